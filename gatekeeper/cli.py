@@ -1,0 +1,247 @@
+"""The command line: ``gatekeeper check | rules | explain``. The only module importing typer.
+
+Exit codes: 0 every gate passed, 1 a gate failed, 2 the input or configuration could not be
+used (or gatekeeper itself failed). Errors are one line on stderr; ``--debug`` adds the
+traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from gatekeeper.errors import ConfigError, InputError
+from gatekeeper.version import __version__
+
+app = typer.Typer(
+    name="gatekeeper",
+    help="A quality gate for OpenAPI documents.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_DEBUG = {"on": False}
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gatekeeper {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    """A quality gate for OpenAPI documents."""
+
+
+def _parse_size(text: str) -> int:
+    t = text.strip().upper().replace(" ", "")
+    mult = 1
+    for suffix, m in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024), ("B", 1)):
+        if t.endswith(suffix):
+            t, mult = t[: -len(suffix)], m
+            break
+    try:
+        return int(float(t) * mult)
+    except ValueError:
+        raise ConfigError(f"--max-file-size: cannot read {text!r}; use e.g. 100MB") from None
+
+
+def _split(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+@app.command()
+def check(
+    specs: Annotated[list[str], typer.Argument(help="Spec files to check.", show_default=False)],
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--config", help="Config file (gatekeeper.toml or pyproject.toml); default: "
+        "found by walking up from the working folder.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--select", help="Only these gates or rules (comma-separated, repeatable).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--ignore", help="Skip these gates or rules.")] = None,
+    fail_on: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--fail-on", help="Lowest severity that fails a gate: error, warning or info.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--output", "-o", help="Write the --format output to this file instead of stdout.")
+    ] = None,
+    max_file_size: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--max-file-size", help="Refuse larger spec files (default 100MB).")] = None,
+    max_depth: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--max-depth", help="Refuse deeper nesting (default 256).")] = None,
+    max_nodes: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--max-nodes", help="Refuse YAML whose aliases expand past this many nodes "
+        "(default 2,000,000).")] = None,
+    ref_root: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--ref-root", help="Folder that file $refs may not leave (default: the spec's "
+        "folder).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Only the summary, no finding lines.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Load, validate and gate one or more OpenAPI specs."""
+    _DEBUG["on"] = debug
+    from dataclasses import replace
+
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.engine import run, validate_config
+    from gatekeeper.errors import SpecError
+    from gatekeeper.loader import Limits
+    from gatekeeper.registry import all_gates
+    from gatekeeper.report import Severity
+    from gatekeeper.reporters import render
+    from gatekeeper.spec import load
+
+    cfg = load_config(config if config else discover())
+    if select is not None:
+        cfg = replace(cfg, select=_split(select))
+    if ignore is not None:
+        cfg = replace(cfg, ignore=cfg.ignore + (_split(ignore) or ()))
+    if fail_on is not None:
+        if fail_on.lower() not in ("error", "warning", "info"):
+            raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
+        cfg = replace(cfg, fail_on=Severity(fail_on.lower()))
+    gates = all_gates()
+    validate_config(cfg, gates)
+    settings = cfg.settings
+    limits = Limits(
+        max_file_size=_parse_size(max_file_size) if max_file_size else
+        _parse_size(str(settings.get("max-file-size", "100MB"))),
+        max_depth=max_depth or int(settings.get("max-depth", 256)),
+        max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),
+    )
+    ref_root = ref_root or settings.get("ref-root")
+
+    reports = []
+    errors = 0
+    for path in specs:
+        try:
+            spec = load(path, limits=limits, ref_root=ref_root)
+        except SpecError as exc:
+            errors += 1
+            typer.echo(_safe(str(exc)), err=True)
+            continue
+        reports.append(run(spec, gates, cfg, raise_errors=debug))
+
+    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ)
+    if fmt is Format.json:
+        if len(specs) == 1 and reports:
+            text = render("json", reports[0])
+        else:
+            from gatekeeper.reporters.json_report import render_many
+
+            text = render_many(reports)
+    else:
+        text = "".join(render("terminal", r, color=color,
+                              max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
+                                                                   else "")
+                       for r in reports)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif text:
+        sys.stdout.write(text)
+    if errors:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(r.passed for r in reports) else 1)
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+) -> None:
+    """List every rule by gate with its default severity."""
+    import json
+
+    from gatekeeper.config import Config
+    from gatekeeper.engine import rule_catalogue
+    from gatekeeper.registry import all_gates
+
+    gates = all_gates()
+    catalogue = rule_catalogue(gates, Config())
+    if fmt is Format.json:
+        typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
+                                "recommended": r.enabled, "summary": r.summary}
+                               for r in catalogue], indent=2))
+        return
+    for gate in gates:
+        typer.echo(f"{gate.name}: {gate.title}{' (mandatory)' if gate.mandatory else ''}")
+        for r in catalogue:
+            if r.gate == gate.name:
+                flag = "" if r.enabled else "  (opt-in: select it)"
+                typer.echo(f"  {r.id:<42} {str(r.severity):<8} {r.summary}{flag}")
+        typer.echo("")
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/undocumented-operation.")]
+            ) -> None:
+    """Print a rule's documentation."""
+    from gatekeeper.config import Config, did_you_mean
+    from gatekeeper.engine import rule_catalogue
+    from gatekeeper.registry import all_gates
+
+    catalogue = {r.id: r for r in rule_catalogue(all_gates(), Config())}
+    info = catalogue.get(rule_id)
+    if info is None:
+        raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "
+                          "`gatekeeper rules` lists them")
+    typer.echo(f"# {info.id}  [{info.severity}]{'' if info.enabled else '  (opt-in)'}\n")
+    typer.echo(info.docs)
+    if info.options:
+        typer.echo("\nDefaults: " + ", ".join(f"{k.replace('_', '-')} = {v!r}"
+                                              for k, v in info.options.items()))
+
+
+def _safe(text: str) -> str:
+    from gatekeeper.reporters.text import terminal_safe
+
+    return "\n".join(terminal_safe(line) for line in text.split("\n"))
+
+
+def main() -> None:
+    """Console entry point: turns every failure into one line and an exit code."""
+    debug = "--debug" in sys.argv
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except InputError as exc:
+        if debug:
+            raise
+        sys.stderr.write(_safe(str(exc)) + "\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("gatekeeper: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        if type(exc).__name__ == "Abort":
+            sys.exit(130)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
+            exc.show()
+            sys.exit(2)
+        if debug:
+            raise
+        sys.stderr.write(f"gatekeeper: internal error: {type(exc).__name__}: "
+                         f"{_safe(str(exc))[:300]} (run with --debug for the traceback)\n")
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,279 @@
+"""run(spec, gates, config) -> Report. Pure: no I/O, no printing.
+
+Each enabled rule sees the same `Spec` and yields `Violation`s; the engine stamps on the rule
+id, the configured severity, the location and a fingerprint, applies in-spec waivers
+(``x-gatekeeper-ignore`` on the node or any ancestor), computes each gate's metric against its
+threshold, and decides pass or fail. An exception inside a rule becomes a
+``gatekeeper/rule-crashed`` finding and the run goes on (tests pass ``raise_errors=True``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from gatekeeper.config import Config, did_you_mean
+from gatekeeper.errors import ConfigError
+from gatekeeper.gate import Gate, Rule, Violation, options_of
+from gatekeeper.pointer import Pointer
+from gatekeeper.report import (
+    Finding,
+    GateResult,
+    Metric,
+    Report,
+    RuleInfo,
+    Severity,
+    SpecInfo,
+)
+from gatekeeper.version import __version__
+
+__all__ = ["run", "selected_rules", "validate_config", "rule_catalogue"]
+
+WAIVER_KEY = "x-gatekeeper-ignore"
+CRASH_RULE = "gatekeeper/rule-crashed"
+
+
+def _matches(rule_id: str, selectors: Iterable[str]) -> bool:
+    return any(rule_id == s or rule_id.startswith(s.rstrip("/") + "/") for s in selectors)
+
+
+def selected_rules(gate: Gate, config: Config) -> list[Rule]:
+    """Rules of `gate` that run: recommended ones (or `select`), plus extend-select, minus
+    ignore and rules configured ``off``. A rule named explicitly runs even if not
+    recommended."""
+    out = []
+    for r in gate.rules:
+        explicit = r.id in (config.select or ()) or r.id in config.extend_select
+        if config.select is not None:
+            chosen = explicit or (_matches(r.id, config.select) and r.recommended)
+        else:
+            chosen = r.recommended
+        chosen = chosen or explicit or (_matches(r.id, config.extend_select) and r.recommended)
+        if not chosen or _matches(r.id, config.ignore) or config.rule(r.id).off:
+            continue
+        out.append(r)
+    return out
+
+
+def gate_selected(gate: Gate, config: Config) -> bool:
+    if not config.gate(gate.name).enabled or gate.name in config.ignore:
+        return False
+    if config.select is None:
+        return True
+    selectors = (*config.select, *config.extend_select)
+    return any(s == gate.name or s.startswith(gate.name + "/") for s in selectors)
+
+
+def validate_config(config: Config, gates: Sequence[Gate]) -> None:
+    """Reject unknown gates, rules and options with a "did you mean"."""
+    src = config.source or "config"
+    names = {g.name for g in gates}
+    rule_ids = {r.id for g in gates for r in g.rules}
+    rule_ids |= {g.below_threshold_rule for g in gates if g.metric is not None}
+    selectors = names | rule_ids
+    for key, values in (("select", config.select or ()), ("extend-select", config.extend_select),
+                        ("ignore", config.ignore)):
+        for value in values:
+            if value not in selectors:
+                raise ConfigError(f"{src}: `{key}` names unknown gate or rule `{value}`"
+                                  f"{did_you_mean(value, selectors)}")
+    by_name = {g.name: g for g in gates}
+    for name, gc in config.gates.items():
+        gate = by_name.get(name)
+        if gate is None:
+            raise ConfigError(f"{src}: unknown gate `gates.{name}`{did_you_mean(name, names)}")
+        defaults = gate.option_defaults()
+        for opt in gc.options:
+            if opt not in defaults:
+                allowed = {k.replace('_', '-') for k in defaults} | {"fail-under", "weight",
+                                                                     "enabled"}
+                key = opt.replace("_", "-")
+                raise ConfigError(f"{src}: unknown key `gates.{name}.{key}`"
+                                  f"{did_you_mean(key, allowed)}")
+            _check_type(src, f"gates.{name}.{opt}", gc.options[opt], defaults[opt])
+    for rule_id, rc in config.rules.items():
+        if rule_id not in rule_ids:
+            raise ConfigError(f"{src}: unknown rule `rules.\"{rule_id}\"`"
+                              f"{did_you_mean(rule_id, rule_ids)}")
+        rule = next((r for g in gates for r in g.rules if r.id == rule_id), None)
+        defaults = rule.options if rule is not None else {}
+        for opt, value in rc.options.items():
+            if opt not in defaults:
+                key = opt.replace("_", "-")
+                allowed = {k.replace("_", "-") for k in defaults} | {"severity"}
+                raise ConfigError(f"{src}: unknown option `{key}` for rule `{rule_id}`"
+                                  f"{did_you_mean(key, allowed)}; it takes: "
+                                  f"{', '.join(sorted(allowed))}")
+            _check_type(src, f"rules.\"{rule_id}\".{opt}", value, defaults[opt])
+
+
+def _check_type(src: str, where: str, value: Any, default: Any) -> None:
+    if default is None or default is inspect.Parameter.empty:
+        return
+    ok_types: tuple[type, ...]
+    if isinstance(default, bool):
+        ok_types = (bool,)
+    elif isinstance(default, (int, float)):
+        ok_types = (int, float)
+    elif isinstance(default, (list, tuple, frozenset, set)):
+        ok_types = (list,)
+    else:
+        ok_types = (type(default),)
+    if not isinstance(value, ok_types) or (ok_types == (int, float) and isinstance(value, bool)):
+        raise ConfigError(f"{src}: `{where}` must be {ok_types[0].__name__.replace('dict', 'a table')}"
+                          f", got {value!r}")
+
+
+def _call(fn: Any, spec: Any, available: dict[str, Any]) -> Any:
+    wanted = options_of(fn)
+    kwargs = {k: _coerce(v, wanted[k]) for k, v in available.items() if k in wanted}
+    return fn(spec, **kwargs)
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    if isinstance(default, tuple) and isinstance(value, list):
+        return tuple(value)
+    if isinstance(default, frozenset) and isinstance(value, list):
+        return frozenset(value)
+    return value
+
+
+def fingerprint(rule_id: str, pointer: Pointer, subject: str | None) -> str:
+    """Stable under line shifts and reordering: rule, pointer fragment, normalised subject."""
+    basis = "\x1f".join((rule_id, pointer.fragment, " ".join((subject or "").split())))
+    return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _waiver(spec: Any, pointer: Pointer, rule_id: str, gate: str) -> str | None:
+    doc = spec.documents.get(pointer.file)
+    if doc is None:
+        return None
+    node = doc.data
+    chain = [node]
+    for token in pointer.tokens:
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            break
+        chain.append(node)
+    for node in chain:
+        if isinstance(node, dict) and WAIVER_KEY in node:
+            value = node[WAIVER_KEY]
+            values = [value] if isinstance(value, str) else value if isinstance(value, list) \
+                else []
+            if value is True or any(v in (rule_id, gate, "*") for v in values if isinstance(v, str)):
+                return WAIVER_KEY
+    return None
+
+
+def rule_catalogue(gates: Sequence[Gate], config: Config) -> tuple[RuleInfo, ...]:
+    out = []
+    for gate in gates:
+        enabled = {r.id for r in selected_rules(gate, config)}
+        for r in gate.rules:
+            rc = config.rule(r.id)
+            out.append(RuleInfo(id=r.id, gate=gate.name, severity=rc.severity or r.severity,
+                                summary=r.summary, docs=r.docs, enabled=r.id in enabled,
+                                options={k: _jsonable(v) for k, v in r.options.items()}))
+        if gate.metric is not None:
+            out.append(below_threshold_info(gate, config))
+    return tuple(out)
+
+
+def below_threshold_info(gate: Gate, config: Config) -> RuleInfo:
+    threshold = _threshold(gate, config)
+    doc = inspect.cleandoc(gate.metric.__doc__ or "") if gate.metric else ""
+    pct = f"{threshold * 100:g} %" if threshold is not None else "its threshold"
+    docs = (f"## What it does\nFails the `{gate.name}` gate when its metric is below {pct}.\n\n"
+            f"## Why is this bad?\nThe gate's threshold is the quality bar the team agreed on."
+            f"\n\n## How the metric is computed\n{doc}\n\n## Options\n"
+            f"`[gates.{gate.name}] fail-under = <percent>` sets the threshold.")
+    return RuleInfo(id=gate.below_threshold_rule, gate=gate.name, severity=Severity.ERROR,
+                    summary=f"The {gate.title.lower()} metric is below its threshold", docs=docs,
+                    enabled=threshold is not None)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (tuple, frozenset, set)):
+        return sorted(value) if isinstance(value, (frozenset, set)) else list(value)
+    return value
+
+
+def _threshold(gate: Gate, config: Config) -> float | None:
+    gc = config.gate(gate.name)
+    if gc.fail_under is not None:
+        return gc.fail_under / 100
+    return gate.threshold
+
+
+def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool = False,
+        generated_at: str | None = None) -> Report:
+    results = []
+    active = [g for g in gates if gate_selected(g, config)]
+    for gate in active:
+        results.append(_run_gate(spec, gate, config, raise_errors))
+    info = SpecInfo(path=spec.path, title=spec.title, api_version=spec.api_version,
+                    openapi_version=spec.openapi_version, operations=len(spec.operations),
+                    files=len(spec.documents))
+    return Report(tool_version=__version__, spec=info, gates=tuple(results),
+                  rules=rule_catalogue(active, config), fail_on=config.fail_on,
+                  fail_under=config.fail_under, generated_at=generated_at)
+
+
+def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> GateResult:
+    gc = config.gate(gate.name)
+    gate_options = {**gate.options, **gc.options}
+    findings: dict[tuple[str, Pointer, str], Finding] = {}
+
+    def add(rule_id: str, severity: Severity, v: Violation) -> None:
+        key = (rule_id, v.pointer, v.message)
+        if key in findings:
+            return
+        waived = _waiver(spec, v.pointer, rule_id, gate.name)
+        findings[key] = Finding(
+            location=spec.location(v.pointer), rule=rule_id, severity=severity,
+            message=v.message, pointer=str(v.pointer), gate=gate.name, waived=waived,
+            fingerprint=fingerprint(rule_id, v.pointer, v.subject), extra=v.extra)
+
+    for r in selected_rules(gate, config):
+        rc = config.rule(r.id)
+        options = {**gate_options, **rc.options}
+        try:
+            for v in _call(r.check, spec, options):
+                severity = rc.severity or v.severity or r.severity
+                add(r.id, severity, v)
+        except Exception as exc:
+            if raise_errors:
+                raise
+            add(CRASH_RULE, Severity.ERROR,
+                Violation(spec.root, f"rule `{r.id}` crashed: {type(exc).__name__}: "
+                                     f"{str(exc)[:300]}", subject=r.id))
+
+    metric: Metric | None = None
+    threshold = _threshold(gate, config)
+    if gate.metric is not None:
+        try:
+            metric = _call(gate.metric, spec, gate_options)
+        except Exception as exc:
+            if raise_errors:
+                raise
+            add(CRASH_RULE, Severity.ERROR,
+                Violation(spec.root, f"metric of gate `{gate.name}` crashed: "
+                                     f"{type(exc).__name__}: {str(exc)[:300]}",
+                          subject=gate.name))
+        if metric is not None and threshold is not None and metric.value < threshold - 1e-12:
+            add(gate.below_threshold_rule, Severity.ERROR,
+                Violation(spec.root, f"{metric.label} is {metric.value * 100:.1f} %, below the "
+                                     f"{threshold * 100:g} % threshold",
+                          subject=gate.below_threshold_rule))
+    ordered = tuple(sorted(findings.values()))
+    failing = any(f.waived is None and f.severity.rank >= config.fail_on.rank for f in ordered)
+    passed = not failing
+    weight = gc.weight if gc.weight is not None else gate.weight
+    return GateResult(name=gate.name, title=gate.title, description=gate.description,
+                      findings=ordered, metric=metric, threshold=threshold, passed=passed,
+                      mandatory=gate.mandatory, weight=weight)

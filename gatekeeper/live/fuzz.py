@@ -1,0 +1,254 @@
+"""The Schemathesis adapter: generate requests from the spec, judge answers with its checks.
+
+What we learned from the installed Schemathesis 4.x (read in ``site-packages/schemathesis``,
+4.32.5 when this was written) and how the adapter uses it:
+
+Loading
+    ``schemathesis.openapi.from_dict(raw, config=...)`` (``openapi/loaders.py``) builds an
+    ``OpenApiSchema`` from an in-memory dict, with no file or URL of its own, so relative and
+    remote ``$ref`` can only be resolved by Schemathesis's own resolver. We hand it the output
+    of `gatekeeper.live.safety.prepare_schema`: ``servers``, ``externalValue`` and
+    ``externalDocs`` stripped, non-local ``$ref`` inlined by gatekeeper's resolver or replaced
+    by ``{}``. ``from_dict`` calls ``SchemathesisConfig.discover()`` when ``config`` is None,
+    which reads a ``schemathesis.toml`` from the working folder upwards: we always pass
+    ``SchemathesisConfig()`` so a file in the checkout under test cannot change the run (R23).
+    ``schema.get_all_operations()`` yields ``Ok(APIOperation) | Err(InvalidSchema)`` results;
+    ``op.method`` is lower-case, ``op.path`` the template, ``op.label`` ``"GET /pets/{petId}"``.
+
+Generation (bounded examples)
+    ``op.as_strategy(generation_mode=GenerationMode.POSITIVE | NEGATIVE)`` is a Hypothesis
+    strategy of ``Case``. We draw from it inside a ``@hypothesis.given`` function that only
+    collects cases (``settings(max_examples=N, database=None, deadline=None,
+    derandomize=True, phases=[explicit, generate], suppress_health_check=all)``), so no
+    request runs inside Hypothesis: no shrinking, no replay, no Flaky errors, and budgets and
+    Ctrl-C are handled by our own loop. ``derandomize=True`` makes runs repeatable (G9);
+    ``--seed`` switches to ``hypothesis.seed(n)``. Hypothesis stops early when an operation
+    has fewer distinct inputs than N. The fuzzing strategy never reads ``examples`` or
+    ``externalValue``; only the examples phase does (``specs/openapi/examples.py``
+    ``load_external_example`` fetches with ``requests.get``), and we never run it.
+
+Base URL, methods, transport
+    The engine (``schemathesis.engine.from_schema(schema).execute()``) would run its own
+    phases (a probing phase that sends odd bytes, coverage, stateful) over ``requests`` with
+    every method by default (T13). We do not use it. Method filtering is ours
+    (`gatekeeper.live.safety.method_allowed`; ``schema.include(method=...)`` would do the
+    same); ``case.as_transport_kwargs(base_url=...)`` gives requests-style kwargs (``method``,
+    ``url``, ``headers``, ``params``, ``cookies``, and ``json``/``data``/``files``) that we
+    send with httpx through `gatekeeper.live.transport.Sender`, so the base URL is always the
+    one from the command line and never ``servers`` (R20).
+
+Checks and failures
+    ``case.validate_response(response, checks=[fn])`` accepts an ``httpx.Response``. It raises
+    a ``Failure`` (an ``AssertionError``) or a ``FailureGroup`` (a ``BaseExceptionGroup``, so
+    ``except Exception`` does not catch it). A failure has ``title``, ``message``, ``code``
+    (``ST401`` ...) and ``severity``; its class attribute ``checks`` may name two checks
+    (``JsonSchemaError`` comes from schema and header conformance), so we validate one check
+    at a time and know exactly which check failed. The check functions are in
+    ``schemathesis.checks.CHECKS`` after ``load_all_checks()``: ``not_a_server_error``,
+    ``status_code_conformance``, ``content_type_conformance``,
+    ``response_schema_conformance``, ``response_headers_conformance``,
+    ``negative_data_rejection``, ``positive_data_acceptance``, ``missing_required_header``,
+    ``unsupported_method``, ``allow_header_conformance``, ``use_after_free``,
+    ``ensure_resource_availability``, ``ignored_auth``, ``object_level_authorization``.
+
+    We run the ones that only read the response we already have. Not run: ``unsupported_method``
+    (its cases use undeclared methods, DELETE included), ``use_after_free`` and
+    ``ensure_resource_availability`` (stateful, need writes), ``object_level_authorization``
+    (needs several identities), ``max_response_time`` (our latency probe does it per
+    percentile). ``ignored_auth`` runs only when no credential is set: with explicit auth it
+    re-sends the request itself through Schemathesis's ``requests`` transport
+    (``_auth_retry.send_probe``), outside our budget and origin checks; our own auth probe
+    covers that case.
+
+    Schemathesis sanitises output by header *name* only (``config/_output.py``); failure
+    messages can carry response bodies, so every string leaving this module is redacted by
+    value later (`gatekeeper.live.safety.Redactor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CHECK_NAMES", "CheckFailure", "Fuzzer", "check_rule"]
+
+#: Checks run on every answer, in this order.
+CHECK_NAMES = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "allow_header_conformance",
+    "ignored_auth",
+)
+#: Checks that judge the body and headers of an answer: on an error status (4xx/5xx) their
+#: failures are reported as ``live/error-body-mismatch``.
+BODY_CHECKS = frozenset({"content_type_conformance", "response_schema_conformance",
+                         "response_headers_conformance"})
+#: Checks whose finding is one of our own probe rules rather than ``live/<check-name>``.
+_RULE_OF_CHECK = {
+    "not_a_server_error": "live/server-error",
+    "ignored_auth": "live/auth-not-enforced",
+}
+
+
+def check_rule(check: str, status: int | None) -> str:
+    """The live rule id a Schemathesis check failure becomes."""
+    if check in _RULE_OF_CHECK:
+        return _RULE_OF_CHECK[check]
+    if check in BODY_CHECKS and status is not None and status >= 400:
+        return "live/error-body-mismatch"
+    return "live/" + check.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    check: str
+    title: str
+    message: str
+    code: str
+
+
+class Fuzzer:
+    """Generates cases for one document and runs Schemathesis checks on our answers."""
+
+    def __init__(self, prepared_schema: dict[str, Any], *, with_credentials: bool,
+                 seed: int | None = None) -> None:
+        import schemathesis
+        from schemathesis.checks import CHECKS, load_all_checks
+        from schemathesis.config import SchemathesisConfig
+
+        load_all_checks()
+        self._schemathesis = schemathesis
+        self.schema = schemathesis.openapi.from_dict(prepared_schema, config=SchemathesisConfig())
+        self.seed = seed
+        names = [n for n in CHECK_NAMES if not (with_credentials and n == "ignored_auth")]
+        self.checks: list[tuple[str, Callable[..., Any]]] = []
+        for name in names:
+            try:
+                self.checks.append((name, CHECKS.get_one(name)))
+            except Exception:  # a check renamed or dropped in another Schemathesis version
+                continue
+        self.operations: dict[tuple[str, str], Any] = {}
+        self.errors: dict[tuple[str, str], str] = {}
+        for result in self.schema.get_all_operations():
+            if hasattr(result, "ok"):
+                op = result.ok()
+                self.operations[(op.method.upper(), op.path)] = op
+                continue
+            err = result.err()  # InvalidSchema for one operation: reported, the rest goes on
+            path, method = getattr(err, "path", None), getattr(err, "method", None)
+            if path and method:
+                self.errors[(str(method).upper(), str(path))] = _first_line(err)
+
+    @property
+    def version(self) -> str:
+        return str(self._schemathesis.__version__)
+
+    def operation(self, method: str, path: str) -> Any | None:
+        return self.operations.get((method.upper(), path))
+
+    def cases(self, operation: Any, max_examples: int, *, negative: bool = False) -> list[Any]:
+        """Up to ``max_examples`` distinct cases, drawn without sending anything."""
+        if max_examples <= 0:
+            return []
+        from hypothesis import HealthCheck, Phase, given, settings
+        from hypothesis import seed as hypothesis_seed
+
+        from schemathesis import GenerationMode
+
+        mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
+        strategy = operation.as_strategy(generation_mode=mode)
+        drawn: list[Any] = []
+
+        @settings(max_examples=max_examples, database=None, deadline=None,
+                  derandomize=self.seed is None, phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+        @given(strategy)
+        def collect(case: Any) -> None:
+            drawn.append(case)
+
+        if self.seed is not None:
+            collect = hypothesis_seed(self.seed)(collect)
+        try:
+            collect()
+        except Exception:  # Unsatisfiable and friends: fall back to what was drawn
+            pass
+        return drawn
+
+    def make_case(self, operation: Any, *, base: Any | None = None, **overrides: Any) -> Any:
+        """A case with explicit values, e.g. the base case with credentials removed."""
+        fields: dict[str, Any] = {}
+        if base is not None:
+            fields = {
+                "path_parameters": dict(base.path_parameters or {}),
+                "headers": dict(base.headers or {}),
+                "cookies": dict(base.cookies or {}),
+                "query": dict(base.query or {}),
+            }
+            if not _is_not_set(base.body):
+                fields["body"] = base.body
+                fields["media_type"] = base.media_type
+        fields.update(overrides)
+        return operation.Case(**fields)
+
+    @staticmethod
+    def request_kwargs(case: Any, base_url: str) -> dict[str, Any]:
+        """requests-style kwargs from Schemathesis, translated for httpx."""
+        kw = case.as_transport_kwargs(base_url=base_url)
+        out: dict[str, Any] = {
+            "method": str(kw.get("method", case.method)).upper(),
+            "url": kw["url"],
+            "headers": {str(k): str(v) for k, v in (kw.get("headers") or {}).items()},
+            "params": kw.get("params") or None,
+            "cookies": {str(k): str(v) for k, v in (kw.get("cookies") or {}).items()} or None,
+        }
+        if "json" in kw:
+            out["json_body"] = kw["json"]
+        data = kw.get("data")
+        if isinstance(data, (bytes, bytearray)):
+            out["content"] = bytes(data)
+        elif isinstance(data, str):
+            out["content"] = data.encode("utf-8")
+        elif data is not None:
+            out["data"] = data
+        if kw.get("files"):
+            out["files"] = kw["files"]
+        return out
+
+    def validate(self, case: Any, response: Any) -> Iterator[CheckFailure]:
+        """Run each check on one answer (an httpx.Response); yield what failed."""
+        from schemathesis.core.failures import Failure, FailureGroup
+
+        for name, check in self.checks:
+            try:
+                case.validate_response(response, checks=[check])
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    yield _failure(name, failure)
+            except Failure as failure:
+                yield _failure(name, failure)
+            except Exception as exc:  # a check that cannot judge this answer is not a finding
+                if type(exc).__name__ in {"SkipTest", "Skipped"}:
+                    continue
+                continue
+
+
+def _failure(check: str, failure: Any) -> CheckFailure:
+    return CheckFailure(check=check, title=str(getattr(failure, "title", "") or ""),
+                        message=str(getattr(failure, "message", "") or ""),
+                        code=str(getattr(failure, "code", "") or ""))
+
+
+def _is_not_set(value: Any) -> bool:
+    return type(value).__name__ == "NotSet"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__

@@ -1,0 +1,531 @@
+"""Bytes to data, safely: the one module that parses spec files (R1 to R6 of reliability.md).
+
+Each file is read once and parsed once. JSON (by content: the first non-space character is
+``{`` or ``[``, or a ``.json`` name) goes through the standard library's C scanner with a
+duplicate-key hook; it never falls back to YAML. Everything else goes through a subclass of
+PyYAML's safe loader (libyaml's C parser when available) that
+
+* refuses every tag outside the safe core schema (so ``!!python/...`` never runs),
+* keeps dates, timestamps and ``yes``/``no`` as the strings they are written as (YAML 1.2
+  booleans only), keeps mapping keys as written (``200:`` is the key ``"200"``),
+* rejects duplicate keys with both line numbers,
+* records the line and column of every mapping key and sequence item as it builds the data,
+  so a finding can be located without parsing the file again.
+
+Aliases are never expanded: the loader counts how often they are reused and, if any are, the
+expanded size is computed by dynamic programming over object identity (R4). Depth is measured
+iteratively (R5). Positions in JSON files are found lazily, only for the pointers that are
+reported, by a scanner that skips over everything not on the pointer's path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from gatekeeper.errors import SpecError
+
+__all__ = ["Document", "Limits", "load_document", "parse_text"]
+
+try:  # libyaml's parser is ~5x faster; the pure-Python one is a correct fallback.
+    _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Every budget the loader enforces. Each has a CLI flag named in its error message."""
+
+    max_file_size: int = 100 * 1024 * 1024  # --max-file-size
+    max_nodes: int = 2_000_000  # --max-nodes: expanded YAML nodes when aliases are used
+    max_depth: int = 256  # --max-depth
+    max_ref_hops: int = 1000
+    max_files: int = 20_000
+
+
+@dataclass(slots=True)
+class Document:
+    """One parsed file: its data and how to find a node's line and column in it."""
+
+    path: str  # absolute, real path
+    display: str  # as shown to the user
+    text: str
+    data: Any
+    is_json: bool
+    #: YAML only: id(container) -> {key: (line0, col0)} for dicts, [(line0, col0)] for lists.
+    positions: dict[int, Any] = field(default_factory=dict)
+    #: Notes about legal-but-odd input, e.g. an unquoted version number; (pointer tokens, text).
+    notes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    _line_starts: list[int] | None = None
+
+    def locate(self, tokens: tuple[str, ...]) -> tuple[int, int]:
+        """1-based (line, column) of the node at `tokens`, or of its nearest existing ancestor."""
+        if self.is_json:
+            return self._offset_to_line_col(_json_offset(self.text, tokens))
+        node = self.data
+        best = (0, 0)
+        for token in tokens:
+            marks = self.positions.get(id(node))
+            if isinstance(node, dict):
+                if token not in node:
+                    break
+                if marks is not None and token in marks:
+                    best = marks[token]
+                node = node[token]
+            elif isinstance(node, list):
+                try:
+                    index = int(token)
+                    node = node[index]
+                except (ValueError, IndexError):
+                    break
+                if marks is not None and index < len(marks):
+                    best = marks[index]
+            else:
+                break
+        return best[0] + 1, best[1] + 1
+
+    def _offset_to_line_col(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        import bisect
+
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_document(path: str, display: str, limits: Limits) -> Document:
+    """Read, decode and parse one file within `limits`; raise `SpecError` with its location."""
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        raise SpecError("file not found", file=display) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read file: {exc.strerror}", file=display) from None
+    if os.path.isdir(path):
+        raise SpecError("is a folder, not a spec file", file=display)
+    if size > limits.max_file_size:
+        raise SpecError(
+            f"file is {_mb(size)}, over the {_mb(limits.max_file_size)} limit"
+            " (raise it with --max-file-size)",
+            file=display,
+        )
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limits.max_file_size + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read file: {exc.strerror}", file=display) from None
+    text = decode(raw, display)
+    return parse_text(text, path=path, display=display, limits=limits,
+                      force_json=path.lower().endswith(".json"))
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def decode(raw: bytes, display: str) -> str:
+    """UTF-8 (BOM optional); UTF-16/32 only with a BOM. Never guess (R2)."""
+    if not raw.strip():
+        raise SpecError("file is empty", file=display)
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise SpecError(f"not valid {codec.upper()} at byte {exc.start}",
+                                file=display) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SpecError(
+            f"not valid UTF-8 at byte {exc.start} (line {line}); re-encode the file as UTF-8",
+            file=display, line=line,
+        ) from None
+
+
+def parse_text(text: str, *, path: str = "<memory>", display: str = "<memory>",
+               limits: Limits = Limits(), force_json: bool = False) -> Document:
+    if not text.strip():
+        raise SpecError("file is empty", file=display)
+    first = text.lstrip()[:1]
+    if force_json or first in "{[":
+        doc = _parse_json(text, path, display)
+    else:
+        doc = _parse_yaml(text, path, display, limits)
+    check_depth(doc, limits)
+    return doc
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON number {name}")
+
+
+def _parse_json(text: str, path: str, display: str) -> Document:
+    body = text[1:] if text.startswith("\ufeff") else text
+    try:
+        data = json.loads(body, object_pairs_hook=_pairs_hook, parse_constant=_reject_constant)
+    except _DuplicateKey as exc:
+        lines = _json_key_lines(body, exc.key)
+        where = f" at lines {', '.join(map(str, lines[:4]))}" if len(lines) > 1 else ""
+        raise SpecError(f"duplicate key {_short(exc.key)!r}{where}: keep only one",
+                        file=display, line=lines[0] if lines else None) from None
+    except json.JSONDecodeError as exc:
+        msg = exc.msg
+        if msg == "Extra data":
+            msg = "extra data after the JSON document; a file holds exactly one document"
+        raise SpecError(f"invalid JSON: {msg}", file=display, line=exc.lineno,
+                        column=exc.colno) from None
+    except RecursionError:
+        raise SpecError("nesting depth exceeds the limit (raise it with --max-depth)",
+                        file=display) from None
+    except ValueError as exc:  # huge integers, NaN/Infinity
+        text_ = str(exc)
+        if "digits" in text_ or "integer string conversion" in text_:
+            text_ = "number too large (over 4300 digits)"
+        raise SpecError(f"invalid JSON: {text_}", file=display) from None
+    return Document(path=path, display=display, text=body, data=data, is_json=True)
+
+
+def _json_key_lines(text: str, key: str) -> list[int]:
+    needle = json.dumps(key)
+    lines: list[int] = []
+    for m in re.finditer(re.escape(needle) + r"\s*:", text):
+        lines.append(text.count("\n", 0, m.start()) + 1)
+        if len(lines) > 4:
+            break
+    return lines
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_WS = re.compile(r"[ \t\r\n]*")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_JSON_SCALAR_END = re.compile(r"[,\]}\s]")
+
+
+def _json_offset(text: str, tokens: tuple[str, ...]) -> int:
+    """Offset of the node at `tokens` (its key for object members), nearest ancestor if absent.
+
+    Walks only along the pointer's path; siblings are skipped with a bracket counter that
+    jumps over strings with one regex, so locating a node costs a scan of the text before it,
+    not a Python-level parse of the whole document.
+    """
+    pos = _JSON_WS.match(text, 0).end()
+    best = pos
+    for token in tokens:
+        if pos >= len(text):
+            break
+        opener = text[pos]
+        if opener == "{":
+            found = _json_find_member(text, pos, token)
+        elif opener == "[":
+            found = _json_find_item(text, pos, token)
+        else:
+            break
+        if found is None:
+            break
+        best, pos = found
+    return best
+
+
+def _json_skip_value(text: str, pos: int) -> int:
+    ch = text[pos]
+    if ch == '"':
+        return _JSON_STRING.match(text, pos).end()
+    if ch in "{[":
+        depth = 0
+        for m in _JSON_TOKEN.finditer(text, pos):
+            tok = m.group()
+            if tok in "{[":
+                depth += 1
+            elif tok in "}]":
+                depth -= 1
+                if depth == 0:
+                    return m.end()
+        return len(text)
+    m = _JSON_SCALAR_END.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _json_find_member(text: str, pos: int, token: str) -> tuple[int, int] | None:
+    pos = _JSON_WS.match(text, pos + 1).end()
+    while pos < len(text) and text[pos] != "}":
+        m = _JSON_STRING.match(text, pos)
+        if m is None:
+            return None
+        key_start = pos
+        key = json.loads(m.group())
+        pos = _JSON_WS.match(text, m.end()).end() + 1  # past ':'
+        pos = _JSON_WS.match(text, pos).end()
+        if key == token:
+            return key_start, pos
+        pos = _JSON_WS.match(text, _json_skip_value(text, pos)).end()
+        if pos < len(text) and text[pos] == ",":
+            pos = _JSON_WS.match(text, pos + 1).end()
+    return None
+
+
+def _json_find_item(text: str, pos: int, token: str) -> tuple[int, int] | None:
+    try:
+        index = int(token)
+    except ValueError:
+        return None
+    pos = _JSON_WS.match(text, pos + 1).end()
+    i = 0
+    while pos < len(text) and text[pos] != "]":
+        if i == index:
+            return pos, pos
+        pos = _JSON_WS.match(text, _json_skip_value(text, pos)).end()
+        if pos < len(text) and text[pos] == ",":
+            pos = _JSON_WS.match(text, pos + 1).end()
+        i += 1
+    return None
+
+
+# --------------------------------------------------------------------------- YAML
+
+# YAML 1.2 core booleans only; no timestamps (dates stay strings, as Redocly and osv load them).
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class _Resolver(yaml.resolver.Resolver):
+    pass
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+
+# Whitespace-only lines that contain a tab: libyaml rejects a tab on a blank line inside a
+# block scalar, Spectral and Redocly accept it. Such a line means "empty line" in every
+# context, so blanking it keeps both the meaning and every line number.
+_TAB_BLANK_LINE = re.compile(r"^[ \t]*\t[ \t]*$", re.M)
+
+
+def _make_loader_class(base: type) -> type:
+    class Loader(base, _Resolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            base.__init__(self, stream)
+            self.positions: dict[int, Any] = {}
+            self.alias_uses = 0
+            self.notes: list[tuple[Any, str]] = []
+
+        # Aliases: a node constructed before is a reuse. Count, never expand.
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            if node in self.constructed_objects:
+                self.alias_uses += 1
+            return super().construct_object(node, deep)
+
+        def construct_yaml_map(self, node: yaml.MappingNode) -> Iterator[dict]:
+            data: dict[Any, Any] = {}
+            yield data
+            merged = 0
+            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+                own = len(node.value)
+                self.flatten_mapping(node)
+                merged = len(node.value) - own + 1
+            marks: dict[Any, tuple[int, int]] = {}
+            for i, (key_node, value_node) in enumerate(node.value):
+                key = self._key(key_node)
+                if key in marks and i >= merged:
+                    first = marks[key][0] + 1
+                    raise SpecError(
+                        f"duplicate key {_short(key)!r} at lines {first} and "
+                        f"{key_node.start_mark.line + 1}: keep only one",
+                        line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
+                    )
+                data[key] = self.construct_object(value_node, deep=False)
+                marks[key] = (key_node.start_mark.line, key_node.start_mark.column)
+            self.positions[id(data)] = marks
+
+        def _key(self, key_node: yaml.Node) -> str:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                                    "tag:yaml.org,2002:null"):
+                    # Keys as written: `200:` is "200"; JSON object keys are strings.
+                    return key_node.value
+                return str(self.construct_object(key_node))
+            raise SpecError("mapping keys must be plain strings, not collections",
+                            line=key_node.start_mark.line + 1,
+                            column=key_node.start_mark.column + 1)
+
+        def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterator[list]:
+            data: list[Any] = []
+            yield data
+            data.extend(self.construct_object(child, deep=False) for child in node.value)
+            self.positions[id(data)] = [(c.start_mark.line, c.start_mark.column)
+                                        for c in node.value]
+
+        def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:
+                raise SpecError("number too large (over 4300 digits)",
+                                line=node.start_mark.line + 1,
+                                column=node.start_mark.column + 1) from None
+
+        def construct_as_text(self, node: yaml.ScalarNode) -> str:
+            return str(node.value)
+
+        def construct_undefined(self, node: yaml.Node) -> Any:
+            raise SpecError(
+                f"unsupported YAML tag {_short(node.tag)!r}; specs may use plain YAML only",
+                line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+            )
+
+    Loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+    Loader.add_constructor("tag:yaml.org,2002:seq", Loader.construct_yaml_seq)
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    # Explicit !!timestamp and !!binary stay text; !!set, !!omap and !!pairs are not JSON.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_as_text)
+    Loader.add_constructor("tag:yaml.org,2002:binary", Loader.construct_as_text)
+    for tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
+        Loader.add_constructor(tag, Loader.construct_undefined)
+    Loader.add_constructor(None, Loader.construct_undefined)
+    return Loader
+
+
+_Loader = _make_loader_class(_BaseLoader)
+
+
+def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
+    if "\t" in text:
+        text = _TAB_BLANK_LINE.sub("", text)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SpecError("file is empty", file=display)
+        data = loader.construct_document(node)
+    except SpecError as exc:
+        exc.file = display
+        raise SpecError(exc.message, file=display, line=exc.line, column=exc.column) from None
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark
+        msg = exc.problem or "invalid YAML"
+        if "expected a single document" in (exc.context or "") or "single document" in msg:
+            msg = "more than one YAML document in the file; a spec is exactly one document"
+        raise SpecError(f"invalid YAML: {msg}", file=display,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SpecError(f"invalid YAML: {exc.problem or exc.context}", file=display,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"invalid YAML: {_short(str(exc), 200)}", file=display) from None
+    except RecursionError:
+        raise SpecError("nesting depth exceeds the limit (raise it with --max-depth)",
+                        file=display) from None
+    finally:
+        loader.dispose()
+    doc = Document(path=path, display=display, text=text, data=data, is_json=False,
+                   positions=loader.positions)
+    if loader.alias_uses:
+        nodes = expanded_size(data, limits.max_nodes)
+        if nodes > limits.max_nodes:
+            raise SpecError(
+                f"YAML alias expansion exceeds the limit of {limits.max_nodes:,} nodes"
+                " (raise it with --max-nodes)", file=display)
+    return doc
+
+
+def expanded_size(data: Any, cap: int) -> int:
+    """Node count of `data` with every alias expanded, by DP over identity; stops past `cap`."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        key = id(node)
+        if key in sizes and not done:
+            continue
+        children = node.values() if isinstance(node, dict) else node
+        if done:
+            total = 1
+            for child in children:
+                total += sizes.get(id(child), 1) if isinstance(child, (dict, list)) else 1
+                if total > cap:
+                    return total
+            sizes[key] = total
+        else:
+            stack.append((node, True))
+            for child in children:
+                if isinstance(child, (dict, list)) and id(child) not in sizes:
+                    stack.append((child, False))
+    return sizes.get(id(data), 1)
+
+
+def check_depth(doc: Document, limits: Limits) -> None:
+    """Iterative depth check; shared (aliased) containers are visited once."""
+    stack: list[tuple[Any, int]] = [(doc.data, 1)]
+    seen: set[int] = set()
+    limit = limits.max_depth
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise SpecError(
+                f"nesting depth exceeds the limit of {limit} (raise it with --max-depth)",
+                file=doc.display)
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

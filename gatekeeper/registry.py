@@ -1,0 +1,57 @@
+"""Which gates exist: the built-in tuple in `gates.BUILTIN_GATES`, plus third-party gates
+from the entry point group ``gatekeeper.gates`` (loaded lazily, each checked)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.gate import Gate
+
+__all__ = ["all_gates", "builtin_gates", "find_rule"]
+
+ENTRY_POINT_GROUP = "gatekeeper.gates"
+
+
+def builtin_gates() -> tuple[Gate, ...]:
+    from gates import BUILTIN_GATES
+
+    return BUILTIN_GATES
+
+
+@cache
+def plugin_gates() -> tuple[Gate, ...]:
+    from importlib.metadata import entry_points
+
+    builtin = {g.name for g in builtin_gates()}
+    found: list[Gate] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        where = f"{ep.dist.name if ep.dist else '?'}[{ep.name}]"
+        try:
+            gate = ep.load()
+        except Exception as exc:  # a broken plugin must not look like a broken spec
+            raise ConfigError(f"gate plugin {where} failed to load: {exc}") from None
+        if not isinstance(gate, Gate):
+            raise ConfigError(f"gate plugin {where} is not a gatekeeper.Gate")
+        if gate.name in builtin:
+            raise ConfigError(f"gate plugin {where} reuses the built-in gate name {gate.name!r}")
+        bad = [r.id for r in gate.rules if not r.id.startswith(gate.name + "/")]
+        if bad:
+            raise ConfigError(f"gate plugin {where}: rule ids must start with "
+                              f"'{gate.name}/': {', '.join(bad)}")
+        found.append(gate)
+    return tuple(found)
+
+
+def all_gates() -> tuple[Gate, ...]:
+    return builtin_gates() + plugin_gates()
+
+
+def find_rule(rule_id: str):
+    for gate in all_gates():
+        for r in gate.rules:
+            if r.id == rule_id:
+                return gate, r
+        if rule_id == gate.below_threshold_rule and gate.metric is not None:
+            return gate, None
+    return None

@@ -1,0 +1,290 @@
+"""The one report model every reporter reads.
+
+Reporters are pure functions ``render(report) -> str``. Ordering, grouping, percentages and
+the overall verdict are properties of this model, computed here once and tested once, never in
+a reporter or a template.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Finding",
+    "GateResult",
+    "Location",
+    "Metric",
+    "MetricPart",
+    "Report",
+    "RuleInfo",
+    "Severity",
+    "SpecInfo",
+]
+
+#: Version of the JSON report contract (``gatekeeper/schemas/report.schema.json``).
+SCHEMA_VERSION = 1
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls(text.strip().lower())
+
+
+_RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """1-based line and column in a file named relative to where the user ran the check."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    location: Location
+    rule: str
+    severity: Severity
+    message: str
+    pointer: str
+    gate: str = ""
+    #: Why the finding does not count: ``None`` when it counts, else e.g. ``"x-gatekeeper-ignore"``
+    #: or ``"baseline: <reason>"``.
+    waived: str | None = None
+    #: A stable identity for comparing runs: rule + pointer + normalised subject, never a line.
+    fingerprint: str = ""
+    #: Optional extra facts (e.g. a reproduction for live findings); JSON-safe values only.
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "gate": self.gate,
+            "severity": str(self.severity),
+            "message": self.message,
+            "pointer": self.pointer,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "fingerprint": self.fingerprint,
+        }
+        if self.waived is not None:
+            data["waived"] = self.waived
+        if self.extra:
+            data["extra"] = dict(self.extra)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class MetricPart:
+    """One category of a composite metric, e.g. ``operations 9/10`` with weight 0.30."""
+
+    name: str
+    passed: int
+    total: int
+    weight: float = 1.0
+
+    @property
+    def ratio(self) -> float:
+        return 1.0 if self.total == 0 else self.passed / self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A ratio in [0, 1] with what it was computed from. Never a penalty count."""
+
+    value: float
+    label: str
+    passed: int | None = None
+    total: int | None = None
+    breakdown: tuple[MetricPart, ...] = ()
+    #: Lists of elements behind the ratio, e.g. ``{"undocumented": [...]}``.
+    details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @classmethod
+    def ratio(cls, passed: int, total: int, label: str, **details: Any) -> Metric:
+        value = 1.0 if total == 0 else passed / total
+        return cls(value=value, label=label, passed=passed, total=total, details=details)
+
+    @property
+    def percent(self) -> float:
+        return round(self.value * 100, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    id: str
+    gate: str
+    severity: Severity
+    summary: str
+    docs: str
+    enabled: bool = True
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def anchor(self) -> str:
+        return "rule-" + self.id.replace("/", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    name: str
+    title: str
+    description: str
+    findings: tuple[Finding, ...]
+    metric: Metric | None
+    threshold: float | None
+    passed: bool
+    mandatory: bool = False
+    weight: float = 1.0
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.waived is None)
+
+    @property
+    def waived_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.waived is not None)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.active_findings if f.severity is severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        metric = None
+        if self.metric is not None:
+            m = self.metric
+            metric = {
+                "label": m.label,
+                "value": _finite(m.value),
+                "threshold": self.threshold,
+                "passed": m.passed,
+                "total": m.total,
+                "breakdown": [
+                    {"name": p.name, "passed": p.passed, "total": p.total,
+                     "weight": _finite(p.weight), "ratio": _finite(p.ratio)}
+                    for p in m.breakdown
+                ],
+                "details": _json_safe(m.details),
+            }
+        return {
+            "name": self.name,
+            "title": self.title,
+            "passed": self.passed,
+            "mandatory": self.mandatory,
+            "weight": self.weight,
+            "metric": metric,
+            "findings": [f.to_dict() for f in self.active_findings],
+            "waived": [f.to_dict() for f in self.waived_findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SpecInfo:
+    path: str
+    title: str
+    api_version: str
+    openapi_version: str
+    operations: int
+    files: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    tool_version: str
+    spec: SpecInfo
+    gates: tuple[GateResult, ...]
+    rules: tuple[RuleInfo, ...]
+    fail_on: Severity = Severity.ERROR
+    fail_under: float | None = None
+    generated_at: str | None = None
+    #: Results of other stages (``"live"``, ``"compare"``) keyed by name; JSON-safe data.
+    sections: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def score(self) -> float | None:
+        """Weight-averaged metric of the gates that have one, in percent (0 to 100)."""
+        scored = [g for g in self.gates if g.metric is not None and g.weight > 0]
+        if not scored:
+            return None
+        total_weight = sum(g.weight for g in scored)
+        value = sum(g.metric.value * g.weight for g in scored) / total_weight  # type: ignore[union-attr]
+        return round(value * 100, 1)
+
+    @property
+    def passed(self) -> bool:
+        if not all(g.passed for g in self.gates):
+            return False
+        score = self.score
+        return not (self.fail_under is not None and score is not None and score < self.fail_under)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(sorted(f for g in self.gates for f in g.active_findings))
+
+    @property
+    def waived(self) -> tuple[Finding, ...]:
+        return tuple(sorted(f for g in self.gates for f in g.waived_findings))
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = {str(s): 0 for s in Severity}
+        for f in self.findings:
+            counts[str(f.severity)] += 1
+        return counts
+
+    def gate(self, name: str) -> GateResult | None:
+        return next((g for g in self.gates if g.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "gatekeeper", "version": self.tool_version},
+            "generated_at": self.generated_at,
+            "spec": {
+                "path": self.spec.path,
+                "title": self.spec.title,
+                "api_version": self.spec.api_version,
+                "openapi_version": self.spec.openapi_version,
+                "operations": self.spec.operations,
+                "files": self.spec.files,
+            },
+            "passed": self.passed,
+            "score": self.score,
+            "fail_on": str(self.fail_on),
+            "fail_under": self.fail_under,
+            "summary": self.severity_counts(),
+            "gates": [g.to_dict() for g in self.gates],
+            "sections": _json_safe(self.sections),
+        }
+
+
+def _finite(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
+
+
+def _json_safe(value: Any) -> Any:
+    """Strict-JSON view of nested data: non-finite floats become strings (R17)."""
+    if isinstance(value, float):
+        return _finite(value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value

@@ -1,0 +1,91 @@
+"""The terminal view: ruff-style finding lines, then a per-gate summary.
+
+Colour is gatekeeper's own and only when stdout is a TTY and ``NO_COLOR`` is unset; every
+spec-derived string goes through `terminal_safe`.
+"""
+
+from __future__ import annotations
+
+from gatekeeper.report import Finding, GateResult, Report, Severity
+from gatekeeper.reporters.text import terminal_safe
+
+_COLORS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1",
+           "cyan": "36"}
+_SEV_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.enabled or not styles:
+            return text
+        codes = ";".join(_COLORS[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def finding_line(f: Finding, paint: _Paint) -> str:
+    sev = paint(f"[{f.severity}]", _SEV_COLOR[f.severity])
+    return (f"{paint(terminal_safe(str(f.location)), 'bold')} {paint(f.rule, 'cyan')} {sev} "
+            f"{terminal_safe(f.message)}")
+
+
+def _metric_text(g: GateResult) -> str:
+    if g.metric is None:
+        return ""
+    m = g.metric
+    text = f"{m.value * 100:.1f} %"
+    if g.threshold is not None:
+        text += f" (threshold {g.threshold * 100:g} %)"
+    return text
+
+
+def _bar(value: float, width: int = 20) -> str:
+    filled = round(max(0.0, min(1.0, value)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def render(report: Report, *, color: bool = False, max_findings: int | None = None,
+           show_info: bool = True) -> str:
+    paint = _Paint(color)
+    lines: list[str] = []
+    findings = [f for f in report.findings if show_info or f.severity is not Severity.INFO]
+    shown = findings if max_findings is None else findings[:max_findings]
+    for f in shown:
+        lines.append(finding_line(f, paint))
+    if len(shown) < len(findings):
+        lines.append(paint(f"... {len(findings) - len(shown)} more findings (use --format json "
+                           "or --report for all of them)", "dim"))
+    if shown:
+        lines.append("")
+    spec = report.spec
+    title = terminal_safe(f"{spec.title or spec.path} {spec.api_version}".strip())
+    lines.append(paint(f"{terminal_safe(spec.path)}", "bold") +
+                 f"  {title}  (OpenAPI {terminal_safe(spec.openapi_version)}, "
+                 f"{spec.operations} operations)")
+    name_w = max((len(g.title) for g in report.gates), default=10)
+    for g in report.gates:
+        verdict = paint("PASS", "green", "bold") if g.passed else paint("FAIL", "red", "bold")
+        counts = ", ".join(f"{g.count(s)} {s}" for s in Severity if g.count(s))
+        metric = ""
+        if g.metric is not None:
+            metric = f"{_bar(g.metric.value)} {_metric_text(g)}"
+        waived = len(g.waived_findings)
+        extra = f", {waived} waived" if waived else ""
+        lines.append(f"  {verdict}  {g.title.ljust(name_w)}  {metric}"
+                     f"{'  ' if metric else ''}{paint(counts or 'no findings', 'dim')}{extra}")
+        if g.metric is not None and g.metric.breakdown:
+            for part in g.metric.breakdown:
+                if part.total == 0:
+                    continue
+                lines.append(paint(f"         {part.name.replace('_', ' '):<18} "
+                                   f"{part.passed:>6}/{part.total:<6} "
+                                   f"{part.ratio * 100:5.1f} %  weight {part.weight:g}", "dim"))
+    score = report.score
+    verdict = paint("PASSED", "green", "bold") if report.passed else paint("FAILED", "red", "bold")
+    counts = report.severity_counts()
+    summary = f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+    score_text = f"score {score:.1f}/100" if score is not None else "no score"
+    lines.append(f"{verdict}  {score_text}  ({summary})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,287 @@
+"""Our own `$ref` resolver (R7 to R10 of reliability.md). The libraries never resolve.
+
+Why not prance: with its defaults it reads local files anywhere, fetches URLs without a
+timeout, inlines what it reads into the document and rejects recursive schemas; its osv
+backend resolves on its own even when prance is told not to. Those are exactly the paths by
+which a pull request can make CI read runner files or call out. So gatekeeper loads every
+file itself, keeps references as references (nothing is inlined, recursion stays legal),
+and resolves a reference with one dictionary lookup.
+
+What is allowed:
+* ``#/...`` fragments in the same file;
+* relative paths whose real path (symlinks resolved) stays inside the reference root (the
+  root spec's folder, or ``--ref-root``).
+
+What is refused, before anything is opened: absolute paths, ``file:``, ``python:``,
+``http(s):`` and every other scheme (remote references are not fetched: bundle the spec or
+vendor the file). Every refused or unresolvable reference is reported with its location.
+
+Cycles made only of ``$ref`` hops or ``allOf`` members are errors listing their members; a
+cycle that passes through ``properties``, ``items`` or any other structural keyword is a
+recursive schema and is legal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from gatekeeper.errors import SpecError
+from gatekeeper.loader import Document, Limits, load_document
+from gatekeeper.pointer import Pointer, PointerError, parse_fragment
+
+__all__ = ["Resolution", "resolve_all", "walk_refs"]
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_MAX_REPORTED = 20
+
+
+@dataclass(slots=True)
+class Resolution:
+    documents: dict[str, Document]  # key: path relative to the reference root ("" = root file)
+    #: id(ref dict) -> (target value, target pointer), with chains already followed.
+    targets: dict[int, tuple[Any, Pointer]]
+    ref_count: int
+
+
+def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
+    """Yield (dict holding a string ``$ref``, its pointer tokens); iterative, alias-safe."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    seen: set[int] = set()
+    while stack:
+        node, tokens = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield node, tokens
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (*tokens, key)))
+        else:
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (*tokens, str(i))))
+
+
+def resolve_all(root: Document, *, root_dir: str, limits: Limits,
+                display_dir: str) -> Resolution:
+    """Load every file the root reaches, check every reference, detect cycles."""
+    docs: dict[str, Document] = {"": root}
+    keys_by_path = {os.path.realpath(root.path): ""}
+    pending = [""]
+    raw_refs: list[tuple[str, dict, tuple[str, ...], str, str]] = []  # file, node, tokens, tfile, frag
+    errors: list[str] = []
+    real_root = os.path.realpath(root_dir)
+
+    def where(file_key: str, tokens: tuple[str, ...]) -> str:
+        doc = docs[file_key]
+        line, col = doc.locate(tokens)
+        return f"{doc.display}:{line}:{col}"
+
+    while pending:
+        key = pending.pop()
+        doc = docs[key]
+        base_dir = os.path.dirname(doc.path)
+        for node, tokens in walk_refs(doc.data):
+            ref = node["$ref"]
+            ptr = Pointer(key, tokens)
+            file_part, _, frag = ref.partition("#")
+            if not file_part:
+                raw_refs.append((key, node, tokens, key, frag))
+                continue
+            problem = _refuse(file_part)
+            if problem is None:
+                target_path = os.path.realpath(os.path.join(base_dir, unquote(file_part)))
+                if os.path.commonpath([real_root, target_path]) != real_root:
+                    problem = ("leaves the spec folder; references may only point inside "
+                               f"{os.path.basename(real_root) or real_root}/ "
+                               "(set --ref-root to widen it)")
+            if problem is not None:
+                errors.append(f"{where(key, tokens)}: $ref {_short(ref)!r} refused: {problem}"
+                              f" (at {ptr})")
+                continue
+            target_key = keys_by_path.get(target_path)
+            if target_key is None:
+                if len(docs) >= limits.max_files:
+                    raise SpecError(f"spec reaches more than {limits.max_files} files",
+                                    file=root.display)
+                rel = os.path.relpath(target_path, real_root).replace(os.sep, "/")
+                display = os.path.normpath(os.path.join(display_dir, rel))
+                try:
+                    loaded = load_document(target_path, display, limits)
+                except SpecError as exc:
+                    if exc.message == "file not found":
+                        errors.append(f"{where(key, tokens)}: unresolvable $ref {_short(ref)!r}:"
+                                      f" file {display} not found (at {ptr})")
+                        continue
+                    raise
+                target_key = rel
+                docs[rel] = loaded
+                keys_by_path[target_path] = rel
+                pending.append(rel)
+            raw_refs.append((key, node, tokens, target_key, frag))
+
+    if errors:
+        _raise(errors, root.display)
+
+    # Resolve every fragment, then follow chains with cycle detection.
+    direct: dict[int, tuple[Any, Pointer]] = {}
+    for key, node, tokens, tkey, frag in raw_refs:
+        try:
+            target_tokens = parse_fragment(frag)
+        except PointerError as exc:
+            errors.append(f"{where(key, tokens)}: invalid $ref {_short(node['$ref'])!r}: {exc}"
+                          f" (at {Pointer(key, tokens)})")
+            continue
+        value = _get(docs[tkey].data, target_tokens)
+        if value is _MISSING:
+            errors.append(f"{where(key, tokens)}: unresolvable $ref {_short(node['$ref'])!r}"
+                          f" (at {Pointer(key, tokens)})")
+            continue
+        direct[id(node)] = (value, Pointer(tkey, target_tokens))
+    if errors:
+        _raise(errors, root.display)
+
+    ref_pointer = {id(node): Pointer(key, tokens) for key, node, tokens, _, _ in raw_refs}
+    targets: dict[int, tuple[Any, Pointer]] = {}
+    for ref_id, (value, ptr) in direct.items():
+        chain = [ref_pointer[ref_id]]
+        seen = {ref_id}
+        hops = 0
+        while isinstance(value, dict) and id(value) in direct:
+            hops += 1
+            if id(value) in seen or hops > limits.max_ref_hops:
+                cycle = " -> ".join(str(p) for p in chain + [ptr])
+                if hops > limits.max_ref_hops:
+                    raise SpecError(f"$ref chain longer than {limits.max_ref_hops} hops: "
+                                    f"{_short(cycle, 300)}", file=root.display)
+                raise SpecError(f"circular $ref: {_short(cycle, 1500)}", file=root.display,
+                                pointer=str(chain[0]))
+            seen.add(id(value))
+            chain.append(ptr)
+            value, ptr = direct[id(value)]
+        targets[ref_id] = (value, ptr)
+
+    _check_allof_cycles(docs, targets, root.display)
+    return Resolution(documents=docs, targets=targets, ref_count=len(raw_refs))
+
+
+def _check_allof_cycles(docs: dict[str, Document], targets: dict[int, tuple[Any, Pointer]],
+                        display: str) -> None:
+    """An `allOf` chain that leads back to itself has no base case (Cat -> Pet -> Cat)."""
+    # Edge: schema (by identity) -> each allOf member's resolved schema.
+    edges: dict[int, list[tuple[int, Pointer]]] = {}
+    names: dict[int, Pointer] = {}
+    for key, doc in docs.items():
+        for node, tokens in _walk_allof(doc.data):
+            names.setdefault(id(node), Pointer(key, tokens))
+            out = []
+            for i, member in enumerate(node["allOf"]):
+                if isinstance(member, dict) and id(member) in targets:
+                    value, ptr = targets[id(member)]
+                    if isinstance(value, dict):
+                        out.append((id(value), ptr))
+                        names.setdefault(id(value), ptr)
+                elif isinstance(member, dict) and "allOf" in member:
+                    out.append((id(member), Pointer(key, (*tokens, "allOf", str(i)))))
+                    names.setdefault(id(member), Pointer(key, (*tokens, "allOf", str(i))))
+            edges[id(node)] = out
+    state: dict[int, int] = {}
+    for start in edges:
+        if state.get(start):
+            continue
+        stack: list[tuple[int, int]] = [(start, 0)]
+        path: list[int] = []
+        while stack:
+            node, idx = stack.pop()
+            if idx == 0:
+                state[node] = 1
+                path.append(node)
+            children = edges.get(node, [])
+            if idx < len(children):
+                stack.append((node, idx + 1))
+                child = children[idx][0]
+                if state.get(child) == 1:
+                    members = path[path.index(child):] + [child]
+                    text = " -> ".join(str(names.get(m, "?")) for m in members)
+                    raise SpecError(f"circular allOf: {_short(text, 1500)}", file=display,
+                                    pointer=str(names.get(child)))
+                if not state.get(child):
+                    stack.append((child, 0))
+            else:
+                state[node] = 2
+                path.pop()
+
+
+def _walk_allof(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    seen: set[int] = set()
+    while stack:
+        node, tokens = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if isinstance(node.get("allOf"), list):
+                yield node, tokens
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (*tokens, key)))
+        else:
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (*tokens, str(i))))
+
+
+def _refuse(file_part: str) -> str | None:
+    if _SCHEME.match(file_part) and not re.match(r"^[A-Za-z]:[\\/]", file_part):
+        scheme = file_part.split(":", 1)[0].lower()
+        if scheme in ("http", "https"):
+            return ("remote references are not fetched; bundle the spec or vendor the file "
+                    "into the spec folder")
+        if scheme == "file":
+            return "file: URIs are not allowed; use a relative path inside the spec folder"
+        return f"unsupported reference scheme {scheme}"
+    if file_part.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", file_part):
+        return "absolute paths are not allowed; use a relative path inside the spec folder"
+    if file_part.startswith("//"):
+        return "network-path references are not allowed"
+    return None
+
+
+_MISSING = object()
+
+
+def _get(data: Any, tokens: tuple[str, ...]) -> Any:
+    node = data
+    for token in tokens:
+        if isinstance(node, dict):
+            if token not in node:
+                return _MISSING
+            node = node[token]
+        elif isinstance(node, list):
+            if not token.isdigit() or int(token) >= len(node):
+                return _MISSING
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node
+
+
+def _raise(errors: list[str], display: str) -> None:
+    shown = errors[:_MAX_REPORTED]
+    more = len(errors) - len(shown)
+    if more:
+        shown.append(f"... and {more} more")
+    raise SpecError(shown[0], details=tuple(shown[1:]))
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

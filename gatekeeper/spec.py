@@ -1,0 +1,730 @@
+"""Load a spec once and index it: the views every rule reads.
+
+`load(path)` reads and parses each file once (`gatekeeper.loader`), checks and resolves
+every reference (`gatekeeper.resolver`) and returns a `Spec`. The index hides the
+differences between Swagger 2.0 and OpenAPI 3.0/3.1 so that rules never have to know them:
+
+* `Spec.operations`: every operation under ``paths`` (plus ``webhooks`` and ``callbacks``,
+  marked by `Operation.kind`) with path and operation parameters merged and resolved, the
+  request body (2.0 ``in: body`` parameters become one), responses with their media types
+  (2.0 ``produces`` applied), and the effective security requirements;
+* `Spec.security_schemes`, `Spec.servers`, `Spec.tags`, `Spec.info`, `Spec.schemas`;
+* `Spec.resolve(value, pointer)`: follows ``$ref`` and returns the value and the pointer
+  where it is *written*, so findings land at definitions;
+* `Spec.location(pointer)`: ``file:line:column``, computed only for what is reported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatekeeper.errors import SpecError
+from gatekeeper.loader import Document, Limits, load_document
+from gatekeeper.pointer import Pointer
+from gatekeeper.report import Location
+from gatekeeper.resolver import resolve_all
+
+__all__ = [
+    "Header",
+    "MediaType",
+    "Operation",
+    "Parameter",
+    "RequestBody",
+    "Response",
+    "SecurityScheme",
+    "Server",
+    "Spec",
+    "load",
+]
+
+METHODS_2 = ("get", "put", "post", "delete", "options", "head", "patch")
+METHODS_3 = (*METHODS_2, "trace")
+METHODS_32 = (*METHODS_3, "query")
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+# Header parameters that OpenAPI 3 says "SHALL be ignored".
+IGNORED_HEADER_PARAMS = frozenset({"accept", "content-type", "authorization"})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaType:
+    name: str  # e.g. "application/json" (parameters kept as written)
+    schema: Any  # resolved schema value, or None
+    schema_pointer: Pointer | None
+    pointer: Pointer
+    data: Mapping[str, Any]
+
+    @property
+    def essence(self) -> str:
+        """Lower-case type/subtype without parameters (``application/json``)."""
+        return self.name.split(";", 1)[0].strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str
+    description: str | None
+    schema: Any
+    pointer: Pointer  # where the header object is written
+    use_pointer: Pointer  # where the operation's response lists it
+    ref_description: str | None = None  # 3.1 Reference Object description override
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    code: str  # normalised to a string: "200", "4XX", "default"
+    description: str | None
+    content: Mapping[str, MediaType]
+    headers: Mapping[str, Header]
+    pointer: Pointer  # where the response object is written
+    use_pointer: Pointer  # #/paths/~1pets/get/responses/200
+    data: Mapping[str, Any]
+    ref_description: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """``success`` (2xx), ``redirect`` (3xx), ``error`` (4xx/5xx), ``info`` or ``default``."""
+        c = self.code.upper()
+        if c == "DEFAULT":
+            return "default"
+        return {"1": "info", "2": "success", "3": "redirect", "4": "error",
+                "5": "error"}.get(c[:1], "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    location: str  # the `in` field: path, query, header, cookie, formData
+    required: bool
+    description: str | None
+    schema: Any  # resolved schema (2.0: the parameter itself carries type/format)
+    pointer: Pointer  # where it is written (shared components counted once)
+    use_pointer: Pointer  # where the operation or path item lists it
+    data: Mapping[str, Any]
+    ref_description: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.name.lower() if self.location == "header" else self.name, self.location
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    description: str | None
+    required: bool
+    content: Mapping[str, MediaType]
+    pointer: Pointer
+    use_pointer: Pointer
+    data: Mapping[str, Any]
+    ref_description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    name: str
+    type: str  # apiKey, http, oauth2, openIdConnect, mutualTLS (2.0 basic -> http/basic)
+    scheme: str | None  # http scheme, lower-case (basic, bearer, ...)
+    location: str | None  # apiKey: header, query, cookie
+    scopes: frozenset[str]  # every scope any flow declares
+    description: str | None
+    pointer: Pointer
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    url: str
+    description: str | None
+    pointer: Pointer
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str  # lower-case
+    path: str  # the path template, webhook name, or callback expression
+    kind: str  # "path", "webhook" or "callback"
+    pointer: Pointer
+    path_item_pointer: Pointer
+    data: Mapping[str, Any]
+    path_item: Mapping[str, Any]
+    parameters: tuple[Parameter, ...]
+    request_body: RequestBody | None
+    responses: Mapping[str, Response]
+    #: Effective security requirements (operation's own, else the root's); None if neither
+    #: declares any. ``()`` means explicitly public (``security: []``).
+    security: tuple[Mapping[str, list[str]], ...] | None
+    security_pointer: Pointer | None
+    servers: tuple[Server, ...]
+    parent: str | None = None  # callbacks: the label of the operation that declares them
+
+    @property
+    def label(self) -> str:
+        if self.kind == "webhook":
+            return f"{self.method.upper()} webhook {self.path}"
+        if self.kind == "callback":
+            return f"{self.method.upper()} {self.path} (callback of {self.parent})"
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def operation_id(self) -> str | None:
+        value = self.data.get("operationId")
+        return value if isinstance(value, str) else None
+
+    @property
+    def summary(self) -> str | None:
+        return _text(self.data.get("summary"))
+
+    @property
+    def description(self) -> str | None:
+        return _text(self.data.get("description"))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        tags = self.data.get("tags")
+        return tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()
+
+    @property
+    def deprecated(self) -> bool:
+        return self.data.get("deprecated") is True
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in WRITE_METHODS
+
+    def response(self, code: str) -> Response | None:
+        return self.responses.get(code)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class Spec:
+    """A loaded, resolved and indexed OpenAPI document (see the module docs)."""
+
+    def __init__(self, resolution_docs: dict[str, Document], targets: dict[int, Any],
+                 display: str, version: str, ref_count: int) -> None:
+        self.documents = resolution_docs
+        self._targets = targets
+        self.path = display
+        self.version = version  # "2.0", "3.0", "3.1" (or "3.2")
+        self.ref_count = ref_count
+        self.raw: dict[str, Any] = resolution_docs[""].data
+        self._memo: dict[Any, Any] = {}
+        self.root = Pointer("")
+        self.notes = list(resolution_docs[""].notes)
+        self.operations: tuple[Operation, ...] = tuple(_build_operations(self))
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def openapi_version(self) -> str:
+        return str(self.raw.get("openapi") or self.raw.get("swagger") or "")
+
+    @property
+    def is_swagger2(self) -> bool:
+        return self.version == "2.0"
+
+    @property
+    def info(self) -> Mapping[str, Any]:
+        info = self.raw.get("info")
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def title(self) -> str:
+        return str(self.info.get("title") or "")
+
+    @property
+    def api_version(self) -> str:
+        value = self.info.get("version")
+        return "" if value is None else str(value)
+
+    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """Compute once per spec (e.g. documentation coverage shared by a metric and rules)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = factory()
+            return value
+
+    def resolve(self, value: Any, pointer: Pointer) -> tuple[Any, Pointer]:
+        """Follow `$ref` (already checked at load) to the value and where it is written."""
+        if isinstance(value, dict) and "$ref" in value:
+            target = self._targets.get(id(value))
+            if target is not None:
+                return target
+        return value, pointer
+
+    def get(self, pointer: Pointer) -> Any:
+        node = self.documents[pointer.file].data
+        for token in pointer.tokens:
+            if isinstance(node, dict):
+                node = node.get(token)
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return None
+        return node
+
+    def location(self, pointer: Pointer) -> Location:
+        doc = self.documents.get(pointer.file) or self.documents[""]
+        line, col = doc.locate(pointer.tokens)
+        return Location(doc.display, line, col)
+
+    def display_file(self, pointer: Pointer) -> str:
+        doc = self.documents.get(pointer.file) or self.documents[""]
+        return doc.display
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def paths(self) -> Mapping[str, Any]:
+        paths = self.raw.get("paths")
+        return paths if isinstance(paths, dict) else {}
+
+    @property
+    def security_schemes(self) -> Mapping[str, SecurityScheme]:
+        return self.memo("security_schemes", lambda: _build_security_schemes(self))
+
+    def security_scheme(self, name: str) -> SecurityScheme | None:
+        """Look a scheme up by name; exact first, then case-insensitively."""
+        schemes = self.security_schemes
+        if name in schemes:
+            return schemes[name]
+        lowered = name.lower()
+        return next((s for n, s in schemes.items() if n.lower() == lowered), None)
+
+    @property
+    def servers(self) -> tuple[Server, ...]:
+        return self.memo("servers", lambda: _root_servers(self))
+
+    @property
+    def declared_tags(self) -> tuple[tuple[str, str | None, Pointer], ...]:
+        """(name, description, pointer) of each root-level tag."""
+        tags = self.raw.get("tags")
+        out = []
+        if isinstance(tags, list):
+            for i, tag in enumerate(tags):
+                if isinstance(tag, dict) and isinstance(tag.get("name"), str):
+                    out.append((tag["name"], _text(tag.get("description")),
+                                self.root.join("tags", i)))
+        return tuple(out)
+
+    @property
+    def schemas(self) -> Mapping[str, tuple[Any, Pointer]]:
+        """Named schemas: 3.x ``components.schemas``, 2.0 ``definitions``."""
+        def build() -> dict[str, tuple[Any, Pointer]]:
+            if self.is_swagger2:
+                base, ptr = self.raw.get("definitions"), self.root / "definitions"
+            else:
+                comps = self.raw.get("components")
+                base = comps.get("schemas") if isinstance(comps, dict) else None
+                ptr = self.root.join("components", "schemas")
+            if not isinstance(base, dict):
+                return {}
+            return {name: self.resolve(value, ptr / name) for name, value in base.items()}
+        return self.memo("schemas", build)
+
+    def in_paths(self) -> tuple[Operation, ...]:
+        """Operations under ``paths`` only (what gates 2 to 5 judge by default)."""
+        return tuple(op for op in self.operations if op.kind == "path")
+
+    # ------------------------------------------------------------------ schemas
+
+    def schema_children(self, schema: Any, pointer: Pointer) -> Iterator[tuple[str, Any, Pointer]]:
+        """Direct subschemas: (role, resolved value, where it is written).
+
+        Roles: ``property:<name>``, ``items``, ``additionalProperties``, ``allOf``, ``oneOf``,
+        ``anyOf``, ``not``, ``prefixItems``, ``patternProperties``.
+        """
+        if not isinstance(schema, dict):
+            return
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            for name, value in props.items():
+                resolved, ptr = self.resolve(value, pointer.join("properties", name))
+                yield f"property:{name}", resolved, ptr
+        for key in ("items", "additionalProperties", "not", "contains"):
+            value = schema.get(key)
+            if isinstance(value, dict):
+                resolved, ptr = self.resolve(value, pointer / key)
+                yield key, resolved, ptr
+            elif key == "items" and isinstance(value, list):
+                for i, item in enumerate(value):
+                    resolved, ptr = self.resolve(item, pointer.join(key, i))
+                    yield key, resolved, ptr
+        for key in ("allOf", "oneOf", "anyOf", "prefixItems"):
+            value = schema.get(key)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    resolved, ptr = self.resolve(item, pointer.join(key, i))
+                    yield key, resolved, ptr
+        pattern = schema.get("patternProperties")
+        if isinstance(pattern, dict):
+            for name, value in pattern.items():
+                resolved, ptr = self.resolve(value, pointer.join("patternProperties", name))
+                yield "patternProperties", resolved, ptr
+
+    def walk_schema(self, schema: Any, pointer: Pointer) -> Iterator[tuple[Any, Pointer]]:
+        """Every schema reachable from `schema` once (recursion-safe, iterative)."""
+        schema, pointer = self.resolve(schema, pointer)
+        stack = [(schema, pointer)]
+        seen: set[Pointer] = set()
+        while stack:
+            node, ptr = stack.pop()
+            if ptr in seen or not isinstance(node, dict):
+                continue
+            seen.add(ptr)
+            yield node, ptr
+            for _, child, child_ptr in self.schema_children(node, ptr):
+                if child_ptr not in seen:
+                    stack.append((child, child_ptr))
+
+    def merged_properties(self, schema: Any, pointer: Pointer) -> dict[str, tuple[Any, Pointer]]:
+        """Properties of a schema with ``allOf`` branches merged in (recursion-safe)."""
+        out: dict[str, tuple[Any, Pointer]] = {}
+        stack = [self.resolve(schema, pointer)]
+        seen: set[Pointer] = set()
+        while stack:
+            node, ptr = stack.pop()
+            if ptr in seen or not isinstance(node, dict):
+                continue
+            seen.add(ptr)
+            props = node.get("properties")
+            if isinstance(props, dict):
+                for name, value in props.items():
+                    out.setdefault(name, self.resolve(value, ptr.join("properties", name)))
+            members = node.get("allOf")
+            if isinstance(members, list):
+                for i, member in enumerate(members):
+                    stack.append(self.resolve(member, ptr.join("allOf", i)))
+        return out
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def load(path: str, *, limits: Limits | None = None, ref_root: str | None = None,
+         display: str | None = None) -> Spec:
+    """Load, check the shape of, resolve and index the spec at `path`."""
+    limits = limits or Limits()
+    display = display or path
+    abs_path = os.path.abspath(path)
+    root_doc = load_document(abs_path, display, limits)
+    version = _check_shape(root_doc)
+    root_dir = os.path.abspath(ref_root) if ref_root else os.path.dirname(abs_path)
+    resolution = resolve_all(root_doc, root_dir=root_dir, limits=limits,
+                             display_dir=os.path.dirname(display))
+    return Spec(resolution.documents, resolution.targets, display, version,
+                resolution.ref_count)
+
+
+def _check_shape(doc: Document) -> str:
+    """R6: a mapping with a string `openapi`/`swagger` of a supported version."""
+    data = doc.data
+    if not isinstance(data, dict):
+        kind = type(data).__name__.replace("NoneType", "null")
+        kind = {"list": "list", "str": "string", "int": "number", "float": "number"}.get(kind,
+                                                                                          kind)
+        raise SpecError(f"top level must be a mapping, got {kind}", file=doc.display, line=1)
+    field_name = "openapi" if "openapi" in data else "swagger" if "swagger" in data else None
+    if field_name is None:
+        raise SpecError("not an OpenAPI or Swagger document (no `openapi` or `swagger` field)",
+                        file=doc.display, line=1)
+    value = data[field_name]
+    line = doc.locate((field_name,))[0]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = repr(value)
+        doc.notes.append(((field_name,), f"`{field_name}: {text}` is a number; quote it "
+                                        f"(`{field_name}: \"{text}\"`)"))
+        value = text
+        data[field_name] = text
+    if not isinstance(value, str):
+        raise SpecError(f"`{field_name}` must be a string such as \"3.1.0\"", file=doc.display,
+                        line=line)
+    if field_name == "swagger":
+        if value.strip() == "2.0":
+            return "2.0"
+        if value.startswith("1."):
+            raise SpecError(f"Swagger {value} is not supported (supported: 2.0, 3.0.x, 3.1.x);"
+                            " convert it to OpenAPI 3", file=doc.display, line=line)
+    else:
+        for prefix in ("3.0", "3.1", "3.2"):
+            if value == prefix or value.startswith(prefix + "."):
+                return prefix
+    raise SpecError(f"unsupported {'Swagger' if field_name == 'swagger' else 'OpenAPI'} version"
+                    f" {value[:40]} (supported: 2.0, 3.0.x, 3.1.x)", file=doc.display, line=line)
+
+
+# ---------------------------------------------------------------------- index building
+
+
+def _methods(spec: Spec) -> tuple[str, ...]:
+    if spec.version == "2.0":
+        return METHODS_2
+    if spec.version == "3.2":
+        return METHODS_32
+    return METHODS_3
+
+
+def _build_operations(spec: Spec) -> Iterator[Operation]:
+    root = spec.root
+    root_security = spec.raw.get("security")
+    root_servers = _root_servers(spec)
+    paths = spec.raw.get("paths")
+    if isinstance(paths, dict):
+        for path, item in paths.items():
+            yield from _path_item_operations(spec, str(path), item, root.join("paths", path),
+                                             "path", root_security, root_servers, None)
+    webhooks = spec.raw.get("webhooks") if not spec.is_swagger2 else None
+    if isinstance(webhooks, dict):
+        for name, item in webhooks.items():
+            yield from _path_item_operations(spec, str(name), item, root.join("webhooks", name),
+                                             "webhook", root_security, root_servers, None)
+
+
+def _path_item_operations(spec: Spec, path: str, item: Any, ptr: Pointer, kind: str,
+                          root_security: Any, servers: tuple[Server, ...],
+                          parent: str | None) -> Iterator[Operation]:
+    item, item_ptr = spec.resolve(item, ptr)
+    if not isinstance(item, dict):
+        return
+    if not spec.is_swagger2 and isinstance(item.get("servers"), list):
+        servers = _servers(item["servers"], item_ptr / "servers") or servers
+    shared = _parameters(spec, item.get("parameters"), item_ptr / "parameters")
+    for method in _methods(spec):
+        op = item.get(method)
+        if not isinstance(op, dict):
+            continue
+        op_ptr = item_ptr / method
+        own = _parameters(spec, op.get("parameters"), op_ptr / "parameters")
+        merged = {p.key: p for p in shared}
+        merged.update({p.key: p for p in own})
+        params = tuple(merged.values())
+        if spec.is_swagger2:
+            body = _swagger2_body(spec, op, params)
+            params = tuple(p for p in params if p.location != "body")
+            produces = op.get("produces", spec.raw.get("produces"))
+            responses = _responses(spec, op.get("responses"), op_ptr / "responses",
+                                   produces if isinstance(produces, list) else None)
+        else:
+            body = _request_body(spec, op.get("requestBody"), op_ptr / "requestBody")
+            responses = _responses(spec, op.get("responses"), op_ptr / "responses", None)
+        if "security" in op:
+            security, sec_ptr = op.get("security"), op_ptr / "security"
+        elif root_security is not None:
+            security, sec_ptr = root_security, spec.root / "security"
+        else:
+            security, sec_ptr = None, None
+        sec_value = (tuple(r for r in security if isinstance(r, dict))
+                     if isinstance(security, list) else None)
+        op_servers = servers
+        if not spec.is_swagger2 and isinstance(op.get("servers"), list):
+            op_servers = _servers(op["servers"], op_ptr / "servers") or servers
+        operation = Operation(
+            method=method, path=path, kind=kind, pointer=op_ptr, path_item_pointer=item_ptr,
+            data=op, path_item=item, parameters=params, request_body=body,
+            responses=responses, security=sec_value,
+            security_pointer=sec_ptr if sec_value is not None else None,
+            servers=op_servers, parent=parent,
+        )
+        yield operation
+        callbacks = op.get("callbacks") if not spec.is_swagger2 else None
+        if isinstance(callbacks, dict):
+            for cb_name, cb in callbacks.items():
+                cb, cb_ptr = spec.resolve(cb, op_ptr.join("callbacks", cb_name))
+                if not isinstance(cb, dict):
+                    continue
+                for expr, cb_item in cb.items():
+                    if str(expr).startswith("x-"):
+                        continue
+                    yield from _path_item_operations(spec, str(expr), cb_item, cb_ptr / expr,
+                                                     "callback", root_security, servers,
+                                                     operation.label)
+
+
+def _parameters(spec: Spec, value: Any, ptr: Pointer) -> list[Parameter]:
+    out: list[Parameter] = []
+    if not isinstance(value, list):
+        return out
+    for i, raw in enumerate(value):
+        use = ptr / i
+        param, where = spec.resolve(raw, use)
+        if not isinstance(param, dict) or not isinstance(param.get("name"), str):
+            continue
+        location = str(param.get("in", ""))
+        schema = param.get("schema")
+        if isinstance(schema, dict):
+            schema = spec.resolve(schema, where / "schema")[0]
+        elif spec.is_swagger2:
+            schema = param
+        ref_desc = _text(raw.get("description")) if raw is not param and spec.version != "2.0" \
+            else None
+        out.append(Parameter(
+            name=param["name"], location=location, required=param.get("required") is True,
+            description=_text(param.get("description")), schema=schema, pointer=where,
+            use_pointer=use, data=param, ref_description=ref_desc,
+        ))
+    return out
+
+
+def _swagger2_body(spec: Spec, op: Mapping[str, Any], params: tuple[Parameter, ...]
+                   ) -> RequestBody | None:
+    body = next((p for p in params if p.location == "body"), None)
+    if body is None:
+        return None
+    consumes = op.get("consumes", spec.raw.get("consumes"))
+    media = consumes if isinstance(consumes, list) and consumes else ["application/json"]
+    schema_raw = body.data.get("schema")
+    schema, schema_ptr = spec.resolve(schema_raw, body.pointer / "schema") \
+        if isinstance(schema_raw, dict) else (None, None)
+    content = {str(m): MediaType(str(m), schema, schema_ptr, body.pointer, body.data)
+               for m in media}
+    return RequestBody(description=body.description, required=body.required, content=content,
+                       pointer=body.pointer, use_pointer=body.use_pointer, data=body.data)
+
+
+def _content(spec: Spec, value: Any, ptr: Pointer) -> dict[str, MediaType]:
+    out: dict[str, MediaType] = {}
+    if not isinstance(value, dict):
+        return out
+    for name, media in value.items():
+        if not isinstance(media, dict):
+            continue
+        mptr = ptr / name
+        raw_schema = media.get("schema")
+        if isinstance(raw_schema, dict):
+            schema, sptr = spec.resolve(raw_schema, mptr / "schema")
+        else:
+            schema, sptr = None, None
+        out[str(name)] = MediaType(str(name), schema, sptr, mptr, media)
+    return out
+
+
+def _request_body(spec: Spec, value: Any, ptr: Pointer) -> RequestBody | None:
+    if not isinstance(value, dict):
+        return None
+    body, where = spec.resolve(value, ptr)
+    if not isinstance(body, dict):
+        return None
+    ref_desc = _text(value.get("description")) if value is not body else None
+    return RequestBody(description=_text(body.get("description")),
+                       required=body.get("required") is True,
+                       content=_content(spec, body.get("content"), where / "content"),
+                       pointer=where, use_pointer=ptr, data=body, ref_description=ref_desc)
+
+
+def _responses(spec: Spec, value: Any, ptr: Pointer, produces: list[Any] | None
+               ) -> dict[str, Response]:
+    out: dict[str, Response] = {}
+    if not isinstance(value, dict):
+        return out
+    for code, raw in value.items():
+        code = str(code)
+        if code.startswith("x-"):
+            continue
+        use = ptr / code
+        resp, where = spec.resolve(raw, use)
+        if not isinstance(resp, dict):
+            continue
+        if spec.is_swagger2:
+            raw_schema = resp.get("schema")
+            content: dict[str, MediaType] = {}
+            if isinstance(raw_schema, dict):
+                schema, sptr = spec.resolve(raw_schema, where / "schema")
+                media = [str(m) for m in produces] if produces else ["application/json"]
+                content = {m: MediaType(m, schema, sptr, where, resp) for m in media}
+        else:
+            content = _content(spec, resp.get("content"), where / "content")
+        headers: dict[str, Header] = {}
+        raw_headers = resp.get("headers")
+        if isinstance(raw_headers, dict):
+            for name, raw_h in raw_headers.items():
+                h_use = where.join("headers", name)
+                header, h_ptr = spec.resolve(raw_h, h_use)
+                if not isinstance(header, dict):
+                    continue
+                schema = header.get("schema") if not spec.is_swagger2 else header
+                if isinstance(schema, dict) and schema is not header:
+                    schema = spec.resolve(schema, h_ptr / "schema")[0]
+                headers[str(name)] = Header(
+                    name=str(name), description=_text(header.get("description")), schema=schema,
+                    pointer=h_ptr, use_pointer=h_use, data=header,
+                    ref_description=_text(raw_h.get("description")) if raw_h is not header
+                    and isinstance(raw_h, dict) else None)
+        out[code] = Response(
+            code=code, description=_text(resp.get("description")), content=content,
+            headers=headers, pointer=where, use_pointer=use, data=resp,
+            ref_description=_text(raw.get("description")) if raw is not resp
+            and isinstance(raw, dict) else None)
+    return out
+
+
+def _servers(value: Any, ptr: Pointer) -> tuple[Server, ...]:
+    out = []
+    if isinstance(value, list):
+        for i, server in enumerate(value):
+            if isinstance(server, dict) and isinstance(server.get("url"), str):
+                url = server["url"]
+                variables = server.get("variables")
+                if isinstance(variables, dict):
+                    for var, spec_ in variables.items():
+                        if isinstance(spec_, dict) and "default" in spec_:
+                            url = url.replace("{" + str(var) + "}", str(spec_["default"]))
+                out.append(Server(url, _text(server.get("description")), ptr / i))
+    return tuple(out)
+
+
+def _root_servers(spec: Spec) -> tuple[Server, ...]:
+    if spec.is_swagger2:
+        host = spec.raw.get("host")
+        base = spec.raw.get("basePath") or ""
+        schemes = spec.raw.get("schemes")
+        schemes = [s for s in schemes if isinstance(s, str)] if isinstance(schemes, list) \
+            else []
+        if not host and not base:
+            return ()
+        host_text = str(host) if host else ""
+        ptr = spec.root / ("host" if host else "basePath")
+        if not schemes:
+            return (Server(f"//{host_text}{base}" if host_text else str(base), None, ptr),)
+        return tuple(Server(f"{s}://{host_text}{base}", None, ptr) for s in schemes)
+    return _servers(spec.raw.get("servers"), spec.root / "servers")
+
+
+def _build_security_schemes(spec: Spec) -> dict[str, SecurityScheme]:
+    if spec.is_swagger2:
+        base, ptr = spec.raw.get("securityDefinitions"), spec.root / "securityDefinitions"
+    else:
+        comps = spec.raw.get("components")
+        base = comps.get("securitySchemes") if isinstance(comps, dict) else None
+        ptr = spec.root.join("components", "securitySchemes")
+    out: dict[str, SecurityScheme] = {}
+    if not isinstance(base, dict):
+        return out
+    for name, raw in base.items():
+        scheme, where = spec.resolve(raw, ptr / name)
+        if not isinstance(scheme, dict):
+            continue
+        kind = str(scheme.get("type", ""))
+        http_scheme = scheme.get("scheme")
+        if kind == "basic":  # Swagger 2.0
+            kind, http_scheme = "http", "basic"
+        scopes: set[str] = set()
+        if isinstance(scheme.get("scopes"), dict):  # 2.0
+            scopes.update(map(str, scheme["scopes"]))
+        flows = scheme.get("flows")
+        if isinstance(flows, dict):
+            for flow in flows.values():
+                if isinstance(flow, dict) and isinstance(flow.get("scopes"), dict):
+                    scopes.update(map(str, flow["scopes"]))
+        out[str(name)] = SecurityScheme(
+            name=str(name), type=kind,
+            scheme=http_scheme.lower() if isinstance(http_scheme, str) else None,
+            location=str(scheme["in"]) if isinstance(scheme.get("in"), str) else None,
+            scopes=frozenset(scopes), description=_text(scheme.get("description")),
+            pointer=where, data=scheme)
+    return out

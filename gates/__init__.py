@@ -1,0 +1,13 @@
+"""The built-in gates, in report order. Third-party gates come from the entry point group
+``gatekeeper.gates`` (see `gatekeeper.registry`)."""
+
+from __future__ import annotations
+
+from gates import docs, validity
+
+BUILTIN_GATES = (
+    validity.GATE,
+    docs.GATE,
+)
+
+__all__ = ["BUILTIN_GATES"]

@@ -1,0 +1,191 @@
+"""Structural validity: the document is a well-formed Swagger 2.0 / OpenAPI 3.x description.
+
+Validation uses the official OpenAPI JSON Schemas as shipped by openapi-spec-validator, run
+on the in-memory document that gatekeeper has already loaded and whose references it has
+already checked. No resolver is involved (R11 of reliability.md): openapi-spec-validator's
+own ref-following validator would open files and URLs and applies spec `pattern`s to
+`default` values with a backtracking engine, so it is kept off this path; the checks of its
+that matter are done here on the index instead (path parameters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from gatekeeper import Gate, Severity, Spec, Violation, rule
+
+_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
+
+
+def _schema_validator(version: str) -> Any:
+    from openapi_spec_validator import schemas
+
+    return {
+        "2.0": schemas.openapi_v2_schema_validator,
+        "3.0": schemas.openapi_v30_schema_validator,
+        "3.1": schemas.openapi_v31_schema_validator,
+        "3.2": getattr(schemas, "openapi_v32_schema_validator",
+                       schemas.openapi_v31_schema_validator),
+    }[version]
+
+
+def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
+    def compute() -> list[tuple[tuple[str, ...], str]]:
+        validator = _schema_validator(spec.version)
+        out = []
+        for error in validator.iter_errors(spec.raw):
+            leaf = _best(error)
+            tokens = tuple(str(p) for p in leaf.absolute_path)
+            out.append((tokens, _describe(leaf)))
+            if len(out) >= 500:
+                break
+        return out
+
+    return spec.memo("validity.schema_errors", compute)
+
+
+def _best(error: Any) -> Any:
+    """For oneOf/anyOf failures, the most specific branch error (jsonschema's relevance)."""
+    from jsonschema.exceptions import best_match
+
+    if error.context:
+        deeper = best_match(error.context)
+        if deeper is not None and len(deeper.absolute_path) >= len(error.absolute_path):
+            return _best(deeper)
+    return error
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(error: Any) -> str:
+    """A one-line message that never embeds the document (R9: osv's messages do)."""
+    kind = error.validator
+    if kind == "required":
+        missing = [m for m in error.validator_value if isinstance(error.instance, dict)
+                   and m not in error.instance]
+        return f"missing required field `{missing[0] if missing else error.validator_value}`"
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        extra = re.findall(r"'([^']*)' (?:was|were) unexpected", error.message) or \
+            re.findall(r"\('([^']*)'", error.message)
+        names = ", ".join(f"`{_short(e, 40)}`" for e in extra[:3]) or "fields"
+        return f"unexpected field {names}"
+    if kind == "type":
+        return f"must be of type {error.validator_value}, got {type(error.instance).__name__}"
+    if kind == "enum":
+        allowed = ", ".join(_short(v, 20) for v in list(error.validator_value)[:8])
+        return f"`{_short(error.instance, 40)}` must be one of: {allowed}"
+    if kind == "const":
+        return f"must be {_short(error.validator_value, 40)}"
+    if kind == "pattern":
+        return f"`{_short(error.instance, 40)}` does not match the pattern `{error.validator_value}`"
+    if kind in ("oneOf", "anyOf"):
+        return "does not match any allowed form of this object"
+    if kind == "minItems":
+        return f"must have at least {error.validator_value} item(s)"
+    if kind == "format":
+        return f"`{_short(error.instance, 40)}` is not a valid {error.validator_value}"
+    return _short(error.message.split("\n")[0], 200)
+
+
+@rule("validity/schema-violation", severity=Severity.ERROR)
+def schema_violation(spec: Spec) -> Iterator[Violation]:
+    """## What it does
+    Validates the document against the official OpenAPI JSON Schema for its version
+    (Swagger 2.0, OpenAPI 3.0 or 3.1), as shipped by openapi-spec-validator.
+
+    ## Why is this bad?
+    Tools that read the document (code generators, gateways, documentation portals) may
+    reject it or, worse, read it differently from what the authors meant.
+
+    ## Example
+    ```yaml
+    paths:
+      /pets:
+        get:
+          responses:
+            200:
+              content: {}      # a response needs a `description`
+    ```
+    Use instead:
+    ```yaml
+            200:
+              description: The pets
+    ```
+    """
+    for tokens, message in _schema_errors(spec):
+        yield Violation(spec.root.join(*tokens), message, subject=message)
+
+
+@rule("validity/path-parameter-mismatch", severity=Severity.ERROR)
+def path_parameter_mismatch(spec: Spec) -> Iterator[Violation]:
+    """## What it does
+    Checks that every `{name}` in a path template has a matching `in: path` parameter on the
+    operation (or its path item), and that every path parameter appears in the template.
+
+    ## Why is this bad?
+    A client cannot build the URL of an operation whose template variables are undeclared,
+    and a declared path parameter missing from the template can never be sent.
+
+    ## Example
+    ```yaml
+    /pets/{petId}:
+      get:
+        parameters: []        # petId is never declared
+    ```
+    Use instead:
+    ```yaml
+    /pets/{petId}:
+      get:
+        parameters:
+          - {name: petId, in: path, required: true, schema: {type: string}}
+    ```
+    """
+    for op in spec.in_paths():
+        names = set(_TEMPLATE.findall(op.path))
+        declared = {p.name for p in op.parameters if p.location == "path"}
+        for name in sorted(names - declared):
+            yield Violation(op.pointer, f"`{op.label}` does not declare the path parameter "
+                                        f"`{name}`", subject=f"{op.label} {name}")
+        for p in op.parameters:
+            if p.location == "path" and p.name not in names:
+                yield Violation(p.use_pointer, f"path parameter `{p.name}` of `{op.label}` is "
+                                               f"not in the path template",
+                                subject=f"{op.label} {p.name}")
+
+
+@rule("validity/unquoted-version", severity=Severity.WARNING)
+def unquoted_version(spec: Spec) -> Iterator[Violation]:
+    """## What it does
+    Flags an `openapi` or `swagger` field written as a number (`swagger: 2.0`).
+
+    ## Why is this bad?
+    YAML reads `2.0` as a floating-point number, and `3.10` would read as `3.1`. The field
+    must be a string; many tools reject the document.
+
+    ## Example
+    ```yaml
+    swagger: 2.0
+    ```
+    Use instead:
+    ```yaml
+    swagger: "2.0"
+    ```
+    """
+    for tokens, message in spec.notes:
+        yield Violation(spec.root.join(*tokens), message)
+
+
+GATE = Gate(
+    "validity",
+    title="Structural validity",
+    rules=(schema_violation, path_parameter_mismatch, unquoted_version),
+    metric=None,
+    description=__doc__.split("\n")[0],
+    mandatory=True,
+    weight=0,
+)
