@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     token = os.environ.get(args.token_env) or "demo-token"
     app = create_app(token=token, access_log=args.access_log, slow_seconds=args.slow_ms / 1000)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))

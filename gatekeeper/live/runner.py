@@ -165,15 +165,19 @@ class _Audit:
         try:
             cases = self.fuzzer.cases(st_op, self.options.max_examples)
             base = cases[0] if cases else None
-            if op.method.upper() in ("GET", "HEAD", "OPTIONS") or self.options.allow_writes:
-                cases += self.fuzzer.cases(st_op, self.options.negative_examples, negative=True)
+            if base is not None and self.secured(op):
+                self.auth_probes(op, st_op, base, stats)
+            negative = self.fuzzer.cases(st_op, self.options.negative_examples, negative=True)
+            # With a real credential in the headers, a case made invalid in its headers may only
+            # have broken (or dropped) the credential, which the real one then replaces.
+            if self.options.credentials:
+                negative = [c for c in negative if not _negative_at(c, "header")]
+            cases += negative
             for case in cases:
                 self.send_case(op, st_op, case, "fuzz", stats)
             if base is not None:
                 while stats.answered < self.options.latency_samples:
                     self.send_case(op, st_op, base, "latency", stats)
-                if self.secured(op):
-                    self.auth_probes(op, st_op, base, stats)
                 self.not_found_probe(op, st_op, base, stats)
                 self.rate_limit_probe(op, st_op, base, stats)
         except _StopOperation:
@@ -306,6 +310,14 @@ _CONNECTION_TEXT = {
     "connection-dropped": "the connection was dropped before the answer was complete",
     "transport-error": "the request failed below HTTP",
 }
+
+
+def _negative_at(case: Any, location: str) -> bool:
+    meta = getattr(case, "meta", None)
+    for loc, info in (getattr(meta, "components", None) or {}).items():
+        if str(getattr(loc, "value", loc)) == location and str(getattr(info.mode, "value", info.mode)) == "negative":
+            return True
+    return False
 
 
 def _is_negative(case: Any) -> bool:

@@ -36,6 +36,9 @@ _NOISE_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "x-sc
                             "host", "content-length", "accept"})
 
 
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
 class OriginError(Exception):
     """A request URL outside the trusted origin; it is never sent."""
 
@@ -58,6 +61,7 @@ class Exchange:
     body: bytes = b""
     truncated: bool = False
     response: Any = None  # httpx.Response with the (possibly truncated) body, for Schemathesis
+    retried: str = ""  # why the first attempt failed, when it was retried
 
     @property
     def sent(self) -> bool:
@@ -128,6 +132,23 @@ class Sender:
             return self._unsendable(operation, purpose, method, url, merged, exc)
         ex = Exchange(operation=operation, purpose=purpose, method=method, url=str(request.url),
                       request_headers=list(request.headers.items()), request_body=_request_body(request))
+        self._attempt(request, ex)
+        if ex.error == "connection-dropped" and method.upper() in _IDEMPOTENT:
+            # A kept-alive connection the server closed between two requests: retry once on
+            # a fresh one, as browsers do; a second drop is the server's answer.
+            first = ex.error_detail
+            ex.error, ex.error_detail = None, ""
+            self._attempt(request, ex)
+            ex.retried = first
+        self.exchanges.append(ex)
+        if log.isEnabledFor(logging.DEBUG):
+            outcome = str(ex.status) if ex.error is None else ex.error
+            log.debug("%s %s %s -> %s in %.1f ms (%s)", purpose, ex.method,
+                      self.redactor.redact(ex.url), outcome, ex.elapsed * 1000, ex.operation)
+        return ex
+
+    def _attempt(self, request: Any, ex: Exchange) -> None:
+        httpx = self._httpx
         self.budget.acquire()
         timeout = self.budget.request_timeout()
         request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
@@ -148,36 +169,27 @@ class Sender:
             finally:
                 response.close()
             ex.elapsed = time.perf_counter() - started
-            body = b"".join(chunks)[: self.max_body]
             ex.status = response.status_code
             ex.response_headers = list(response.headers.items())
-            ex.body = body
+            ex.body = b"".join(chunks)[: self.max_body]
             ex.response = httpx.Response(
                 response.status_code,
                 headers=[(k, v) for k, v in response.headers.items() if k.lower() != "content-encoding"],
                 content=ex.body, request=request, extensions={"http_version": b"HTTP/1.1"},
             )
             ex.response.elapsed = _td(ex.elapsed)
-        except httpx.TimeoutException as exc:
-            ex.elapsed = time.perf_counter() - started
+            return
+        except httpx.TimeoutException:
             ex.error, ex.error_detail = "timeout", f"no complete answer within {timeout:g} s"
         except httpx.ConnectError as exc:
-            ex.elapsed = time.perf_counter() - started
             ex.error, ex.error_detail = "connection-refused", _describe(exc)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError) as exc:
-            ex.elapsed = time.perf_counter() - started
             ex.error, ex.error_detail = "connection-dropped", _describe(exc)
         except httpx.LocalProtocolError as exc:
             ex.error, ex.error_detail = "unsendable", _describe(exc)
         except httpx.HTTPError as exc:
-            ex.elapsed = time.perf_counter() - started
             ex.error, ex.error_detail = "transport-error", _describe(exc)
-        self.exchanges.append(ex)
-        if log.isEnabledFor(logging.DEBUG):
-            outcome = str(ex.status) if ex.error is None else ex.error
-            log.debug("%s %s %s -> %s in %.1f ms (%s)", purpose, ex.method,
-                      self.redactor.redact(ex.url), outcome, ex.elapsed * 1000, ex.operation)
-        return ex
+        ex.elapsed = time.perf_counter() - started
 
     def _unsendable(self, operation: str, purpose: str, method: str, url: str,
                     headers: Mapping[str, str], exc: BaseException) -> Exchange:
