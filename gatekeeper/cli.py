@@ -96,8 +96,28 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="Only the summary, no finding lines.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    live: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--live", metavar="URL", help="Also audit the service running at URL (the live gate); "
+        "see `gatekeeper audit --help` for the live options.")] = None,
+    header_env: _LiveHeaderEnv = None,
+    header: _LiveHeader = None,
+    allow_writes: _LiveAllowWrites = False,
+    allow_method: _LiveAllowMethod = None,
+    allow_host: _LiveAllowHost = None,
+    request_timeout: _LiveTimeout = None,
+    max_duration: _LiveDuration = None,
+    max_requests: _LiveRequests = None,
+    rate_limit: _LiveRate = None,
+    max_examples: _LiveExamples = None,
+    latency_budget: _LiveLatency = None,
+    error_rate_budget: _LiveErrorRate = None,
+    trust_env: _LiveTrustEnv = False,
+    insecure: _LiveInsecure = False,
+    seed: _LiveSeed = None,
+    progress: _LiveProgress = "auto",
+    log_file: _LiveLogFile = None,
 ) -> None:
-    """Load, validate and gate one or more OpenAPI specs."""
+    """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     _DEBUG["on"] = debug
     from dataclasses import replace
 
@@ -120,7 +140,25 @@ def check(
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
         cfg = replace(cfg, fail_on=Severity(fail_on.lower()))
     gates = all_gates()
-    validate_config(cfg, gates)
+    live_flags = _live_flags(header_env=header_env, header=header, allow_writes=allow_writes,
+                             allow_method=allow_method, allow_host=allow_host,
+                             request_timeout=request_timeout, max_duration=max_duration,
+                             max_requests=max_requests, rate_limit=rate_limit,
+                             max_examples=max_examples, latency_budget=latency_budget,
+                             error_rate_budget=error_rate_budget, trust_env=trust_env,
+                             insecure=insecure, seed=seed)
+    redactor = None
+    if live is None and (header_env or header):
+        raise ConfigError("credentials are only sent to --live/--base-url and --allow-host "
+                          "origins; pass --live URL (never the document's servers)")
+    if live is not None and len(specs) != 1:
+        raise ConfigError("--live audits one service: give exactly one spec")
+    if live is not None:
+        from gatekeeper.live.gate import live_gate_catalogue
+
+        validate_config(cfg, (*gates, live_gate_catalogue()))
+    else:
+        validate_config(cfg, gates)
     settings = cfg.settings
     limits = Limits(
         max_file_size=_parse_size(max_file_size) if max_file_size else
@@ -139,7 +177,11 @@ def check(
             errors += 1
             typer.echo(_safe(str(exc)), err=True)
             continue
-        reports.append(run(spec, gates, cfg, raise_errors=debug))
+        if live:
+            report, redactor = _live_audit(spec, live, live_flags, cfg, gates, progress, log_file, debug)
+            reports.append(report)
+        else:
+            reports.append(run(spec, gates, cfg, raise_errors=debug))
 
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
@@ -155,6 +197,8 @@ def check(
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
                        for r in reports)
+    if redactor is not None:  # the live audit's credentials, in any encoding, never printed
+        text = redactor.redact(text)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -210,6 +254,134 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/un
     if info.options:
         typer.echo("\nDefaults: " + ", ".join(f"{k.replace('_', '-')} = {v!r}"
                                               for k, v in info.options.items()))
+
+
+# ------------------------------------------------------------------ live audit (issue 6)
+# Options shared by `audit` and `check --live`; the work is in gatekeeper.live.
+
+_LiveHeaderEnv = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--header-env", help="Send header NAME with the value of environment variable VAR "
+    "(NAME=VAR, repeatable), e.g. Authorization=API_TOKEN. Redacted from every output.")]
+_LiveHeader = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--header", help="Send 'Name: value' (repeatable); prefer --header-env for secrets.")]
+_LiveAllowWrites = Annotated[bool, typer.Option(
+    "--allow-writes", "--allow-unsafe-methods",
+    help="Also send POST, PUT, PATCH and DELETE (default: GET, HEAD, OPTIONS only).")]
+_LiveAllowMethod = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--allow-method", help="Also send this method (repeatable), e.g. POST.")]
+_LiveAllowHost = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--allow-host", help="A further host requests may go to (repeatable).")]
+_LiveTimeout = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--request-timeout", help="Seconds per request (default 10).")]
+_LiveDuration = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--max-duration", help="Seconds for the whole audit (default 300).")]
+_LiveRequests = Annotated[Optional[int], typer.Option(  # noqa: UP007
+    "--max-requests", help="Requests for the whole audit (default 1000).")]
+_LiveRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--rate-limit", help="Requests per second, 0 for no limit (default 10).")]
+_LiveExamples = Annotated[Optional[int], typer.Option(  # noqa: UP007
+    "--max-examples", help="Generated requests per operation (default 10).")]
+_LiveLatency = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--latency-budget", help="p95 latency budget per operation in ms (default 200).")]
+_LiveErrorRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--error-rate-budget", help="Budget for 5xx/timeouts in percent of requests (default 0.1).")]
+_LiveTrustEnv = Annotated[bool, typer.Option(
+    "--trust-env", help="Honour proxy variables and .netrc (off by default).")]
+_LiveInsecure = Annotated[bool, typer.Option("--insecure", help="Do not verify TLS certificates.")]
+_LiveSeed = Annotated[Optional[int], typer.Option(  # noqa: UP007
+    "--seed", help="Seed for request generation (default: the same requests every run).")]
+_LiveProgress = Annotated[str, typer.Option(
+    "--progress", help="auto, bar, plain or off (auto: a bar when stderr is a terminal).")]
+_LiveLogFile = Annotated[Optional[str], typer.Option(  # noqa: UP007
+    "--log-file", help="Write one (redacted) line per request to this file.")]
+
+
+def _live_flags(**flags: object) -> dict[str, object]:
+    return {k.replace("_", "-"): v for k, v in flags.items()}
+
+
+def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: object, gates: tuple,
+                progress: str, log_file: str | None, debug: bool) -> tuple[object, object]:
+    """Run the audit and the engine: one report with the static gates plus the live gate."""
+    from gatekeeper.live import audit_report
+    from gatekeeper.live.options import build_options, log_to_file
+    from gatekeeper.live.progress import Progress
+
+    options = build_options(base_url, flags, cfg.settings.get("live"),  # type: ignore[attr-defined]
+                            source=cfg.source or "config")  # type: ignore[attr-defined]
+    redactor = options.credentials.redactor()
+    if options.insecure:
+        typer.echo("gatekeeper: warning: --insecure: TLS certificates are not verified", err=True)
+    handler = log_to_file(log_file, redactor) if log_file else None
+    try:
+        report, _ = audit_report(spec, options, cfg, static_gates=gates, progress=Progress(progress),
+                                 raise_errors=debug)
+    finally:
+        if handler is not None:
+            import logging
+
+            logging.getLogger("gatekeeper.live").removeHandler(handler)
+            handler.close()
+    return report, redactor
+
+
+@app.command()
+def audit(
+    spec_path: Annotated[str, typer.Argument(metavar="SPEC", help="The service's OpenAPI document.")],
+    base_url: Annotated[str, typer.Option(
+        "--base-url", help="Where the service runs; never taken from the document's servers.")],
+    header_env: _LiveHeaderEnv = None,
+    header: _LiveHeader = None,
+    allow_writes: _LiveAllowWrites = False,
+    allow_method: _LiveAllowMethod = None,
+    allow_host: _LiveAllowHost = None,
+    request_timeout: _LiveTimeout = None,
+    max_duration: _LiveDuration = None,
+    max_requests: _LiveRequests = None,
+    rate_limit: _LiveRate = None,
+    max_examples: _LiveExamples = None,
+    latency_budget: _LiveLatency = None,
+    error_rate_budget: _LiveErrorRate = None,
+    trust_env: _LiveTrustEnv = False,
+    insecure: _LiveInsecure = False,
+    seed: _LiveSeed = None,
+    progress: _LiveProgress = "auto",
+    log_file: _LiveLogFile = None,
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--config", help="Config file; default: found by walking up from the working folder.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--output", "-o", help="Write the --format output to this file instead of stdout.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Audit a running service against its spec: the live gate alone (read-only by default)."""
+    _DEBUG["on"] = debug
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.engine import validate_config
+    from gatekeeper.live.gate import live_gate_catalogue
+    from gatekeeper.reporters import render
+    from gatekeeper.spec import load
+
+    cfg = load_config(config if config else discover())
+    validate_config(cfg, (live_gate_catalogue(),))
+    spec = load(spec_path)
+    flags = _live_flags(header_env=header_env, header=header, allow_writes=allow_writes,
+                        allow_method=allow_method, allow_host=allow_host,
+                        request_timeout=request_timeout, max_duration=max_duration,
+                        max_requests=max_requests, rate_limit=rate_limit, max_examples=max_examples,
+                        latency_budget=latency_budget, error_rate_budget=error_rate_budget,
+                        trust_env=trust_env, insecure=insecure, seed=seed)
+    report, redactor = _live_audit(spec, base_url, flags, cfg, (), progress, log_file, debug)
+    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ)
+    options = {"color": color} if fmt is Format.terminal else {}
+    text = redactor.redact(render(fmt.value, report, **options))  # type: ignore[attr-defined]
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif text:
+        sys.stdout.write(text)
+    raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
 
 
 def _safe(text: str) -> str:

@@ -101,8 +101,9 @@ class Observations:
             kind = "an invalid" if negative else "a valid"
             message = f"`{op.label}` answered {ex.status} to {kind} request"
         elif rule == "live/auth-not-enforced":
-            message = f"`{op.label}` accepted a request with generated (invalid) credentials with {ex.status}; " \
-                      "expected 401 or 403"
+            what = "without credentials" if "without authentication" in failure.title else \
+                "with generated (invalid) credentials"
+            message = f"`{op.label}` accepted a request {what} with {ex.status}; expected 401 or 403"
         elif rule == "live/error-body-mismatch":
             message = f"`{op.label}` answered {ex.status} with an error body the document does not declare: " \
                       f"{failure.title}" + (f" ({detail})" if detail else "")

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
+from gatekeeper.errors import InputError
+
 __all__ = [
     "MARKER",
     "SAFE_METHODS",
@@ -53,7 +55,7 @@ _SENSITIVE_MARKERS = ("token", "key", "secret", "password", "auth", "session", "
 MIN_SECRET_LENGTH = 4
 
 
-class CredentialError(ValueError):
+class CredentialError(InputError):
     """A credential flag that cannot be used (unset variable, malformed NAME=VAR)."""
 
 
