@@ -71,7 +71,9 @@ class Document:
         if self.is_json:
             return self._offset_to_line_col(_json_offset(self.text, tokens))
         node = self.data
-        best = (0, 0)
+        root_marks = self.positions.get(id(node))
+        # The root node itself is located at its first key, after any leading comments.
+        best = next(iter(root_marks.values()), (0, 0)) if isinstance(root_marks, dict) else (0, 0)
         for token in tokens:
             marks = self.positions.get(id(node))
             if isinstance(node, dict):

@@ -19,26 +19,45 @@ from gatekeeper import Gate, Severity, Spec, Violation, rule
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 
 
-def _schema_validator(version: str) -> Any:
+_SCHEMA_ATTR = {"2.0": "schema_v2", "3.0": "schema_v30", "3.1": "schema_v31", "3.2": "schema_v32"}
+#: Above this size, error details come from the fast validator alone (see _schema_errors).
+DETAIL_LIMIT = 5 * 1024 * 1024
+
+
+def _fast_validator(version: str) -> Any:
+    """openapi-spec-validator's own schema validator: its jsonschema-rs backend when that is
+    installed (fast enough for 50 MB documents), else the jsonschema one."""
     from openapi_spec_validator import schemas
 
-    return {
-        "2.0": schemas.openapi_v2_schema_validator,
-        "3.0": schemas.openapi_v30_schema_validator,
-        "3.1": schemas.openapi_v31_schema_validator,
-        "3.2": getattr(schemas, "openapi_v32_schema_validator",
-                       schemas.openapi_v31_schema_validator),
-    }[version]
+    return getattr(schemas, {"2.0": "openapi_v2_schema_validator",
+                             "3.0": "openapi_v30_schema_validator",
+                             "3.1": "openapi_v31_schema_validator",
+                             "3.2": "openapi_v32_schema_validator"}[version])
+
+
+def _detail_validator(version: str) -> Any:
+    """The same official schema through jsonschema, whose errors say *which* branch failed.
+    The registry is empty (R11): nothing outside the schema itself can be resolved."""
+    import referencing
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator import schemas
+
+    schema = dict(getattr(schemas, _SCHEMA_ATTR[version]))
+    return validator_for(schema)(schema, registry=referencing.Registry())
 
 
 def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
     def compute() -> list[tuple[tuple[str, ...], str]]:
-        validator = _schema_validator(spec.version)
+        fast = _fast_validator(spec.version)
+        if fast.is_valid(spec.raw):
+            return []
+        detailed = len(spec.documents[""].text) <= DETAIL_LIMIT
+        validator = _detail_validator(spec.version) if detailed else fast
         out = []
         for error in validator.iter_errors(spec.raw):
-            leaf = _best(error)
+            leaf = _best(error) if detailed else error
             tokens = tuple(str(p) for p in leaf.absolute_path)
-            out.append((tokens, _describe(leaf)))
+            out.append((tokens, _describe(leaf) if detailed else _describe_fast(leaf)))
             if len(out) >= 500:
                 break
         return out
@@ -46,14 +65,30 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
     return spec.memo("validity.schema_errors", compute)
 
 
-def _best(error: Any) -> Any:
-    """For oneOf/anyOf failures, the most specific branch error (jsonschema's relevance)."""
-    from jsonschema.exceptions import best_match
+_VERDICT = re.compile(r"\s(?:is|does|has|was|were)\s(?:not|a|too|less|more|expected|unexpected)"
+                      r"\b.*$", re.S)
 
-    if error.context:
-        deeper = best_match(error.context)
-        if deeper is not None and len(deeper.absolute_path) >= len(error.absolute_path):
-            return _best(deeper)
+
+def _describe_fast(error: Any) -> str:
+    """jsonschema-rs messages start with the whole instance: keep only the verdict."""
+    message = str(error.message)
+    matches = list(_VERDICT.finditer(message))
+    if message[:1] in "{[\"" and matches:
+        return "value" + message[matches[-1].start():][:200]
+    return _short(message.split("\n")[0], 200)
+
+
+def _best(error: Any) -> Any:
+    """For oneOf/anyOf failures, the branch error that got furthest into the document: the
+    branch the author most likely meant."""
+    def reach(e: Any) -> int:
+        return max([len(e.absolute_path), *(reach(c) for c in e.context)])
+
+    while error.context:
+        error = max(error.context, key=lambda e: (
+            reach(e),
+            not (e.validator == "required" and "$ref" in e.validator_value),  # the Reference branch
+            e.validator not in ("oneOf", "anyOf", "additionalProperties")))
     return error
 
 
@@ -70,8 +105,11 @@ def _describe(error: Any) -> str:
                    and m not in error.instance]
         return f"missing required field `{missing[0] if missing else error.validator_value}`"
     if kind in ("additionalProperties", "unevaluatedProperties"):
-        extra = re.findall(r"'([^']*)' (?:was|were) unexpected", error.message) or \
-            re.findall(r"\('([^']*)'", error.message)
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        patterns = error.schema.get("patternProperties", {}) if isinstance(error.schema,
+                                                                           dict) else {}
+        extra = [k for k in (error.instance if isinstance(error.instance, dict) else {})
+                 if k not in allowed and not any(re.search(p, str(k)) for p in patterns)]
         names = ", ".join(f"`{_short(e, 40)}`" for e in extra[:3]) or "fields"
         return f"unexpected field {names}"
     if kind == "type":

@@ -1,0 +1,47 @@
+"""Shared fixtures. Every network connection a test makes must go to loopback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_specs"
+SHARED = Path(os.environ.get("GATEKEEPER_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+
+
+def make_spec(tmp_path: Path, text: str, name: str = "spec.yaml"):
+    """Write `text` to a file and load it as a Spec (for inline cases)."""
+    from gatekeeper import load
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load(str(path))
+
+
+@pytest.fixture
+def spec_from_text(tmp_path):
+    return lambda text, name="spec.yaml": make_spec(tmp_path, text, name)
+
+
+def run_cli(*args: str, cwd: str | os.PathLike | None = None, env: dict | None = None,
+            timeout: float = 120):
+    """Run the real CLI in a subprocess; returns CompletedProcess (text mode)."""
+    import subprocess
+
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "gatekeeper", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(),
+                                  reason=f"shared corpus not found at {CORPUS}")
