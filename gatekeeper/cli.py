@@ -116,6 +116,26 @@ def check(
     seed: _LiveSeed = None,
     progress: _LiveProgress = "auto",
     log_file: _LiveLogFile = None,
+    base: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--base", metavar="REF", help="Compare with the same spec at this git ref (e.g. "
+        "origin/main): new, fixed and unchanged findings, metric deltas, breaking changes.")
+    ] = None,
+    base_file: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--base-file", metavar="FILE", help="Compare with this spec file instead of a ref.")
+    ] = None,
+    new_only: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--new-only/--all-findings", help="With a base: only findings the change introduced "
+        "fail; the others are reported as existing (config: new-only).")] = None,
+    ratchet: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--ratchet/--no-ratchet", help="With a base: fail a gate whose metric dropped below "
+        "the base's (config: ratchet, [gates.X] ratchet-tolerance).")] = None,
+    baseline: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--baseline", metavar="FILE", help="Baseline of accepted findings to waive "
+        "(written by `gatekeeper baseline`; config: baseline).")] = None,
+    pr_summary: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--pr-summary", metavar="FILE", help="Also write a Markdown pull-request summary "
+        "(verdict, score and coverage deltas, new and fixed findings, breaking changes).")
+    ] = None,
 ) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     _DEBUG["on"] = debug
@@ -181,7 +201,11 @@ def check(
             report, redactor = _live_audit(spec, live, live_flags, cfg, gates, progress, log_file, debug)
             reports.append(report)
         else:
-            reports.append(run(spec, gates, cfg, raise_errors=debug))
+            from gatekeeper.compare import run_check
+
+            reports.append(run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
+                                     base=base, base_file=base_file, new_only=new_only,
+                                     ratchet=ratchet, baseline=baseline, raise_errors=debug))
 
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
@@ -197,6 +221,15 @@ def check(
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
                        for r in reports)
+    if fmt is not Format.json:
+        from gatekeeper.compare import terminal_summary
+
+        text += "".join(terminal_summary(r) for r in reports)
+    if pr_summary:
+        from gatekeeper.reporters.compare_markdown import render_many as render_summary
+
+        with open(pr_summary, "w", encoding="utf-8") as fh:
+            fh.write(render_summary(reports))
     if redactor is not None:  # the live audit's credentials, in any encoding, never printed
         text = redactor.redact(text)
     if output:
@@ -206,6 +239,8 @@ def check(
         sys.stdout.write(text)
     if errors:
         raise typer.Exit(2)
+    if live is not None and reports:
+        _exit_if_interrupted(reports[0])
     raise typer.Exit(0 if all(r.passed for r in reports) else 1)
 
 
@@ -381,7 +416,58 @@ def audit(
             fh.write(text)
     elif text:
         sys.stdout.write(text)
+    _exit_if_interrupted(report)
     raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
+
+
+def _exit_if_interrupted(report: object) -> None:
+    """After Ctrl-C the partial report is written; the exit code is then 130, as for SIGINT."""
+    live = report.sections.get("live") or {}  # type: ignore[attr-defined]
+    if str(live.get("stop_reason") or "").startswith("interrupted"):
+        typer.echo("gatekeeper: live audit interrupted; the report is partial", err=True)
+        raise typer.Exit(130)
+
+
+@app.command("baseline")
+def baseline_cmd(
+    specs: Annotated[list[str], typer.Argument(help="Spec files whose findings to accept.",
+                                               show_default=False)],
+    output: Annotated[str, typer.Option("--output", "-o", help="Baseline file to write.")
+                      ] = "gatekeeper-baseline.yaml",
+    reason: Annotated[str, typer.Option("--reason", help="Why these findings are accepted.")
+                      ] = "",
+    owner: Annotated[str, typer.Option("--owner", help="Who is accountable for them.")] = "",
+    expires: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--expires", metavar="YYYY-MM-DD", help="Date after which the entries stop waiving.")
+    ] = None,
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--config", help="Config file; default: found by walking up.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Write the findings of SPECS to a baseline file: accepted findings that stop failing the
+    check. Entries already in the file keep their reason, owner and expiry."""
+    import datetime as dt
+
+    from gatekeeper.baseline import read_baseline, write_baseline
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.engine import run, validate_config
+    from gatekeeper.registry import all_gates
+    from gatekeeper.spec import load
+
+    _DEBUG["on"] = debug
+    try:
+        until = dt.date.fromisoformat(expires) if expires else None
+    except ValueError:
+        raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
+    cfg = load_config(config if config else discover())
+    gates = all_gates()
+    validate_config(cfg, gates)
+    keep = read_baseline(output) if os.path.isfile(output) else []
+    reports = [run(load(path, ref_root=cfg.settings.get("ref-root")), gates, cfg,
+                   raise_errors=debug) for path in specs]
+    entries = write_baseline(output, reports, reason=reason, owner=owner, expires=until,
+                             keep=keep)
+    typer.echo(f"wrote {len(entries)} accepted finding(s) to {output}")
 
 
 def _safe(text: str) -> str:

@@ -191,9 +191,10 @@ class LiveResult:
             self.operations[op.label] = OperationStats(op.label, op.pointer)
         return self.operations[op.label]
 
-    def finish(self, exchanges: list[Exchange], spec: Any) -> None:
+    def finish(self, sender: Sender, spec: Any) -> None:
         """Compute latency and error-rate verdicts once the traffic is over."""
         opts = self.options
+        exchanges = sender.exchanges
         by_label = {op.label: op for op in spec.operations}
         sent = [ex for ex in exchanges if ex.sent]
         answered_latencies = [ex.elapsed for ex in sent if ex.error is None and ex.purpose != "rate-limit"]
@@ -213,10 +214,12 @@ class LiveResult:
             op_rows.append({"operation": label, "pointer": str(st.pointer), **summary, "within_budget": within,
                             "statuses": dict(sorted(st.statuses.items()))})
             if not within and label in by_label:
+                slowest = max((ex for ex in exchanges if ex.operation == label and ex.error is None
+                               and ex.purpose != "rate-limit"), key=lambda ex: ex.elapsed, default=None)
                 self.observations.add(
                     "live/latency-budget-exceeded", by_label[label],
                     f"`{label}` p95 latency is {p95:g} ms over {summary['count']} requests, "
-                    f"over the {opts.latency_budget_ms:g} ms budget", None, None,
+                    f"over the {opts.latency_budget_ms:g} ms budget", slowest, sender,
                     p50_ms=str(summary["p50_ms"]), p95_ms=str(p95), p99_ms=str(summary["p99_ms"]))
         errors = sum(1 for ex in sent if ex.error is not None or (ex.status or 0) >= 500)
         total = len(sent)

@@ -130,7 +130,7 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
     finally:
         sender.close()
         result.duration = time.monotonic() - started
-    result.finish(sender.exchanges, spec)
+    result.finish(sender, spec)
     notify("finish", {"requests": budget.sent, "partial": result.partial})
     return result
 

@@ -1,0 +1,115 @@
+"""Acceptance 1, 2 and 5 of issue 6, against the real demo service."""
+
+from __future__ import annotations
+
+import json
+
+from tests.live.conftest import DEMO_SPEC, FAST, gatekeeper
+
+SEEDED = {
+    ("live/auth-not-enforced", "#/paths/~1reports/get"),
+    ("live/latency-budget-exceeded", "#/paths/~1exports/get"),
+    ("live/server-error", "#/paths/~1stats~1{metric}/get"),
+    ("live/error-body-mismatch", "#/paths/~1invoices~1{invoiceId}/get"),
+}
+CLEAN = {
+    "#/paths/~1health/get",
+    "#/paths/~1pets/get",
+    "#/paths/~1pets~1{petId}/get",
+    "#/paths/~1me/get",
+    "#/paths/~1search/get",
+}
+
+
+def _live(report: dict) -> dict:
+    return next(g for g in report["gates"] if g["name"] == "live")
+
+
+def _audit_json(demo, tmp_path, *extra: str, env: dict | None = None):
+    out = tmp_path / "report.json"
+    proc = gatekeeper("audit", str(DEMO_SPEC), "--base-url", demo.url, *FAST, "--format", "json",
+                      "-o", str(out), *extra, env=env)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc, json.loads(out.read_text())
+
+
+def test_seeded_defects_found_with_credentials_and_clean_endpoints_clean(demo, tmp_path):
+    proc, report = _audit_json(demo, tmp_path, "--header-env", "Authorization=DEMO_AUTH",
+                               env={"DEMO_AUTH": f"Bearer {demo.token}"})
+    assert proc.returncode == 1
+    findings = _live(report)["findings"]
+    found = {(f["rule"], f["pointer"]) for f in findings}
+    assert SEEDED <= found, found
+    on_clean = [f for f in findings if f["pointer"] in CLEAN]
+    assert on_clean == []
+    # every finding of an operation names it and carries a reproduction
+    for f in findings:
+        if f["pointer"] != "#":
+            assert f["extra"]["curl"].startswith("curl -X GET"), f
+            assert f["line"] > 1
+
+
+def test_seeded_defects_found_without_credentials(demo, tmp_path):
+    proc, report = _audit_json(demo, tmp_path)
+    findings = _live(report)["findings"]
+    found = {(f["rule"], f["pointer"]) for f in findings}
+    assert SEEDED <= found
+    assert [f for f in findings if f["pointer"] in CLEAN] == []
+    auth = {row["operation"]: row for row in report["sections"]["live"]["auth"]}
+    assert auth["GET /reports"]["no_credentials"] == 200
+    assert auth["GET /reports"]["enforced"] is False
+    assert auth["GET /pets"] == {**auth["GET /pets"], "no_credentials": 401, "invalid_credentials": 401,
+                                 "enforced": True}
+
+
+def test_live_section_carries_latency_error_rate_and_rate_limit(demo, tmp_path):
+    _, report = _audit_json(demo, tmp_path)
+    live = report["sections"]["live"]
+    assert live["partial"] is False
+    ops = {row["operation"]: row for row in live["latency"]["operations"]}
+    assert ops["GET /exports"]["p95_ms"] >= 250 and ops["GET /exports"]["within_budget"] is False
+    assert ops["GET /health"]["p95_ms"] < 200 and ops["GET /health"]["count"] >= 5
+    assert live["latency"]["overall"]["count"] == sum(r["count"] for r in ops.values())
+    assert sum(b["count"] for b in live["latency"]["histogram"]) == live["latency"]["overall"]["count"]
+    assert live["error_rate"]["errors"] >= 1 and live["error_rate"]["within_budget"] is False
+    assert live["rate_limits"] == [{"operation": "GET /search", "documented_headers": ["Retry-After"],
+                                    "provoked": True, "requests": live["rate_limits"][0]["requests"],
+                                    "missing_headers": []}]
+
+
+def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_path):
+    _, report = _audit_json(fresh_demo, tmp_path)
+    methods = {r["method"] for r in fresh_demo.requests()}
+    assert methods and methods <= {"GET", "HEAD", "OPTIONS"}, methods
+    skipped = {s["operation"] for s in report["sections"]["live"]["skipped"]}
+    assert skipped == {"POST /pets", "DELETE /pets/{petId}"}
+
+    before = len(fresh_demo.requests())
+    _, report = _audit_json(fresh_demo, tmp_path, "--allow-writes", "--header-env", "Authorization=DEMO_AUTH",
+                            env={"DEMO_AUTH": f"Bearer {fresh_demo.token}"})
+    later = fresh_demo.requests()[before:]
+    assert {"POST", "DELETE"} <= {r["method"] for r in later}
+    assert any(r["method"] == "POST" and r["status"] == 201 for r in later)
+    assert report["sections"]["live"]["skipped"] == []
+    clean_writes = {"#/paths/~1pets/post", "#/paths/~1pets~1{petId}/delete"}
+    assert [f for f in _live(report)["findings"] if f["pointer"] in clean_writes] == []
+
+
+def test_check_live_gives_one_report_with_static_and_live_gates(demo, tmp_path):
+    out = tmp_path / "check.json"
+    proc = gatekeeper("check", str(DEMO_SPEC), "--live", demo.url, *FAST, "--format", "json", "-o", str(out))
+    assert "Traceback" not in proc.stderr
+    report = json.loads(out.read_text())
+    names = [g["name"] for g in report["gates"]]
+    assert "live" in names and "validity" in names and len(names) >= 3
+    live = report["sections"]["live"]
+    assert live["latency"]["histogram"] and live["auth"]
+
+
+def test_terminal_output_and_progress(demo):
+    proc = gatekeeper("audit", str(DEMO_SPEC), "--base-url", demo.url, "--rate-limit", "0",
+                      "--progress", "plain")
+    assert proc.returncode == 1
+    assert "live/server-error" in proc.stdout and "GET /stats/{metric}" in proc.stdout
+    assert "requests sent" in proc.stderr and "s left" in proc.stderr
+    assert "[9/9]" in proc.stderr
