@@ -41,7 +41,7 @@ TOP_LEVEL_KEYS = {
     "max-file-size", "max-nodes", "max-depth", "ref-root", "baseline", "new-only",
     "ratchet", "live",
 }
-GATE_KEYS = {"fail-under", "weight", "enabled"}
+GATE_KEYS = {"fail-under", "weight", "enabled", "ratchet-tolerance"}
 SEVERITY_WORDS = ("error", "warning", "info", "off")
 
 

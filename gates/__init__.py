@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from gates import docs, validity
+from gates import compat, docs, validity
 
 BUILTIN_GATES = (
     validity.GATE,
     docs.GATE,
+    compat.GATE,
 )
 
 __all__ = ["BUILTIN_GATES"]

@@ -1,0 +1,123 @@
+"""Pull-request summary in Markdown: verdict, score and coverage deltas, new and fixed findings,
+breaking changes, baseline waivers. Reads only ``report.sections["compare"]`` /
+``["baseline"]`` and the report model; everything from the spec is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gatekeeper.report import Report
+
+__all__ = ["render", "render_many", "escape"]
+
+MAX_ROWS = 50
+
+
+def escape(text: Any) -> str:
+    """Safe inside a Markdown table cell or line: no HTML, no table breaks, no mentions."""
+    s = str(text)
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\r", " "),
+                 ("\n", " "), ("@", "@\u200b")):
+        s = s.replace(a, b)
+    return s
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    return "n/a" if value is None else f"{value:g}{unit}"
+
+
+def _delta(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    if abs(value) < 0.005:
+        return " (±0)"
+    return f" ({value:+.1f}{unit})"
+
+
+def _finding_rows(items: list[dict[str, Any]], title: str) -> list[str]:
+    if not items:
+        return []
+    out = [f"<details><summary>{escape(title)} ({len(items)})</summary>", "",
+           "| severity | rule | location | message |", "|---|---|---|---|"]
+    for f in items[:MAX_ROWS]:
+        out.append(f"| {escape(f['severity'])} | `{escape(f['rule'])}` | "
+                   f"{escape(f['file'])}:{f['line']} | {escape(f['message'])} |")
+    if len(items) > MAX_ROWS:
+        out.append(f"| | | | … and {len(items) - MAX_ROWS} more |")
+    out += ["", "</details>", ""]
+    return out
+
+
+def render(report: Report) -> str:
+    c = report.sections.get("compare")
+    verdict = "✅ passed" if report.passed else "❌ failed"
+    lines = [f"### gatekeeper: {escape(report.spec.path)} {verdict}", ""]
+    if c:
+        base = escape(c.get("base") or "base")
+        score, cov = c["score"], c["coverage"]
+        n = c["counts"]
+        if not c.get("base_found"):
+            lines += [f"No spec at `{base}`: the spec is new, every finding counts as new.", ""]
+        lines += [
+            "| | base | head |", "|---|---|---|",
+            f"| score | {_num(score['before'])} | {_num(score['after'])}"
+            f"{_delta(score['delta'])} |",
+            f"| documentation coverage | {_num(cov['before'], ' %')} | "
+            f"{_num(cov['after'], ' %')}{_delta(cov['delta'], ' pts')} |",
+            f"| findings | {n['fixed'] + n['unchanged']} | {n['new'] + n['unchanged']} |",
+            "",
+            f"Compared with `{base}`: **{n['new']} new**, {n['fixed']} fixed, "
+            f"{n['unchanged']} unchanged"
+            + (" (only new findings fail)" if c.get("new_only") else "") + ".",
+            "",
+        ]
+        gates = [g for g in c["gates"] if g["metric_after"] is not None or any(
+            g["counts"].values())]
+        if gates:
+            lines += ["| gate | metric | new | fixed |", "|---|---|---|---|"]
+            for g in gates:
+                metric = "" if g["metric_after"] is None else \
+                    f"{_num(g['metric_before'], ' %')} → {_num(g['metric_after'], ' %')}"
+                lines.append(f"| {escape(g['name'])} | {metric} | {g['counts']['new']} | "
+                             f"{g['counts']['fixed']} |")
+            lines.append("")
+        for d in c.get("ratchet_dropped", []):
+            lines += [f"Ratchet: **{escape(d['gate'])}** dropped from {d['before']:g} % to "
+                      f"{d['after']:g} % (tolerance {d['tolerance']:g} points).", ""]
+        breaking = c.get("breaking", [])
+        if breaking:
+            allowed = c.get("major_bump")
+            head = f"#### Breaking changes ({len(breaking)})"
+            lines += [head + (f": allowed by the major version bump ({escape(allowed)})"
+                              if allowed else ""), ""]
+            for f in breaking[:MAX_ROWS]:
+                lines.append(f"- `{escape(f['rule'])}` {escape(f['file'])}:{f['line']}: "
+                             f"{escape(f['message'])}")
+            lines.append("")
+        else:
+            lines += ["No breaking changes.", ""] if c.get("base_found") else []
+        new = [f for g in c["gates"] for f in g["new"]]
+        fixed = [f for g in c["gates"] for f in g["fixed"]]
+        lines += _finding_rows(new, "New findings")
+        lines += _finding_rows(fixed, "Fixed findings")
+    b = report.sections.get("baseline")
+    if b:
+        lines += [f"Baseline `{escape(b['file'])}`: {b['waived']} finding(s) waived, "
+                  f"{len(b['expired'])} expired, {len(b['stale'])} stale.", ""]
+        for e in b["expired"]:
+            lines.append(f"- expired {escape(e.get('expires'))}: `{escape(e['rule'])}` at "
+                         f"`{escape(e['pointer'])}` (owner {escape(e.get('owner') or 'none')})")
+        for e in b["stale"]:
+            lines.append(f"- stale: `{escape(e['rule'])}` at `{escape(e['pointer'])}` "
+                         "matches nothing; remove it")
+        if b["expired"] or b["stale"]:
+            lines.append("")
+    waived = [f for f in report.waived]
+    if waived:
+        lines += _finding_rows([f.to_dict() for f in waived], "Waived findings")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_many(reports: Sequence[Report]) -> str:
+    return "\n".join(render(r) for r in reports)
