@@ -728,3 +728,162 @@ def _build_security_schemes(spec: Spec) -> dict[str, SecurityScheme]:
             scopes=frozenset(scopes), description=_text(scheme.get("description")),
             pointer=where, data=scheme)
     return out
+
+# ---------------------------------------------------------------------- error and auth views
+# (added for the `errors` and `auth` gates; module-level so the classes above stay untouched)
+
+import re as _re  # noqa: E402
+
+_ERROR_CODE = _re.compile(r"^[45]([0-9]{2}|[xX]{2})$")
+PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")
+#: Paths that are public by nature (gate-semantics.md Amendments): OAuth and sign-in endpoints.
+WELL_KNOWN_AUTH_ENDPOINTS = (
+    "/oauth/token", "/oauth2/token", "/oauth2/revoke", "/oauth/revoke", "/token", "/authorize",
+    "/login", "/signin", "/sign-in", "/signup", "/sign-up", "/register", "/password/reset",
+    "/password/forgot", "/forgot-password", "/reset-password", "/token/refresh",
+)
+#: Reads that are public by nature: health probes, discovery documents, the API description.
+WELL_KNOWN_PUBLIC_READS = (
+    "/health", "/healthz", "/ping", "/status", "/ready", "/readyz", "/livez", "/version",
+    "/openapi", "/openapi.json", "/openapi.yaml", "/swagger.json", "/jwks", "/.well-known/*",
+)
+
+
+def is_json_media(name: str) -> bool:
+    """JSON-ish media (gate-semantics.md 1.5): ``application/json`` or any ``+json`` suffix."""
+    essence = name.split(";", 1)[0].strip().lower()
+    return essence in ("application/json", "text/json") or essence.endswith("+json")
+
+
+def is_problem_media(name: str) -> bool:
+    essence = name.split(";", 1)[0].strip().lower()
+    return essence in ("application/problem+json", "application/problem+xml")
+
+
+def has_explicit_success(op: Operation) -> bool:
+    """True when the operation declares a 2xx/2XX or 3xx response (so `default` is an error)."""
+    return any(r.kind in ("success", "redirect") for r in op.responses.values())
+
+
+def is_error_code(code: str) -> bool:
+    """4xx/5xx exact codes and ranges (``4XX``, also lower-case ``4xx``)."""
+    return bool(_ERROR_CODE.match(code))
+
+
+def error_responses(op: Operation, *, accept_default: bool = True) -> tuple[Response, ...]:
+    """The operation's error responses: 4xx/5xx codes and ranges, plus `default` when the
+    operation also declares an explicit success (a lone `default` *is* the success response,
+    gate-semantics.md 1.4)."""
+    out = [r for code, r in op.responses.items() if is_error_code(code)]
+    if accept_default and "default" in op.responses and has_explicit_success(op):
+        out.append(op.responses["default"])
+    return tuple(out)
+
+
+def is_well_known_auth_endpoint(path: str) -> bool:
+    """OAuth and sign-in endpoints, public by nature (``/oauth2/token``, ``/users/login``)."""
+    p = _normal_path(path)
+    return any(p == e or p.endswith(e) for e in WELL_KNOWN_AUTH_ENDPOINTS)
+
+
+def is_well_known_public_read(path: str) -> bool:
+    """Health probes, discovery documents and the API description itself."""
+    import fnmatch
+
+    p = _normal_path(path)
+    return any(p.endswith(e) or fnmatch.fnmatch(p, "*" + e) for e in WELL_KNOWN_PUBLIC_READS)
+
+
+def _normal_path(path: str) -> str:
+    p = path.lower().rstrip("/")
+    last = p.rsplit("/", 1)[-1]
+    if "." in last and not last.startswith("."):  # /login.json -> /login
+        p = p[: len(p) - len(last)] + last.split(".", 1)[0]
+    return p
+
+
+def schema_shape(spec: Spec, schema: Any, pointer: Pointer) -> dict[str, Any]:
+    """What an (error) body schema looks like, allOf merged, refs followed.
+
+    Returns ``{"structured": bool, "kind": "problem"|"error-envelope"|"errors-envelope"|
+    "custom"|"unstructured", "properties": frozenset, "base": Pointer}`` where ``base`` is the
+    named schema the body derives from (its own `$ref` target, or the first named `allOf`
+    member, followed transitively), used as the schema family's identity. ``oneOf``/``anyOf``
+    bodies are structured only when every branch is; their kind is the branches' common kind.
+    """
+    key = ("schema_shape", pointer)
+    return spec.memo(key, lambda: _schema_shape(spec, schema, pointer, 0))
+
+
+def _is_named(pointer: Pointer) -> bool:
+    t = pointer.tokens
+    return (len(t) == 3 and t[:2] == ("components", "schemas")) or \
+        (len(t) == 2 and t[0] == "definitions") or (pointer.file != "" and len(t) <= 1)
+
+
+def _schema_shape(spec: Spec, schema: Any, pointer: Pointer, depth: int) -> dict[str, Any]:
+    schema, pointer = spec.resolve(schema, pointer)
+    empty = {"structured": False, "kind": "unstructured", "properties": frozenset(),
+             "base": pointer if _is_named(pointer) else None}
+    if not isinstance(schema, dict) or depth > 8:
+        return empty
+    base = pointer if _is_named(pointer) else None
+    members = schema.get("allOf")
+    if base is None and isinstance(members, list):
+        for i, m in enumerate(members):
+            _, mptr = spec.resolve(m, pointer.join("allOf", i))
+            if _is_named(mptr):
+                inner = _schema_shape(spec, m, pointer.join("allOf", i), depth + 1)
+                base = inner["base"] or mptr
+                break
+    props = spec.merged_properties(schema, pointer)
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list) and branches and not props:
+            shapes = [_schema_shape(spec, b, pointer.join(key, i), depth + 1)
+                      for i, b in enumerate(branches)]
+            kinds = {s["kind"] for s in shapes}
+            bases = {s["base"] for s in shapes}
+            names = frozenset().union(*(s["properties"] for s in shapes))
+            if base is None and len(bases) == 1:
+                base = next(iter(bases))
+            return {"structured": all(s["structured"] for s in shapes),
+                    "kind": kinds.pop() if len(kinds) == 1 else "custom",
+                    "properties": names, "base": base}
+    types = schema.get("type")
+    types = set(types) if isinstance(types, list) else {types} if isinstance(types, str) else set()
+    if "array" in types and not props:
+        items = schema.get("items")
+        if isinstance(items, dict):
+            inner = _schema_shape(spec, items, pointer / "items", depth + 1)
+            return {**inner, "base": base or inner["base"]}
+        return empty
+    if not props:
+        return {**empty, "base": base}
+    names = frozenset(props)
+    kind = "custom"
+    if len(names & set(PROBLEM_MEMBERS)) >= 2:
+        kind = "problem"
+    elif "error" in props and {"code", "message"} <= set(
+            spec.merged_properties(*props["error"])):
+        kind = "error-envelope"
+    elif "errors" in props:
+        items = props["errors"][0].get("items") if isinstance(props["errors"][0], dict) else None
+        if isinstance(items, dict):
+            inner = spec.merged_properties(items, props["errors"][1] / "items")
+            if {"code", "message"} & set(inner):
+                kind = "errors-envelope"
+    return {"structured": True, "kind": kind, "properties": names, "base": base}
+
+
+def security_class(op: Operation, *, empty_means: str = "public") -> str:
+    """``undeclared``, ``public``, ``optional`` or ``protected`` (gate-semantics.md 4.2)."""
+    sec = op.security
+    if sec is None:
+        return "undeclared"
+    if not sec:
+        return "public" if empty_means == "public" else "undeclared"
+    empties = sum(1 for r in sec if not r)
+    if empties == len(sec):
+        return "public"
+    return "optional" if empties else "protected"

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from gates import compat, docs, validity
+from gates import auth, compat, docs, errors, validity
 
 BUILTIN_GATES = (
     validity.GATE,
     docs.GATE,
+    errors.GATE,
+    auth.GATE,
     compat.GATE,
 )
 
