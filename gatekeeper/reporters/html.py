@@ -1,0 +1,275 @@
+"""The HTML scorecard: one self-contained page (inline CSS and SVG, no script, no network).
+
+This module is the only place that creates a Jinja environment (R16 of reliability.md):
+``autoescape=True`` unconditionally (never ``select_autoescape``, which skips ``*.html.j2``),
+``StrictUndefined`` so a typo fails a test instead of printing an empty cell, no ``|safe`` on
+data, no ``from_string`` on data. Links are made only from ``http``/``https`` URLs. The page
+carries a Content-Security-Policy that forbids every script, frame, font and remote image.
+
+Templates receive exactly ``{"report": report}`` (``{"reports": [...]}`` for the portfolio);
+everything they need beyond the model comes from the filters registered in `_filters`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from gatekeeper.report import Finding, GateResult, Report, RuleInfo, Severity
+
+__all__ = ["CSP", "environment", "render", "render_portfolio", "markdown_environment"]
+
+#: No script at all: the filters are CSS-only (checkboxes and ``:target``).
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+_URL = re.compile(r"\bhttps?://[^\s<>\"'`\\\x00-\x1f\x7f]+", re.IGNORECASE)
+# C0 (except TAB and LF), DEL, C1, bidi controls: shown as visible escapes, never passed on.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def safe_text(value: Any) -> str:
+    """Spec text made inert for HTML text nodes (escaping is then done by autoescape)."""
+    return _visible(str(value))
+
+
+def http_url(value: Any) -> str | None:
+    """The URL if (and only if) it is a plain http(s) URL, else None."""
+    text = str(value).strip()
+    m = _URL.fullmatch(text)
+    return text if m else None
+
+
+def linkify(value: Any) -> Markup:
+    """Escape `value` and turn the http(s) URLs in it (only those) into links."""
+    text = _visible(str(value))
+    out: list[str] = []
+    pos = 0
+    for m in _URL.finditer(text):
+        url = m.group().rstrip(".,;:)]}")
+        end = m.start() + len(url)
+        out.append(str(escape(text[pos:m.start()])))
+        out.append(f'<a href="{escape(url)}" rel="noopener noreferrer nofollow">{escape(url)}</a>')
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def code_spans(value: Any) -> Markup:
+    """Escape `value` and show its backtick-quoted subjects as ``<code>`` (nothing else)."""
+    parts = _visible(str(value)).split("`")
+    if len(parts) % 2 == 0:  # unbalanced: show as plain text
+        return Markup(escape(_visible(str(value))))
+    out = []
+    for i, part in enumerate(parts):
+        out.append(f"<code>{escape(part)}</code>" if i % 2 else str(linkify(part)))
+    return Markup("".join(out))
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return f"{value * 100:.{digits}f} %"
+
+
+def severity_class(severity: Severity | str) -> str:
+    return f"sev-{Severity(str(severity))}"
+
+
+def anchor(text: str) -> str:
+    """A safe fragment identifier for our own names (gate names, rule ids)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-") or "x"
+
+
+def rules_cited(report: Report) -> list[RuleInfo]:
+    """Rules that have at least one finding (active or waived), in catalogue order, plus
+    synthetic entries for findings whose rule is not in the catalogue."""
+    cited = {f.rule for g in report.gates for f in g.findings}
+    known = [r for r in report.rules if r.id in cited]
+    seen = {r.id for r in known}
+    for rule_id in sorted(cited - seen):
+        gate = rule_id.split("/", 1)[0]
+        known.append(RuleInfo(id=rule_id, gate=gate, severity=Severity.ERROR,
+                              summary="", docs=""))
+    return known
+
+
+def rule_summary(report: Report, rule_id: str) -> str:
+    return next((r.summary for r in report.rules if r.id == rule_id), "")
+
+
+def score_terms(report: Report) -> list[dict[str, Any]]:
+    """The terms of the overall score: each gate with a metric and a positive weight."""
+    return [{"title": g.title, "name": g.name, "value": g.metric.value, "weight": g.weight}
+            for g in report.gates if g.metric is not None and g.weight > 0]
+
+
+def gate_counts(g: GateResult) -> dict[str, int]:
+    return {str(s): g.count(s) for s in Severity}
+
+
+def findings_by_gate(report: Report) -> list[tuple[GateResult, tuple[Finding, ...]]]:
+    return [(g, tuple(sorted(g.active_findings))) for g in report.gates]
+
+
+def ratio_of(passed: int, total: int) -> float:
+    return 1.0 if not total else passed / total
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:g}"
+    return safe_text(value)
+
+
+def live_view(section: Any) -> dict[str, Any]:
+    """A normalised, defensive view of ``report.sections["live"]`` (its shape is documented in
+    `gatekeeper.live.result`); unknown or missing keys never break the page."""
+    data = section if isinstance(section, dict) else {}
+
+    def as_dict(v: Any) -> dict[str, Any]:
+        return v if isinstance(v, dict) else {}
+
+    def as_list(v: Any) -> list[Any]:
+        return list(v) if isinstance(v, (list, tuple)) else []
+
+    latency = as_dict(data.get("latency"))
+    overall = as_dict(latency.get("overall"))
+    histogram = [as_dict(b) for b in as_list(latency.get("histogram"))]
+    peak = max((b.get("count") or 0 for b in histogram if isinstance(b.get("count"), int)),
+               default=0)
+    bars = []
+    for b in histogram:
+        count = b.get("count") if isinstance(b.get("count"), int) else 0
+        le = b.get("le_ms")
+        bars.append({"label": f"≤ {_num(le)} ms" if le is not None else "slower",
+                     "count": count, "ratio": (count / peak) if peak else 0.0})
+    error_rate = as_dict(data.get("error_rate"))
+    auth = [as_dict(r) for r in as_list(data.get("auth", data.get("auth_probes")))]
+    budgets = as_dict(data.get("budgets"))
+    requests = as_dict(data.get("requests"))
+    known = {"latency", "error_rate", "auth", "auth_probes", "budgets", "requests"}
+    other = [(safe_text(k), _num(v) if not isinstance(v, (dict, list, tuple)) else
+              safe_text(_compact(v))) for k, v in data.items() if k not in known]
+    return {
+        "present": bool(data),
+        "overall": [(k, _num(overall.get(k))) for k in ("count", "p50_ms", "p95_ms", "p99_ms",
+                                                         "max_ms") if k in overall],
+        "latency_budget": _num(budgets.get("latency_p95_ms")),
+        "histogram": bars,
+        "operations": [as_dict(r) for r in as_list(latency.get("operations"))],
+        "error_rate": error_rate,
+        "error_rate_text": (percent(error_rate.get("rate"), 2)
+                            if isinstance(error_rate.get("rate"), (int, float)) else "–"),
+        "error_budget_text": (percent(error_rate.get("budget"), 2)
+                              if isinstance(error_rate.get("budget"), (int, float)) else "–"),
+        "auth": auth,
+        "requests": [(safe_text(k), _num(v)) for k, v in as_dict(requests.get("by_outcome")).items()],
+        "sent": _num(requests.get("sent")),
+        "other": other,
+    }
+
+
+def _compact(value: Any, limit: int = 300) -> str:
+    import json
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _filters(env: Environment) -> None:
+    """Every filter and global the templates use, registered in one place."""
+    env.filters.update(
+        percent=percent, severity_class=severity_class, anchor=anchor, linkify=linkify,
+        code_spans=code_spans, safe_text=safe_text, http_url=http_url, num=_num,
+    )
+    env.globals.update(
+        rules_cited=rules_cited, rule_summary=rule_summary, score_terms=score_terms,
+        gate_counts=gate_counts, findings_by_gate=findings_by_gate, ratio_of=ratio_of,
+        live_view=live_view, CSP=CSP, severities=[str(s) for s in Severity],
+    )
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("reports", "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    _filters(env)
+    return env
+
+
+# ------------------------------------------------------------------ Markdown
+# ``<``, ``>`` and ``&`` are left to HTML escaping: a backslash before an entity would show it.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def md_escape(value: Any) -> str:
+    """Spec text as inert Markdown: one line, punctuation backslash-escaped, ``@`` mentions
+    broken, control characters made visible. HTML escaping is applied after this by
+    autoescape, which GitHub and GitLab render back to the literal characters."""
+    text = _visible(str(value)).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = text.replace("\u2028", " ").replace("\u2029", " ")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("@", "@\u2060")
+
+
+def md_code_spans(value: Any) -> Markup:
+    """A message for Markdown: text escaped, backtick-quoted subjects as inline ``<code>``
+    (whose content Markdown still parses, so it is escaped the same way)."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:
+        return Markup(escape(md_escape(value)))
+    return Markup("".join(f"<code>{escape(md_escape(part))}</code>" if i % 2
+                          else str(escape(md_escape(part))) for i, part in enumerate(parts)))
+
+
+def _md_finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return md_escape(value)
+
+
+@cache
+def markdown_environment() -> Environment:
+    """Environment for Markdown templates: every ``{{ }}`` value is Markdown-escaped by
+    ``finalize`` and then HTML-escaped by autoescape (both by construction)."""
+    env = Environment(loader=PackageLoader("reports", "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      trim_blocks=True, lstrip_blocks=True, finalize=_md_finalize)
+    _filters(env)
+    env.filters["md_code_spans"] = md_code_spans
+    return env
+
+
+# ------------------------------------------------------------------ entry points
+def render(report: Report, **_: object) -> str:
+    return environment().get_template("scorecard.html.j2").render(report=report)
+
+
+def render_portfolio(reports: list[Report] | tuple[Report, ...]) -> str:
+    return environment().get_template("portfolio.html.j2").render(reports=list(reports))
+
+
+def render_many(reports: list[Report]) -> str:
+    if len(reports) == 1:
+        return render(reports[0])
+    return render_portfolio(reports)

@@ -1,0 +1,104 @@
+"""JUnit XML: a ``<testsuite>`` per gate and a ``<testcase>`` per enabled rule, so CI dashboards
+count the rules that passed too ("37 passed, 3 failed").
+
+A rule's test case fails when it has an active finding at or above the run's ``fail_on``
+severity (the same condition that fails its gate); findings below it and waived findings are
+listed in ``<system-out>``. A gate whose metric is under its threshold fails through its
+``<gate>/below-threshold`` case. Built with ElementTree; every text and attribute has the
+characters XML 1.0 forbids (and terminal controls) replaced by visible escapes (R17).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from gatekeeper.report import Finding, GateResult, Report
+from gatekeeper.reporters.text import terminal_safe
+
+__all__ = ["render", "render_many", "xml_safe"]
+
+_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text that XML 1.0 accepts and a terminal shows inertly (newlines kept)."""
+    lines = str(text).split("\n")
+    text = "\n".join(terminal_safe(line) for line in lines)
+    return _INVALID.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
+    el = ET.SubElement(parent, tag, {k: xml_safe(str(v)) for k, v in attrs.items()})
+    if text is not None:
+        el.text = xml_safe(text)
+    return el
+
+
+def _line(f: Finding) -> str:
+    waived = f" (waived: {f.waived})" if f.waived is not None else ""
+    return f"{f.location} [{f.severity}] {f.message} ({f.pointer}){waived}"
+
+
+def _suite(root: ET.Element, report: Report, g: GateResult, name: str) -> tuple[int, int]:
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in sorted(g.findings):
+        by_rule[f.rule].append(f)
+    rule_ids = [r.id for r in report.rules if r.gate == g.name and r.enabled]
+    rule_ids += sorted(set(by_rule) - set(rule_ids))
+    failing = report.fail_on.rank
+    suite = _el(root, "testsuite", name=name, tests=len(rule_ids), failures=0, errors=0,
+                skipped=0, time="0")
+    props = _el(suite, "properties")
+    _el(props, "property", name="spec", value=report.spec.path)
+    _el(props, "property", name="passed", value=str(g.passed).lower())
+    if g.metric is not None:
+        _el(props, "property", name="metric", value=f"{g.metric.value:.4f}")
+        _el(props, "property", name="metric_label", value=g.metric.label)
+    if g.threshold is not None:
+        _el(props, "property", name="threshold", value=f"{g.threshold:g}")
+    failures = 0
+    for rule_id in rule_ids:
+        case = _el(suite, "testcase", name=rule_id, classname=f"gatekeeper.{g.name}",
+                   file=report.spec.path, time="0")
+        found = by_rule.get(rule_id, [])
+        failed = [f for f in found if f.waived is None and f.severity.rank >= failing]
+        rest = [f for f in found if f not in failed]
+        if failed:
+            failures += 1
+            first = failed[0]
+            _el(case, "failure", "\n".join(_line(f) for f in failed),
+                message=f"{len(failed)} finding{'s' if len(failed) != 1 else ''}: "
+                        f"{first.message}"[:500],
+                type=rule_id)
+        if rest:
+            _el(case, "system-out", "\n".join(_line(f) for f in rest))
+    suite.set("failures", str(failures))
+    return len(rule_ids), failures
+
+
+def _document(reports: list[Report]) -> str:
+    root = ET.Element("testsuites", {"name": "gatekeeper"})
+    tests = failures = 0
+    many = len(reports) > 1
+    for report in reports:
+        for g in report.gates:
+            name = f"{g.name} ({report.spec.path})" if many else g.name
+            t, f = _suite(root, report, g, xml_safe(name))
+            tests += t
+            failures += f
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    root.set("time", "0")
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render(report: Report, **_: object) -> str:
+    return _document([report])
+
+
+def render_many(reports: list[Report]) -> str:
+    return _document(list(reports))

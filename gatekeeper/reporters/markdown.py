@@ -1,0 +1,23 @@
+"""The Markdown summary for pull-request comments and ``$GITHUB_STEP_SUMMARY``, from
+``reports/templates/summary.md.j2``. Every value from the spec is Markdown-escaped and
+HTML-escaped by construction (`gatekeeper.reporters.html.markdown_environment`)."""
+
+from __future__ import annotations
+
+from gatekeeper.report import Report
+
+__all__ = ["MAX_FINDINGS", "render", "render_many"]
+
+#: Findings listed per spec; the rest are counted (comments have a size limit).
+MAX_FINDINGS = 50
+
+
+def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS) -> str:
+    from gatekeeper.reporters.html import markdown_environment
+
+    template = markdown_environment().get_template("summary.md.j2")
+    return template.render(reports=list(reports), max_findings=max_findings)
+
+
+def render(report: Report, *, max_findings: int = MAX_FINDINGS, **_: object) -> str:
+    return render_many([report], max_findings=max_findings)
