@@ -887,3 +887,179 @@ def security_class(op: Operation, *, empty_means: str = "public") -> str:
     if empties == len(sec):
         return "public"
     return "optional" if empties else "protected"
+
+
+# ---------------------------------------------------------------------- collection view
+# (added for the `pagination` gate, gate-semantics.md 5.2; module-level so the classes above
+# stay untouched; `Spec.collection_operations` is attached at the end)
+
+#: Array property names that make a wrapper object a definite collection (5.2 C4 b).
+ITEM_ARRAY_NAMES = ("items", "data", "value", "values", "results", "records", "content",
+                    "entries", "elements", "list", "rows", "resources", "hits", "nodes", "edges")
+#: JSON-looking media types that stream rather than page (1.5): never collections.
+STREAMING_MEDIA = frozenset({"application/x-ndjson", "application/jsonl", "application/json-seq",
+                             "application/x-json-stream", "application/stream+json",
+                             "text/event-stream", "application/jsonlines"})
+COLLECTION_METHODS = ("get", "query")
+import re as _re_c  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """Why an operation is (or is not) a collection operation (gate-semantics.md 5.2)."""
+
+    operation: Operation
+    #: ``definite`` (top-level array, or a wrapper with a well-known/resource-named array),
+    #: ``probable`` (small wrapper object with one array), or ``None`` when not a collection.
+    confidence: str | None
+    shape: str | None  # "array" (top-level), "wrapper" (object around an array), None
+    response: Response | None
+    media: MediaType | None
+    schema: Any  # the success body schema (the matching oneOf/anyOf branch)
+    schema_pointer: Pointer | None
+    array_name: str | None  # the wrapped array's property name (None for a top-level array)
+    array_schema: Any
+    #: Why a candidate is not a collection: "method", "kind", "no-json-body", "streaming",
+    #: "shape", "item-path", "bounded", or None.
+    excluded: str | None = None
+
+    @property
+    def is_collection(self) -> bool:
+        return self.confidence is not None and self.excluded is None
+
+
+def schema_types(schema: Any) -> frozenset[str]:
+    """The schema's `type` as a set (3.1 lists), inferring array/object from `items` and
+    `properties` when `type` is absent."""
+    if not isinstance(schema, dict):
+        return frozenset()
+    t = schema.get("type")
+    if isinstance(t, str):
+        return frozenset({t})
+    if isinstance(t, list):
+        return frozenset(x for x in t if isinstance(x, str))
+    if "items" in schema or "prefixItems" in schema:
+        return frozenset({"array"})
+    if "properties" in schema or "allOf" in schema:
+        return frozenset({"object"})
+    return frozenset()
+
+
+def success_json_body(op: Operation) -> tuple[Response, MediaType] | None:
+    """C3: the first of 200, 2XX, 206, 203 with a JSON-ish, non-streaming media type."""
+    for code in ("200", "2XX", "2xx", "206", "203"):
+        resp = op.responses.get(code)
+        if resp is None:
+            continue
+        for media in resp.content.values():
+            if media.essence in STREAMING_MEDIA:
+                continue
+            e = media.essence
+            if e in ("application/json", "text/json", "*/*", "application/*") \
+                    or e.endswith("+json") or e.endswith("/x-json"):
+                return resp, media
+        return None
+    return None
+
+
+def _last_literal_segment(path: str) -> str | None:
+    for seg in reversed([s for s in path.split("/") if s]):
+        if "{" not in seg:
+            return seg.split(".", 1)[0].lower()
+    return None
+
+
+def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,
+                      names: frozenset[str], max_props: int, depth: int = 0
+                      ) -> tuple[str, str, str | None, Any, Any, Pointer] | None:
+    """(confidence, shape, array name, array schema, matched schema, pointer) or None."""
+    schema, ptr = spec.resolve(schema, ptr)
+    if not isinstance(schema, dict) or depth > 4:
+        return None
+    types = schema_types(schema)
+    if "array" in types:
+        return "definite", "array", None, schema, schema, ptr
+    props = spec.merged_properties(schema, ptr)
+    if props:
+        arrays = {n: v for n, (v, _p) in props.items() if "array" in schema_types(v)}
+        last = _last_literal_segment(path)
+        for name, value in arrays.items():
+            if name.lower() in names or (last is not None and name.lower() == last):
+                return "definite", "wrapper", name, value, schema, ptr
+        embedded = props.get("_embedded")
+        if embedded is not None:
+            emb_props = spec.merged_properties(*embedded)
+            for name, (value, _p) in emb_props.items():
+                if "array" in schema_types(value):
+                    return "definite", "wrapper", f"_embedded.{name}", value, schema, ptr
+        if arrays and len(props) <= max_props:
+            name, value = next(iter(arrays.items()))
+            return "probable", "wrapper", name, value, schema, ptr
+    best = None
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list):
+            for i, branch in enumerate(branches):
+                found = _collection_shape(spec, branch, ptr.join(key, i), path, names,
+                                          max_props, depth + 1)
+                if found is not None and (best is None or found[0] == "definite"):
+                    best = found
+                    if found[0] == "definite":
+                        return best
+    return best
+
+
+def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] = (),
+                  search_pattern: str = r"(?i)(search|query|find|filter|list)",
+                  item_array_names: tuple[str, ...] = ITEM_ARRAY_NAMES,
+                  max_wrapper_props: int = 4, bounded_max_items: int = 100) -> Collection:
+    """Classify one operation per gate-semantics.md 5.2 (C1 to C4 and the exclusions)."""
+    def out(excluded: str | None, found: Any = None, resp: Any = None,
+            media: Any = None) -> Collection:
+        if found is None:
+            return Collection(op, None, None, resp, media, None, None, None, None, excluded)
+        conf, shape, name, arr, schema, sptr = found
+        return Collection(op, conf, shape, resp, media, schema, sptr, name, arr, excluded)
+
+    method_ok = op.method in COLLECTION_METHODS or (
+        op.method in {m.lower() for m in search_methods}
+        and bool(_re_c.search(search_pattern, f"{op.path} {op.operation_id or ''}")))
+    if not method_ok:
+        return out("method")
+    if op.kind != "path":
+        return out("kind")
+    body = success_json_body(op)
+    if body is None:
+        streaming = any(m.essence in STREAMING_MEDIA for r in op.responses.values()
+                        if r.kind == "success" for m in r.content.values())
+        return out("streaming" if streaming else "no-json-body")
+    resp, media = body
+    if media.schema is None:
+        return out("no-json-body", resp=resp, media=media)
+    names = frozenset(n.lower() for n in item_array_names)
+    found = _collection_shape(spec, media.schema, media.schema_pointer or media.pointer,
+                              op.path, names, max_wrapper_props)
+    if found is None:
+        return out("shape", resp=resp, media=media)
+    last = [s for s in op.path.split("/") if s][-1:] or [""]
+    if found[1] == "wrapper" and "{" in last[0]:
+        return out("item-path", found, resp, media)
+    arr = found[3]
+    max_items = arr.get("maxItems") if isinstance(arr, dict) else None
+    if isinstance(max_items, int) and not isinstance(max_items, bool) \
+            and max_items <= bounded_max_items:
+        return out("bounded", found, resp, media)
+    return out(None, found, resp, media)
+
+
+def collection_operations(spec: Spec, **options: Any) -> tuple[Collection, ...]:
+    """Collection operations under ``paths`` (5.2); options as for `collection_of`."""
+    key = ("collections", tuple(sorted((k, repr(v)) for k, v in options.items())))
+
+    def build() -> tuple[Collection, ...]:
+        found = (collection_of(spec, op, **options) for op in spec.in_paths())
+        return tuple(c for c in found if c.is_collection)
+    return spec.memo(key, build)
+
+
+Spec.collection_operations = collection_operations  # type: ignore[attr-defined]

@@ -3,14 +3,28 @@
 
 from __future__ import annotations
 
-from gates import auth, compat, docs, errors, validity
+from gates import (
+    auth,
+    compat,
+    docs,
+    errors,
+    operations,
+    pagination,
+    ratelimit,
+    validity,
+    versioning,
+)
 
 BUILTIN_GATES = (
     validity.GATE,
     docs.GATE,
     errors.GATE,
     auth.GATE,
+    pagination.GATE,
+    versioning.GATE,
     compat.GATE,
+    operations.GATE,
+    ratelimit.GATE,
 )
 
 __all__ = ["BUILTIN_GATES"]

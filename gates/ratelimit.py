@@ -1,0 +1,146 @@
+"""Rate limiting: secured and write operations document 429 and when to retry.
+
+A reviewer gate (gate-semantics.md section 7). An operation is in scope when it is under
+`paths` and is secured (its effective security has a non-empty requirement) or writes (POST,
+PUT, PATCH, DELETE). In scope, it should document `429 Too Many Requests`, and every 429
+response should say when to come back: a `Retry-After` header, or a complete set of rate-limit
+headers (`RateLimit` + `RateLimit-Policy` from the IETF draft, or `RateLimit-Limit`,
+`-Remaining`, `-Reset`, with or without an `X-` prefix). The metric is the share of in-scope
+operations whose 429 response carries such headers. Findings are warnings: the gate fails only
+under `--fail-on warning`.
+
+Disagreements found on real specs, and how they were settled:
+
+* Rate-limit headers are not demanded on every 2xx response (the OWASP ruleset does; its
+  users call it noise: stoplightio/spectral-owasp-ruleset#23).
+* A `4XX` range or `default` response does not document 429: clients need to know that
+  throttling exists and how to back off, which a catch-all does not say.
+* Public read-only operations are out of scope: they are usually throttled per IP by a CDN,
+  and a reviewer does not ask for a 429 on `GET /health`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
+
+WRITE = frozenset({"post", "put", "patch", "delete"})
+COMPLETE_SETS = (
+    frozenset({"ratelimit", "ratelimit-policy"}),
+    frozenset({"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"}),
+    frozenset({"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}),
+    frozenset({"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"}),
+)
+
+
+def in_scope(op: Operation, scope: str = "secured-or-write") -> bool:
+    if op.kind != "path" or op.method in ("options", "head", "trace"):
+        return False
+    secured = bool(op.security) and any(bool(r) for r in op.security or ())
+    if scope == "all":
+        return True
+    if scope == "write":
+        return op.method in WRITE
+    if scope == "secured":
+        return secured
+    return secured or op.method in WRITE
+
+
+def has_retry_headers(names: set[str]) -> bool:
+    lowered = {n.lower() for n in names}
+    return "retry-after" in lowered or any(s <= lowered for s in COMPLETE_SETS)
+
+
+def rate_limit_metric(spec: Spec, *, scope: str = "secured-or-write") -> Metric:
+    """Share of secured or write operations whose `429` response says when to retry
+    (`Retry-After` or a complete set of rate-limit headers). 100 % when none is in scope."""
+    ops = [op for op in spec.in_paths() if in_scope(op, scope)]
+    good = sum(1 for op in ops if "429" in op.responses
+               and has_retry_headers(set(op.responses["429"].headers)))
+    return Metric.ratio(good, len(ops), "secured or write operations documenting 429 with "
+                                        "retry headers")
+
+
+@rule("ratelimit/missing-429-response", severity=Severity.WARNING)
+def missing_429_response(spec: Spec, *, scope: str = "secured-or-write"
+                         ) -> Iterator[Violation]:
+    """## What it does
+    Flags a secured or write operation that does not document a `429 Too Many Requests`
+    response.
+
+    ## Why is this bad?
+    Every production API throttles; clients that do not know it will hammer the API in
+    retry loops instead of backing off (Zalando #153, OWASP API4:2023, italia
+    `ratelimit.yml`).
+
+    ## Example
+    ```yaml
+    post:
+      responses:
+        '201': {description: Created}
+    ```
+    Use instead:
+    ```yaml
+    post:
+      responses:
+        '201': {description: Created}
+        '429':
+          description: Too many requests
+          headers:
+            Retry-After: {schema: {type: integer}, description: Seconds to wait}
+    ```
+
+    ## Options
+    `scope`: `secured-or-write` (default), `secured`, `write` or `all`.
+    """
+    for op in spec.in_paths():
+        if in_scope(op, scope) and "429" not in op.responses:
+            yield Violation(op.pointer / "responses" if "responses" in op.data else op.pointer,
+                            f"`{op.label}` does not document a 429 response", subject=op.label)
+
+
+@rule("ratelimit/missing-retry-after", severity=Severity.WARNING)
+def missing_retry_after(spec: Spec) -> Iterator[Violation]:
+    """## What it does
+    Flags a `429` response without a `Retry-After` header or a complete set of rate-limit
+    headers (`RateLimit` + `RateLimit-Policy`, or `[X-]RateLimit-Limit`, `-Remaining`,
+    `-Reset`). Reported once where the response is written.
+
+    ## Why is this bad?
+    A 429 without a retry hint leaves clients guessing how long to wait (RFC 9110
+    `Retry-After`, draft-ietf-httpapi-ratelimit-headers, OWASP
+    `api4:2023-rate-limit-retry-after`).
+
+    ## Example
+    ```yaml
+    '429': {description: Too many requests}
+    ```
+    Use instead:
+    ```yaml
+    '429':
+      description: Too many requests
+      headers:
+        Retry-After: {description: Seconds to wait, schema: {type: integer}}
+    ```
+    """
+    seen: set[Pointer] = set()
+    for op in spec.in_paths():
+        resp = op.responses.get("429")
+        if resp is None or resp.pointer in seen:
+            continue
+        seen.add(resp.pointer)
+        if not has_retry_headers(set(resp.headers)):
+            yield Violation(resp.pointer, f"429 response of `{op.label}` has no Retry-After or "
+                                          f"rate-limit headers", subject=str(resp.pointer))
+
+
+GATE = Gate(
+    "ratelimit",
+    title="Rate limiting",
+    rules=(missing_429_response, missing_retry_after),
+    metric=rate_limit_metric,
+    threshold=None,
+    description=__doc__.split("\n")[0],
+    mandatory=False,
+)
