@@ -17,7 +17,7 @@ from typing import Any
 from gatekeeper.config import Config, did_you_mean
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate import Gate, Rule, Violation, options_of
-from gatekeeper.pointer import Pointer
+from gatekeeper.pointer import Pointer, escape
 from gatekeeper.report import (
     Finding,
     GateResult,
@@ -140,9 +140,22 @@ def _coerce(value: Any, default: Any) -> Any:
     return value
 
 
+#: Lists whose items a subject names: their indices leave the fingerprint when a subject is
+#: given, so inserting a parameter before another does not make the other one "new".
+_INDEXED_LISTS = frozenset({"parameters", "servers", "tags", "security", "allOf", "oneOf",
+                            "anyOf", "prefixItems"})
+
+
 def fingerprint(rule_id: str, pointer: Pointer, subject: str | None) -> str:
-    """Stable under line shifts and reordering: rule, pointer fragment, normalised subject."""
-    basis = "\x1f".join((rule_id, pointer.fragment, " ".join((subject or "").split())))
+    """Stable under line shifts, reordering, reformatting and file renames: rule, pointer
+    fragment (list indices dropped where the subject names the item), normalised subject."""
+    fragment = pointer.fragment
+    if subject:
+        tokens = pointer.tokens
+        fragment = "#" + "".join(
+            "/*" if t.isdigit() and i and tokens[i - 1] in _INDEXED_LISTS else "/" + escape(t)
+            for i, t in enumerate(tokens))
+    basis = "\x1f".join((rule_id, fragment, " ".join((subject or "").split())))
     return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
