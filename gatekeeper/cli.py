@@ -136,6 +136,10 @@ def check(
         "--pr-summary", metavar="FILE", help="Also write a Markdown pull-request summary "
         "(verdict, score and coverage deltas, new and fixed findings, breaking changes).")
     ] = None,
+    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable): html, "
+        "sarif, junit, json, markdown, gitlab or github, e.g. --report html=scorecard.html "
+        "--report sarif=results.sarif. The terminal view still prints.")] = None,
 ) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     _DEBUG["on"] = debug
@@ -187,6 +191,9 @@ def check(
         max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),
     )
     ref_root = ref_root or settings.get("ref-root")
+    from gatekeeper.reporters.outputs import parse_report_args
+
+    report_targets = parse_report_args(report_to, inputs=specs)
 
     reports = []
     errors = 0
@@ -237,6 +244,12 @@ def check(
             fh.write(text)
     elif text:
         sys.stdout.write(text)
+    from gatekeeper.reporters.outputs import github_actions, write_reports
+
+    redact = redactor.redact if redactor is not None else None
+    write_reports(reports, report_targets, redact=redact)
+    github_actions(reports, redact=redact,
+                   stream=sys.stderr if fmt is Format.json and not output else sys.stdout)
     if errors:
         raise typer.Exit(2)
     if live is not None and reports:

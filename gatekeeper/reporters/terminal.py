@@ -46,6 +46,64 @@ def _bar(value: float, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+def use_color(stream: object = None, environ: dict[str, str] | None = None) -> bool:
+    """Colour only for a TTY and only when ``NO_COLOR`` is unset (https://no-color.org)."""
+    import os
+    import sys
+
+    env = os.environ if environ is None else environ
+    if "NO_COLOR" in env:
+        return False
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
+_HEAD = ("Gate", "Result", "Metric", "Threshold", "Errors", "Warnings", "Info", "Waived")
+
+
+def summary_table(report: Report, paint: _Paint) -> list[str]:
+    """The per-gate table: verdict, metric against threshold (with a bar), counts by severity;
+    composite metrics list their categories underneath."""
+    rows = []
+    for g in report.gates:
+        metric = f"{g.metric.value * 100:5.1f} %" if g.metric is not None else "–"
+        threshold = f"{g.threshold * 100:g} %" if g.threshold is not None else "–"
+        rows.append((g, [terminal_safe(g.title), "PASS" if g.passed else "FAIL", metric, threshold,
+                         str(g.count(Severity.ERROR)), str(g.count(Severity.WARNING)),
+                         str(g.count(Severity.INFO)), str(len(g.waived_findings))]))
+    widths = [max(len(_HEAD[i]), *(len(r[1][i]) for r in rows)) if rows else len(_HEAD[i])
+              for i in range(len(_HEAD))]
+    bar_w = 12
+
+    def fmt(cells: list[str]) -> str:
+        out = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1])]
+        out += [c.rjust(w) for c, w in zip(cells[2:], widths[2:])]
+        return "  ".join(out)
+
+    head = fmt(list(_HEAD))
+    lines = ["  " + paint(head, "dim")]
+    for g, cells in rows:
+        text = fmt(cells)
+        verdict = cells[1].ljust(widths[1])
+        painted = paint(verdict, "green" if g.passed else "red", "bold")
+        first = cells[0].ljust(widths[0])
+        bar = _bar(g.metric.value, bar_w) if g.metric is not None else " " * bar_w
+        lines.append(f"  {first}  {painted}{text[len(first) + 2 + len(verdict):]}  "
+                     f"{paint(bar, 'green' if g.passed else 'red') if g.metric else bar}".rstrip())
+        if g.metric is not None and g.metric.breakdown:
+            for part in g.metric.breakdown:
+                if part.total == 0:
+                    continue
+                lines.append(paint(f"    {terminal_safe(part.name.replace('_', ' ')):<20} "
+                                   f"{part.passed:>6}/{part.total:<6} "
+                                   f"{part.ratio * 100:5.1f} %  weight {part.weight:g}", "dim"))
+    return lines
+
+
 def render(report: Report, *, color: bool = False, max_findings: int | None = None,
            show_info: bool = True) -> str:
     paint = _Paint(color)
@@ -64,24 +122,7 @@ def render(report: Report, *, color: bool = False, max_findings: int | None = No
     lines.append(paint(f"{terminal_safe(spec.path)}", "bold") +
                  f"  {title}  (OpenAPI {terminal_safe(spec.openapi_version)}, "
                  f"{spec.operations} operations)")
-    name_w = max((len(g.title) for g in report.gates), default=10)
-    for g in report.gates:
-        verdict = paint("PASS", "green", "bold") if g.passed else paint("FAIL", "red", "bold")
-        counts = ", ".join(f"{g.count(s)} {s}" for s in Severity if g.count(s))
-        metric = ""
-        if g.metric is not None:
-            metric = f"{_bar(g.metric.value)} {_metric_text(g)}"
-        waived = len(g.waived_findings)
-        extra = f", {waived} waived" if waived else ""
-        lines.append(f"  {verdict}  {g.title.ljust(name_w)}  {metric}"
-                     f"{'  ' if metric else ''}{paint(counts or 'no findings', 'dim')}{extra}")
-        if g.metric is not None and g.metric.breakdown:
-            for part in g.metric.breakdown:
-                if part.total == 0:
-                    continue
-                lines.append(paint(f"         {part.name.replace('_', ' '):<18} "
-                                   f"{part.passed:>6}/{part.total:<6} "
-                                   f"{part.ratio * 100:5.1f} %  weight {part.weight:g}", "dim"))
+    lines.extend(summary_table(report, paint))
     score = report.score
     verdict = paint("PASSED", "green", "bold") if report.passed else paint("FAILED", "red", "bold")
     counts = report.severity_counts()

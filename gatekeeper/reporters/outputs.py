@@ -1,0 +1,101 @@
+"""Writing the reports a run was asked for (``--report FORMAT=PATH``) and the GitHub Actions
+extras (annotations on the log, the Markdown summary appended to ``$GITHUB_STEP_SUMMARY``).
+
+Only paths the user named are written, exactly those (no folder is created); a path that is
+one of the specs being checked, or named twice, is refused before anything runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.report import Report
+from gatekeeper.reporters import REPORTERS, render, render_many
+
+__all__ = ["REPORT_FORMATS", "github_actions", "parse_report_args", "render_for", "write_reports"]
+
+#: Formats ``--report`` accepts (the terminal view always prints on stdout).
+REPORT_FORMATS = tuple(name for name in REPORTERS if name != "terminal")
+
+
+def parse_report_args(values: Sequence[str] | None,
+                      inputs: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """``["html=scorecard.html", ...]`` -> ``[("html", "scorecard.html"), ...]``."""
+    targets: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    specs = {os.path.realpath(p) for p in inputs}
+    for value in values or ():
+        name, sep, path = value.partition("=")
+        name = name.strip().lower()
+        if not sep or not name or not path.strip():
+            raise ConfigError(f"--report takes FORMAT=PATH (e.g. html=scorecard.html); got "
+                              f"{value!r}")
+        if name not in REPORT_FORMATS:
+            raise ConfigError(f"--report: unknown format {name!r}; use one of "
+                              f"{', '.join(REPORT_FORMATS)}")
+        real = os.path.realpath(path)
+        if real in specs:
+            raise ConfigError(f"--report {name}={path}: that is a spec being checked; "
+                              "refusing to overwrite it")
+        if real in seen:
+            raise ConfigError(f"--report {name}={path}: the {seen[real]} report already "
+                              "writes that file")
+        if os.path.isdir(path):
+            raise ConfigError(f"--report {name}={path}: is a folder; name a file")
+        seen[real] = name
+        targets.append((name, path))
+    return targets
+
+
+def render_for(name: str, reports: Sequence[Report]) -> str:
+    """One format over the run: the single-spec form for one spec, else the combined one
+    (the HTML portfolio, one SARIF run, one JUnit document, ...)."""
+    if len(reports) == 1:
+        return render(name, reports[0])
+    return render_many(name, list(reports))
+
+
+def write_reports(reports: Sequence[Report], targets: Sequence[tuple[str, str]], *,
+                  redact: Callable[[str], str] | None = None) -> None:
+    for name, path in targets:
+        text = render_for(name, reports)
+        if redact is not None:
+            text = redact(text)
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise ConfigError(f"cannot write the {name} report to {path}: "
+                              f"{exc.strerror or exc}") from None
+
+
+def github_actions(reports: Sequence[Report], *, environ: dict[str, str] | None = None,
+                   stream: TextIO | None = None,
+                   redact: Callable[[str], str] | None = None) -> bool:
+    """When ``GITHUB_ACTIONS=true``: print the annotations and append the Markdown summary to
+    ``$GITHUB_STEP_SUMMARY``. Returns whether it did anything."""
+    env = os.environ if environ is None else environ
+    if env.get("GITHUB_ACTIONS", "").lower() != "true" or not reports:
+        return False
+    from gatekeeper.reporters import github, markdown
+
+    annotations = github.render_many(list(reports))
+    summary = markdown.render_many(list(reports))
+    if redact is not None:
+        annotations, summary = redact(annotations), redact(summary)
+    out = stream if stream is not None else sys.stdout
+    out.write(annotations)
+    out.flush()
+    summary_path = env.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        try:
+            with open(summary_path, "a", encoding="utf-8", newline="\n") as fh:
+                fh.write(summary + "\n")
+        except OSError as exc:
+            sys.stderr.write(f"gatekeeper: cannot append to $GITHUB_STEP_SUMMARY: "
+                             f"{exc.strerror or exc}\n")
+    return True
