@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -46,6 +46,9 @@ class Resolution:
     #: id(ref dict) -> (target value, target pointer), with chains already followed.
     targets: dict[int, tuple[Any, Pointer]]
     ref_count: int
+    #: References to files that do not exist: (where, the $ref text). The node stays opaque
+    #: (gate-semantics 1.2: offline CI must not crash on them); the validity gate reports them.
+    missing_files: list[tuple[Pointer, str]] = field(default_factory=list)
 
 
 def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
@@ -78,6 +81,7 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
     pending = [""]
     raw_refs: list[tuple[str, dict, tuple[str, ...], str, str]] = []  # file, node, tokens, tfile, frag
     errors: list[str] = []
+    missing: list[tuple[Pointer, str]] = []
     real_root = os.path.realpath(root_dir)
 
     def where(file_key: str, tokens: tuple[str, ...]) -> str:
@@ -118,8 +122,7 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                     loaded = load_document(target_path, display, limits)
                 except SpecError as exc:
                     if exc.message == "file not found":
-                        errors.append(f"{where(key, tokens)}: unresolvable $ref {_short(ref)!r}:"
-                                      f" file {display} not found (at {ptr})")
+                        missing.append((ptr, ref))
                         continue
                     raise
                 target_key = rel
@@ -170,7 +173,8 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
         targets[ref_id] = (value, ptr)
 
     _check_allof_cycles(docs, targets, root.display)
-    return Resolution(documents=docs, targets=targets, ref_count=len(raw_refs))
+    return Resolution(documents=docs, targets=targets, ref_count=len(raw_refs),
+                      missing_files=missing)
 
 
 def _check_allof_cycles(docs: dict[str, Document], targets: dict[int, tuple[Any, Pointer]],

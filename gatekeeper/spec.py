@@ -206,7 +206,10 @@ class Spec:
     """A loaded, resolved and indexed OpenAPI document (see the module docs)."""
 
     def __init__(self, resolution_docs: dict[str, Document], targets: dict[int, Any],
-                 display: str, version: str, ref_count: int) -> None:
+                 display: str, version: str, ref_count: int,
+                 missing_refs: list[tuple[Pointer, str]] | None = None) -> None:
+        #: References to files that do not exist (left opaque; see the validity gate).
+        self.missing_refs = list(missing_refs or ())
         self.documents = resolution_docs
         self._targets = targets
         self.path = display
@@ -419,7 +422,7 @@ def load(path: str, *, limits: Limits | None = None, ref_root: str | None = None
     resolution = resolve_all(root_doc, root_dir=root_dir, limits=limits,
                              display_dir=os.path.dirname(display))
     return Spec(resolution.documents, resolution.targets, display, version,
-                resolution.ref_count)
+                resolution.ref_count, missing_refs=resolution.missing_files)
 
 
 def _check_shape(doc: Document) -> str:
@@ -496,10 +499,11 @@ def _path_item_operations(spec: Spec, path: str, item: Any, ptr: Pointer, kind: 
         servers = _servers(item["servers"], item_ptr / "servers") or servers
     shared = _parameters(spec, item.get("parameters"), item_ptr / "parameters")
     for method in _methods(spec):
-        op = item.get(method)
+        # Operation objects are not Reference-able in OpenAPI, but multi-file specs such as
+        # DigitalOcean's put each operation in its own file; Redocly resolves them too.
+        op, op_ptr = spec.resolve(item.get(method), item_ptr / method)
         if not isinstance(op, dict):
             continue
-        op_ptr = item_ptr / method
         own = _parameters(spec, op.get("parameters"), op_ptr / "parameters")
         merged = {p.key: p for p in shared}
         merged.update({p.key: p for p in own})
@@ -729,6 +733,7 @@ def _build_security_schemes(spec: Spec) -> dict[str, SecurityScheme]:
             pointer=where, data=scheme)
     return out
 
+
 # ---------------------------------------------------------------------- error and auth views
 # (added for the `errors` and `auth` gates; module-level so the classes above stay untouched)
 
@@ -742,13 +747,6 @@ WELL_KNOWN_AUTH_ENDPOINTS = (
     "/login", "/signin", "/sign-in", "/signup", "/sign-up", "/register", "/password/reset",
     "/password/forgot", "/forgot-password", "/reset-password", "/token/refresh",
 )
-#: Reads that are public by nature: health probes, discovery documents, the API description.
-WELL_KNOWN_PUBLIC_READS = (
-    "/health", "/healthz", "/ping", "/status", "/ready", "/readyz", "/livez", "/version",
-    "/openapi", "/openapi.json", "/openapi.yaml", "/swagger.json", "/jwks", "/.well-known/*",
-)
-
-
 def is_json_media(name: str) -> bool:
     """JSON-ish media (gate-semantics.md 1.5): ``application/json`` or any ``+json`` suffix."""
     essence = name.split(";", 1)[0].strip().lower()
@@ -784,14 +782,6 @@ def is_well_known_auth_endpoint(path: str) -> bool:
     """OAuth and sign-in endpoints, public by nature (``/oauth2/token``, ``/users/login``)."""
     p = _normal_path(path)
     return any(p == e or p.endswith(e) for e in WELL_KNOWN_AUTH_ENDPOINTS)
-
-
-def is_well_known_public_read(path: str) -> bool:
-    """Health probes, discovery documents and the API description itself."""
-    import fnmatch
-
-    p = _normal_path(path)
-    return any(p.endswith(e) or fnmatch.fnmatch(p, "*" + e) for e in WELL_KNOWN_PUBLIC_READS)
 
 
 def _normal_path(path: str) -> str:

@@ -48,21 +48,57 @@ def _detail_validator(version: str) -> Any:
 
 def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
     def compute() -> list[tuple[tuple[str, ...], str]]:
+        document, moved = _with_path_items_inlined(spec)
         fast = _fast_validator(spec.version)
-        if fast.is_valid(spec.raw):
+        if fast.is_valid(document):
             return []
         detailed = len(spec.documents[""].text) <= DETAIL_LIMIT
         validator = _detail_validator(spec.version) if detailed else fast
         out = []
-        for error in validator.iter_errors(spec.raw):
+        for error in validator.iter_errors(document):
             leaf = _best(error) if detailed else error
             tokens = tuple(str(p) for p in leaf.absolute_path)
+            for depth in (3, 2):  # errors inside an inlined path item or operation
+                if tokens[:depth] in moved:
+                    tokens = (moved[tokens[:depth]], *tokens[depth:])
+                    break
             out.append((tokens, _describe(leaf) if detailed else _describe_fast(leaf)))
             if len(out) >= 500:
                 break
         return out
 
     return spec.memo("validity.schema_errors", compute)
+
+
+def _with_path_items_inlined(spec: Spec) -> tuple[Any, dict[tuple[str, ...], Any]]:
+    """The root document with `$ref`'d path items and operations replaced by their targets.
+
+    Multi-file specs (DigitalOcean's, for one) reference whole operations from other files;
+    validating the root alone would flag every such `$ref`. Returns the view and a map from
+    the inlined nodes' view tokens to (file, tokens) where they are really written."""
+    raw = spec.raw
+    paths = raw.get("paths")
+    moved: dict[tuple[str, ...], Any] = {}
+    if not isinstance(paths, dict) or not any(
+            isinstance(item, dict) and ("$ref" in item or any(
+                isinstance(v, dict) and "$ref" in v for v in item.values()))
+            for item in paths.values()):
+        return raw, moved
+    new_paths = {}
+    for path, item in paths.items():
+        resolved, where = spec.resolve(item, spec.root.join("paths", path))
+        if isinstance(resolved, dict):
+            if where.file or where.tokens != ("paths", path):
+                moved[("paths", path)] = where
+            copy = dict(resolved)
+            for key, value in resolved.items():
+                if isinstance(value, dict) and "$ref" in value:
+                    op, op_where = spec.resolve(value, where / key)
+                    copy[key] = op
+                    moved[("paths", path, key)] = op_where
+            resolved = copy
+        new_paths[path] = resolved
+    return {**raw, "paths": new_paths}, moved
 
 
 _VERDICT = re.compile(r"\s(?:is|does|has|was|were)\s(?:not|a|too|less|more|expected|unexpected)"
@@ -156,7 +192,11 @@ def schema_violation(spec: Spec) -> Iterator[Violation]:
     ```
     """
     for tokens, message in _schema_errors(spec):
-        yield Violation(spec.root.join(*tokens), message, subject=message)
+        if tokens and not isinstance(tokens[0], str):  # (Pointer, *rest) of an inlined node
+            pointer = tokens[0].join(*tokens[1:])
+        else:
+            pointer = spec.root.join(*tokens)
+        yield Violation(pointer, message, subject=message)
 
 
 @rule("validity/path-parameter-mismatch", severity=Severity.ERROR)
@@ -218,10 +258,31 @@ def unquoted_version(spec: Spec) -> Iterator[Violation]:
         yield Violation(spec.root.join(*tokens), message)
 
 
+@rule("validity/missing-ref-file", severity=Severity.ERROR)
+def missing_ref_file(spec: Spec) -> Iterator[Violation]:
+    """## What it does
+    Reports a `$ref` to a file that does not exist next to the spec. The referenced part is
+    left opaque (the rest of the document is still checked) instead of stopping the run.
+
+    ## Why is this bad?
+    Every tool that reads the spec fails on it; typically the file was renamed or not
+    committed, or the spec was copied without its companions.
+
+    ## Example
+    ```yaml
+    schema: {$ref: './common.json#/definitions/Error'}   # common.json is not there
+    ```
+    Use instead: commit the referenced file, or fix the path.
+    """
+    for ptr, ref in spec.missing_refs:
+        yield Violation(ptr, f"$ref `{ref[:200]}` points to a file that does not exist",
+                        subject=ref)
+
+
 GATE = Gate(
     "validity",
     title="Structural validity",
-    rules=(schema_violation, path_parameter_mismatch, unquoted_version),
+    rules=(schema_violation, path_parameter_mismatch, missing_ref_file, unquoted_version),
     metric=None,
     description=__doc__.split("\n")[0],
     mandatory=True,

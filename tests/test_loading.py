@@ -1,0 +1,129 @@
+"""Loading real and hostile-looking specs: corpus, multi-file, reference refusals."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from gatekeeper import Config, SpecError, load, run
+from gatekeeper.registry import builtin_gates
+
+from conftest import CORPUS, ROOT, needs_corpus, run_cli
+
+DATA = ROOT / "tests" / "data"
+
+
+@needs_corpus
+def test_all_100_corpus_yaml_specs_load_and_check_without_a_crash() -> None:
+    files = sorted((CORPUS / "apis-guru").rglob("*.yaml"))
+    assert len(files) == 100
+    versions = set()
+    for path in files:
+        spec = load(str(path))
+        versions.add(spec.version)
+        report = run(spec, builtin_gates(), Config())
+        crashed = [f for f in report.findings if f.rule == "gatekeeper/rule-crashed"]
+        assert not crashed, (path, crashed)
+    assert versions == {"2.0", "3.0", "3.1"}
+
+
+def test_tab_on_blank_line_inside_block_scalar_is_accepted(tmp_path) -> None:
+    path = tmp_path / "tabs.yaml"
+    path.write_text("openapi: 3.0.3\ninfo:\n  title: Tabs\n  version: '1'\n  description: |\n"
+                    "    First paragraph.\n\t\n    Second paragraph.\npaths: {}\n")
+    spec = load(str(path))
+    assert spec.info["description"] == "First paragraph.\n\nSecond paragraph.\n"
+
+
+@needs_corpus
+def test_digitalocean_multi_file_spec_locates_findings_in_their_files() -> None:
+    root = CORPUS / "digitalocean" / "specification" / "DigitalOcean-public.v2.yaml"
+    spec = load(str(root))
+    assert len(spec.documents) > 1000
+    report = run(spec, builtin_gates(), Config())
+    files = {f.location.file for f in report.findings}
+    assert any("resources/" in f for f in files)
+    for finding in report.findings[:200]:
+        assert Path(finding.location.file).is_file(), finding
+        lines = Path(finding.location.file).read_text().splitlines()
+        assert 1 <= finding.location.line <= max(len(lines), 1)
+
+
+def test_multi_file_sample_findings_point_into_sibling_folders() -> None:
+    spec = load(str(ROOT / "sample_specs" / "multifile" / "openapi.yaml"))
+    report = run(spec, builtin_gates(), Config(), raise_errors=True)
+    where = {(f.rule, f.location.file.split("multifile/")[1], f.location.line)
+             for f in report.findings}
+    assert ("docs/undocumented-operation", "resources/pets/pets.yaml", 12) in where
+    assert ("docs/undocumented-property", "shared/pet.yaml", 7) in where
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"get: {responses: {'200': {description: CANARY-REMOTE-CONTENT}}}")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_refs_leaving_the_folder_file_urls_and_remote_urls_are_refused(tmp_path,
+                                                                       recorder) -> None:
+    remote = tmp_path / "remote.yaml"
+    remote.write_text((DATA / "refs" / "inner" / "remote.yaml").read_text()
+                      .replace("PORT", str(recorder)))
+    cases = {
+        str(DATA / "refs" / "inner" / "leaves-folder.yaml"): "leaves the spec folder",
+        str(DATA / "refs" / "inner" / "file-url.yaml"): "file: URIs are not allowed",
+        str(remote): "remote references are not fetched",
+    }
+    for path, reason in cases.items():
+        result = run_cli("check", path)
+        assert result.returncode == 2, result.stdout
+        first = result.stderr.splitlines()[0]
+        assert reason in first and ":5:" in first and "(at #/paths/~1a)" in first, first
+        for secret in ("root:x:0", "secret", "CANARY"):
+            assert secret not in result.stdout + result.stderr
+    assert _Recorder.hits == []
+
+
+def test_symlink_inside_the_folder_pointing_outside_is_refused(tmp_path) -> None:
+    (tmp_path / "outside.yaml").write_text("get: {responses: {'200': {description: x}}}\n")
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    (spec_dir / "link.yaml").symlink_to(tmp_path / "outside.yaml")
+    (spec_dir / "openapi.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: {$ref: 'link.yaml'}\n")
+    with pytest.raises(SpecError, match="leaves the spec folder"):
+        load(str(spec_dir / "openapi.yaml"))
+
+
+def test_recursive_schemas_are_legal_and_ref_cycles_are_not(tmp_path) -> None:
+    ok = tmp_path / "tree.yaml"
+    ok.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+                  "  schemas:\n    Node:\n      type: object\n      properties:\n"
+                  "        children: {type: array, items: {$ref: '#/components/schemas/Node'}}\n")
+    load(str(ok))
+    bad = tmp_path / "cycle.yaml"
+    bad.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+                   "  schemas:\n    A: {$ref: '#/components/schemas/B'}\n"
+                   "    B: {$ref: '#/components/schemas/A'}\n")
+    with pytest.raises(SpecError, match="circular \\$ref: .*schemas/A.*schemas/B"):
+        load(str(bad))
