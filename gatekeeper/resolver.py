@@ -86,7 +86,7 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
 
     def where(file_key: str, tokens: tuple[str, ...]) -> str:
         doc = docs[file_key]
-        line, col = doc.locate(tokens)
+        line, col = doc.locate((*tokens, "$ref"))  # the `$ref` line itself
         return f"{doc.display}:{line}:{col}"
 
     while pending:
