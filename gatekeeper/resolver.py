@@ -253,10 +253,10 @@ def _refuse(file_part: str) -> str | None:
         if scheme == "file":
             return "file: URIs are not allowed; use a relative path inside the spec folder"
         return f"unsupported reference scheme {scheme}"
+    if file_part.startswith(("//", "\\\\")):
+        return "network-path references are not allowed"
     if file_part.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", file_part):
         return "absolute paths are not allowed; use a relative path inside the spec folder"
-    if file_part.startswith("//"):
-        return "network-path references are not allowed"
     return None
 
 
@@ -280,6 +280,11 @@ def _get(data: Any, tokens: tuple[str, ...]) -> Any:
 
 
 def _raise(errors: list[str], display: str) -> None:
+    def order(text: str) -> tuple[str, int, int]:  # document order: file, line, column
+        m = re.match(r"^(.*?):(\d+):(\d+): ", text)
+        return (m.group(1), int(m.group(2)), int(m.group(3))) if m else (text, 0, 0)
+
+    errors = sorted(errors, key=order)
     shown = errors[:_MAX_REPORTED]
     more = len(errors) - len(shown)
     if more:
