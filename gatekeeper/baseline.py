@@ -181,7 +181,9 @@ def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
                 used.add(e.fingerprint)
             findings.append(f)
         gates.append(regate(g, findings, report.fail_on))
-    stale = [e.to_dict() for e in mine if e.fingerprint not in used]
+    ran = {g.name for g in report.gates}  # entries of gates that did not run are not stale
+    stale = [e.to_dict() for e in mine
+             if e.fingerprint not in used and e.rule.split("/", 1)[0] in ran]
     section = {"file": source, "entries": len(mine), "waived": waived_count,
                "expired": list(expired.values()), "stale": stale, "today": today.isoformat()}
     sections = {**report.sections, "baseline": section}
