@@ -238,6 +238,10 @@ def check(
         with open(pr_summary, "w", encoding="utf-8") as fh:
             fh.write(render_summary(reports))
     if redactor is not None:  # the live audit's credentials, in any encoding, never printed
+        if fmt is Format.terminal:
+            from gatekeeper.live.summary import render_text
+
+            text = render_text(reports[0].sections.get("live")) + "\n" + text
         text = redactor.redact(text)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
@@ -423,7 +427,12 @@ def audit(
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     options = {"color": color} if fmt is Format.terminal else {}
-    text = redactor.redact(render(fmt.value, report, **options))  # type: ignore[attr-defined]
+    text = render(fmt.value, report, **options)
+    if fmt is Format.terminal:
+        from gatekeeper.live.summary import render_text
+
+        text = render_text(report.sections.get("live")) + "\n" + text  # type: ignore[attr-defined]
+    text = redactor.redact(text)  # type: ignore[attr-defined]
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)

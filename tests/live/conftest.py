@@ -41,12 +41,19 @@ class Demo:
         return [json.loads(line) for line in self.access_log.read_text().splitlines() if line.strip()]
 
 
+#: The demo's slow endpoint and the latency budget the tests audit with: far apart, so a
+#: loaded CI machine cannot push a clean endpoint over budget, nor the slow one under it.
+SLOW_MS = 800
+LATENCY_BUDGET_MS = 500
+
+
 def start_demo(tmp_path: Path, token: str | None = None) -> Demo:
     token = token or "demo-" + secrets.token_urlsafe(16)
     log = tmp_path / f"access-{secrets.token_hex(4)}.log"
     env = {**os.environ, "GATEKEEPER_DEMO_TOKEN": token}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gatekeeper.demo", "--host", "127.0.0.1", "--port", "0", "--access-log", str(log)],
+        [sys.executable, "-m", "gatekeeper.demo", "--host", "127.0.0.1", "--port", "0", "--access-log", str(log),
+         "--slow-ms", str(SLOW_MS)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT, text=True)
     line = proc.stdout.readline()
     if "serving on " not in line:
@@ -104,4 +111,4 @@ def gatekeeper(*args: str, env: dict | None = None, timeout: float = 120) -> sub
 
 
 #: Fast but still bounded settings for tests (the defaults are for real services).
-FAST = ("--rate-limit", "0", "--progress", "off")
+FAST = ("--rate-limit", "0", "--progress", "off", "--latency-budget", str(LATENCY_BUDGET_MS))
