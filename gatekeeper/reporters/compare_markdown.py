@@ -9,7 +9,7 @@ from typing import Any
 
 from gatekeeper.report import Report
 
-__all__ = ["render", "render_many", "escape"]
+__all__ = ["body", "compare_sections", "escape", "render", "render_many"]
 
 MAX_ROWS = 50
 
@@ -18,7 +18,7 @@ def escape(text: Any) -> str:
     """Safe inside a Markdown table cell or line: no HTML, no table breaks, no mentions."""
     s = str(text)
     for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\r", " "),
-                 ("\n", " "), ("@", "@\u200b")):
+                 ("\n", " "), ("@", "@\u200b"), ("[", "\\["), ("]", "\\]")):
         s = s.replace(a, b)
     return s
 
@@ -50,9 +50,26 @@ def _finding_rows(items: list[dict[str, Any]], title: str) -> list[str]:
 
 
 def render(report: Report) -> str:
-    c = report.sections.get("compare")
     verdict = "✅ passed" if report.passed else "❌ failed"
-    lines = [f"### gatekeeper: {escape(report.spec.path)} {verdict}", ""]
+    head = f"### gatekeeper: {escape(report.spec.path)} {verdict}\n\n"
+    waived = [f.to_dict() for f in report.waived]
+    return (head + body(report) + "\n".join(_finding_rows(waived, "Waived findings"))
+            ).rstrip() + "\n"
+
+
+def compare_sections(reports: Sequence[Report]) -> str:
+    """The compare and baseline parts alone, for appending to the main Markdown summary."""
+    out = []
+    for r in reports:
+        text = body(r)
+        if text.strip():
+            out.append(f"\n#### Change review: `{escape(r.spec.path)}`\n\n{text}")
+    return "".join(out)
+
+
+def body(report: Report) -> str:
+    c = report.sections.get("compare")
+    lines: list[str] = []
     if c:
         base = escape(c.get("base") or "base")
         score, cov = c["score"], c["coverage"]
@@ -113,10 +130,7 @@ def render(report: Report) -> str:
                          "matches nothing; remove it")
         if b["expired"] or b["stale"]:
             lines.append("")
-    waived = [f for f in report.waived]
-    if waived:
-        lines += _finding_rows([f.to_dict() for f in waived], "Waived findings")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines).rstrip() + "\n" if lines else ""
 
 
 def render_many(reports: Sequence[Report]) -> str:

@@ -15,8 +15,11 @@ MAX_FINDINGS = 50
 def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS) -> str:
     from gatekeeper.reporters.html import markdown_environment
 
+    from gatekeeper.reporters.compare_markdown import compare_sections
+
     template = markdown_environment().get_template("summary.md.j2")
-    return template.render(reports=list(reports), max_findings=max_findings)
+    text = template.render(reports=list(reports), max_findings=max_findings)
+    return text + compare_sections(reports)  # --base / baseline results, when there are any
 
 
 def render(report: Report, *, max_findings: int = MAX_FINDINGS, **_: object) -> str:
