@@ -404,6 +404,9 @@ def audit(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
     output: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--output", "-o", help="Write the --format output to this file instead of stdout.")] = None,
+    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable), e.g. "
+        "--report html=scorecard.html --report sarif=live.sarif.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Audit a running service against its spec: the live gate alone (read-only by default)."""
@@ -414,8 +417,11 @@ def audit(
     from gatekeeper.reporters import render
     from gatekeeper.spec import load
 
+    from gatekeeper.reporters.outputs import parse_report_args, write_reports
+
     cfg = load_config(config if config else discover())
     validate_config(cfg, (live_gate_catalogue(),))
+    report_targets = parse_report_args(report_to, inputs=[spec_path])
     spec = load(spec_path)
     flags = _live_flags(header_env=header_env, header=header, allow_writes=allow_writes,
                         allow_method=allow_method, allow_host=allow_host,
@@ -438,6 +444,7 @@ def audit(
             fh.write(text)
     elif text:
         sys.stdout.write(text)
+    write_reports([report], report_targets, redact=redactor.redact)  # type: ignore[attr-defined]
     _exit_if_interrupted(report)
     raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
 

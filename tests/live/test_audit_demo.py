@@ -97,14 +97,36 @@ def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_pat
 
 
 def test_check_live_gives_one_report_with_static_and_live_gates(demo, tmp_path):
-    out = tmp_path / "check.json"
-    proc = gatekeeper("check", str(DEMO_SPEC), "--live", demo.url, *FAST, "--format", "json", "-o", str(out))
+    out, html = tmp_path / "check.json", tmp_path / "scorecard.html"
+    proc = gatekeeper("check", str(DEMO_SPEC), "--live", demo.url, *FAST, "--format", "json", "-o", str(out),
+                      "--report", f"html={html}")
     assert "Traceback" not in proc.stderr
     report = json.loads(out.read_text())
     names = [g["name"] for g in report["gates"]]
     assert "live" in names and "validity" in names and len(names) >= 3
     live = report["sections"]["live"]
     assert live["latency"]["histogram"] and live["auth"]
+
+    # one scorecard: static gates, live gate, latency per operation and the auth probe table
+    text = _html_text(html.read_text())
+    for title in (g["title"] for g in report["gates"]):
+        assert title in text
+    for row in live["latency"]["operations"]:
+        assert row["operation"] in text
+    assert "bearerAuth" in text and "p95" in text
+
+
+def _html_text(page: str) -> str:
+    from html.parser import HTMLParser
+
+    parts: list[str] = []
+
+    class Text(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    Text().feed(page)
+    return " ".join(parts)
 
 
 def test_terminal_output_and_progress(demo):
