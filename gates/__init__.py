@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from gates import (
+from gates import (, auth, errors
     auth,
     compat,
     docs,

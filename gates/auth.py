@@ -43,7 +43,6 @@ from gatekeeper.spec import (
     SecurityScheme,
     Server,
     is_well_known_auth_endpoint,
-    is_well_known_public_read,
     security_class,
 )
 
@@ -132,6 +131,10 @@ def _used_schemes(spec: Spec) -> dict[str, list[tuple[Operation, list[str]]]]:
     """Scheme name -> the operations (all kinds) that require it, with their scope lists."""
     def build() -> dict[str, list[tuple[Operation, list[str]]]]:
         out: dict[str, list[tuple[Operation, list[str]]]] = {}
+        root = spec.get(spec.root / "security")  # a root requirement counts as a use
+        for req in root if isinstance(root, list) else ():
+            for name in req if isinstance(req, dict) else ():
+                out.setdefault(str(name), [])
         for op in spec.operations:
             for req in op.security or ():
                 for name, scopes in req.items():
@@ -247,9 +250,10 @@ def undeclared_security(
             continue
         if _listed(op, public_operations, public_extension):
             continue
-        yield Violation(op.pointer, f"`{op.label}` declares no security (neither the "
-                                    f"operation nor the root has `security`)",
-                        subject=op.label)
+        why = ("has an empty `security` list (read as undeclared)" if op.security == ()
+               else "declares no security (neither the operation nor the root has "
+                    "`security`)")
+        yield Violation(op.pointer, f"`{op.label}` {why}", subject=op.label)
 
 
 def _public(spec: Spec, write: bool, allow: tuple[Any, ...],
@@ -264,12 +268,11 @@ def _public(spec: Spec, write: bool, allow: tuple[Any, ...],
             continue
         if _listed(op, (*public_operations, *allow), public_extension):
             continue
-        known = is_well_known_auth_endpoint(op.path) or (
-            not write and is_well_known_public_read(op.path))
+        known = is_well_known_auth_endpoint(op.path)
         kind = "write" if write else "read"
         if known:
-            yield Violation(_sec_ptr(op), f"`{op.label}` is public; fine for a sign-in, "
-                                          f"OAuth or discovery endpoint, list it in "
+            yield Violation(_sec_ptr(op), f"`{op.label}` is public; fine for a sign-in or "
+                                          f"OAuth endpoint, list it in "
                                           f"`public-operations` to say so",
                             subject=op.label, severity=Severity.INFO)
         else:
@@ -333,7 +336,7 @@ def public_read_operation(
 ) -> Iterator[Violation]:
     """## What it does
     Flags a read operation whose effective security is empty and that is not allow-listed
-    (health probes, `/.well-known/*` and sign-in endpoints: `info`).
+    (sign-in and OAuth endpoints: `info`).
 
     ## Why is this bad?
     Public reads can leak data (OWASP `read-restricted`); if intended, say so in the
@@ -1034,8 +1037,8 @@ def auth_coverage(
     empty_security_means: str = "public",
 ) -> Metric:
     """Share of in-scope operations that are secured (protected or optional security) or
-    explicitly public (allow-listed, `x-gatekeeper-public`, or a well-known sign-in, OAuth or
-    discovery endpoint)."""
+    explicitly public (allow-listed, `x-gatekeeper-public`, or a well-known sign-in or OAuth
+    endpoint)."""
     ops = _in_scope(spec, exempt_methods, include_webhooks)
     passed, unsecured = 0, []
     for op in ops:
@@ -1043,8 +1046,7 @@ def auth_coverage(
         ok = cls in ("protected", "optional") or _listed(op, public_operations,
                                                          public_extension)
         if not ok and cls == "public":
-            ok = is_well_known_auth_endpoint(op.path) or (
-                not op.is_write and is_well_known_public_read(op.path))
+            ok = is_well_known_auth_endpoint(op.path)
         if ok:
             passed += 1
         else:
