@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from gates import (, auth, errors
+from gates import (
     auth,
     compat,
     docs,
