@@ -221,9 +221,12 @@ def _parse_json(text: str, path: str, display: str) -> Document:
                         file=display) from None
     except ValueError as exc:  # huge integers, NaN/Infinity
         text_ = str(exc)
+        line = None
         if "digits" in text_ or "integer string conversion" in text_:
             text_ = "number too large (over 4300 digits)"
-        raise SpecError(f"invalid JSON: {text_}", file=display) from None
+            big = re.search(r"\d{4300}", body)
+            line = body.count("\n", 0, big.start()) + 1 if big else None
+        raise SpecError(f"invalid JSON: {text_}", file=display, line=line) from None
     return Document(path=path, display=display, text=body, data=data, is_json=True)
 
 

@@ -434,6 +434,11 @@ def _check_shape(doc: Document) -> str:
                                                                                           kind)
         raise SpecError(f"top level must be a mapping, got {kind}", file=doc.display, line=1)
     field_name = "openapi" if "openapi" in data else "swagger" if "swagger" in data else None
+    if field_name is None and isinstance(data.get("swaggerVersion"), (str, int, float)):
+        old = str(data["swaggerVersion"])[:20]  # Swagger 1.x resource listings
+        raise SpecError(f"Swagger {old} is not supported (supported: 2.0, 3.0.x, 3.1.x);"
+                        " convert it to OpenAPI 3", file=doc.display,
+                        line=doc.locate(("swaggerVersion",))[0])
     if field_name is None:
         raise SpecError("not an OpenAPI or Swagger document (no `openapi` or `swagger` field)",
                         file=doc.display, line=1)
