@@ -122,6 +122,28 @@ def findings_by_gate(report: Report) -> list[tuple[GateResult, tuple[Finding, ..
     return [(g, tuple(sorted(g.active_findings))) for g in report.gates]
 
 
+def gate_verdict_reason(report: Report, g: GateResult) -> str:
+    """One short line on why a gate failed or passed, from the model."""
+    level = report.fail_on
+    failing = [f for f in g.active_findings if f.severity.rank >= level.rank
+               and not f.rule.endswith("/below-threshold")]
+    below = g.metric is not None and g.threshold is not None and g.metric.value < g.threshold
+
+    def blocking(n: int) -> str:
+        if level is Severity.ERROR:
+            return f"{n} error{'s' if n != 1 else ''}" if n else "no errors"
+        return f"{n or 'no'} finding{'s' if n != 1 else ''} at {level} or above"
+
+    reasons = []
+    if below:
+        reasons.append("metric under threshold")
+    elif g.passed and g.threshold is not None:
+        reasons.append("metric meets threshold")
+    if failing or g.passed:
+        reasons.append(blocking(len(failing)))
+    return "; ".join(reasons) if reasons else "failed"
+
+
 def ratio_of(passed: int, total: int) -> float:
     return 1.0 if not total else passed / total
 
@@ -201,7 +223,8 @@ def _filters(env: Environment) -> None:
     )
     env.globals.update(
         rules_cited=rules_cited, rule_summary=rule_summary, score_terms=score_terms,
-        gate_counts=gate_counts, findings_by_gate=findings_by_gate, ratio_of=ratio_of,
+        gate_counts=gate_counts, gate_verdict_reason=gate_verdict_reason,
+        findings_by_gate=findings_by_gate, ratio_of=ratio_of,
         live_view=live_view, CSP=CSP, severities=[str(s) for s in Severity],
     )
 
