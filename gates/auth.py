@@ -381,6 +381,13 @@ def optional_security(
     ```
     Use instead: `security: [{bearer: []}]`, or allow-list the operation if anonymous
     access is intended.
+
+    ## Options
+    `public-operations` and `public-extension` (`x-gatekeeper-public`): operations listed as
+    public are skipped.
+    `write-methods` (`["post", "put", "patch", "delete"]`).
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     writes = {m.lower() for m in write_methods}
     for op in _in_scope(spec, exempt_methods, include_webhooks):
@@ -413,6 +420,10 @@ def undefined_security_scheme(
     components: {securitySchemes: {oauth: {...}}}
     ```
     Use instead: `security: [{oauth: []}]`.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     schemes = spec.security_schemes
     for op in _in_scope(spec, exempt_methods, include_webhooks):
@@ -446,6 +457,10 @@ def undeclared_scope(
     security: [{oauth: [orders.write]}]   # flows declare only orders:write
     ```
     Use instead: the declared scope name, or declare the scope in the flows.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     schemes = spec.security_schemes
     for op in _in_scope(spec, exempt_methods, include_webhooks):
@@ -481,6 +496,10 @@ def scopes_on_non_oauth_scheme(
     security: [{api_key: [admin]}]
     ```
     Use instead: `security: [{api_key: []}]` (describe roles in the text), or OpenAPI 3.1.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     if spec.version not in ("2.0", "3.0"):
         return
@@ -656,6 +675,11 @@ def http_basic_auth(
     basicAuth: {type: http, scheme: Basic}
     ```
     Use instead: OAuth2 or a bearer token over HTTPS.
+
+    ## Options
+    `allow-http-hosts` (`["localhost", "127.0.0.1", "::1"]`): hosts where plain http is fine.
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     ops = _in_scope(spec, exempt_methods, include_webhooks)
     used = _used_schemes(spec)
@@ -821,6 +845,9 @@ def insecure_oauth_url(
     tokenUrl: http://auth.example.com/token
     ```
     Use instead: `tokenUrl: https://auth.example.com/token`.
+
+    ## Options
+    `allow-http-hosts` (`["localhost", "127.0.0.1", "::1"]`): hosts where plain http is fine.
     """
     keys = ("authorizationUrl", "tokenUrl", "refreshUrl", "openIdConnectUrl")
     for name, scheme in spec.security_schemes.items():
@@ -857,6 +884,10 @@ def manual_authorization_parameter(
     parameters: [{name: Authorization, in: header, schema: {type: string}}]
     ```
     Use instead: a `bearer` or `apiKey` scheme and a `security` requirement.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     keys = {(s.data.get("name", "").lower() if isinstance(s.data.get("name"), str) else "",
              s.location) for s in spec.security_schemes.values() if s.type == "apiKey"}
@@ -888,6 +919,10 @@ def credential_parameter(
     parameters: [{name: access_token, in: query}]
     ```
     Use instead: a header-based security scheme.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     keys = {(s.data.get("name", "").lower() if isinstance(s.data.get("name"), str) else "",
              s.location) for s in spec.security_schemes.values() if s.type == "apiKey"}
@@ -922,6 +957,10 @@ def missing_401_response(
       responses: {'200': {description: OK}, '404': {description: Not found}}
     ```
     Use instead: add `'401': {$ref: '#/components/responses/Unauthorized'}`.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks):
         if security_class(op) in ("protected", "optional") and not _has_response(op, "401"):
@@ -951,6 +990,10 @@ def missing_403_response(
     responses: {'201': {description: Created}, '401': {description: Unauthorized}}
     ```
     Use instead: add `'403'`.
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks):
         if security_class(op) not in ("protected", "optional"):
@@ -986,6 +1029,10 @@ def missing_www_authenticate(
       description: Unauthorized
       headers: {WWW-Authenticate: {schema: {type: string}}}
     ```
+
+    ## Options
+    `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
+    operations judged.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks):
         resp = op.responses.get("401")

@@ -362,6 +362,11 @@ def non_json_error(
       content:
         application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}
     ```
+
+    ## Options
+    `accept-default` (true), `exempt-methods` (`["options"]`), `include-webhooks` and
+    `include-callbacks` (false) choose the operations and error responses judged, as for
+    `errors/missing-error-response`.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if op.method == "head":
@@ -413,6 +418,11 @@ def unstructured_error_schema(
       content:
         application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}
     ```
+
+    ## Options
+    `accept-default` (true), `exempt-methods` (`["options"]`), `include-webhooks` and
+    `include-callbacks` (false) choose the operations and error responses judged, as for
+    `errors/missing-error-response`.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
@@ -517,6 +527,11 @@ def inline_error_schema(
       content:
         application/json: {schema: {$ref: '#/components/schemas/Error'}}
     ```
+
+    ## Options
+    `accept-default` (true), `exempt-methods` (`["options"]`), `include-webhooks` and
+    `include-callbacks` (false) choose the operations and error responses judged, as for
+    `errors/missing-error-response`.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
@@ -610,6 +625,11 @@ def invalid_problem_member_type(
     Problem:
       properties: {title: {type: string}, status: {type: integer}}
     ```
+
+    ## Options
+    `accept-default` (true), `exempt-methods` (`["options"]`), `include-webhooks` and
+    `include-callbacks` (false) choose the operations and error responses judged, as for
+    `errors/missing-error-response`.
     """
     seen: set[Pointer] = set()
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
@@ -664,6 +684,13 @@ def problem_media_mismatch(
         application/problem+json: {schema: {$ref: '#/components/schemas/Error'}}  # {code, message}
     ```
     Use instead: serve the `Problem` schema as `application/problem+json`.
+
+    ## Options
+    `preferred-style` (`problem`): with `problem`, a problem-details schema served only as
+    `application/json` is reported.
+    `accept-default` (true), `exempt-methods` (`["options"]`), `include-webhooks` and
+    `include-callbacks` (false) choose the operations and error responses judged, as for
+    `errors/missing-error-response`.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
@@ -713,6 +740,10 @@ def problem_media_on_success(
         application/problem+json: {schema: {$ref: '#/components/schemas/Pet'}}
     ```
     Use instead: `application/json` for success bodies.
+
+    ## Options
+    `exempt-methods` (`["options"]`), `include-webhooks` and `include-callbacks` (false) choose
+    the operations and error responses judged, as for `errors/missing-error-response`.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if spec.is_swagger2:
@@ -754,6 +785,10 @@ def invalid_range_key(
     responses:
       4XX: {description: Client error}
     ```
+
+    ## Options
+    `exempt-methods` (`["options"]`), `include-webhooks` and `include-callbacks` (false) choose
+    the operations and error responses judged, as for `errors/missing-error-response`.
     """
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for code, resp in op.responses.items():
