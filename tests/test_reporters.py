@@ -462,3 +462,29 @@ def test_github_actions_helper_off_outside_actions(showcase):
     buf = io.StringIO()
     assert not github_actions([showcase], environ={}, stream=buf)
     assert buf.getvalue() == ""
+
+
+def test_terminal_colour_only_on_a_tty_without_no_color():
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert terminal.use_color(Tty(), environ={})
+    assert not terminal.use_color(Tty(), environ={"NO_COLOR": "1"})
+    assert not terminal.use_color(Tty(), environ={"NO_COLOR": ""})
+    assert not terminal.use_color(io.StringIO(), environ={})
+
+
+def test_terminal_summary_table(showcase):
+    text = terminal.render(showcase, color=False, max_findings=0)
+    assert "\x1b" not in text
+    header = next(line for line in text.splitlines() if line.strip().startswith("Gate "))
+    assert header.split() == ["Gate", "Result", "Metric", "Threshold", "Errors", "Warnings",
+                              "Info", "Waived"]
+    for g in showcase.gates:
+        row = next(line for line in text.splitlines() if line.startswith(f"  {g.title} "))
+        assert ("PASS" if g.passed else "FAIL") in row
+    coloured = terminal.render(showcase, color=True, max_findings=0)
+    assert "\x1b[" in coloured
