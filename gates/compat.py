@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper import Gate, Pointer, Severity, Spec, Violation, rule
@@ -152,30 +153,53 @@ def _items(spec: Spec, schema: Any, pointer: Pointer) -> tuple[Any, Pointer] | N
     return None
 
 
-def _schema_pairs(base: Spec, head: Spec, old: Any, old_ptr: Pointer, new: Any, new_ptr: Pointer,
-                  label: str) -> Iterator[tuple[Any, Pointer, Any, Pointer, str, Any, Any]]:
-    """(old, old_ptr, new, new_ptr, label, old_parent, new_parent) for every schema present in
-    both, from the top down through properties and items (cycle-safe)."""
-    stack = [(old, old_ptr, new, new_ptr, label, None, None, 0)]
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """A schema present in base and head, reached from an operation's inputs or outputs."""
+
+    old: Mapping[str, Any]
+    old_ptr: Pointer
+    new: Mapping[str, Any]
+    new_ptr: Pointer
+    label: str
+    op: Operation  # the head operation it was first reached from
+    old_props: dict[str, tuple[Any, Pointer]]
+    new_props: dict[str, tuple[Any, Pointer]]
+
+
+def _schema_pairs(spec: Spec, direction: str) -> list[_Pair]:
+    """Every schema present in both versions, from each operation's inputs (``"in"``) or
+    outputs (``"out"``) down through properties and items; each (base, head) location pair
+    once for the whole spec, so shared components are compared once (cycle-safe)."""
+    return spec.memo(("compat-pairs", direction), lambda: _build_pairs(spec, direction))
+
+
+def _build_pairs(spec: Spec, direction: str) -> list[_Pair]:
+    out: list[_Pair] = []
     seen: set[tuple[Pointer, Pointer]] = set()
-    while stack:
-        o, op_, n, np_, lab, opar, npar, depth = stack.pop()
-        if (op_, np_) in seen or depth > MAX_DEPTH:
-            continue
-        seen.add((op_, np_))
-        if not isinstance(o, Mapping) or not isinstance(n, Mapping):
-            continue
-        yield o, op_, n, np_, lab, opar, npar
-        old_props = _props(base, o, op_)
-        new_props = _props(head, n, np_)
-        for name, (ov, ovp) in old_props.items():
-            if name in new_props:
-                nv, nvp = new_props[name]
-                stack.append((ov, ovp, nv, nvp, f"{lab}.{name}", (o, op_, name),
-                              (n, np_, name), depth + 1))
-        oi, ni = _items(base, o, op_), _items(head, n, np_)
-        if oi and ni:
-            stack.append((oi[0], oi[1], ni[0], ni[1], f"{lab}[]", None, None, depth + 1))
+    for old_op, new_op, base in _pairs(spec):
+        sources = _inputs(old_op, new_op) if direction == "in" else _outputs(old_op, new_op)
+        for schema, ptr, nschema, nptr, label in sources:
+            o0, p0 = base.resolve(schema, ptr)
+            n0, q0 = spec.resolve(nschema, nptr)
+            stack = [(o0, p0, n0, q0, label, 0)]
+            while stack:
+                o, op_, n, np_, lab, depth = stack.pop()
+                if (op_, np_) in seen or depth > MAX_DEPTH:
+                    continue
+                seen.add((op_, np_))
+                if not isinstance(o, Mapping) or not isinstance(n, Mapping):
+                    continue
+                old_props, new_props = _props(base, o, op_), _props(spec, n, np_)
+                out.append(_Pair(o, op_, n, np_, lab, new_op, old_props, new_props))
+                for name, (ov, ovp) in old_props.items():
+                    if name in new_props:
+                        nv, nvp = new_props[name]
+                        stack.append((ov, ovp, nv, nvp, f"{lab}.{name}", depth + 1))
+                oi, ni = _items(base, o, op_), _items(spec, n, np_)
+                if oi and ni:
+                    stack.append((oi[0], oi[1], ni[0], ni[1], f"{lab}[]", depth + 1))
+    return out
 
 
 def _request_schemas(op: Operation) -> dict[str, tuple[Any, Pointer]]:
@@ -361,20 +385,14 @@ def new_required_request_property(spec: Spec) -> Iterator[Violation]:
             yield _violation(spec, base, new.request_body.use_pointer, ptr,
                              f"the request body of `{new.label}` became required",
                              subject=f"{new.label} request body")
-        new_bodies = _request_schemas(new)
-        for media, (schema, ptr) in _request_schemas(old).items():
-            if media not in new_bodies:
-                continue
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr,
-                                                           *new_bodies[media],
-                                                           f"request `{media}`"):
-                old_req = _required_all(base, o, op_)
-                for name in sorted(_required_all(spec, n, np_) - old_req):
-                    if not once(np_, name):
-                        continue
-                    yield _violation(spec, base, np_, op_,
-                                     f"{lab} property `{name}` of `{new.label}` is now "
-                                     f"required", subject=f"{np_.fragment} {name}")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "in") if base is not None else ():
+        old_req = _required_all(base, p.old, p.old_ptr)
+        for name in sorted(_required_all(spec, p.new, p.new_ptr) - old_req):
+            if once(p.new_ptr, name):
+                yield _violation(spec, base, p.new_ptr, p.old_ptr,
+                                 f"{p.label} property `{name}` of `{p.op.label}` is now "
+                                 f"required", subject=f"{p.new_ptr.fragment} {name}")
 
 
 def _narrowed(o: Any, n: Any) -> str | None:
@@ -403,14 +421,13 @@ def request_type_narrowed(spec: Spec) -> Iterator[Violation]:
     Use instead: keep `number`; widening (integer to number) is fine.
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _inputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                why = _narrowed(o, n)
-                if why and once(np_, "type"):
-                    yield _violation(spec, base, np_, op_, f"{lab} of `{new.label}`: {why}",
-                                     subject=f"{np_.fragment} type")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "in") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        why = _narrowed(o, n)
+        if why and once(np_, "type"):
+            yield _violation(spec, base, np_, op_, f"{lab} of `{new.label}`: {why}",
+                             subject=f"{np_.fragment} type")
 
 
 @rule("compat/request-enum-value-removed", severity=Severity.ERROR)
@@ -429,24 +446,23 @@ def request_enum_value_removed(spec: Spec) -> Iterator[Violation]:
     Use instead: keep accepting `pending` (and document it as deprecated).
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _inputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                oe, ne = _enum(o), _enum(n)
-                if ne is None:
-                    continue
-                if oe is None:
-                    gone = "any value outside the new enum"
-                else:
-                    removed = [v for v in oe if v not in ne]
-                    if not removed:
-                        continue
-                    gone = ", ".join(f"`{v}`" for v in removed)
-                if once(np_, "enum"):
-                    yield _violation(spec, base, np_, op_,
-                                     f"{lab} of `{new.label}` no longer accepts {gone}",
-                                     subject=f"{np_.fragment} enum")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "in") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        oe, ne = _enum(o), _enum(n)
+        if ne is None:
+            continue
+        if oe is None:
+            gone = "any value outside the new enum"
+        else:
+            removed = [v for v in oe if v not in ne]
+            if not removed:
+                continue
+            gone = ", ".join(f"`{v}`" for v in removed)
+        if once(np_, "enum"):
+            yield _violation(spec, base, np_, op_,
+                             f"{lab} of `{new.label}` no longer accepts {gone}",
+                             subject=f"{np_.fragment} enum")
 
 
 @rule("compat/response-enum-value-added", severity=Severity.ERROR)
@@ -466,19 +482,18 @@ def response_enum_value_added(spec: Spec) -> Iterator[Violation]:
     version the change.
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _outputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                oe, ne = _enum(o), _enum(n)
-                if oe is None or ne is None:
-                    continue
-                added = [v for v in ne if v not in oe]
-                if added and once(np_, "enum"):
-                    yield _violation(spec, base, np_, op_,
-                                     f"{lab} of `{new.label}` may now return "
-                                     f"{', '.join(f'`{v}`' for v in added)}",
-                                     subject=f"{np_.fragment} enum")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "out") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        oe, ne = _enum(o), _enum(n)
+        if oe is None or ne is None:
+            continue
+        added = [v for v in ne if v not in oe]
+        if added and once(np_, "enum"):
+            yield _violation(spec, base, np_, op_,
+                             f"{lab} of `{new.label}` may now return "
+                             f"{', '.join(f'`{v}`' for v in added)}",
+                             subject=f"{np_.fragment} enum")
 
 
 @rule("compat/response-property-removed", severity=Severity.ERROR)
@@ -497,21 +512,20 @@ def response_property_removed(spec: Spec) -> Iterator[Violation]:
     Use instead: keep `name`, deprecate it, remove it in the next major version.
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _outputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                old_props = _props(base, o, op_)
-                if not old_props or (_types(n) is not None and "object" not in _types(n)):
-                    continue
-                new_props = _props(spec, n, np_)
-                if not new_props and n.get("additionalProperties") not in (None, False):
-                    continue
-                for name, (_, optr) in old_props.items():
-                    if name not in new_props and once(np_, name):
-                        yield _violation(spec, base, np_, optr,
-                                         f"{lab} property `{name}` of `{new.label}` was removed",
-                                         subject=f"{np_.fragment} {name}")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "out") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        old_props = p.old_props
+        if not old_props or (_types(n) is not None and "object" not in _types(n)):
+            continue
+        new_props = p.new_props
+        if not new_props and n.get("additionalProperties") not in (None, False):
+            continue
+        for name, (_, optr) in old_props.items():
+            if name not in new_props and once(np_, name):
+                yield _violation(spec, base, np_, optr,
+                                 f"{lab} property `{name}` of `{new.label}` was removed",
+                                 subject=f"{np_.fragment} {name}")
 
 
 @rule("compat/response-property-made-optional", severity=Severity.ERROR)
@@ -531,17 +545,16 @@ def response_property_made_optional(spec: Spec) -> Iterator[Violation]:
     Use instead: keep `name` required.
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _outputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                new_props = _props(spec, n, np_)
-                gone = _required_all(base, o, op_) - _required_all(spec, n, np_)
-                for name in sorted(gone):
-                    if name in new_props and once(np_, name):
-                        yield _violation(spec, base, np_, op_,
-                                         f"{lab} property `{name}` of `{new.label}` is no "
-                                         f"longer required", subject=f"{np_.fragment} {name}")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "out") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        new_props = p.new_props
+        gone = _required_all(base, o, op_) - _required_all(spec, n, np_)
+        for name in sorted(gone):
+            if name in new_props and once(np_, name):
+                yield _violation(spec, base, np_, op_,
+                                 f"{lab} property `{name}` of `{new.label}` is no "
+                                 f"longer required", subject=f"{np_.fragment} {name}")
 
 
 @rule("compat/response-type-changed", severity=Severity.ERROR)
@@ -560,19 +573,18 @@ def response_type_changed(spec: Spec) -> Iterator[Violation]:
     Use instead: add a new property with the new type.
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _outputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                ot, nt = _types(o), _types(n)
-                if ot is None or nt is None or nt <= ot or (
-                        nt - ot <= {"integer"} and "number" in ot):
-                    continue
-                if once(np_, "type"):
-                    yield _violation(spec, base, np_, op_,
-                                     f"{lab} of `{new.label}` changed type from "
-                                     f"`{'|'.join(sorted(ot))}` to `{'|'.join(sorted(nt))}`",
-                                     subject=f"{np_.fragment} type")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "out") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        ot, nt = _types(o), _types(n)
+        if ot is None or nt is None or nt <= ot or (
+                nt - ot <= {"integer"} and "number" in ot):
+            continue
+        if once(np_, "type"):
+            yield _violation(spec, base, np_, op_,
+                             f"{lab} of `{new.label}` changed type from "
+                             f"`{'|'.join(sorted(ot))}` to `{'|'.join(sorted(nt))}`",
+                             subject=f"{np_.fragment} type")
 
 
 @rule("compat/success-status-removed", severity=Severity.ERROR)
@@ -780,15 +792,14 @@ def constraint_tightened(spec: Spec) -> Iterator[Violation]:
     Use instead: enforce the new limit only for new data, or in a new major version.
     """
     once = _Once()
-    for old, new, base in _pairs(spec):
-        for schema, ptr, nschema, nptr, label in _inputs(old, new):
-            for o, op_, n, np_, lab, _, _ in _schema_pairs(base, spec, schema, ptr, nschema,
-                                                           nptr, label):
-                changes = _tightened(o, n)
-                if changes and once(np_, "constraints"):
-                    yield _violation(spec, base, np_, op_,
-                                     f"{lab} of `{new.label}` is stricter: {'; '.join(changes)}",
-                                     subject=f"{np_.fragment} constraints")
+    base = base_of(spec)
+    for p in _schema_pairs(spec, "in") if base is not None else ():
+        o, op_, n, np_, lab, new = p.old, p.old_ptr, p.new, p.new_ptr, p.label, p.op
+        changes = _tightened(o, n)
+        if changes and once(np_, "constraints"):
+            yield _violation(spec, base, np_, op_,
+                             f"{lab} of `{new.label}` is stricter: {'; '.join(changes)}",
+                             subject=f"{np_.fragment} constraints")
 
 
 GATE = Gate(
