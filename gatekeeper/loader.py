@@ -65,11 +65,12 @@ class Document:
     #: Notes about legal-but-odd input, e.g. an unquoted version number; (pointer tokens, text).
     notes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     _line_starts: list[int] | None = None
+    _json_members: dict[int, Any] | None = None
 
     def locate(self, tokens: tuple[str, ...]) -> tuple[int, int]:
         """1-based (line, column) of the node at `tokens`, or of its nearest existing ancestor."""
         if self.is_json:
-            return self._offset_to_line_col(_json_offset(self.text, tokens))
+            return self._offset_to_line_col(_json_offset(self, tokens))
         node = self.data
         root_marks = self.positions.get(id(node))
         # The root node itself is located at its first key, after any leading comments.
@@ -240,89 +241,108 @@ def _json_key_lines(text: str, key: str) -> list[int]:
     return lines
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
 _JSON_WS = re.compile(r"[ \t\r\n]*")
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
-_JSON_SCALAR_END = re.compile(r"[,\]}\s]")
+_JSON_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{}]')
 
 
-def _json_offset(text: str, tokens: tuple[str, ...]) -> int:
+def _json_skipper(depth: int) -> re.Pattern[str]:
+    """One regex that matches a whole JSON value whose containers nest at most `depth` deep.
+
+    The text is valid JSON (the parse succeeded), so the pattern only finds where a value
+    ends: strings are jumped as units, runs of other characters too, and each nesting level
+    is one more copy of the pattern. Possessive quantifiers: no backtracking, linear time,
+    C speed (benchmarks/locate.py)."""
+    string = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+    flat = r'[^"\[\]{}]++'
+    inner = r"(?:" + string + r"|" + flat + r")*+"
+    for _ in range(depth):
+        inner = r"(?:" + string + r"|" + flat + r"|[\[{]" + inner + r"[\]}])*+"
+    return re.compile(string + r"|[\[{]" + inner + r"[\]}]|[^,\]}\s]++")
+
+
+_JSON_SKIP_DEPTH = 32
+_JSON_SKIP: list[re.Pattern[str]] = []  # compiled on first use (about 10 ms)
+
+
+def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
     """Offset of the node at `tokens` (its key for object members), nearest ancestor if absent.
 
-    Walks only along the pointer's path; siblings are skipped with a bracket counter that
-    jumps over strings with one regex, so locating a node costs a scan of the text before it,
-    not a Python-level parse of the whole document.
+    Indexes only the containers on the pointer's path, each once per document (member ->
+    offset, cached on the document), and jumps over sibling values with one regex, so a
+    spec with tens of thousands of findings costs about one scan of the text per level.
     """
+    text = doc.text
+    cache = doc._json_members
+    if cache is None:
+        cache = doc._json_members = {}
     pos = _JSON_WS.match(text, 0).end()
     best = pos
     for token in tokens:
-        if pos >= len(text):
+        if pos >= len(text) or text[pos] not in "{[":
             break
-        opener = text[pos]
-        if opener == "{":
-            found = _json_find_member(text, pos, token)
-        elif opener == "[":
-            found = _json_find_item(text, pos, token)
+        members = cache.get(pos)
+        if members is None:
+            members = cache[pos] = _json_index(text, pos)
+        if isinstance(members, dict):
+            hit = members.get(token)
+            if hit is None:
+                break
+            best, pos = hit
         else:
-            break
-        if found is None:
-            break
-        best, pos = found
+            if not token.isdigit() or int(token) >= len(members):
+                break
+            best = pos = members[int(token)]
     return best
 
 
 def _json_skip_value(text: str, pos: int) -> int:
-    ch = text[pos]
-    if ch == '"':
-        return _JSON_STRING.match(text, pos).end()
-    if ch in "{[":
-        depth = 0
-        for m in _JSON_TOKEN.finditer(text, pos):
-            tok = m.group()
-            if tok in "{[":
-                depth += 1
-            elif tok in "}]":
-                depth -= 1
-                if depth == 0:
-                    return m.end()
-        return len(text)
-    m = _JSON_SCALAR_END.search(text, pos)
-    return m.start() if m else len(text)
+    if not _JSON_SKIP:
+        _JSON_SKIP.append(_json_skipper(_JSON_SKIP_DEPTH))
+    m = _JSON_SKIP[0].match(text, pos)
+    if m is not None:
+        end = m.end()
+        if text[pos] not in "{[" or text[end - 1] in "]}":
+            return end
+    depth = 0  # nested deeper than the regex: a token loop
+    for m in _JSON_TOKEN.finditer(text, pos):
+        tok = m.group()
+        if tok in "{[":
+            depth += 1
+        elif tok in "}]":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(text)
 
 
-def _json_find_member(text: str, pos: int, token: str) -> tuple[int, int] | None:
-    pos = _JSON_WS.match(text, pos + 1).end()
-    while pos < len(text) and text[pos] != "}":
-        m = _JSON_STRING.match(text, pos)
-        if m is None:
-            return None
-        key_start = pos
-        key = json.loads(m.group())
-        pos = _JSON_WS.match(text, m.end()).end() + 1  # past ':'
-        pos = _JSON_WS.match(text, pos).end()
-        if key == token:
-            return key_start, pos
-        pos = _JSON_WS.match(text, _json_skip_value(text, pos)).end()
-        if pos < len(text) and text[pos] == ",":
-            pos = _JSON_WS.match(text, pos + 1).end()
-    return None
-
-
-def _json_find_item(text: str, pos: int, token: str) -> tuple[int, int] | None:
-    try:
-        index = int(token)
-    except ValueError:
-        return None
-    pos = _JSON_WS.match(text, pos + 1).end()
-    i = 0
-    while pos < len(text) and text[pos] != "]":
-        if i == index:
-            return pos, pos
-        pos = _JSON_WS.match(text, _json_skip_value(text, pos)).end()
-        if pos < len(text) and text[pos] == ",":
-            pos = _JSON_WS.match(text, pos + 1).end()
-        i += 1
-    return None
+def _json_index(text: str, pos: int) -> dict[str, tuple[int, int]] | list[int]:
+    """Members of the container at `pos`: {key: (key offset, value offset)} or [offsets]."""
+    ws = _JSON_WS.match
+    n = len(text)
+    if text[pos] == "{":
+        out: dict[str, tuple[int, int]] = {}
+        p = ws(text, pos + 1).end()
+        while p < n and text[p] != "}":
+            m = _JSON_STRING.match(text, p)
+            if m is None:
+                break
+            raw = m.group()
+            key = json.loads(raw) if "\\" in raw else raw[1:-1]
+            p = ws(text, ws(text, m.end()).end() + 1).end()  # past ':'
+            out.setdefault(key, (m.start(), p))
+            p = ws(text, _json_skip_value(text, p)).end()
+            if p < n and text[p] == ",":
+                p = ws(text, p + 1).end()
+        return out
+    items: list[int] = []
+    p = ws(text, pos + 1).end()
+    while p < n and text[p] != "]":
+        items.append(p)
+        p = ws(text, _json_skip_value(text, p)).end()
+        if p < n and text[p] == ",":
+            p = ws(text, p + 1).end()
+    return items
 
 
 # --------------------------------------------------------------------------- YAML
