@@ -401,7 +401,11 @@ def _narrowed(o: Any, n: Any) -> str | None:
         return f"type narrowed from `{'|'.join(sorted(ot))}` to `{'|'.join(sorted(nt))}`"
     if ot is None and nt is not None and isinstance(o, Mapping) \
             and not o.get("enum") and not any(k in o for k in ("allOf", "oneOf", "anyOf", "$ref")):
-        return f"type restricted to `{'|'.join(sorted(nt))}`"
+        implied = ({"object"} if "properties" in o or "additionalProperties" in o else set()) | \
+            ({"array"} if "items" in o else set()) | \
+            ({"string"} if any(k in o for k in ("maxLength", "minLength", "pattern")) else set())
+        if not implied or not nt <= implied | {"null"}:
+            return f"type restricted to `{'|'.join(sorted(nt))}`"
     return None
 
 
