@@ -896,6 +896,9 @@ STREAMING_MEDIA = frozenset({"application/x-ndjson", "application/jsonl", "appli
                              "application/x-json-stream", "application/stream+json",
                              "text/event-stream", "application/jsonlines"})
 COLLECTION_METHODS = ("get", "query")
+#: A required query parameter listing the ids to fetch makes a batch read, not a collection.
+_BATCH_IDS = __import__("re").compile(
+    r"^(ids|IDs|Ids|ids\[\])$|[_\-.](ids|IDs)$|[a-z0-9](Ids|IDs)$")
 import re as _re_c  # noqa: E402
 
 
@@ -915,7 +918,7 @@ class Collection:
     array_name: str | None  # the wrapped array's property name (None for a top-level array)
     array_schema: Any
     #: Why a candidate is not a collection: "method", "kind", "no-json-body", "streaming",
-    #: "shape", "item-path", "bounded", or None.
+    #: "shape", "item-path", "batch" (a required `ids` query parameter), "bounded", or None.
     excluded: str | None = None
 
     @property
@@ -1039,6 +1042,9 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
     last = [s for s in op.path.split("/") if s][-1:] or [""]
     if found[1] == "wrapper" and "{" in last[0]:
         return out("item-path", found, resp, media)
+    if any(p.required and p.location == "query" and _BATCH_IDS.search(p.name)
+           for p in op.parameters):
+        return out("batch", found, resp, media)  # GET /albums?ids=a,b: bounded by the input
     arr = found[3]
     max_items = arr.get("maxItems") if isinstance(arr, dict) else None
     if isinstance(max_items, int) and not isinstance(max_items, bool) \

@@ -22,8 +22,11 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   matching cursor, `has_more`/`next` field, a next link or a `Link` header (Amendments; the
   same test is applied to `token`, which is far more often a credential than a cursor).
   `after`/`before` with `format: date`/`date-time` are filters, never cursors.
-* Kubernetes keeps `continue` in `metadata` (a `ListMeta`), so `metadata` is searched for
-  response signals besides `links`, `meta`, `pagination`, `paging`, `page`, `pageInfo`.
+* Kubernetes keeps `continue` in `metadata` (a `ListMeta`) and Slack its `next_cursor` in
+  `response_metadata`, so both are searched for response signals besides `links`, `meta`,
+  `pagination`, `paging`, `page`, `pageInfo`; Twilio's `next_page_uri` is a next link.
+* A GET with a required `ids` query parameter (Spotify `GET /albums?ids=a,b`) is a batch
+  read bounded by its input, not a collection (the Amendments' "fixed small set").
 * A PayPal-style HATEOAS `links` array (items with `rel` and `href`) counts as `next_link`.
 * An operation that offers two request styles (GitHub's `page` plus `before`/`after`) is
   consistent with either family; only operations sharing no style with the majority are
@@ -68,9 +71,10 @@ SIZE_NAMES = frozenset({"limit", "top", "size", "pagesize", "perpage", "maxresul
                         "numresults", "pagelength", "last"})
 
 CONTAINERS = frozenset({"links", "meta", "pagination", "paging", "page", "pageinfo",
-                        "metadata", "cursors", "paginginfo", "pagemeta"})
+                        "metadata", "cursors", "paginginfo", "pagemeta", "responsemetadata",
+                        "listmeta", "odata"})
 NEXT_LINK_FIELDS = frozenset({"nextlink", "odatanextlink", "nextpagelink", "nextpageurl",
-                              "nexturl", "nexthref"})
+                              "nexturl", "nexthref", "nextpageuri", "nexturi"})
 NEXT_AMBIGUOUS = frozenset({"next", "nextpage"})
 CURSOR_FIELDS = frozenset({"nextpagetoken", "nexttoken", "nextcursor", "cursor", "endcursor",
                            "hasmore", "hasnextpage", "continue", "nextmarker",

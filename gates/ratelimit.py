@@ -5,9 +5,13 @@ A reviewer gate (gate-semantics.md section 7). An operation is in scope when it 
 PUT, PATCH, DELETE). In scope, it should document `429 Too Many Requests`, and every 429
 response should say when to come back: a `Retry-After` header, or a complete set of rate-limit
 headers (`RateLimit` + `RateLimit-Policy` from the IETF draft, or `RateLimit-Limit`,
-`-Remaining`, `-Reset`, with or without an `X-` prefix). The metric is the share of in-scope
-operations whose 429 response carries such headers. Findings are warnings: the gate fails only
-under `--fail-on warning`.
+`-Remaining`, `-Reset`, with or without an `X-` prefix). The metric is the share of in-scope operations
+whose 429 response carries such headers.
+
+The gate fails (`ratelimit/undocumented-rate-limit`, error) only when the API says nothing at
+all about rate limiting: no 429 anywhere, no rate-limit header on any response and no word
+about rate limits or throttling in `info.description`. Once an API documents 429 somewhere,
+the operations that lack it and 429s without retry headers are warnings.
 
 Disagreements found on real specs, and how they were settled:
 
@@ -15,12 +19,19 @@ Disagreements found on real specs, and how they were settled:
   users call it noise: stoplightio/spectral-owasp-ruleset#23).
 * A `4XX` range or `default` response does not document 429: clients need to know that
   throttling exists and how to back off, which a catch-all does not say.
+* An API that documents 429 without `Retry-After` must not fare worse than one that
+  documents nothing: hence one API-level error for "nothing documented" and warnings for the
+  details, rather than a warning per operation (452 identical warnings on Stripe say less
+  than one finding).
+* Rate limits described in prose in `info.description` (common: "100 requests per minute")
+  count as documented for the API-level rule.
 * Public read-only operations are out of scope: they are usually throttled per IP by a CDN,
   and a reviewer does not ask for a 429 on `GET /health`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
@@ -62,12 +73,75 @@ def rate_limit_metric(spec: Spec, *, scope: str = "secured-or-write") -> Metric:
                                         "retry headers")
 
 
+_PROSE = re.compile(r"(?i)rate[\s\-_]?limit|throttl|too many requests|\b429\b|requests per "
+                    r"(second|minute|hour|day)")
+
+
+def documents_rate_limits(spec: Spec) -> bool:
+    """True when any operation documents 429, any response declares a rate-limit header, or
+    `info.description` talks about rate limits."""
+    for op in spec.operations:
+        if "429" in op.responses:
+            return True
+        for resp in op.responses.values():
+            if any("ratelimit" in h.lower().replace("-", "").replace("_", "")
+                   or h.lower() == "retry-after" for h in resp.headers):
+                return True
+    text = spec.info.get("description")
+    return isinstance(text, str) and bool(_PROSE.search(text))
+
+
+@rule("ratelimit/undocumented-rate-limit", severity=Severity.ERROR)
+def undocumented_rate_limit(spec: Spec, *, scope: str = "secured-or-write"
+                            ) -> Iterator[Violation]:
+    """## What it does
+    Flags an API with secured or write operations that says nothing about rate limiting: no
+    `429` response on any operation, no rate-limit or `Retry-After` header on any response,
+    and no mention of rate limits in `info.description`. Reported once.
+
+    ## Why is this bad?
+    Every production API throttles; clients that do not know it will hammer the API in
+    retry loops instead of backing off (Zalando #153, OWASP API4:2023, italia
+    `ratelimit.yml`).
+
+    ## Example
+    ```yaml
+    paths:
+      /orders:
+        post:
+          responses: {'201': {description: Created}}
+    ```
+    Use instead:
+    ```yaml
+    paths:
+      /orders:
+        post:
+          responses:
+            '201': {description: Created}
+            '429':
+              description: Too many requests
+              headers:
+                Retry-After: {description: Seconds to wait, schema: {type: integer}}
+    ```
+
+    ## Options
+    `scope`: which operations need it: `secured-or-write` (default), `secured`, `write`, `all`.
+    """
+    ops = [op for op in spec.in_paths() if in_scope(op, scope)]
+    if ops and not documents_rate_limits(spec):
+        yield Violation(spec.root / "paths", f"the API documents no rate limiting (no 429 "
+                                             f"response, rate-limit header or description) for "
+                                             f"its {len(ops)} secured or write operations",
+                        subject="rate-limit")
+
+
 @rule("ratelimit/missing-429-response", severity=Severity.WARNING)
 def missing_429_response(spec: Spec, *, scope: str = "secured-or-write"
                          ) -> Iterator[Violation]:
     """## What it does
     Flags a secured or write operation that does not document a `429 Too Many Requests`
-    response.
+    response, in an API that documents 429 elsewhere (otherwise
+    `ratelimit/undocumented-rate-limit` says it once).
 
     ## Why is this bad?
     Every production API throttles; clients that do not know it will hammer the API in
@@ -94,6 +168,8 @@ def missing_429_response(spec: Spec, *, scope: str = "secured-or-write"
     ## Options
     `scope`: `secured-or-write` (default), `secured`, `write` or `all`.
     """
+    if not any("429" in op.responses for op in spec.operations):
+        return
     for op in spec.in_paths():
         if in_scope(op, scope) and "429" not in op.responses:
             yield Violation(op.pointer / "responses" if "responses" in op.data else op.pointer,
@@ -138,7 +214,7 @@ def missing_retry_after(spec: Spec) -> Iterator[Violation]:
 GATE = Gate(
     "ratelimit",
     title="Rate limiting",
-    rules=(missing_429_response, missing_retry_after),
+    rules=(undocumented_rate_limit, missing_429_response, missing_retry_after),
     metric=rate_limit_metric,
     threshold=None,
     description=__doc__.split("\n")[0],

@@ -19,9 +19,13 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
 
 * `/api/v1/...`, `/rest/2.0/...`, `/api.xro/2.0/...`: a version segment right after a first
   literal segment that is `api`-like (contains `api`, or `rest`, or is in `base-prefix`) is a
-  URL version, without having to configure `base-prefix`; a `v<N>` segment is accepted as the
-  first or second literal segment of the path key (`/storage/v1/b`), bare numbers and dates
-  only first or after such a prefix (Twilio `/2010-04-01/Accounts.json`).
+  URL version, without having to configure `base-prefix`; a `v<N>` segment is accepted
+  anywhere in the literal prefix of the path key (`/storage/v1/b`, Kubernetes
+  `/apis/apps/v1/deployments`), bare numbers and dates only first or after such a prefix
+  (Twilio `/2010-04-01/Accounts.json`).
+* Discovery and probe endpoints are unversioned by nature (`/`, `/api`, `/apis`,
+  `/version`, `/versions`, `/health`, `/.well-known/...`, `/openapi.json`): they are left out
+  of coverage (`unversioned-paths`), as a reviewer would.
 * A server list mixing a versioned URL and an unversioned one (`https://api.x.com/v1` and
   `http://localhost:8080`) still versions the operation: a reviewer reads the production URL.
 * Stripe-style calendar versions with a release name (`2024-06-20.basil`) and Azure's
@@ -54,6 +58,10 @@ MEDIA_VERSION_PARAM = re.compile(r";\s*(version|v)\s*=", re.IGNORECASE)
 MEDIA_VENDOR_VERSION = re.compile(r"[.\-]v\d+(\.\d+)?\+json$", re.IGNORECASE)
 EXPLICIT_QUERY = frozenset({"api-version", "api_version", "apiversion"})
 EXPLICIT_HEADER = frozenset({"api-version", "x-api-version"})
+#: Endpoints that are unversioned by nature (discovery, probes, the description itself).
+UNVERSIONED_PATHS = ("/", "/api", "/apis", "/apis/*", "/version", "/versions", "/health*",
+                     "/healthz", "/livez", "/readyz", "/ping", "/status", "/.well-known/**",
+                     "/openapi*", "/swagger*", "/api-docs*", "/metrics")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +141,16 @@ def _url_marks(spec: Spec, op: Operation, literals: frozenset[str],
             segs = segs[len(p):]
             break
     ptr = op.path_item_pointer
-    if segs and "{" not in segs[0]:
-        mark = _segment_mark(segs[0], ptr, literals, numeric=True)
-        if mark is None and len(segs) > 1 and "{" not in segs[1]:
-            mark = _segment_mark(segs[1], ptr, literals,
-                                 numeric=_prefix_like(segs[0], base_prefix))
+    for i, seg in enumerate(segs):
+        if "{" in seg:
+            break  # only the literal prefix: `/users/{id}/v2` is not an API version
+        # `v1` anywhere in the literal prefix (`/apis/apps/v1/...`); bare numbers and dates
+        # first, or right after an api-like prefix (`/api.xro/2.0`, `/rest/3`)
+        numeric = i == 0 or (i == 1 and _prefix_like(segs[0], base_prefix))
+        mark = _segment_mark(seg, ptr, literals, numeric=numeric)
         if mark is not None:
             out.append(mark)
+            break
     return out
 
 
@@ -178,17 +189,27 @@ def _media_marks(op: Operation) -> list[Mark]:
     return []
 
 
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A path glob: `*` stays within a segment, `**` crosses segments."""
+    parts = re.split(r"(\*\*|\*)", pattern.rstrip("/") or "/")
+    rx = "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
+    return re.compile(rx + "$", re.IGNORECASE)
+
+
 def analyse(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
             base_prefix: tuple[str, ...] = (),
             query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion",
                                             "version"),
             header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-            min_mechanism_share: float = 0.5) -> Versioning:
-    key = ("versioning", url_literals, base_prefix, query_names, header_pattern,
-           min_mechanism_share)
+            min_mechanism_share: float = 0.5,
+            unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS) -> Versioning:
+    key = ("versioning", tuple(url_literals), tuple(base_prefix), tuple(query_names),
+           header_pattern, min_mechanism_share, tuple(unversioned_paths))
 
     def build() -> Versioning:
-        ops = list(spec.in_paths())
+        skip = [_glob(p) for p in unversioned_paths]
+        ops = [op for op in spec.in_paths()
+               if not any(g.match(op.path.rstrip("/") or "/") for g in skip)]
         result = Versioning(ops)
         literals = frozenset(x.lower() for x in url_literals)
         qnames = frozenset(x.lower() for x in query_names)
@@ -217,7 +238,8 @@ def analyse(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
     return spec.memo(key, build)
 
 
-_OPTS = ("url_literals", "base_prefix", "query_names", "header_pattern", "min_mechanism_share")
+_OPTS = ("url_literals", "base_prefix", "query_names", "header_pattern", "min_mechanism_share",
+         "unversioned_paths")
 
 
 def _analyse(spec: Spec, opts: dict[str, Any]) -> Versioning:
@@ -239,13 +261,15 @@ def version_coverage(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
                      query_names: tuple[str, ...] = ("api-version", "api_version",
                                                      "apiVersion", "version"),
                      header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-                     min_mechanism_share: float = 0.5) -> Metric:
+                     min_mechanism_share: float = 0.5,
+                     unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS) -> Metric:
     """Share of operations under `paths` that carry the API's version mechanism (the family
     most operations use: url, query, header or media_type). 0 % when no operation carries
     any; 100 % when there are no operations."""
     v = _analyse(spec, dict(url_literals=url_literals, base_prefix=base_prefix,
                             query_names=query_names, header_pattern=header_pattern,
-                            min_mechanism_share=min_mechanism_share))
+                            min_mechanism_share=min_mechanism_share,
+                            unversioned_paths=unversioned_paths))
     fam = v.family
     passed = sum(1 for op in v.ops if fam is not None and fam in v.families_of(op))
     label = f"operations versioned by {fam}" if fam else "operations carrying a version"
@@ -379,7 +403,8 @@ def _common_doc(fn: Any) -> Any:
 
 
 _COMMON_DOC = ("`url-literals` ([\"beta\"]), `base-prefix` ([]; e.g. [\"/api\"]), "
-               "`query-names`, `header-pattern`, `min-mechanism-share` (0.5)")
+               "`query-names`, `header-pattern`, `min-mechanism-share` (0.5), "
+               "`unversioned-paths` (globs of paths left out: discovery and probes)")
 
 
 @rule("versioning/missing-version-mechanism", severity=Severity.ERROR)
@@ -389,7 +414,7 @@ def missing_version_mechanism(
     base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags an API none of whose operations carries a version: no version segment in the server
@@ -429,7 +454,7 @@ def unversioned_operation(
     spec: Spec, *, url_literals: tuple[str, ...] = ("beta",), base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags an operation that lacks the version mechanism the rest of the API uses (e.g.
@@ -465,7 +490,7 @@ def mixed_mechanisms(
     spec: Spec, *, url_literals: tuple[str, ...] = ("beta",), base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags an API that carries its version by more than one mechanism family (a `/v1/` path
@@ -511,7 +536,7 @@ def disallowed_mechanism(
     url_literals: tuple[str, ...] = ("beta",), base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags a version mechanism family that `allowed-mechanisms` does not allow (for example a
@@ -550,7 +575,7 @@ def multiple_majors(
     base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags URL versions with more than one major in one document (`/v1/orders` next to
@@ -589,7 +614,7 @@ def major_mismatch(
     spec: Spec, *, url_literals: tuple[str, ...] = ("beta",), base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags a URL major version that differs from the major of `info.version` (`/v2/` with
@@ -628,7 +653,7 @@ def url_version_not_major(
     spec: Spec, *, url_literals: tuple[str, ...] = ("beta",), base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Notes a URL version with a minor part (`/v1.0/`, `/2.0/`).
@@ -658,7 +683,7 @@ def optional_version_parameter(
     spec: Spec, *, url_literals: tuple[str, ...] = ("beta",), base_prefix: tuple[str, ...] = (),
     query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
     header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
-    min_mechanism_share: float = 0.5,
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
     Flags a version query or header parameter that is optional or has a default.
