@@ -96,6 +96,9 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="Only the summary, no finding lines.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--jobs", "-j", min=1, help="Check this many specs in parallel (default: the number "
+        "of cores).")] = None,
     live: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--live", metavar="URL", help="Also audit the service running at URL (the live gate); "
         "see `gatekeeper audit --help` for the live options.")] = None,
@@ -197,7 +200,26 @@ def check(
 
     reports = []
     errors = 0
-    for path in specs:
+    from gatekeeper.batch import expand_inputs
+
+    specs = expand_inputs(specs)
+    batch = None
+    if live is None and len(specs) > 1:  # several specs: a process pool, one row each
+        from functools import partial
+
+        from gatekeeper.batch import check_many, check_spec
+
+        batch = check_many(specs, partial(
+            check_spec, config=cfg, limits=limits, ref_root=ref_root, raise_errors=debug,
+            base=base, base_file=base_file, new_only=new_only, ratchet=ratchet,
+            baseline=baseline), jobs=jobs, raise_errors=debug)
+        for outcome in batch:
+            if outcome.report is None:
+                errors += 1
+                typer.echo(_safe(outcome.error or ""), err=True)
+            else:
+                reports.append(outcome.report)
+    for path in specs if batch is None else ():
         try:
             spec = load(path, limits=limits, ref_root=ref_root)
         except SpecError as exc:
@@ -232,6 +254,10 @@ def check(
         from gatekeeper.compare import terminal_summary
 
         text += "".join(terminal_summary(r) for r in reports)
+        if batch is not None:
+            from gatekeeper.batch import portfolio_table
+
+            text += "\n" + portfolio_table(batch)
     if pr_summary:
         from gatekeeper.reporters.compare_markdown import render_many as render_summary
 
