@@ -226,7 +226,8 @@ def _threshold(gate: Gate, config: Config) -> float | None:
 def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool = False,
         generated_at: str | None = None) -> Report:
     results = []
-    active = [g for g in gates if gate_selected(g, config)]
+    active = [g for g in gates if gate_selected(g, config)
+              and (g.applies is None or g.applies(spec))]
     for gate in active:
         results.append(_run_gate(spec, gate, config, raise_errors))
     info = SpecInfo(path=spec.path, title=spec.title, api_version=spec.api_version,

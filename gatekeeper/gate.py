@@ -95,6 +95,9 @@ class Gate:
     weight: float = 1.0
     #: Extra gate-level options that no rule or metric parameter declares.
     options: dict[str, Any] = field(default_factory=dict)
+    #: Whether the gate applies to a run at all (e.g. `compat` only when a base spec is
+    #: given); a gate that does not apply is left out of the report. None: always.
+    applies: Callable[[Any], bool] | None = None
 
     @property
     def below_threshold_rule(self) -> str:

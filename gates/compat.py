@@ -816,4 +816,5 @@ GATE = Gate(
            media_type_removed, security_added, server_changed, operation_id_changed,
            constraint_tightened),
     description=__doc__.split("\n")[0],
+    applies=lambda spec: base_of(spec) is not None,
 )
