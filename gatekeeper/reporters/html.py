@@ -180,7 +180,7 @@ def live_view(section: Any) -> dict[str, Any]:
     for b in histogram:
         count = b.get("count") if isinstance(b.get("count"), int) else 0
         le = b.get("le_ms")
-        bars.append({"label": f"≤ {_num(le)} ms" if le is not None else "slower",
+        bars.append({"label": f"≤{_num(le)}" if le is not None else "more",
                      "count": count, "ratio": (count / peak) if peak else 0.0})
     error_rate = as_dict(data.get("error_rate"))
     auth = [as_dict(r) for r in as_list(data.get("auth", data.get("auth_probes")))]
