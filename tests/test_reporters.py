@@ -488,3 +488,23 @@ def test_terminal_summary_table(showcase):
         assert ("PASS" if g.passed else "FAIL") in row
     coloured = terminal.render(showcase, color=True, max_findings=0)
     assert "\x1b[" in coloured
+
+
+def test_cli_writes_no_report_when_no_spec_loads(tmp_path):
+    target = tmp_path / "card.html"
+    out = run_cli("check", str(tmp_path / "missing.yaml"), "--report", f"html={target}")
+    assert out.returncode == 2
+    assert not target.exists()
+
+
+def test_empty_report_renders_in_every_format():
+    from gatekeeper.report import SpecInfo
+
+    empty = Report(tool_version="0", spec=SpecInfo(path="x.yaml", title="", api_version="",
+                                                    openapi_version="3.1.0", operations=0),
+                   gates=(), rules=())
+    for name in REPORTERS:
+        if name != "terminal":
+            render_for(name, [empty])
+    _strict_json(sarif.render(empty))
+    _parse_junit(junit.render(empty))

@@ -61,6 +61,8 @@ def render_for(name: str, reports: Sequence[Report]) -> str:
 
 def write_reports(reports: Sequence[Report], targets: Sequence[tuple[str, str]], *,
                   redact: Callable[[str], str] | None = None) -> None:
+    if not reports:  # no spec could be loaded: the error lines say why, no empty report
+        return
     for name, path in targets:
         text = render_for(name, reports)
         if redact is not None:
