@@ -747,11 +747,21 @@ import re as _re  # noqa: E402
 _ERROR_CODE = _re.compile(r"^[45]([0-9]{2}|[xX]{2})$")
 PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")
 #: Paths that are public by nature (gate-semantics.md Amendments): OAuth and sign-in endpoints.
+#: Matched on the last segment (lower-cased, `-`/`_` and a file extension dropped) ...
+WELL_KNOWN_AUTH_SEGMENTS = frozenset({
+    "token", "authorize", "login", "signin", "signup", "register", "forgotpassword",
+    "resetpassword", "passwordreset", "refreshtoken",
+})
+#: ... or on the path's end.
 WELL_KNOWN_AUTH_ENDPOINTS = (
-    "/oauth/token", "/oauth2/token", "/oauth2/revoke", "/oauth/revoke", "/token", "/authorize",
-    "/login", "/signin", "/sign-in", "/signup", "/sign-up", "/register", "/password/reset",
-    "/password/forgot", "/forgot-password", "/reset-password", "/token/refresh",
+    "/oauth/token", "/oauth2/token", "/oauth2/revoke", "/oauth/revoke", "/password/reset",
+    "/password/forgot", "/token/refresh",
 )
+#: Health probes: their 503 body is a health report, not an error format.
+HEALTH_SEGMENTS = frozenset({"health", "healthz", "healthcheck", "ready", "readyz", "livez",
+                             "liveness", "readiness", "ping"})
+
+
 def is_json_media(name: str) -> bool:
     """JSON-ish media (gate-semantics.md 1.5): ``application/json`` or any ``+json`` suffix."""
     essence = name.split(";", 1)[0].strip().lower()
@@ -784,17 +794,23 @@ def error_responses(op: Operation, *, accept_default: bool = True) -> tuple[Resp
 
 
 def is_well_known_auth_endpoint(path: str) -> bool:
-    """OAuth and sign-in endpoints, public by nature (``/oauth2/token``, ``/users/login``)."""
-    p = _normal_path(path)
-    return any(p == e or p.endswith(e) for e in WELL_KNOWN_AUTH_ENDPOINTS)
-
-
-def _normal_path(path: str) -> str:
+    """OAuth and sign-in endpoints, public by nature (``/oauth2/token``, ``/users/login``,
+    ``/auth/forgot-password``)."""
     p = path.lower().rstrip("/")
-    last = p.rsplit("/", 1)[-1]
-    if "." in last and not last.startswith("."):  # /login.json -> /login
-        p = p[: len(p) - len(last)] + last.split(".", 1)[0]
-    return p
+    return _last_segment(p) in WELL_KNOWN_AUTH_SEGMENTS or any(
+        p.endswith(e) for e in WELL_KNOWN_AUTH_ENDPOINTS)
+
+
+def is_health_endpoint(path: str) -> bool:
+    """Health and readiness probes (``/health``, ``/v1/healthz``, ``/ping``)."""
+    return _last_segment(path.lower().rstrip("/")) in HEALTH_SEGMENTS
+
+
+def _last_segment(path: str) -> str:
+    last = path.rsplit("/", 1)[-1]
+    if "." in last and not last.startswith("."):  # /login.json -> login
+        last = last.split(".", 1)[0]
+    return last.replace("-", "").replace("_", "")
 
 
 def schema_shape(spec: Spec, schema: Any, pointer: Pointer) -> dict[str, Any]:

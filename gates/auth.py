@@ -17,6 +17,15 @@ APIs.guru corpus, is listed here:
   `/login`, `/signup`, `/register`, `/password/reset`, ... with `security: []` are reported
   as `info`, not as unsecured writes. Health probes, `/.well-known/*` and the API
   description itself are likewise `info` when public reads.
+* **Undeclared security on a sign-in endpoint** is `info` and on a health probe a warning
+  (as for an unlisted public read): influxdata's `POST /signin` and Svix's
+  `GET /api/v1/health/` have no `security`, which means "no credentials" in practice.
+  Other undeclared operations stay errors: Svix's two undeclared background-task reads are
+  genuine omissions. An API whose only operations are sign-in endpoints needs no scheme.
+* **Plain `http://` to a host that never leaves the local network** (`*.local`,
+  `*.localhost`, private and loopback addresses) is not reported: OpenSTF documents its
+  self-hosted server as `http://openstf.local/api/v1`, a placeholder, not a deployment.
+  `http://api.example.com` is still reported.
 * **OpenID Connect scopes** live in the discovery document and cannot be checked; **3.1
   role lists** on any scheme type are legal. Neither is reported. Swagger 2.0 has the same
   "MUST be empty for non-OAuth schemes" rule as 3.0, so `auth/scopes-on-non-oauth-scheme`
@@ -42,6 +51,7 @@ from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violati
 from gatekeeper.spec import (
     SecurityScheme,
     Server,
+    is_health_endpoint,
     is_well_known_auth_endpoint,
     security_class,
 )
@@ -114,8 +124,27 @@ def _sec_ptr(op: Operation) -> Pointer:
 def _server_is_plain_http(url: str, allow_http_hosts: tuple[str, ...]) -> bool:
     if not url.lower().startswith("http://"):
         return False
-    host = (urlsplit(url).hostname or "").lower()
-    return host not in {h.lower().strip("[]") for h in allow_http_hosts}
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host in {h.lower().strip("[]") for h in allow_http_hosts}:
+        return False
+    return not _local_host(host)
+
+
+def _local_host(host: str) -> bool:
+    """Hosts that never leave the local network: ``*.local``/``*.localhost`` names, loopback
+    and private addresses (a self-hosted product's placeholder server, module docs)."""
+    import ipaddress
+
+    if host.endswith((".local", ".localhost", ".internal")):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return addr.is_loopback or addr.is_private or addr.is_link_local
 
 
 def _plain_http_servers(spec: Spec, ops: list[Operation],
@@ -205,7 +234,8 @@ def no_security_schemes(
     if spec.security_schemes:
         return
     ops = _in_scope(spec, exempt_methods, include_webhooks)
-    if not ops or all(_listed(op, public_operations, public_extension) for op in ops):
+    if not ops or all(_listed(op, public_operations, public_extension)
+                      or is_well_known_auth_endpoint(op.path) for op in ops):
         return
     where = spec.root / "components" if isinstance(spec.raw.get("components"), dict) \
         else spec.root
@@ -250,10 +280,15 @@ def undeclared_security(
             continue
         if _listed(op, public_operations, public_extension):
             continue
+        severity = None
+        if is_well_known_auth_endpoint(op.path):
+            severity = Severity.INFO  # a sign-in endpoint: public by nature (Amendments)
+        elif is_health_endpoint(op.path) and op.method in ("get", "head"):
+            severity = Severity.WARNING  # a health probe: as for an unlisted public read
         why = ("has an empty `security` list (read as undeclared)" if op.security == ()
                else "declares no security (neither the operation nor the root has "
                     "`security`)")
-        yield Violation(op.pointer, f"`{op.label}` {why}", subject=op.label)
+        yield Violation(op.pointer, f"`{op.label}` {why}", subject=op.label, severity=severity)
 
 
 def _public(spec: Spec, write: bool, allow: tuple[Any, ...],
@@ -545,8 +580,12 @@ def missing_scopes(
         for ptr, name, scopes in _requirements(op):
             scheme = schemes.get(name)
             if scheme is not None and scheme.type == "oauth2" and scheme.scopes and not scopes:
-                yield Violation(ptr, f"`{op.label}` requires `{name}` without any scope",
-                                subject=f"{op.label} {name}")
+                if ptr.is_within(op.pointer):
+                    yield Violation(ptr, f"`{op.label}` requires `{name}` without any scope",
+                                    subject=f"{op.label} {name}")
+                else:  # a root requirement: one finding, where it is written
+                    yield Violation(ptr, f"the root security requirement names `{name}` "
+                                         f"without any scope", subject=f"root {name}")
 
 
 @rule("auth/unused-security-scheme", severity=Severity.WARNING)
@@ -620,7 +659,7 @@ def insecure_server(
 ) -> Iterator[Violation]:
     """## What it does
     Flags a plain `http://` server URL (OpenAPI 3) or `http` in Swagger 2.0 `schemes`,
-    except loopback hosts. Relative and templated URLs are skipped.
+    except loopback, private-network and `*.local` hosts. Relative URLs are skipped.
 
     ## Why is this bad?
     Tokens, keys and passwords sent over plain HTTP can be read and replayed by anyone on
@@ -642,7 +681,7 @@ def insecure_server(
             for i, s in enumerate(schemes):
                 if isinstance(s, str) and s.lower() == "http":
                     host = str(spec.raw.get("host") or "")
-                    if host.split(":")[0].lower() in {h.lower() for h in allow_http_hosts}:
+                    if not _server_is_plain_http(f"http://{host}", allow_http_hosts):
                         continue
                     yield Violation(spec.root.join("schemes", i),
                                     f"`schemes` includes plain `http` for `{host or '/'}`",

