@@ -94,13 +94,13 @@ def recorder():
 _GUARD_SOURCE = '''
 import os, socket
 _LOG = os.environ.get("GK_GUARD_LOG")
-_ALLOWED = ("127.0.0.1", int(os.environ.get("GK_GUARD_PORT", "0")))
+_ALLOWED = {("127.0.0.1", int(p)) for p in os.environ.get("GK_GUARD_PORT", "0").split(",")}
 _orig_connect, _orig_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
 def _check(sock, address):
     if sock.family == socket.AF_UNIX:
         return
-    if isinstance(address, tuple) and tuple(address[:2]) == _ALLOWED:
+    if isinstance(address, tuple) and tuple(address[:2]) in _ALLOWED:
         return
     if _LOG:
         with open(_LOG, "a") as fh:
@@ -169,7 +169,7 @@ class Run:
     cpu: float = 0.0  # user + system seconds of the child  # blocked connect() attempts in the child (empty when none)
 
 
-def run_gatekeeper(args: list[str], *, cwd: Path, guard_dir: Path, port: int,
+def run_gatekeeper(args: list[str], *, cwd: Path, guard_dir: Path, port: int | str,
                    timeout: float = 60, env: dict[str, str] | None = None) -> Run:
     """Run ``python -m gatekeeper ARGS`` and measure it (wall time, peak RSS of that child)."""
     guard_log = Path(tempfile.mkstemp(prefix="gk-guard-")[1])

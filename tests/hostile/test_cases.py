@@ -229,19 +229,10 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
     assert recorder.hits == [], f"G4 the canary recorded {recorder.hits}"
 
 
-@pytest.mark.parametrize("cid", LIVE_CASES)
-def test_live_cases(cid, gk, tmp_path):
-    run = gk(["audit", "--help"], cwd=tmp_path)
-    if run.code != 0:
-        pytest.skip(f"case {cid}: `gatekeeper audit` does not exist yet (live-audit engineer "
-                    "owns gatekeeper/live); nothing to run it against")
-    pytest.skip(f"case {cid}: `gatekeeper audit` exists; its hostile cases 39-41 are covered "
-                "by the live-audit tests, not wired here yet")
-
-
 def test_case_list_is_complete():
-    numbers = {cid.split("-")[0] for cid in CASES} | set(LIVE_CASES)
-    assert numbers == {f"{i:02d}" for i in range(1, 43)} - {"42"}, sorted(numbers)
+    # 39-41 run in test_live_cases.py, 42 in test_big.py
+    numbers = {cid.split("-")[0] for cid in CASES} | set(LIVE_CASES) | {"42"}
+    assert numbers == {f"{i:02d}" for i in range(1, 43)}, sorted(numbers)
 
 
 def test_os_facts():

@@ -1,0 +1,46 @@
+"""Case 42 (R1): a 52 MB spec of about 86k valid paths, generated at test time."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cases import c42
+from conftest import load_slack
+from test_cases import check_common
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("case42")
+    case = c42(folder, 0)
+    yield folder, case
+    (folder / "spec.yaml").unlink()
+
+
+def test_42_refused_with_max_file_size(big, gk, recorder):
+    folder, case = big
+    recorder.clear()
+    run = gk(["check", "spec.yaml", "--max-file-size", "10MB"], cwd=folder)
+    assert run.code == 2, run.stderr
+    first = run.stderr.splitlines()[0]
+    assert re.search(r"^spec\.yaml: file is 5\d\.\d MB, over the 10\.0 MB limit", first), first
+    assert "--max-file-size" in first
+    assert run.cpu <= 2.0 and run.seconds <= 2.0 * load_slack(), (run.cpu, run.seconds)
+    assert run.rss_mb < 200, run.rss_mb
+    check_common(run, case, folder, [])
+    assert recorder.hits == []
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "R1 speed: measured 2026-11-22 on the shared 2-core machine at 198 s and 2.4 GB for the "
+    "52 MB YAML (a 78 MB JSON twin: 81 s wall, 31 s CPU, 1.1 GB); loader/gate speed is the "
+    "issue-7 speed work (gatekeeper/loader.py), not fixed here"))
+def test_42_completes_with_default_limits(big, gk, recorder):
+    folder, case = big
+    recorder.clear()
+    run = gk(["check", "spec.yaml", "--quiet"], cwd=folder, timeout=30 * load_slack())
+    assert run.code in (0, 1), f"exit {run.code}: {run.stderr[:500]}"
+    check_common(run, case, folder, [])
+    assert recorder.hits == []
