@@ -593,7 +593,8 @@ def inconsistent_parameter_name(spec: Spec, **opts: Any) -> Iterator[Violation]:
         if len(ops_by_name) < 2:
             continue
         # one op carrying two names for one role (page + pageToken) is not an alias clash
-        best = max(ops_by_name, key=lambda n: (len(ops_by_name[n]), n))
+        order = list(ops_by_name)  # ties go to the name used first in the document
+        best = max(order, key=lambda n: (len(ops_by_name[n]), -order.index(n)))
         for name, param, pg in entries:
             if name == best or pg.operation.label in ops_by_name[best]:
                 continue
@@ -624,6 +625,9 @@ def unbounded_page_size(spec: Spec, **opts: Any) -> Iterator[Violation]:
     ```yaml
     - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
     ```
+
+    ## Options
+    The gate options of `pagination/unpaginated-collection`.
     """
     for p in pagings(spec, **opts):
         for param in p.signals.size:
@@ -656,6 +660,9 @@ def ill_formed_parameter(spec: Spec, **opts: Any) -> Iterator[Violation]:
     ```yaml
     - {name: page_token, in: query, schema: {type: string}}
     ```
+
+    ## Options
+    The gate options of `pagination/unpaginated-collection`.
     """
     for p in pagings(spec, **opts):
         label = p.operation.label
@@ -697,6 +704,9 @@ def unreachable_next_page(spec: Spec, **opts: Any) -> Iterator[Violation]:
     responses: {'200': {content: {application/json: {schema: {properties: {items: {}}}}}}}
     ```
     Use instead: add `next_page_token: {type: string}` to the response.
+
+    ## Options
+    The gate options of `pagination/unpaginated-collection`.
     """
     for p in pagings(spec, **opts):
         cursors = p.signals.request.get("cursor")
@@ -729,6 +739,9 @@ def top_level_array(spec: Spec, **opts: Any) -> Iterator[Violation]:
         items: {type: array, items: {$ref: '#/components/schemas/Order'}}
         next_cursor: {type: string}
     ```
+
+    ## Options
+    The gate options of `pagination/unpaginated-collection`.
     """
     for p in _collections(spec, opts):
         if p.paginated and p.collection is not None and p.collection.shape == "array":
@@ -751,6 +764,9 @@ def total_count(spec: Spec, **opts: Any) -> Iterator[Violation]:
 
     ## Example
     `{items: [...], total: 12345}`; consider making the count opt-in.
+
+    ## Options
+    The gate options of `pagination/unpaginated-collection`.
     """
     for p in _collections(spec, opts):
         if p.signals.totals:
