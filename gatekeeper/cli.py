@@ -180,12 +180,10 @@ def check(
                           "origins; pass --live URL (never the document's servers)")
     if live is not None and len(specs) != 1:
         raise ConfigError("--live audits one service: give exactly one spec")
-    if live is not None:
-        from gatekeeper.live.gate import live_gate_catalogue
+    from gatekeeper.live.gate import live_gate_catalogue
 
-        validate_config(cfg, (*gates, live_gate_catalogue()))
-    else:
-        validate_config(cfg, gates)
+    # live rules may be configured in a shared file that also serves runs without --live
+    validate_config(cfg, (*gates, live_gate_catalogue()))
     settings = cfg.settings
     limits = Limits(
         max_file_size=_parse_size(max_file_size) if max_file_size else
@@ -298,7 +296,9 @@ def rules_cmd(
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import all_gates
 
-    gates = all_gates()
+    from gatekeeper.live.gate import live_gate_catalogue
+
+    gates = (*all_gates(), live_gate_catalogue())
     catalogue = rule_catalogue(gates, Config())
     if fmt is Format.json:
         typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
@@ -322,7 +322,9 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/un
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import all_gates
 
-    catalogue = {r.id: r for r in rule_catalogue(all_gates(), Config())}
+    from gatekeeper.live.gate import live_gate_catalogue
+
+    catalogue = {r.id: r for r in rule_catalogue((*all_gates(), live_gate_catalogue()), Config())}
     info = catalogue.get(rule_id)
     if info is None:
         raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "

@@ -26,6 +26,9 @@ Generation (bounded examples)
     has fewer distinct inputs than N. The fuzzing strategy never reads ``examples`` or
     ``externalValue``; only the examples phase does (``specs/openapi/examples.py``
     ``load_external_example`` fetches with ``requests.get``), and we never run it.
+    Hypothesis caches constants harvested from local source files in ``./.hypothesis``
+    even with ``database=None``; generation runs with a temporary Hypothesis home so the audit
+    writes nothing into the working folder.
 
 Base URL, methods, transport
     The engine (``schemathesis.engine.from_schema(schema).execute()``) would run its own
@@ -73,6 +76,7 @@ Checks and failures
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +141,7 @@ class Fuzzer:
         for name in names:
             try:
                 self.checks.append((name, CHECKS.get_one(name)))
-            except Exception:  # a check renamed or dropped in another Schemathesis version
+            except Exception:  # noqa: BLE001, S112 - a check renamed or dropped in another version
                 continue
         self.operations: dict[tuple[str, str], Any] = {}
         self.errors: dict[tuple[str, str], str] = {}
@@ -164,7 +168,6 @@ class Fuzzer:
             return []
         from hypothesis import HealthCheck, Phase, given, settings
         from hypothesis import seed as hypothesis_seed
-
         from schemathesis import GenerationMode
 
         mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
@@ -180,10 +183,11 @@ class Fuzzer:
 
         if self.seed is not None:
             collect = hypothesis_seed(self.seed)(collect)
-        try:
-            collect()
-        except Exception:  # Unsatisfiable and friends: fall back to what was drawn
-            pass
+        with _private_hypothesis_home():
+            try:
+                collect()
+            except Exception:  # noqa: BLE001, S110 - Unsatisfiable and friends: keep what was drawn
+                pass
         return drawn
 
     def make_case(self, operation: Any, *, base: Any | None = None, **overrides: Any) -> Any:
@@ -246,7 +250,7 @@ class Fuzzer:
             failures = list(group.exceptions)
         except Failure as failure:
             failures = [failure]
-        except Exception:  # a check that cannot judge this answer is not a finding
+        except Exception:  # noqa: BLE001 - a check that cannot judge this answer is not a finding
             return
         for failure in failures:
             yield _failure(_attribute(failure, names), failure)
@@ -260,6 +264,23 @@ def _attribute(failure: Any, active: list[str]) -> str:
         candidates = ["response_headers_conformance"] if header else \
             [c for c in candidates if c != "response_headers_conformance"]
     return candidates[0] if candidates else "custom"
+
+
+@contextmanager
+def _private_hypothesis_home() -> Iterator[None]:
+    """Hypothesis caches constants it harvests from local modules under ``./.hypothesis``;
+    an audit must not write into the user's working folder, so it gets a temporary home."""
+    import tempfile
+
+    import hypothesis.configuration as hc
+
+    previous = hc.__dict__.get("__hypothesis_home_directory")
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-hypothesis-") as tmp:
+        hc.set_hypothesis_home_dir(tmp)
+        try:
+            yield
+        finally:
+            hc.set_hypothesis_home_dir(previous)
 
 
 def _failure(check: str, failure: Any) -> CheckFailure:

@@ -42,7 +42,8 @@ class Progress:
             self._total = int(data["operations"])
             if self.mode == "bar":
                 from rich.console import Console
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+                from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+                from rich.progress import Progress as RichProgress
 
                 self._bar = RichProgress(TextColumn("live audit"), BarColumn(), MofNCompleteColumn(),
                                          TextColumn("{task.fields[info]}"),

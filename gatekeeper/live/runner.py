@@ -33,7 +33,7 @@ from gatekeeper.live.result import AuthRow, LiveResult, Observations, OperationS
 from gatekeeper.live.safety import Credentials, Redactor, method_allowed, prepare_schema
 from gatekeeper.live.transport import Exchange, OriginError, Sender
 
-__all__ = ["AuditOptions", "AuditError", "run_audit"]
+__all__ = ["AuditError", "AuditOptions", "run_audit"]
 
 INVALID_TOKEN = "gatekeeper-invalid-credential"
 
@@ -188,7 +188,7 @@ class _Audit:
                   with_credentials: bool = True, skip: frozenset[str] = frozenset()) -> Exchange | None:
         try:
             kwargs = self.fuzzer.request_kwargs(case, self.sender.base_url)
-        except Exception as exc:  # Schemathesis could not serialise this case
+        except Exception as exc:  # noqa: BLE001 - Schemathesis could not serialise this case
             stats.unsendable += 1
             stats.notes.add(f"a generated case could not be serialised: {type(exc).__name__}")
             return None

@@ -218,7 +218,7 @@ class Sender:
 def _request_body(request: Any) -> bytes | None:
     try:
         return request.content or None
-    except Exception:  # a streaming body (multipart files) is not reproduced
+    except Exception:  # noqa: BLE001 - a streaming body (multipart files) is not reproduced
         return None
 
 

@@ -106,9 +106,19 @@ def fresh_demo(tmp_path):
 def gatekeeper(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real command line, as a user would."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "gatekeeper", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "gatekeeper", *args], check=False, capture_output=True, text=True,
                           env=full_env, cwd=ROOT, timeout=timeout)
 
 
 #: Fast but still bounded settings for tests (the defaults are for real services).
 FAST = ("--rate-limit", "0", "--progress", "off", "--latency-budget", str(LATENCY_BUDGET_MS))
+
+
+@pytest.fixture(scope="session")
+def kit():
+    """The helpers above, as a fixture: test modules import nothing from this conftest."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(ROOT=ROOT, DEMO_SPEC=DEMO_SPEC, CHAOS_SPEC=CHAOS_SPEC, FAST=FAST, SLOW_MS=SLOW_MS,
+                           LATENCY_BUDGET_MS=LATENCY_BUDGET_MS, gatekeeper=gatekeeper, start_demo=start_demo,
+                           stop=stop)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.live.conftest import DEMO_SPEC, FAST, LATENCY_BUDGET_MS, SLOW_MS, gatekeeper
+import pytest
 
 SEEDED = {
     ("live/auth-not-enforced", "#/paths/~1reports/get"),
@@ -25,16 +25,16 @@ def _live(report: dict) -> dict:
     return next(g for g in report["gates"] if g["name"] == "live")
 
 
-def _audit_json(demo, tmp_path, *extra: str, env: dict | None = None):
+def _audit_json(kit, demo, tmp_path, *extra: str, env: dict | None = None):
     out = tmp_path / "report.json"
-    proc = gatekeeper("audit", str(DEMO_SPEC), "--base-url", demo.url, *FAST, "--format", "json",
+    proc = kit.gatekeeper("audit", str(kit.DEMO_SPEC), "--base-url", demo.url, *kit.FAST, "--format", "json",
                       "-o", str(out), *extra, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc, json.loads(out.read_text())
 
 
-def test_seeded_defects_found_with_credentials_and_clean_endpoints_clean(demo, tmp_path):
-    proc, report = _audit_json(demo, tmp_path, "--header-env", "Authorization=DEMO_AUTH",
+def test_seeded_defects_found_with_credentials_and_clean_endpoints_clean(demo, tmp_path, kit):
+    proc, report = _audit_json(kit, demo, tmp_path, "--header-env", "Authorization=DEMO_AUTH",
                                env={"DEMO_AUTH": f"Bearer {demo.token}"})
     assert proc.returncode == 1
     findings = _live(report)["findings"]
@@ -49,8 +49,14 @@ def test_seeded_defects_found_with_credentials_and_clean_endpoints_clean(demo, t
             assert f["line"] > 1
 
 
-def test_seeded_defects_found_without_credentials(demo, tmp_path):
-    proc, report = _audit_json(demo, tmp_path)
+@pytest.fixture(scope="module")
+def anonymous_audit(kit, demo, tmp_path_factory):
+    """One audit without credentials, shared by the tests that only read its report."""
+    return _audit_json(kit, demo, tmp_path_factory.mktemp("anonymous"))[1]
+
+
+def test_seeded_defects_found_without_credentials(anonymous_audit):
+    report = anonymous_audit
     findings = _live(report)["findings"]
     found = {(f["rule"], f["pointer"]) for f in findings}
     assert SEEDED <= found
@@ -62,14 +68,13 @@ def test_seeded_defects_found_without_credentials(demo, tmp_path):
                                  "enforced": True}
 
 
-def test_live_section_carries_latency_error_rate_and_rate_limit(demo, tmp_path):
-    _, report = _audit_json(demo, tmp_path)
-    live = report["sections"]["live"]
+def test_live_section_carries_latency_error_rate_and_rate_limit(anonymous_audit, kit):
+    live = anonymous_audit["sections"]["live"]
     assert live["partial"] is False
     ops = {row["operation"]: row for row in live["latency"]["operations"]}
-    assert ops["GET /exports"]["p95_ms"] >= SLOW_MS and ops["GET /exports"]["within_budget"] is False
+    assert ops["GET /exports"]["p95_ms"] >= kit.SLOW_MS and ops["GET /exports"]["within_budget"] is False
     assert ops["GET /health"]["within_budget"] is True and ops["GET /health"]["count"] >= 5
-    assert live["budgets"]["latency_p95_ms"] == LATENCY_BUDGET_MS
+    assert live["budgets"]["latency_p95_ms"] == kit.LATENCY_BUDGET_MS
     assert live["latency"]["overall"]["count"] == sum(r["count"] for r in ops.values())
     assert sum(b["count"] for b in live["latency"]["histogram"]) == live["latency"]["overall"]["count"]
     assert live["error_rate"]["errors"] >= 1 and live["error_rate"]["within_budget"] is False
@@ -78,15 +83,15 @@ def test_live_section_carries_latency_error_rate_and_rate_limit(demo, tmp_path):
                                     "missing_headers": []}]
 
 
-def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_path):
-    _, report = _audit_json(fresh_demo, tmp_path)
+def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_path, kit):
+    _, report = _audit_json(kit, fresh_demo, tmp_path)
     methods = {r["method"] for r in fresh_demo.requests()}
     assert methods and methods <= {"GET", "HEAD", "OPTIONS"}, methods
     skipped = {s["operation"] for s in report["sections"]["live"]["skipped"]}
     assert skipped == {"POST /pets", "DELETE /pets/{petId}"}
 
     before = len(fresh_demo.requests())
-    _, report = _audit_json(fresh_demo, tmp_path, "--allow-writes", "--header-env", "Authorization=DEMO_AUTH",
+    _, report = _audit_json(kit, fresh_demo, tmp_path, "--allow-writes", "--header-env", "Authorization=DEMO_AUTH",
                             env={"DEMO_AUTH": f"Bearer {fresh_demo.token}"})
     later = fresh_demo.requests()[before:]
     assert {"POST", "DELETE"} <= {r["method"] for r in later}
@@ -96,9 +101,9 @@ def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_pat
     assert [f for f in _live(report)["findings"] if f["pointer"] in clean_writes] == []
 
 
-def test_check_live_gives_one_report_with_static_and_live_gates(demo, tmp_path):
+def test_check_live_gives_one_report_with_static_and_live_gates(demo, tmp_path, kit):
     out, html = tmp_path / "check.json", tmp_path / "scorecard.html"
-    proc = gatekeeper("check", str(DEMO_SPEC), "--live", demo.url, *FAST, "--format", "json", "-o", str(out),
+    proc = kit.gatekeeper("check", str(kit.DEMO_SPEC), "--live", demo.url, *kit.FAST, "--format", "json", "-o", str(out),
                       "--report", f"html={html}")
     assert "Traceback" not in proc.stderr
     report = json.loads(out.read_text())
@@ -129,9 +134,16 @@ def _html_text(page: str) -> str:
     return " ".join(parts)
 
 
-def test_terminal_output_and_progress(demo):
-    proc = gatekeeper("audit", str(DEMO_SPEC), "--base-url", demo.url, "--rate-limit", "0",
-                      "--progress", "plain", "--latency-budget", str(LATENCY_BUDGET_MS))
+def test_terminal_output_and_progress_and_nothing_written_to_the_working_folder(demo, kit, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(kit.ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "audit", str(kit.DEMO_SPEC), "--base-url", demo.url,
+                           "--rate-limit", "0", "--progress", "plain", "--latency-budget",
+                           str(kit.LATENCY_BUDGET_MS)], check=False, capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
     assert proc.returncode == 1
     assert "live/server-error" in proc.stdout and "GET /stats/{metric}" in proc.stdout
     assert "requests sent" in proc.stderr and "s left" in proc.stderr
@@ -140,3 +152,4 @@ def test_terminal_output_and_progress(demo):
     assert "OVER GET /exports" in proc.stdout
     assert "GET /reports: 200 / 200  NOT ENFORCED" in proc.stdout
     assert "not audited: POST /pets" in proc.stdout
+    assert list(tmp_path.iterdir()) == []  # no .hypothesis, no cache, no log

@@ -13,11 +13,10 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import quote
 
 import pytest
-
-from tests.live.conftest import CHAOS_SPEC, DEMO_SPEC, FAST, ROOT, gatekeeper, start_demo, stop
 
 
 def _live_findings(report: dict) -> list[dict]:
@@ -26,21 +25,20 @@ def _live_findings(report: dict) -> list[dict]:
 
 # ---------------------------------------------------------------------------- acceptance 3
 
-def test_credential_from_env_appears_in_no_output(tmp_path):
+def test_credential_from_env_appears_in_no_output(tmp_path, kit):
     secret = secrets.token_urlsafe(24)
-    demo = start_demo(tmp_path, token=secret)
+    demo = kit.start_demo(tmp_path, token=secret)
     try:
         header_value = f"Bearer {secret}"
         env = {"GK_TEST_TOKEN": header_value}
         json_out, log_out = tmp_path / "report.json", tmp_path / "audit.log"
         common = ("--base-url", demo.url, "--rate-limit", "0", "--header-env", "Authorization=GK_TEST_TOKEN")
         runs = [
-            gatekeeper("audit", str(DEMO_SPEC), *common, "--progress", "plain", "--log-file", str(log_out),
+            kit.gatekeeper("audit", str(kit.DEMO_SPEC), *common, "--progress", "plain", "--log-file", str(log_out),
                        env=env),
-            gatekeeper("audit", str(DEMO_SPEC), *common, "--progress", "off", "--format", "json",
+            kit.gatekeeper("audit", str(kit.DEMO_SPEC), *common, "--progress", "off", "--format", "json",
                        "-o", str(json_out), env=env),
         ]
-        report = json.loads(json_out.read_text())
         # The credential really went out and really came back (GET /me and the 404 of
         # GET /invoices/{invoiceId} echo it), so redaction had something to do.
         assert any(r["path"] == "/me" and r["status"] == 200 for r in demo.requests())
@@ -53,7 +51,7 @@ def test_credential_from_env_appears_in_no_output(tmp_path):
 
         opts = AuditOptions(base_url=demo.url, rate_limit=0,
                             credentials=Credentials.from_flags(["Authorization=GK_TEST_TOKEN"], environ=env))
-        lib_report, _ = audit_report(load(str(DEMO_SPEC)), opts, Config())
+        lib_report, _ = audit_report(load(str(kit.DEMO_SPEC)), opts, Config())
         rendered = {name: render(name, lib_report) for name in REPORTERS}
 
         texts = {"log": log_out.read_text(), "json": json_out.read_text(), **{f"render:{k}": v
@@ -68,15 +66,15 @@ def test_credential_from_env_appears_in_no_output(tmp_path):
             for form in forms:
                 assert form not in text, f"{form!r} leaked into {name}"
     finally:
-        stop(demo)
+        kit.stop(demo)
 
 
 # ---------------------------------------------------------------------------- acceptance 4
 
-def test_endpoint_that_never_answers_is_a_timeout_and_drops_are_findings(demo, tmp_path):
+def test_endpoint_that_never_answers_is_a_timeout_and_drops_are_findings(demo, tmp_path, kit):
     out = tmp_path / "chaos.json"
     started = time.monotonic()
-    proc = gatekeeper("audit", str(CHAOS_SPEC), "--base-url", demo.url, *FAST, "--request-timeout", "1",
+    proc = kit.gatekeeper("audit", str(kit.CHAOS_SPEC), "--base-url", demo.url, *kit.FAST, "--request-timeout", "1",
                       "--max-duration", "20", "--format", "json", "-o", str(out))
     elapsed = time.monotonic() - started
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -88,10 +86,10 @@ def test_endpoint_that_never_answers_is_a_timeout_and_drops_are_findings(demo, t
     assert elapsed < 20
 
 
-def test_time_budget_bounds_the_run_even_with_a_long_request_timeout(demo, tmp_path):
+def test_time_budget_bounds_the_run_even_with_a_long_request_timeout(demo, tmp_path, kit):
     out = tmp_path / "budget.json"
     started = time.monotonic()
-    proc = gatekeeper("audit", str(CHAOS_SPEC), "--base-url", demo.url, *FAST, "--request-timeout", "60",
+    proc = kit.gatekeeper("audit", str(kit.CHAOS_SPEC), "--base-url", demo.url, *kit.FAST, "--request-timeout", "60",
                       "--max-duration", "3", "--format", "json", "-o", str(out))
     elapsed = time.monotonic() - started
     assert "Traceback" not in proc.stderr
@@ -103,14 +101,14 @@ def test_time_budget_bounds_the_run_even_with_a_long_request_timeout(demo, tmp_p
     assert elapsed < 3 + 8  # the budget, plus interpreter start-up and report writing
 
 
-def test_a_server_that_is_not_there_gives_findings_not_a_crash(tmp_path):
+def test_a_server_that_is_not_there_gives_findings_not_a_crash(tmp_path, kit):
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = tmp_path / "refused.json"
-    proc = gatekeeper("audit", str(CHAOS_SPEC), "--base-url", f"http://127.0.0.1:{port}", *FAST,
+    proc = kit.gatekeeper("audit", str(kit.CHAOS_SPEC), "--base-url", f"http://127.0.0.1:{port}", *kit.FAST,
                       "--request-timeout", "1", "--format", "json", "-o", str(out))
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 1
@@ -118,19 +116,19 @@ def test_a_server_that_is_not_there_gives_findings_not_a_crash(tmp_path):
     assert "live/connection-failed" in rules
 
 
-def test_ctrl_c_ends_with_a_partial_report(demo, tmp_path):
+def test_ctrl_c_ends_with_a_partial_report(demo, tmp_path, kit):
     out = tmp_path / "partial.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gatekeeper", "audit", str(CHAOS_SPEC), "--base-url", demo.url, "--rate-limit",
+        [sys.executable, "-m", "gatekeeper", "audit", str(kit.CHAOS_SPEC), "--base-url", demo.url, "--rate-limit",
          "0", "--progress", "plain", "--request-timeout", "60", "--format", "json", "-o", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+        cwd=kit.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
     # "live audit: 3 operations, ..." comes just before the first request, GET /hang, which
     # never answers; press Ctrl-C while the audit waits for it.
     first = proc.stderr.readline()
     assert first.startswith("live audit: 3 operations"), first
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=30)
     assert "Traceback" not in stderr, stderr
     assert proc.returncode == 130
     assert "interrupted" in stderr
@@ -142,7 +140,7 @@ def test_ctrl_c_ends_with_a_partial_report(demo, tmp_path):
 # ---------------------------------------------------------------------------- R20, R21
 
 class _Recorder(BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def _any(self) -> None:
         type(self).hits.append(f"{self.command} {self.path}")
@@ -168,9 +166,9 @@ def canary():
     server.server_close()
 
 
-def test_spec_urls_are_never_contacted_and_credentials_stay_on_the_base_url(demo, canary, tmp_path):
+def test_spec_urls_are_never_contacted_and_credentials_stay_on_the_base_url(demo, canary, tmp_path, kit):
     canary_url, hits = canary
-    text = DEMO_SPEC.read_text()
+    text = kit.DEMO_SPEC.read_text()
     text = text.replace("  - url: http://127.0.0.1:8000", f"  - url: {canary_url}/canary/39")
     text = text.replace(
         "      operationId: getHealth\n",
@@ -183,7 +181,7 @@ def test_spec_urls_are_never_contacted_and_credentials_stay_on_the_base_url(demo
     spec = tmp_path / "hostile.yaml"
     spec.write_text(text)
     out = tmp_path / "report.json"
-    proc = gatekeeper("audit", str(spec), "--base-url", demo.url, *FAST, "--header-env",
+    proc = kit.gatekeeper("audit", str(spec), "--base-url", demo.url, *kit.FAST, "--header-env",
                       "Authorization=DEMO_AUTH", "--format", "json", "-o", str(out),
                       env={"DEMO_AUTH": f"Bearer {demo.token}", "HTTP_PROXY": canary_url,
                            "HTTPS_PROXY": canary_url, "ALL_PROXY": canary_url})
@@ -192,7 +190,7 @@ def test_spec_urls_are_never_contacted_and_credentials_stay_on_the_base_url(demo
     assert hits == []
 
 
-def test_redirects_to_another_host_are_not_followed(canary, tmp_path):
+def test_redirects_to_another_host_are_not_followed(canary, tmp_path, kit):
     canary_url, hits = canary
 
     class Redirect(BaseHTTPRequestHandler):
@@ -210,8 +208,8 @@ def test_redirects_to_another_host_are_not_followed(canary, tmp_path):
         spec = tmp_path / "redirect.yaml"
         spec.write_text("openapi: 3.0.3\ninfo: {title: r, version: '1'}\npaths:\n  /go:\n    get:\n"
                         "      responses:\n        '302': {description: elsewhere}\n")
-        proc = gatekeeper("audit", str(spec), "--base-url", f"http://127.0.0.1:{server.server_address[1]}",
-                          *FAST, "--format", "json")
+        proc = kit.gatekeeper("audit", str(spec), "--base-url", f"http://127.0.0.1:{server.server_address[1]}",
+                          *kit.FAST, "--format", "json")
         assert "Traceback" not in proc.stderr
         assert hits == []
     finally:
@@ -219,19 +217,19 @@ def test_redirects_to_another_host_are_not_followed(canary, tmp_path):
         server.server_close()
 
 
-def test_credentials_without_a_live_url_are_refused():
-    proc = gatekeeper("check", str(DEMO_SPEC), "--header-env", "Authorization=DEMO_AUTH",
+def test_credentials_without_a_live_url_are_refused(kit):
+    proc = kit.gatekeeper("check", str(kit.DEMO_SPEC), "--header-env", "Authorization=DEMO_AUTH",
                       env={"DEMO_AUTH": "Bearer x"})
     assert proc.returncode == 2
     assert "credentials are only sent to" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
-def test_unset_credential_variable_is_one_line_and_exit_2():
+def test_unset_credential_variable_is_one_line_and_exit_2(kit):
     env = {k: v for k, v in os.environ.items() if k != "GK_NOT_SET"}
-    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "audit", str(DEMO_SPEC), "--base-url",
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "audit", str(kit.DEMO_SPEC), "--base-url",
                            "http://127.0.0.1:9", "--header-env", "Authorization=GK_NOT_SET"],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
+                          check=False, capture_output=True, text=True, env=env, cwd=kit.ROOT)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("--header-env Authorization=GK_NOT_SET: environment variable GK_NOT_SET "
                                    "is not set")
