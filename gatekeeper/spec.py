@@ -750,7 +750,7 @@ PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")
 #: Matched on the last segment (lower-cased, `-`/`_` and a file extension dropped) ...
 WELL_KNOWN_AUTH_SEGMENTS = frozenset({
     "token", "authorize", "login", "signin", "signup", "register", "forgotpassword",
-    "resetpassword", "passwordreset", "refreshtoken",
+    "resetpassword", "passwordreset", "refreshtoken", "accesstoken", "accesstokens",
 })
 #: ... or on the path's end.
 WELL_KNOWN_AUTH_ENDPOINTS = (

@@ -264,8 +264,8 @@ def missing_required_error_code(
     include_callbacks: bool = False,
 ) -> Iterator[Violation]:
     """## What it does
-    When `require-codes` is set (e.g. `["400", "500"]`), flags an operation that documents
-    neither the code nor its range (`4XX`). Off by default: gateway-generated errors are
+    Flags an operation that documents neither a code listed in `require-codes` (for example
+    `["400", "500"]`) nor its range (`4XX`). Off by default: gateway-generated errors are
     legitimately covered by `default` (Zalando #151).
 
     ## Why is this bad?

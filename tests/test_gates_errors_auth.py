@@ -82,6 +82,7 @@ def test_media_classification(name: str, json_: bool, problem: bool) -> None:
 @pytest.mark.parametrize("path, known", [
     ("/oauth2/token", True), ("/v1/users/login", True), ("/login.json", True),
     ("/Register/", True), ("/password/reset", True), ("/authorize", True),
+    ("/v1/apps/accesstokens", True), ("/auth/forgot-password", True),
     ("/tokens", False), ("/login-history", False), ("/orders", False), ("/token/{id}", False),
 ])
 def test_well_known_auth_endpoints(path: str, known: bool) -> None:
