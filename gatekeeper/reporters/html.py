@@ -144,6 +144,15 @@ def gate_verdict_reason(report: Report, g: GateResult) -> str:
     return "; ".join(reasons) if reasons else "failed"
 
 
+def portfolio_gates(reports: list[Report]) -> list[tuple[str, str]]:
+    """(name, title) of every gate in any report, in first-seen order: the portfolio columns."""
+    seen: dict[str, str] = {}
+    for r in reports:
+        for g in r.gates:
+            seen.setdefault(g.name, g.title)
+    return list(seen.items())
+
+
 def ratio_of(passed: int, total: int) -> float:
     return 1.0 if not total else passed / total
 
@@ -224,6 +233,7 @@ def _filters(env: Environment) -> None:
     env.globals.update(
         rules_cited=rules_cited, rule_summary=rule_summary, score_terms=score_terms,
         gate_counts=gate_counts, gate_verdict_reason=gate_verdict_reason,
+        portfolio_gates=portfolio_gates,
         findings_by_gate=findings_by_gate, ratio_of=ratio_of,
         live_view=live_view, CSP=CSP, severities=[str(s) for s in Severity],
     )
