@@ -912,6 +912,13 @@ STREAMING_MEDIA = frozenset({"application/x-ndjson", "application/jsonl", "appli
                              "application/x-json-stream", "application/stream+json",
                              "text/event-stream", "application/jsonlines"})
 COLLECTION_METHODS = ("get", "query")
+#: Lists that are small by nature (lookups): exempt as "a fixed small set" (Amendments).
+BOUNDED_RESOURCES = ("countries", "currencies", "languages", "locales", "markets", "regions",
+                     "timezones", "genres", "devices", "images", "units", "scopes",
+                     "versions", "statuses")
+_SMALL_SET_TEXT = __import__("re").compile(
+    r"(?i)\b(?:up to|at most|maximum of|a maximum of|no more than|max\.?)\s+(\d+)\b"
+    r"|\b(fixed|small|short|predefined|static) (?:set|list)\b")
 #: A required query parameter listing the ids to fetch makes a batch read, not a collection.
 _BATCH_IDS = __import__("re").compile(
     r"^(ids|IDs|Ids|ids\[\])$|[_\-.](ids|IDs)$|[a-z0-9](Ids|IDs)$")
@@ -1026,7 +1033,8 @@ def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,
 def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] = (),
                   search_pattern: str = r"(?i)(search|query|find|filter|list)",
                   item_array_names: tuple[str, ...] = ITEM_ARRAY_NAMES,
-                  max_wrapper_props: int = 4, bounded_max_items: int = 100) -> Collection:
+                  max_wrapper_props: int = 4, bounded_max_items: int = 100,
+                  bounded_resources: tuple[str, ...] = BOUNDED_RESOURCES) -> Collection:
     """Classify one operation per gate-semantics.md 5.2 (C1 to C4 and the exclusions)."""
     def out(excluded: str | None, found: Any = None, resp: Any = None,
             media: Any = None) -> Collection:
@@ -1066,6 +1074,16 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
     if isinstance(max_items, int) and not isinstance(max_items, bool) \
             and max_items <= bounded_max_items:
         return out("bounded", found, resp, media)
+    last_literal = _last_literal_segment(op.path) or ""
+    words = _re_c.split(r"[-_]", last_literal)
+    if bounded_resources and words and words[-1] in {b.lower() for b in bounded_resources}:
+        return out("bounded", found, resp, media)  # GET /countries, /markets: lookups
+    texts = [op.summary, op.description, resp.description,
+             arr.get("description") if isinstance(arr, dict) else None]
+    for text in texts:
+        m = _SMALL_SET_TEXT.search(text or "")
+        if m and (m.group(2) or int(m.group(1)) <= bounded_max_items):
+            return out("bounded", found, resp, media)  # "returns up to 20 items"
     return out(None, found, resp, media)
 
 

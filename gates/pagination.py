@@ -30,10 +30,24 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
 * A PayPal-style HATEOAS `links` array (items with `rel` and `href`) counts as `next_link`.
 * An operation that offers two request styles (GitHub's `page` plus `before`/`after`) is
   consistent with either family; only operations sharing no style with the majority are
-  flagged as mixed.
+  flagged as mixed. The family (5.4 P3 says: the primary, request-side style) also includes
+  the response-side continuation: Spotify pages most lists by `offset` and its play history
+  by cursor, but every page carries a `next` URL, so one client loop follows them all; a
+  reviewer does not call that inconsistent.
+* A required `token`/`after`/`before` parameter is not a cursor (the first page must be
+  reachable without it): Slack's required `token` is a credential.
+* A `next` string without `format: uri` is a next link when its description says it is a
+  URL (Spotify: "URL to the next page of items"), not a cursor; and a body that wraps one
+  paging object (`{albums: {items, next, offset}}`) is searched one level down.
 * `x-ms-pageable: {nextLinkName: null}` is Azure's way of saying "one page": no signal.
 * Parameters named for sizes must be numeric to count (`count: boolean` is a flag, not a
   page size), and `from` only counts as an offset when it is an integer (it is usually a date).
+* 5.5 requires paging for `/countries`-style lookups unless they declare `maxItems`; the
+  Amendments exempt lists "documented as returning a fixed small set", and reviewers do not
+  ask Spotify to page `/markets` or `/me/player/devices`. So a description saying "up to N"
+  (N <= `bounded-max-items`) or "fixed/small set", or a last path segment naming a lookup
+  (`bounded-resources`: countries, currencies, languages, locales, markets, regions,
+  timezones, genres, devices, images, units, scopes, versions, statuses) exempts the list.
 * The total-count advice (PAG-009) is opinion on which guidelines disagree: off by default.
 """
 
@@ -48,7 +62,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
-from gatekeeper.spec import ITEM_ARRAY_NAMES, Collection, collection_of, schema_types
+from gatekeeper.spec import (
+    BOUNDED_RESOURCES,
+    ITEM_ARRAY_NAMES,
+    Collection,
+    collection_of,
+    schema_types,
+)
 
 STYLES = ("offset", "page", "cursor", "next_link", "link_header", "range")
 REQUEST_STYLES = ("offset", "page", "cursor", "range")
@@ -82,6 +102,7 @@ CURSOR_FIELDS = frozenset({"nextpagetoken", "nexttoken", "nextcursor", "cursor",
                            "istruncated", "after", "moreresults", "hasmoreitems",
                            "nextpagestart", "islastpage", "scrollid", "nextoffset",
                            "nextpage", "startcursor", "hasnext", "more"})
+_PAGING_FIELDS = NEXT_LINK_FIELDS | NEXT_AMBIGUOUS | CURSOR_FIELDS
 TOTAL_FIELDS = frozenset({"total", "totalcount", "totalitems", "totalsize", "totalresults",
                           "totalrecords", "totalelements", "totalhits", "odatacount"})
 CONTINUATION_HEADERS = frozenset({"xnextpage", "xnext", "xnextcursor", "xcontinuationtoken",
@@ -173,8 +194,16 @@ def _response_fields(spec: Spec, coll: Collection | None, op: Operation
             if isinstance(schema.get(key), list):
                 stack.extend(spec.resolve(b, ptr.join(key, i))
                              for i, b in enumerate(schema[key]))
-        for name, (value, vptr) in spec.merged_properties(schema, ptr).items():
+        props = spec.merged_properties(schema, ptr)
+        for name, (value, vptr) in props.items():
             out.append(("", name, value))
+            if norm(name) not in CONTAINERS and isinstance(value, dict) \
+                    and "array" not in schema_types(value):
+                # an envelope inside the envelope (Spotify `{albums: {items, next, ...}}`)
+                inner_props = spec.merged_properties(value, vptr)
+                if any("array" in schema_types(v) or norm(k) in _PAGING_FIELDS
+                       for k, (v, _p) in inner_props.items()):
+                    out.extend((norm(name), sub, sv) for sub, (sv, _p) in inner_props.items())
             if norm(name) in CONTAINERS and isinstance(value, dict):
                 inner = value
                 if "array" in schema_types(value) and isinstance(value.get("items"), dict):
@@ -214,7 +243,9 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
             is_obj = "object" in schema_types(schema) or (
                 isinstance(schema, dict) and "href" in spec.merged_properties(
                     schema, Pointer()))
-            if _is_uri(schema) or container == "links" or is_obj:
+            described = isinstance(schema, dict) and isinstance(schema.get("description"), str) \
+                and bool(re.search(r"(?i)\b(url|uri|link|href)\b", schema["description"]))
+            if _is_uri(schema) or container == "links" or is_obj or described:
                 sig.response.setdefault("next_link", []).append(name)
             elif _type(schema) in ("integer", "number"):
                 sig.response.setdefault("cursor", []).append(name)  # nextPage number
@@ -282,7 +313,8 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
             if fmt in ("date", "date-time"):
                 continue
             sig.request.setdefault("cursor", []).append(p)
-        elif n in EVIDENCE_CURSOR_NAMES and fmt not in ("date", "date-time"):
+        elif n in EVIDENCE_CURSOR_NAMES and fmt not in ("date", "date-time") \
+                and not p.required:  # a required `token` is a credential, not a cursor
             if n == "continue":
                 if "continue" in field_names:
                     sig.request.setdefault("cursor", []).append(p)
@@ -302,6 +334,7 @@ def _exempt(op: Operation, exempt: tuple[str, ...]) -> bool:
 _COMMON: dict[str, Any] = dict(
     search_methods=(), search_pattern=r"(?i)(search|query|find|filter|list)",
     item_array_names=ITEM_ARRAY_NAMES, max_wrapper_props=4, bounded_max_items=100,
+    bounded_resources=BOUNDED_RESOURCES,
     parameter_aliases={}, exempt=(), treat_probable_as_definite=False)
 
 
@@ -320,7 +353,8 @@ def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
                                  search_pattern=o["search_pattern"],
                                  item_array_names=tuple(o["item_array_names"]),
                                  max_wrapper_props=o["max_wrapper_props"],
-                                 bounded_max_items=o["bounded_max_items"])
+                                 bounded_max_items=o["bounded_max_items"],
+                                 bounded_resources=tuple(o["bounded_resources"]))
             if coll.is_collection:
                 sig = analyse(spec, op, coll, aliases)
                 conf = coll.confidence or "definite"
@@ -421,10 +455,13 @@ def unpaginated_collection(spec: Spec, **opts: Any) -> Iterator[Violation]:
                     next_cursor: {type: string}
     ```
     A list that is small by nature can declare `maxItems` (at most `bounded-max-items`) on
-    its array, or be waived with `x-gatekeeper-ignore: [pagination]`.
+    its array, say so in its description ("returns up to 20 devices", "a fixed set"), or be
+    waived with `x-gatekeeper-ignore: [pagination]`. Lookups named in `bounded-resources`
+    (`/countries`, `/currencies`, `/markets`, `/devices`, ...) are exempt.
 
     ## Options
-    Gate options: `bounded-max-items` (100), `max-wrapper-props` (4), `item-array-names`,
+    Gate options: `bounded-max-items` (100), `bounded-resources` (lookup names; `[]` requires
+    paging for them too), `max-wrapper-props` (4), `item-array-names`,
     `search-methods` ([]; e.g. `["post"]`), `search-pattern`, `parameter-aliases` (e.g.
     `{cursor = ["since_id"]}`), `exempt` (path globs, `"GET /path"` or operationIds),
     `treat-probable-as-definite` (false).
@@ -510,10 +547,17 @@ def disallowed_style(spec: Spec, *, allowed_styles: tuple[str, ...] = STYLES,
                             subject=p.operation.label)
 
 
+def _family(p: Paging) -> set[str]:
+    """Styles an operation is consistent with: its primary styles plus its response-side
+    continuation (an offset API and a cursor API that both hand out next links are
+    followed by the same client code)."""
+    return set(p.signals.primary) | set(p.signals.response_styles)
+
+
 def _families(ps: list[Paging]) -> tuple[str | None, Counter[str]]:
     counts: Counter[str] = Counter()
     for p in ps:
-        for s in set(p.signals.primary):
+        for s in _family(p):
             counts[s] += 1
     if not counts:
         return None, counts
@@ -530,7 +574,8 @@ def mixed_styles(spec: Spec, *, consistency: str = "strict",
     """## What it does
     Flags paginated operations whose style family differs from the one most of the API's
     collection operations use (e.g. `/a` pages with `offset`, `/b` and `/c` with `cursor`).
-    An operation that offers both styles is consistent with either.
+    An operation that offers both styles is consistent with either, and operations that all
+    return a next link (or `Link` header) are consistent whatever their request parameters.
 
     ## Why is this bad?
     Every style needs different client code; one API should page one way (Zalando #137,
@@ -547,11 +592,11 @@ def mixed_styles(spec: Spec, *, consistency: str = "strict",
         return
     ps = [p for p in pagings(spec, **opts) if p.signals.primary]
     best, counts = _families(ps)
-    if best is None or len(counts) < 2:
+    if best is None or all(best in _family(p) for p in ps):
         return
     sev = Severity.WARNING if consistency == "warn" else None
     for p in ps:
-        if best not in p.signals.primary:
+        if best not in _family(p):
             yield Violation(p.operation.pointer,
                             f"`{p.operation.label}` pages with the `{p.signals.primary[0]}` "
                             f"style while {counts[best]} of {len(ps)} paginated operations use "

@@ -24,8 +24,9 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   `/apis/apps/v1/deployments`), bare numbers and dates only first or after such a prefix
   (Twilio `/2010-04-01/Accounts.json`).
 * Discovery and probe endpoints are unversioned by nature (`/`, `/api`, `/apis`,
-  `/version`, `/versions`, `/health`, `/.well-known/...`, `/openapi.json`): they are left out
-  of coverage (`unversioned-paths`), as a reviewer would.
+  `/version`, `/versions`, `/health`, `/.well-known/...`, `/openapi.json`), and so are the
+  OAuth endpoints (`/oauth2/token`, `/authorize`: Box serves them unversioned from its
+  account host): they are left out of coverage (`unversioned-paths`), as a reviewer would.
 * A server list mixing a versioned URL and an unversioned one (`https://api.x.com/v1` and
   `http://localhost:8080`) still versions the operation: a reviewer reads the production URL.
 * Stripe-style calendar versions with a release name (`2024-06-20.basil`) and Azure's
@@ -61,7 +62,8 @@ EXPLICIT_HEADER = frozenset({"api-version", "x-api-version"})
 #: Endpoints that are unversioned by nature (discovery, probes, the description itself).
 UNVERSIONED_PATHS = ("/", "/api", "/apis", "/apis/*", "/version", "/versions", "/health*",
                      "/healthz", "/livez", "/readyz", "/ping", "/status", "/.well-known/**",
-                     "/openapi*", "/swagger*", "/api-docs*", "/metrics")
+                     "/openapi*", "/swagger*", "/api-docs*", "/metrics",
+                     "/oauth/**", "/oauth2/**", "/authorize", "/token", "/login", "/logout")
 
 
 @dataclass(frozen=True, slots=True)

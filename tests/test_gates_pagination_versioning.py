@@ -51,8 +51,12 @@ ARRAY = "{type: array, items: {type: object}}"
     ("/events", ARRAY, "text/event-stream", (None, None, "streaming")),
     ("/countries", "{properties: {items: {type: array, maxItems: 100}}}", "application/json",
      ("definite", "wrapper", "bounded")),
-    ("/countries", "{properties: {items: {type: array, maxItems: 101}}}", "application/json",
+    ("/orders", "{properties: {items: {type: array, maxItems: 101}}}", "application/json",
      ("definite", "wrapper", None)),
+    ("/markets", "{properties: {items: {type: array}}}", "application/json",
+     ("definite", "wrapper", "bounded")),
+    ("/orders", "{properties: {items: {type: array, description: Returns up to 20 orders}}}",
+     "application/json", ("definite", "wrapper", "bounded")),
 ])
 def test_collection_detection(spec_from_text, path, schema, media, expected) -> None:
     spec = spec_from_text(HEAD + _get(path, schema, media=media))
@@ -172,12 +176,21 @@ def test_pagination_metric_and_probable_severity(spec_from_text) -> None:
     assert exempt.passed and exempt.metric.total == 1
 
 
+def test_next_links_make_styles_consistent(spec_from_text) -> None:
+    nxt = "{properties: {items: {type: array}, next: {type: string, format: uri}}}"
+    spec = spec_from_text(HEAD + _get("/a", nxt, "      parameters: [{name: offset, in: query, "
+                                               "schema: {type: integer}}]\n")
+                          + _get("/b", nxt, "      parameters: [{name: cursor, in: query, "
+                                            "schema: {type: string}}]\n"))
+    assert not list(pagination.mixed_styles(spec))
+
+
 def test_pagination_consistency_warn_and_off(spec_from_text) -> None:
     p_off = "      parameters: [{name: offset, in: query, schema: {type: integer}}]\n"
     p_cur = ("      parameters: [{name: cursor, in: query, schema: {type: string}}]\n")
     body = "{properties: {items: {type: array}, next_cursor: {type: string}}}"
-    spec = spec_from_text(HEAD + _get("/a", body, p_off) + _get("/b", body, p_cur)
-                          + _get("/c", body, p_cur))
+    spec = spec_from_text(HEAD + _get("/a", "{properties: {items: {type: array}}}", p_off)
+                          + _get("/b", body, p_cur) + _get("/c", body, p_cur))
     assert [f.rule for f in _run(spec, pagination.GATE).findings
             if f.severity is Severity.ERROR] == ["pagination/mixed-styles"]
     warn = _run(spec, pagination.GATE, consistency="warn")
