@@ -30,6 +30,14 @@ APIs.guru corpus, is listed here:
   role lists** on any scheme type are legal. Neither is reported. Swagger 2.0 has the same
   "MUST be empty for non-OAuth schemes" rule as 3.0, so `auth/scopes-on-non-oauth-scheme`
   applies to 2.0 and 3.0.
+* **Scopes on a bearer or API-key requirement in a 3.0 document** are a warning, not the
+  error the semantics table gives: DigitalOcean lists the token scopes each operation needs
+  on its `bearer_auth` requirement (643 operations); that is the 3.1 role-list feature used
+  one version early, good documentation rather than a security gap, and no reviewer fails
+  DigitalOcean's authentication for it.
+* **A public operation served by another host** (operation- or path-level `servers` that
+  differ from the API's, like DigitalOcean's presigned `PUT /<upload_url>`, whose signed
+  URL is the credential) is `info`: the API's own security does not apply there.
 * **An OAuth2 requirement with no scopes** is not reported when the scheme declares no
   scopes at all: the empty list is then the only correct value.
 * **`http` scheme names compare case-insensitively** (`Basic`, `BEARER`), as OpenAPI and
@@ -115,6 +123,21 @@ def _listed(op: Operation, entries: Any, public_extension: str) -> bool:
             continue
         return True
     return False
+
+
+def _other_host(spec: Spec, op: Operation) -> bool:
+    """The operation overrides `servers` with hosts the API's root servers do not use
+    (presigned upload URLs, third-party endpoints)."""
+    if spec.is_swagger2 or not op.servers or op.servers == spec.servers:
+        return False
+
+    def host(url: str) -> str:
+        try:
+            return (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return ""
+    root_hosts = {host(s.url) for s in spec.servers}
+    return all(host(s.url) not in root_hosts for s in op.servers)
 
 
 def _sec_ptr(op: Operation) -> Pointer:
@@ -305,7 +328,12 @@ def _public(spec: Spec, write: bool, allow: tuple[Any, ...],
             continue
         known = is_well_known_auth_endpoint(op.path)
         kind = "write" if write else "read"
-        if known:
+        if _other_host(spec, op):
+            yield Violation(_sec_ptr(op), f"`{op.label}` is public and served by another host "
+                                          f"(its own `servers`); list it in "
+                                          f"`public-operations` to say so",
+                            subject=op.label, severity=Severity.INFO)
+        elif known:
             yield Violation(_sec_ptr(op), f"`{op.label}` is public; fine for a sign-in or "
                                           f"OAuth endpoint, list it in "
                                           f"`public-operations` to say so",
@@ -509,7 +537,7 @@ def undeclared_scope(
                                              f"`{name}`", subject=f"{name} {scope}")
 
 
-@rule("auth/scopes-on-non-oauth-scheme", severity=Severity.ERROR)
+@rule("auth/scopes-on-non-oauth-scheme", severity=Severity.WARNING)
 def scopes_on_non_oauth_scheme(
     spec: Spec,
     *,
@@ -523,7 +551,9 @@ def scopes_on_non_oauth_scheme(
 
     ## Why is this bad?
     3.0 tools reject or ignore the list; if roles are meant, they are not enforced by the
-    description.
+    description. A warning, not an error (gate-semantics.md says error): the list documents
+    which token scopes an operation needs, exactly what OpenAPI 3.1 allows, and is no
+    security weakness (see the module docs, DigitalOcean).
 
     ## Example
     ```yaml
@@ -1078,7 +1108,7 @@ def missing_www_authenticate(
         if resp is None or any(h.lower() == "www-authenticate" for h in resp.headers):
             continue
         shared = resp.pointer != resp.use_pointer
-        name = f"shared response `{resp.pointer.fragment}`" if shared \
+        name = f"shared response `{resp.pointer}`" if shared \
             else f"`401` of `{op.label}`"
         yield Violation(resp.pointer if shared else resp.use_pointer,
                         f"{name} does not declare `WWW-Authenticate`", subject=name)

@@ -81,7 +81,7 @@ def _in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: boo
 def _resp_name(op: Operation, resp: Response) -> tuple[Pointer, str]:
     """Where a finding about a response goes, and how the message names it."""
     if resp.pointer != resp.use_pointer:  # a shared response: report it once, at its definition
-        return resp.pointer, f"shared error response `{resp.pointer.fragment}`"
+        return resp.pointer, f"shared error response `{resp.pointer}`"
     return resp.use_pointer, f"error response `{resp.code}` of `{op.label}`"
 
 
@@ -96,8 +96,15 @@ def _schema_name(spec: Spec, media: MediaType) -> tuple[Pointer, str]:
     ptr = media.schema_pointer or media.pointer
     shape = schema_shape(spec, media.schema, ptr)
     if shape["base"] is not None and shape["base"] == ptr:
-        return ptr, f"error schema `{ptr.tokens[-1] if ptr.tokens else ptr}`"
+        return ptr, f"error schema `{_display_name(ptr)}`"
     return ptr, "inline error schema"
+
+
+def _display_name(ptr: Pointer) -> str:
+    """`Problem` for ``#/components/schemas/Problem``, `error` for ``models/error.yml#``."""
+    if ptr.tokens:
+        return ptr.tokens[-1]
+    return ptr.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] or str(ptr)
 
 
 @dataclass
@@ -142,7 +149,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
                 if canon is not None:
                     fkey, name = "canonical:" + canon, canon
                 elif base is not None:
-                    fkey, name = "ref:" + str(base), base.tokens[-1] if base.tokens else str(base)
+                    fkey, name = "ref:" + str(base), _display_name(base)
                 else:
                     props = sorted(shape["properties"])
                     fkey = "inline:" + ",".join(props)
