@@ -67,8 +67,12 @@ class AuditOptions:
         from urllib.parse import urlsplit
 
         parts = urlsplit(self.base_url)
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise AuditError(f"--base-url has an invalid port: {self.base_url[:200]!r}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise AuditError(f"--base-url must be an http or https URL, got {self.base_url!r}")
+            raise AuditError(f"--base-url must be an http or https URL, got {self.base_url[:200]!r}")
         if parts.username or parts.password:
             raise AuditError("--base-url must not carry credentials; use --header-env")
         for name, value in (("--request-timeout", self.request_timeout), ("--max-duration", self.max_duration)):

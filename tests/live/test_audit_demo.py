@@ -100,6 +100,12 @@ def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_pat
     clean_writes = {"#/paths/~1pets/post", "#/paths/~1pets~1{petId}/delete"}
     assert [f for f in _live(report)["findings"] if f["pointer"] in clean_writes] == []
 
+    before = len(fresh_demo.requests())
+    _, report = _audit_json(kit, fresh_demo, tmp_path, "--allow-method", "post")
+    later = {r["method"] for r in fresh_demo.requests()[before:]}
+    assert "POST" in later and "DELETE" not in later
+    assert [s["operation"] for s in report["sections"]["live"]["skipped"]] == ["DELETE /pets/{petId}"]
+
 
 def test_check_live_gives_one_report_with_static_and_live_gates(demo, tmp_path, kit):
     out, html = tmp_path / "check.json", tmp_path / "scorecard.html"

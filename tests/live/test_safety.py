@@ -233,3 +233,14 @@ def test_unset_credential_variable_is_one_line_and_exit_2(kit):
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("--header-env Authorization=GK_NOT_SET: environment variable GK_NOT_SET "
                                    "is not set")
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://127.0.0.1:80x", "--base-url has an invalid port"),
+    ("ftp://127.0.0.1/", "--base-url must be an http or https URL"),
+    ("http://user:pw@127.0.0.1:9/", "--base-url must not carry credentials"),
+])
+def test_bad_base_urls_are_one_line_and_exit_2(kit, url, message):
+    proc = kit.gatekeeper("audit", str(kit.DEMO_SPEC), "--base-url", url)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(message) and proc.stderr.count("\n") == 1
