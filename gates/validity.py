@@ -10,6 +10,7 @@ that matter are done here on the index instead (path parameters).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -25,8 +26,13 @@ DETAIL_LIMIT = 5 * 1024 * 1024
 
 
 def _fast_validator(version: str) -> Any:
-    """openapi-spec-validator's own schema validator: its jsonschema-rs backend when that is
-    installed (fast enough for 50 MB documents), else the jsonschema one."""
+    """openapi-spec-validator's own schema, compiled by jsonschema-rs when that is installed
+    (fast enough for 50 MB documents), else its jsonschema validator. The schema file is read
+    in place, without importing openapi-spec-validator (whose import alone takes about a
+    second); compiled validators are cached per process."""
+    validator = _rs_validator(version)
+    if validator is not None:
+        return validator
     from openapi_spec_validator import schemas
 
     return getattr(schemas, {"2.0": "openapi_v2_schema_validator",
@@ -35,14 +41,70 @@ def _fast_validator(version: str) -> Any:
                              "3.2": "openapi_v32_schema_validator"}[version])
 
 
+@functools.cache
+def _schema_content(version: str) -> dict[str, Any]:
+    """The official schema as shipped in openapi-spec-validator's resources folder."""
+    import importlib.util
+    import json
+    import os
+
+    found = importlib.util.find_spec("openapi_spec_validator")  # locates, does not import
+    base = (found.submodule_search_locations or [""])[0] if found else ""
+    name = os.path.join(base, "resources", "schemas", f"v{version}", "schema.json")
+    if not os.path.isfile(name):
+        from openapi_spec_validator import schemas
+
+        return dict(getattr(schemas, _SCHEMA_ATTR[version]))
+    with open(name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    raise ValueError(f"schema retrieval refused: {uri}")  # R11: never fetch
+
+
+@functools.cache
+def _rs_validator(version: str) -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    try:
+        return _RsValidator(jsonschema_rs.validator_for(_schema_content(version),
+                                                        retriever=_refuse_retrieval))
+    except Exception:  # an older jsonschema-rs: use the jsonschema backend
+        return None
+
+
+class _RsError:
+    """The two fields of a jsonschema error that the fast path reads."""
+
+    __slots__ = ("message", "absolute_path")
+
+    def __init__(self, error: Any) -> None:
+        self.message = str(getattr(error, "message", error))
+        self.absolute_path = list(getattr(error, "instance_path", ()) or ())
+
+
+class _RsValidator:
+    def __init__(self, validator: Any) -> None:
+        self._validator = validator
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._validator.is_valid(instance))
+
+    def iter_errors(self, instance: Any) -> Iterator[_RsError]:
+        for error in self._validator.iter_errors(instance):
+            yield _RsError(error)
+
+
 def _detail_validator(version: str) -> Any:
     """The same official schema through jsonschema, whose errors say *which* branch failed.
     The registry is empty (R11): nothing outside the schema itself can be resolved."""
     import referencing
     from jsonschema.validators import validator_for
-    from openapi_spec_validator import schemas
 
-    schema = dict(getattr(schemas, _SCHEMA_ATTR[version]))
+    schema = dict(_schema_content(version))
     return validator_for(schema)(schema, registry=referencing.Registry())
 
 
