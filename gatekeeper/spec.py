@@ -941,7 +941,8 @@ class Collection:
     array_name: str | None  # the wrapped array's property name (None for a top-level array)
     array_schema: Any
     #: Why a candidate is not a collection: "method", "kind", "no-json-body", "streaming",
-    #: "shape", "item-path", "batch" (a required `ids` query parameter), "bounded", or None.
+    #: "shape", "item-path", "batch" (a required `ids` query parameter), "bounded", "root"
+    #: (`/`, `/v2`: the API's discovery document), or None.
     excluded: str | None = None
 
     @property
@@ -1050,6 +1051,8 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
         return out("method")
     if op.kind != "path":
         return out("kind")
+    if all(_re_c.match(r"^v?\d+(\.\d+)*$", seg) for seg in op.path.split("/") if seg):
+        return out("root")  # `/` or `/v2.1`: the API's discovery document
     body = success_json_body(op)
     if body is None:
         streaming = any(m.essence in STREAMING_MEDIA for r in op.responses.values()

@@ -84,7 +84,8 @@ CURSOR_NAMES = frozenset({"cursor", "pagetoken", "pagecursor", "continuationtoke
                           "continuation", "pagingtoken", "nextmarker", "startafter",
                           "startcursor", "afterCursor".lower(), "beforecursor", "scrollid"})
 #: Cursor names that count only with response evidence (Amendments).
-EVIDENCE_CURSOR_NAMES = frozenset({"after", "before", "token", "continue"})
+EVIDENCE_CURSOR_NAMES = frozenset({"after", "before", "token", "continue", "since", "sinceid",
+                                   "maxid"})
 SIZE_NAMES = frozenset({"limit", "top", "size", "pagesize", "perpage", "maxresults",
                         "maxpagesize", "count", "first", "pagelimit", "maxitems", "pagelen",
                         "maxrecords", "resultsperpage", "itemsperpage", "maxkeys", "rows",
@@ -294,6 +295,8 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
         if p.location not in ("query", "header"):
             continue
         n = norm(p.name)
+        if p.required and n in ("start", "from", "page", "since") and _type(p.schema) != "integer":
+            continue  # a required `start` string is a time window, not a position
         t = _type(p.schema)
         fmt = p.schema.get("format") if isinstance(p.schema, dict) else None
         numeric = t in (None, "integer", "number")
@@ -573,7 +576,7 @@ def mixed_styles(spec: Spec, *, consistency: str = "strict",
                  **opts: Any) -> Iterator[Violation]:
     """## What it does
     Flags paginated operations whose style family differs from the one most of the API's
-    collection operations use (e.g. `/a` pages with `offset`, `/b` and `/c` with `cursor`).
+    collection operations use (for example `/a` pages with `offset`, `/b` and `/c` with `cursor`).
     An operation that offers both styles is consistent with either, and operations that all
     return a next link (or `Link` header) are consistent whatever their request parameters.
 
@@ -594,9 +597,13 @@ def mixed_styles(spec: Spec, *, consistency: str = "strict",
     best, counts = _families(ps)
     if best is None or all(best in _family(p) for p in ps):
         return
+    # a response-side continuation most operations share is as good as the majority style
+    # (GitHub: `page` or `since` or cursors, all followed through the `Link` header)
+    accepted = {best} | {s for s in ("link_header", "next_link")
+                         if counts.get(s, 0) * 2 >= len(ps)}
     sev = Severity.WARNING if consistency == "warn" else None
     for p in ps:
-        if best not in _family(p):
+        if not accepted & _family(p):
             yield Violation(p.operation.pointer,
                             f"`{p.operation.label}` pages with the `{p.signals.primary[0]}` "
                             f"style while {counts[best]} of {len(ps)} paginated operations use "

@@ -26,7 +26,9 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
 * Discovery and probe endpoints are unversioned by nature (`/`, `/api`, `/apis`,
   `/version`, `/versions`, `/health`, `/.well-known/...`, `/openapi.json`), and so are the
   OAuth endpoints (`/oauth2/token`, `/authorize`: Box serves them unversioned from its
-  account host): they are left out of coverage (`unversioned-paths`), as a reviewer would.
+  account host): they are left out of coverage (`unversioned-paths`), as a reviewer would;
+  so is an operation whose summary says it lists the API versions (DocuSign
+  `GET /service_information`, "Retrieves the available REST API versions").
 * A server list mixing a versioned URL and an unversioned one (`https://api.x.com/v1` and
   `http://localhost:8080`) still versions the operation: a reviewer reads the production URL.
 * Stripe-style calendar versions with a release name (`2024-06-20.basil`) and Azure's
@@ -191,6 +193,10 @@ def _media_marks(op: Operation) -> list[Mark]:
     return []
 
 
+_VERSIONS_DISCOVERY = re.compile(r"(?i)\b(list|get|retrieves?|returns?|lists?)\b.*\b(api|available|"
+                                 r"supported) versions\b|^\s*\S*versions?\s*$")
+
+
 def _glob(pattern: str) -> re.Pattern[str]:
     """A path glob: `*` stays within a segment, `**` crosses segments."""
     parts = re.split(r"(\*\*|\*)", pattern.rstrip("/") or "/")
@@ -211,7 +217,8 @@ def analyse(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
     def build() -> Versioning:
         skip = [_glob(p) for p in unversioned_paths]
         ops = [op for op in spec.in_paths()
-               if not any(g.match(op.path.rstrip("/") or "/") for g in skip)]
+               if not any(g.match(op.path.rstrip("/") or "/") for g in skip)
+               and not _VERSIONS_DISCOVERY.search(f"{op.summary or ''} {op.operation_id or ''}")]
         result = Versioning(ops)
         literals = frozenset(x.lower() for x in url_literals)
         qnames = frozenset(x.lower() for x in query_names)
@@ -459,8 +466,8 @@ def unversioned_operation(
     min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
 ) -> Iterator[Violation]:
     """## What it does
-    Flags an operation that lacks the version mechanism the rest of the API uses (e.g.
-    `/v1/orders` next to an unversioned `/customers`).
+    Flags an operation that lacks the version mechanism the rest of the API uses (for
+    example `/v1/orders` next to an unversioned `/customers`).
 
     ## Why is this bad?
     Unversioned endpoints change under clients' feet while the rest of the API promises
