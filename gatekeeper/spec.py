@@ -942,7 +942,7 @@ class Collection:
     array_schema: Any
     #: Why a candidate is not a collection: "method", "kind", "no-json-body", "streaming",
     #: "shape", "item-path", "batch" (a required `ids` query parameter), "bounded", "root"
-    #: (`/`, `/v2`: the API's discovery document), or None.
+    #: (`/`, `/v2`, `/apis/apps/v1/`: a discovery document), or None.
     excluded: str | None = None
 
     @property
@@ -1051,8 +1051,10 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
         return out("method")
     if op.kind != "path":
         return out("kind")
-    if all(_re_c.match(r"^v?\d+(\.\d+)*$", seg) for seg in op.path.split("/") if seg):
-        return out("root")  # `/` or `/v2.1`: the API's discovery document
+    segs = [seg for seg in op.path.split("/") if seg]
+    if not segs or all(_re_c.match(r"^v?\d+(\.\d+)*$", seg) for seg in segs) \
+            or _re_c.match(r"^v\d+((alpha|beta)\d*)?$", segs[-1]):
+        return out("root")  # `/`, `/v2.1`, `/apis/apps/v1/`: a discovery document
     body = success_json_body(op)
     if body is None:
         streaming = any(m.essence in STREAMING_MEDIA for r in op.responses.values()

@@ -48,6 +48,8 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   (N <= `bounded-max-items`) or "fixed/small set", or a last path segment naming a lookup
   (`bounded-resources`: countries, currencies, languages, locales, markets, regions,
   timezones, genres, devices, images, units, scopes, versions, statuses) exempts the list.
+* A path that ends in a version segment (`/v2.1`, Kubernetes `/apis/apps/v1/`) is a
+  discovery document listing resources, not a collection.
 * The total-count advice (PAG-009) is opinion on which guidelines disagree: off by default.
 """
 

@@ -57,6 +57,10 @@ ARRAY = "{type: array, items: {type: object}}"
      ("definite", "wrapper", "bounded")),
     ("/orders", "{properties: {items: {type: array, description: Returns up to 20 orders}}}",
      "application/json", ("definite", "wrapper", "bounded")),
+    ("/apis/apps/v1/", "{properties: {resources: " + ARRAY + "}}", "application/json",
+     (None, None, "root")),
+    ("/v2.1", "{properties: {resources: " + ARRAY + "}}", "application/json",
+     (None, None, "root")),
 ])
 def test_collection_detection(spec_from_text, path, schema, media, expected) -> None:
     spec = spec_from_text(HEAD + _get(path, schema, media=media))
