@@ -758,8 +758,9 @@ WELL_KNOWN_AUTH_ENDPOINTS = (
     "/password/forgot", "/token/refresh",
 )
 #: Health probes: their 503 body is a health report, not an error format.
-HEALTH_SEGMENTS = frozenset({"health", "healthz", "healthcheck", "ready", "readyz", "livez",
-                             "liveness", "readiness", "ping"})
+HEALTH_SEGMENTS = frozenset({"health", "healthz", "healthcheck", "heartbeat", "readyz",
+                             "livez"})  # anywhere in the path: /heartbeat/database
+HEALTH_LAST_SEGMENTS = frozenset({"ready", "liveness", "readiness", "ping"})
 
 
 def is_json_media(name: str) -> bool:
@@ -802,8 +803,11 @@ def is_well_known_auth_endpoint(path: str) -> bool:
 
 
 def is_health_endpoint(path: str) -> bool:
-    """Health and readiness probes (``/health``, ``/v1/healthz``, ``/ping``)."""
-    return _last_segment(path.lower().rstrip("/")) in HEALTH_SEGMENTS
+    """Health and readiness probes (``/health``, ``/v1/healthz``, ``/heartbeat/database``,
+    ``/ping``)."""
+    p = path.lower().rstrip("/")
+    segments = {seg.replace("-", "").replace("_", "") for seg in p.split("/")}
+    return bool(segments & HEALTH_SEGMENTS) or _last_segment(p) in HEALTH_LAST_SEGMENTS
 
 
 def _last_segment(path: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 from gatekeeper import Config, load, load_config, run
 from gatekeeper.spec import (
     error_responses,
+    is_health_endpoint,
     is_json_media,
     is_problem_media,
     is_well_known_auth_endpoint,
@@ -87,6 +88,15 @@ def test_media_classification(name: str, json_: bool, problem: bool) -> None:
 ])
 def test_well_known_auth_endpoints(path: str, known: bool) -> None:
     assert is_well_known_auth_endpoint(path) is known
+
+
+@pytest.mark.parametrize("path, health", [
+    ("/health", True), ("/api/v1/health/", True), ("/heartbeat/database", True),
+    ("/v2/healthz", True), ("/ping", True), ("/sources/{id}/health", True),
+    ("/healthy-recipes", False), ("/orders/{id}/status", False), ("/pings/{id}/replies", False),
+])
+def test_health_endpoints(path: str, health: bool) -> None:
+    assert is_health_endpoint(path) is health
 
 
 SHAPES = """\
