@@ -995,6 +995,17 @@ def _last_literal_segment(path: str) -> str | None:
     return None
 
 
+def _named_after(name: str, segment: str) -> bool:
+    """`dependent_phone_numbers` for `/DependentPhoneNumbers.json`, `usage_records` for
+    `/Usage/Records`, `media_list` for `/Media`: the array is named after the resource."""
+    a = _re_c.sub(r"[\W_]", "", name).lower()
+    b = _re_c.sub(r"[\W_]", "", segment).lower()
+    if not a or not b:
+        return False
+    return a == b or (len(b) >= 4 and (a.endswith(b) or a.startswith(b))) \
+        or (len(a) >= 4 and b.endswith(a))
+
+
 def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,
                       names: frozenset[str], max_props: int, depth: int = 0
                       ) -> tuple[str, str, str | None, Any, Any, Pointer] | None:
@@ -1010,7 +1021,7 @@ def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,
         arrays = {n: v for n, (v, _p) in props.items() if "array" in schema_types(v)}
         last = _last_literal_segment(path)
         for name, value in arrays.items():
-            if name.lower() in names or (last is not None and name.lower() == last):
+            if name.lower() in names or (last is not None and _named_after(name, last)):
                 return "definite", "wrapper", name, value, schema, ptr
         embedded = props.get("_embedded")
         if embedded is not None:
