@@ -481,8 +481,14 @@ def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
         raise SpecError(f"invalid YAML: {exc.problem or exc.context}", file=display,
                         line=mark.line + 1 if mark else None,
                         column=mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:  # a control character; one line, with its line
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise SpecError(f"invalid YAML: control character U+{exc.character:04X} is not allowed"
+                        " (escape it inside a double-quoted string)", file=display,
+                        line=line) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"invalid YAML: {_short(str(exc), 200)}", file=display) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        raise SpecError(f"invalid YAML: {_short(first, 200)}", file=display) from None
     except RecursionError:
         raise SpecError("nesting depth exceeds the limit (raise it with --max-depth)",
                         file=display) from None
