@@ -224,15 +224,15 @@ def check(
             errors += 1
             typer.echo(_safe(str(exc)), err=True)
             continue
-        if live:
-            report, redactor = _live_audit(spec, live, live_flags, cfg, gates, progress, log_file, debug)
-            reports.append(report)
-        else:
-            from gatekeeper.compare import run_check
+        from gatekeeper.compare import run_check
 
-            reports.append(run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
-                                     base=base, base_file=base_file, new_only=new_only,
-                                     ratchet=ratchet, baseline=baseline, raise_errors=debug))
+        report = run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
+                           base=base, base_file=base_file, new_only=new_only,
+                           ratchet=ratchet, baseline=baseline, raise_errors=debug)
+        if live:
+            report, redactor = _live_audit(spec, live, live_flags, cfg, report, progress,
+                                           log_file, debug)
+        reports.append(report)
 
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
@@ -380,9 +380,10 @@ def _live_flags(**flags: object) -> dict[str, object]:
     return {k.replace("_", "-"): v for k, v in flags.items()}
 
 
-def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: object, gates: tuple,
-                progress: str, log_file: str | None, debug: bool) -> tuple[object, object]:
-    """Run the audit and the engine: one report with the static gates plus the live gate."""
+def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: object,
+                static_report: object, progress: str, log_file: str | None,
+                debug: bool) -> tuple[object, object]:
+    """Run the audit: the live gate, appended to ``static_report`` when there is one."""
     from gatekeeper.live import audit_report
     from gatekeeper.live.options import build_options, log_to_file
     from gatekeeper.live.progress import Progress
@@ -394,8 +395,8 @@ def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: obje
         typer.echo("gatekeeper: warning: --insecure: TLS certificates are not verified", err=True)
     handler = log_to_file(log_file, redactor) if log_file else None
     try:
-        report, _ = audit_report(spec, options, cfg, static_gates=gates, progress=Progress(progress),
-                                 raise_errors=debug)
+        report, _ = audit_report(spec, options, cfg, static_report=static_report,
+                                 progress=Progress(progress), raise_errors=debug)
     finally:
         if handler is not None:
             import logging
@@ -457,7 +458,7 @@ def audit(
                         max_requests=max_requests, rate_limit=rate_limit, max_examples=max_examples,
                         latency_budget=latency_budget, error_rate_budget=error_rate_budget,
                         trust_env=trust_env, insecure=insecure, seed=seed)
-    report, redactor = _live_audit(spec, base_url, flags, cfg, (), progress, log_file, debug)
+    report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     options = {"color": color} if fmt is Format.terminal else {}

@@ -49,11 +49,16 @@ def attach(report: Any, result: LiveResult) -> Any:
     return replace(report, sections={**report.sections, GATE_NAME: result.section()})
 
 
-def audit_report(spec: Any, options: AuditOptions, config: Any, *, static_gates: tuple = (),
+def audit_report(spec: Any, options: AuditOptions, config: Any, *, static_report: Any = None,
                  progress: Any = None, raise_errors: bool = False) -> tuple[Any, LiveResult]:
-    """Run the audit, then the engine over ``static_gates`` plus the live gate: one report."""
+    """Run the audit and the engine over the live gate; with ``static_report`` (the report of
+    the static gates, however it was made: comparison, baseline...) the live gate is appended
+    to it, so static and live results are one report."""
     from gatekeeper.engine import run
 
     result = run_audit(spec, options, progress=progress)
-    report = run(spec, (*static_gates, live_gate(result)), config, raise_errors=raise_errors)
+    report = run(spec, (live_gate(result),), config, raise_errors=raise_errors)
+    if static_report is not None:
+        report = replace(static_report, gates=(*static_report.gates, *report.gates),
+                         rules=(*static_report.rules, *report.rules))
     return attach(report, result), result

@@ -177,11 +177,16 @@ class _Audit:
             # have broken (or dropped) the credential, which the real one then replaces.
             if self.options.credentials:
                 negative = [c for c in negative if not _negative_at(c, "header")]
-            cases += negative
-            for case in cases:
-                self.send_case(op, st_op, case, "fuzz", stats)
-            if base is not None:
-                while stats.answered < self.options.latency_samples:
+            answered: list[Any] = []  # positive cases the server answered, 2xx first
+            for i, case in enumerate(cases + negative):
+                ex = self.send_case(op, st_op, case, "fuzz", stats)
+                if i < len(cases) and ex is not None and ex.status is not None:
+                    answered.append((not 200 <= ex.status < 300, i, case))
+            if answered:
+                base = min(answered, key=lambda item: item[:2])[2]
+                for _ in range(self.options.latency_samples):  # bounded even if nothing answers
+                    if stats.answered >= self.options.latency_samples:
+                        break
                     self.send_case(op, st_op, base, "latency", stats)
                 self.not_found_probe(op, st_op, base, stats)
                 self.rate_limit_probe(op, st_op, base, stats)

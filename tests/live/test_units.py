@@ -13,7 +13,13 @@ from gatekeeper.errors import ConfigError
 from gatekeeper.live import stats
 from gatekeeper.live.budget import Budget, BudgetExhausted
 from gatekeeper.live.options import build_options
-from gatekeeper.live.safety import CredentialError, Credentials, Redactor, check_origin, prepare_schema
+from gatekeeper.live.safety import (
+    CredentialError,
+    Credentials,
+    Redactor,
+    check_origin,
+    prepare_schema,
+)
 
 
 @pytest.mark.parametrize("encode", [
