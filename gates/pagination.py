@@ -366,6 +366,10 @@ def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
                 if conf == "probable" and (o["treat_probable_as_definite"] or sig.continuation):
                     conf = "definite"
                 out.append(Paging(op, coll, sig, conf))
+            elif coll.excluded in ("bounded", "batch") and coll.confidence is not None \
+                    and analyse(spec, op, coll, aliases).continuation:
+                # a page whose array has `maxItems` is bounded *because* it pages
+                out.append(Paging(op, coll, analyse(spec, op, coll, aliases), "definite"))
             elif coll.excluded in ("shape", "no-json-body") and op.method in ("get", "query"):
                 sig = analyse(spec, op, None, aliases)
                 if sig.request_styles:  # paging signals: checked for style and consistency

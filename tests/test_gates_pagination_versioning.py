@@ -298,3 +298,11 @@ def test_every_rule_documented_and_json_contract(spec_from_text) -> None:
     metrics = {g["name"]: g["metric"] for g in data["gates"]}
     assert metrics["pagination"]["label"] == "collection operations that paginate"
     assert metrics["versioning"]["value"] == 0.0
+
+
+def test_bounded_page_that_pages_still_counts(spec_from_text) -> None:
+    schema = ("{properties: {items: {type: array, maxItems: 50}, next_cursor: {type: string}}}")
+    spec = spec_from_text(HEAD + _get("/pets", schema, "      parameters: [{name: cursor, in: "
+                                                       "query, schema: {type: string}}]\n"))
+    result = _run(spec, pagination.GATE)
+    assert (result.metric.passed, result.metric.total) == (1, 1) and result.passed
