@@ -95,6 +95,12 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
               redactor: Redactor | None = None) -> LiveResult:
     """Audit the service at ``options.base_url`` against ``spec`` (a `gatekeeper.Spec`)."""
     options.validate()
+    try:
+        import httpx  # noqa: F401
+        import schemathesis  # noqa: F401
+    except ImportError as exc:
+        raise AuditError(f"the live audit needs the live extra: pip install 'gatekeeper-openapi[live]' "
+                         f"({exc.name} is missing)") from None
     redactor = redactor or options.credentials.redactor()
     notify = progress or (lambda event, data: None)
     from gatekeeper.live.fuzz import Fuzzer
