@@ -22,7 +22,9 @@ N = 300
 def api_dir() -> Path:
     if len(sys.argv) > 1:
         return Path(sys.argv[1])
-    out = subprocess.run([str(HERE / "fetch_corpus.sh")], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(HERE / "fetch_corpus.sh")], check=True, capture_output=True, text=True
+    )
     return Path(out.stdout.strip().splitlines()[-1])
 
 
@@ -34,11 +36,19 @@ def main() -> None:
     (HERE / "sample300.txt").write_text("".join(f"{rel}\n" for _, rel in picked))
     sizes = [s for s, _ in specs]
     psizes = [s for s, _ in picked]
-    print(f"corpus: {total} specs, {sum(sizes) / 1e6:.1f} MB, median {statistics.median(sizes) / 1e3:.1f} KB, "
-          f"min {min(sizes)} B, max {max(sizes) / 1e6:.1f} MB")
-    print(f"sample: {len(picked)} specs, {sum(psizes) / 1e6:.1f} MB, median {statistics.median(psizes) / 1e3:.1f} KB, "
-          f"min {min(psizes)} B, max {max(psizes) / 1e6:.1f} MB")
-    for rel in ("github.com/api.github.com.json", "microsoft.com/graph-beta.json", "azure.com/authorization.json"):
+    print(
+        f"corpus: {total} specs, {sum(sizes) / 1e6:.1f} MB, median {statistics.median(sizes) / 1e3:.1f} KB, "
+        f"min {min(sizes)} B, max {max(sizes) / 1e6:.1f} MB"
+    )
+    print(
+        f"sample: {len(picked)} specs, {sum(psizes) / 1e6:.1f} MB, median {statistics.median(psizes) / 1e3:.1f} KB, "
+        f"min {min(psizes)} B, max {max(psizes) / 1e6:.1f} MB"
+    )
+    for rel in (
+        "github.com/api.github.com.json",
+        "microsoft.com/graph-beta.json",
+        "azure.com/authorization.json",
+    ):
         print(f"{rel}: {(root / rel).stat().st_size} bytes")
 
 

@@ -4,9 +4,12 @@ Not a test; run on demand. Every measurement runs in a fresh Python process unde
 ``/usr/bin/time -v`` so that wall time and peak RSS are the whole process's (interpreter start,
 imports, reading the files, parsing). ``op`` is the time of the parse alone, measured inside.
 
-    python benchmarks/parsers.py table [--repeat 3]     # speed and memory, markdown table
+    python benchmarks/parsers.py table [--repeat 5]     # speed and memory, markdown table
     python benchmarks/parsers.py correctness            # each YAML parser vs PyYAML CSafeLoader
     python benchmarks/parsers.py run METHOD TARGET      # one measurement (used by `table`)
+
+A method name ending in ``+nogc`` (or ``GK_BENCH_NOGC=1``) disables the cyclic garbage collector during the parse (it matters: the
+collector re-scans every live node of a big tree many times while the tree is built).
 
 Candidate parsers are installed in a venv in the cache by ``benchmarks/setup_pyenv.sh``;
 run this script with that venv's python. Targets:
@@ -22,6 +25,7 @@ run this script with that venv's python. Targets:
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -36,7 +40,9 @@ CORPUS = SHARED / "corpus"
 
 
 def api_dir() -> Path:
-    out = subprocess.run([str(HERE / "fetch_corpus.sh")], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(HERE / "fetch_corpus.sh")], check=True, capture_output=True, text=True
+    )
     return Path(out.stdout.strip().splitlines()[-1])
 
 
@@ -152,11 +158,21 @@ def core12_loader():
     Core12Loader.yaml_implicit_resolvers = {}
     add = Core12Loader.add_implicit_resolver
     add("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-    add("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-    add("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+    add(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    add(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        list("-+0123456789"),
+    )
     add(
         "tag:yaml.org,2002:float",
-        re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
         list("-+.0123456789"),
     )
 
@@ -176,8 +192,16 @@ def core12_loader():
     Core12Loader.add_constructor("tag:yaml.org,2002:float", construct_float)
     # Explicit !!timestamp tags are refused like any other unknown tag.
     Core12Loader.yaml_constructors = {
-        k: v for k, v in Core12Loader.yaml_constructors.items()
-        if k not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs")
+        k: v
+        for k, v in Core12Loader.yaml_constructors.items()
+        if k
+        not in (
+            "tag:yaml.org,2002:timestamp",
+            "tag:yaml.org,2002:binary",
+            "tag:yaml.org,2002:set",
+            "tag:yaml.org,2002:omap",
+            "tag:yaml.org,2002:pairs",
+        )
     }
     return Core12Loader
 
@@ -302,6 +326,7 @@ def _simdjson(raw: bytes):
 
 
 LOADERS = {
+    "none": lambda raw: None,  # interpreter start and file read only: the floor
     "pyyaml-load": _pyyaml_load,
     "pyyaml-core12": _pyyaml_core12,
     "pyyaml-compose": _pyyaml_compose,
@@ -328,6 +353,9 @@ YAML_METHODS = [
     "pyyaml-compose",
     "pyyaml-compose+construct",
     "pyyaml-compose+walk",
+    "pyyaml-load+nogc",
+    "pyyaml-compose+nogc",
+    "pyyaml-compose+walk+nogc",
     "yaml_rs",
     "ryaml",
     "fast_yaml",
@@ -336,28 +364,54 @@ YAML_METHODS = [
     "ryml-json+orjson",
     "ryml-walk",
 ]
-JSON_METHODS = ["json", "json-dupcheck", "orjson", "msgspec", "simdjson"]
-PLAN = [(m, t) for t in ("stripe", "digitalocean") for m in YAML_METHODS] + [
-    (m, t) for t in ("azure-auth", "github", "graph-beta") for m in JSON_METHODS
-]
+JSON_METHODS = ["json", "json-dupcheck", "orjson", "orjson+nogc", "msgspec", "simdjson"]
+PLAN = (
+    [("none", "azure-auth")]
+    + [(m, t) for t in ("stripe", "digitalocean") for m in YAML_METHODS]
+    + [(m, t) for t in ("azure-auth", "github", "graph-beta") for m in JSON_METHODS]
+)
 
 
 def cmd_run(method: str, target: str, files: list[str] | None = None) -> None:
     paths = [Path(f) for f in files] if files else target_files(target)
     raws = [p.read_bytes() for p in paths]
-    load = LOADERS[method]
+    load = LOADERS[method.removesuffix("+nogc")]
+    if os.environ.get("GK_BENCH_NOGC") or method.endswith("+nogc"):
+        import gc
+
+        gc.disable()
+    results, errors = [], 0
+    c0 = time.process_time()
     t0 = time.perf_counter()
-    results = [load(raw) for raw in raws]
+    for raw in raws:
+        try:
+            results.append(load(raw))
+        except Exception:  # noqa: BLE001 - counted and reported
+            errors += 1
     op = time.perf_counter() - t0
-    print(json.dumps({"op": op, "files": len(raws), "bytes": sum(map(len, raws))}))
+    op_cpu = time.process_time() - c0
+    print(
+        json.dumps(
+            {
+                "op": op,
+                "op_cpu": op_cpu,
+                "files": len(raws),
+                "bytes": sum(map(len, raws)),
+                "errors": errors,
+            }
+        )
+    )
     del results
 
 
 def timed_process(argv: list[str]) -> dict:
     """Run argv under /usr/bin/time -v; return wall seconds, peak RSS (MB) and its JSON line."""
-    proc = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True)
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", *argv], check=False, capture_output=True, text=True
+    )
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["?"])[-3]}
+        lines = [ln for ln in proc.stderr.splitlines() if not ln.startswith("\t")]
+        return {"error": (lines or ["?"])[-1]}
     info = {}
     for line in proc.stderr.splitlines():
         line = line.strip()
@@ -367,6 +421,8 @@ def timed_process(argv: list[str]) -> dict:
             for part in clock.split(":"):
                 secs = secs * 60 + float(part)
             info["wall"] = secs
+        elif line.startswith(("User time (seconds)", "System time (seconds)")):
+            info["cpu"] = info.get("cpu", 0.0) + float(line.rsplit(" ", 1)[-1])
         elif line.startswith("Maximum resident set size"):
             info["rss_mb"] = int(line.rsplit(" ", 1)[-1]) / 1024
     info.update(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -376,10 +432,18 @@ def timed_process(argv: list[str]) -> dict:
 def cmd_table(repeat: int) -> None:
     # Paths are resolved once so that no timed process runs npm.
     resolved = {t: [str(p) for p in target_files(t)] for t in {t for _, t in PLAN}}
-    print(f"python {sys.version.split()[0]}, {repeat} runs each, median; wall and RSS are the whole process")
+    load = os.getloadavg()[0]
+    print(
+        f"python {sys.version.split()[0]}, {repeat} runs each; times are the best of the runs (the machine is"
+    )
+    print(
+        f"shared: load average {load:.1f} at the start), CPU is user+system; process = whole process"
+    )
     print()
-    print("| target | method | op (s) | wall (s) | peak RSS (MB) |")
-    print("|---|---|---:|---:|---:|")
+    print(
+        "| target | method | parse wall (s) | parse CPU (s) | process wall (s) | process CPU (s) | peak RSS (MB) | files refused |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for method, target in PLAN:
         runs = []
         for _ in range(repeat):
@@ -389,8 +453,13 @@ def cmd_table(repeat: int) -> None:
             err = next(r["error"] for r in runs if "error" in r)
             print(f"| {target} | {method} | error: {err[:60]} | | |", flush=True)
             continue
-        med = {k: statistics.median(r[k] for r in runs) for k in ("op", "wall", "rss_mb")}
-        print(f"| {target} | {method} | {med['op']:.3f} | {med['wall']:.2f} | {med['rss_mb']:.0f} |", flush=True)
+        best = {k: min(r[k] for r in runs) for k in ("op", "op_cpu", "wall", "cpu")}
+        rss = statistics.median(r["rss_mb"] for r in runs)
+        print(
+            f"| {target} | {method} | {best['op']:.3f} | {best['op_cpu']:.3f} | {best['wall']:.2f} | {best['cpu']:.2f} "
+            f"| {rss:.0f} | {runs[0]['errors']} |",
+            flush=True,
+        )
 
 
 def _files_arg(files: list[str]) -> list[str]:
@@ -435,15 +504,21 @@ def cmd_correctness() -> None:
                         counts["core12"] += 1
                     else:
                         errors += 1
-                        examples.append(f"{p.relative_to(CORPUS)}: raised {type(exc).__name__}: {str(exc)[:100]}")
+                        examples.append(
+                            f"{p.relative_to(CORPUS)}: raised {type(exc).__name__}: {str(exc)[:100]}"
+                        )
                     continue
                 for name in counts:
                     if _equal(refs[name, p], data):
                         counts[name] += 1
                     elif name == "core12":
-                        examples.append(f"{p.relative_to(CORPUS)}: {first_diff(refs[name, p], data)}")
-            print(f"- {method}: same as yaml1.1 {counts['yaml11']}, same as core1.2 {counts['core12']}, "
-                  f"raised {errors} (of {len(files)})")
+                        examples.append(
+                            f"{p.relative_to(CORPUS)}: {first_diff(refs[name, p], data)}"
+                        )
+            print(
+                f"- {method}: same as yaml1.1 {counts['yaml11']}, same as core1.2 {counts['core12']}, "
+                f"raised {errors} (of {len(files)})"
+            )
             for e in examples[:5]:
                 print(f"    {e}")
 
@@ -474,7 +549,7 @@ def first_diff(a, b, path=""):
             if d:
                 return d
         return None
-    if a != b and not (a != a and b != b):  # NaN == NaN here
+    if a != b and not (math.isnan(a) and math.isnan(b) if isinstance(a, float) else False):
         return f"{path or '/'}: {a!r:.60} vs {b!r:.60}"
     return None
 
@@ -491,7 +566,7 @@ def main(argv: list[str]) -> None:
             files = Path(argv[argv.index("--list") + 1]).read_text().splitlines()
         cmd_run(argv[1], argv[2], files)
     elif argv[0] == "table":
-        repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+        repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 5
         cmd_table(repeat)
     elif argv[0] == "correctness":
         cmd_correctness()

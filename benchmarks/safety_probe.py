@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 DEPTH = 10_000
 
@@ -34,7 +33,9 @@ PROBES = {
     "timestamp": "d: 2023-08-16\nq: '2023-08-16'\n",
     "yaml11-bool": "a: yes\nb: off\nc: true\n",
     f"deep-flow-{DEPTH}": "[" * DEPTH + "]" * DEPTH,
-    f"deep-block-{DEPTH // 10}": "".join(" " * i + "k:\n" for i in range(DEPTH // 10)) + " " * (DEPTH // 10) + "v\n",
+    f"deep-block-{DEPTH // 10}": "".join(" " * i + "k:\n" for i in range(DEPTH // 10))
+    + " " * (DEPTH // 10)
+    + "v\n",
     "big-int": "n: 18446744073709551616\n",
     "multi-doc": "a: 1\n---\nb: 2\n",
 }
@@ -52,22 +53,50 @@ CHILD = r"""
 import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 {setup}
+
+def nodes(obj, budget=1_000_000):
+    # count nodes as a walker would see them (shared references counted each time)
+    n, stack = 0, [obj]
+    while stack:
+        o = stack.pop()
+        n += 1
+        if n > budget:
+            return None
+        if isinstance(o, dict):
+            stack.extend(o.values())
+        elif isinstance(o, list):
+            stack.extend(o)
+    return n
+
 src = sys.stdin.read()
 t0 = time.perf_counter()
 try:
     out = load(src)
-    r = repr(out)
-    print(json.dumps({{"ok": r[:60] if len(r) < 10_000 else f"<{{len(r)}} chars of output>", "s": time.perf_counter() - t0}}))
+    s = time.perf_counter() - t0
+    n = nodes(out)
+    if n is None:
+        shown = "data that a walker sees as >1e6 nodes (shared references)"
+    elif n > 50:
+        shown = f"<{{n}} nodes>"
+    else:
+        shown = repr(out)[:70]
+    print(json.dumps({{"ok": shown, "s": s}}))
 except BaseException as exc:
-    print(json.dumps({{"raised": f"{{type(exc).__name__}}: {{str(exc).splitlines()[0][:50] if str(exc) else ''}}", "s": time.perf_counter() - t0}}))
+    print(json.dumps({{"raised": f"{{type(exc).__name__}}: {{str(exc).splitlines()[0][:60] if str(exc) else ''}}", "s": time.perf_counter() - t0}}))
 """
 
 
 def run(parser: str, probe: str) -> str:
     code = CHILD.format(setup=PARSERS[parser])
     try:
-        proc = subprocess.run([sys.executable, "-c", code], input=PROBES[probe], capture_output=True,
-                              text=True, timeout=20)
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            check=False,
+            input=PROBES[probe],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except subprocess.TimeoutExpired:
         return "HANG (>20 s)"
     if proc.returncode != 0 or not proc.stdout.strip():
