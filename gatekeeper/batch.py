@@ -35,15 +35,26 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 _HEAD = re.compile(r"""(?:^|[{,])\s*["']?(?:openapi|swagger)["']?\s*:""", re.M)
 
 
-def looks_like_openapi(path: str, head_bytes: int = 4096) -> bool:
-    """Whether the file's first bytes declare ``openapi`` or ``swagger`` (cheap, no parse)."""
+_ANYWHERE = re.compile(rb"""^["']?(?:openapi|swagger)["']?[ \t]*:|"(?:openapi|swagger)"\s*:\s*"[123]\.""",
+                       re.M)
+
+
+def looks_like_openapi(path: str, head_bytes: int = 4096,
+                       max_bytes: int = 100 * 1024 * 1024) -> bool:
+    """Whether the file declares ``openapi`` or ``swagger``: in its first bytes (cheap, no
+    parse), else anywhere as a top-level YAML key (column 0) or a JSON member whose value is
+    a version string (keys sorted alphabetically put ``openapi`` after ``components``)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(head_bytes)
+            if _HEAD.search(head.decode("utf-8", "ignore").lstrip("\ufeff")):
+                return True
+            if len(head) < head_bytes:
+                return False
+            rest = fh.read(max_bytes)
     except OSError:
         return False
-    text = head.decode("utf-8", "ignore").lstrip("\ufeff")
-    return _HEAD.search(text) is not None
+    return _ANYWHERE.search(head + rest) is not None
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[str]:
