@@ -16,7 +16,8 @@ in the JSON report). Its shape, which the HTML scorecard reads::
                   "histogram": [{"le_ms": 5, "count": 3}, ..., {"le_ms": null, "count": 0}],
                   "operations": [{"operation": "GET /pets", "pointer": "#/paths/~1pets/get",
                                   "count", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-                                  "within_budget": true, "statuses": {"200": 9, "401": 2}}]},
+                                  "within_budget": true, "statuses": {"200": 9, "401": 2},
+                                  "notes": []}]},
       "error_rate": {"errors": 4, "total": 180, "rate": 0.022, "budget": 0.001,
                      "within_budget": false},
       "auth": [{"operation": "GET /pets", "schemes": ["bearerAuth"], "no_credentials": 401,
@@ -155,6 +156,8 @@ class OperationStats:
             return
         self.answered += 1
         self.statuses[str(ex.status)] += 1
+        if ex.retried:
+            self.notes.add(f"a dropped connection was retried once ({ex.retried})")
         if ex.purpose != "rate-limit":
             self.latencies.append(ex.elapsed)
 
@@ -212,7 +215,7 @@ class LiveResult:
             p95 = summary["p95_ms"]
             within = p95 is None or p95 <= opts.latency_budget_ms
             op_rows.append({"operation": label, "pointer": str(st.pointer), **summary, "within_budget": within,
-                            "statuses": dict(sorted(st.statuses.items()))})
+                            "statuses": dict(sorted(st.statuses.items())), "notes": sorted(st.notes)})
             if not within and label in by_label:
                 slowest = max((ex for ex in exchanges if ex.operation == label and ex.error is None
                                and ex.purpose != "rate-limit"), key=lambda ex: ex.elapsed, default=None)

@@ -42,7 +42,6 @@ __all__ = [
 
 MARKER = "[REDACTED]"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: Header names whose values are masked whatever they hold (R19), as Schemathesis does.
 SENSITIVE_HEADERS = frozenset({
