@@ -668,7 +668,8 @@ def inconsistent_parameter_name(spec: Spec, **opts: Any) -> Iterator[Violation]:
 def unbounded_page_size(spec: Spec, **opts: Any) -> Iterator[Violation]:
     """## What it does
     Flags a page-size parameter (`limit`, `per_page`, `$top`, ...) of a paginated operation
-    that declares no `maximum` (or `enum`).
+    that declares no `maximum` (or `enum`). Reported once where the parameter is written, so
+    a shared `components.parameters.Top` is one finding.
 
     ## Why is this bad?
     Without a documented maximum clients cannot know the largest page the server accepts,
@@ -687,14 +688,19 @@ def unbounded_page_size(spec: Spec, **opts: Any) -> Iterator[Violation]:
     ## Options
     The gate options of `pagination/unpaginated-collection`.
     """
+    uses: dict[Pointer, list[str]] = {}
+    params: dict[Pointer, Any] = {}
     for p in pagings(spec, **opts):
         for param in p.signals.size:
             schema = param.schema if isinstance(param.schema, dict) else {}
             if "maximum" in schema or "enum" in schema or "exclusiveMaximum" in schema:
                 continue
-            yield Violation(param.pointer,
-                            f"page-size parameter `{param.name}` of `{p.operation.label}` "
-                            f"declares no maximum", subject=f"{p.operation.label} {param.name}")
+            uses.setdefault(param.pointer, []).append(p.operation.label)
+            params[param.pointer] = param
+    for ptr, labels in uses.items():  # once where written: a shared `$top` is one finding
+        more = f" (and {len(labels) - 1} more)" if len(labels) > 1 else ""
+        yield Violation(ptr, f"page-size parameter `{params[ptr].name}` of `{labels[0]}`{more} "
+                             f"declares no maximum", subject=f"{params[ptr].name} {labels[0]}")
 
 
 @rule("pagination/ill-formed-parameter", severity=Severity.WARNING)
