@@ -659,7 +659,8 @@ def inconsistent_parameter_name(spec: Spec, **opts: Any) -> Iterator[Violation]:
             label = "page-size" if role == "size" else role
             yield Violation(param.pointer,
                             f"{label} parameter `{name}` of `{pg.operation.label}` differs from "
-                            f"`{best}` used by {len(ops_by_name[best])} operations",
+                            f"`{best}` used by {len(ops_by_name[best])} operation"
+                            f"{'s' if len(ops_by_name[best]) != 1 else ''}",
                             subject=f"{pg.operation.label} {name}")
 
 
