@@ -167,13 +167,7 @@ def check(
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
         cfg = replace(cfg, fail_on=Severity(fail_on.lower()))
     gates = all_gates()
-    live_flags = _live_flags(header_env=header_env, header=header, allow_writes=allow_writes,
-                             allow_method=allow_method, allow_host=allow_host,
-                             request_timeout=request_timeout, max_duration=max_duration,
-                             max_requests=max_requests, rate_limit=rate_limit,
-                             max_examples=max_examples, latency_budget=latency_budget,
-                             error_rate_budget=error_rate_budget, trust_env=trust_env,
-                             insecure=insecure, seed=seed)
+    live_flags = _live_flags(locals())
     redactor = None
     if live is None and (header_env or header):
         raise ConfigError("credentials are only sent to --live/--base-url and --allow-host "
@@ -376,8 +370,14 @@ _LiveLogFile = Annotated[Optional[str], typer.Option(  # noqa: UP007
     "--log-file", help="Write one (redacted) line per request to this file.")]
 
 
-def _live_flags(**flags: object) -> dict[str, object]:
-    return {k.replace("_", "-"): v for k, v in flags.items()}
+_LIVE_FLAGS = ("header_env", "header", "allow_writes", "allow_method", "allow_host",
+               "request_timeout", "max_duration", "max_requests", "rate_limit", "max_examples",
+               "latency_budget", "error_rate_budget", "trust_env", "insecure", "seed")
+
+
+def _live_flags(params: dict[str, object]) -> dict[str, object]:
+    """The live options of a command's parameters (its ``locals()``), by config key name."""
+    return {name.replace("_", "-"): params[name] for name in _LIVE_FLAGS}
 
 
 def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: object,
@@ -452,12 +452,7 @@ def audit(
     validate_config(cfg, (live_gate_catalogue(),))
     report_targets = parse_report_args(report_to, inputs=[spec_path])
     spec = load(spec_path)
-    flags = _live_flags(header_env=header_env, header=header, allow_writes=allow_writes,
-                        allow_method=allow_method, allow_host=allow_host,
-                        request_timeout=request_timeout, max_duration=max_duration,
-                        max_requests=max_requests, rate_limit=rate_limit, max_examples=max_examples,
-                        latency_budget=latency_budget, error_rate_budget=error_rate_budget,
-                        trust_env=trust_env, insecure=insecure, seed=seed)
+    flags = _live_flags(locals())
     report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
