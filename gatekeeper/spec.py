@@ -920,6 +920,9 @@ COLLECTION_METHODS = ("get", "query")
 BOUNDED_RESOURCES = ("countries", "currencies", "languages", "locales", "markets", "regions",
                      "timezones", "genres", "devices", "images", "units", "scopes",
                      "versions", "statuses")
+#: First words of a path segment naming a ranking, bounded by nature (`/top-tracks`).
+RANKING_WORDS = frozenset({"top", "related", "recommended", "similar", "popular", "trending",
+                           "featured"})
 _SMALL_SET_TEXT = __import__("re").compile(
     r"(?i)\b(?:up to|at most|maximum of|a maximum of|no more than|max\.?)\s+(\d+)\b"
     r"|\b(fixed|small|short|predefined|static) (?:set|list)\b")
@@ -1098,6 +1101,8 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
     words = _re_c.split(r"[-_]", last_literal)
     if bounded_resources and words and words[-1] in {b.lower() for b in bounded_resources}:
         return out("bounded", found, resp, media)  # GET /countries, /markets: lookups
+    if len(words) > 1 and words[0] in RANKING_WORDS:
+        return out("bounded", found, resp, media)  # /top-tracks, /related-artists: a top N
     texts = [op.summary, op.description, resp.description,
              arr.get("description") if isinstance(arr, dict) else None]
     for text in texts:

@@ -47,7 +47,9 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   ask Spotify to page `/markets` or `/me/player/devices`. So a description saying "up to N"
   (N <= `bounded-max-items`) or "fixed/small set", or a last path segment naming a lookup
   (`bounded-resources`: countries, currencies, languages, locales, markets, regions,
-  timezones, genres, devices, images, units, scopes, versions, statuses) exempts the list.
+  timezones, genres, devices, images, units, scopes, versions, statuses) exempts the list,
+  and so does a segment naming a ranking (`/top-tracks`, `/related-artists`,
+  `/popular/paths`: a top N is bounded by nature).
 * A path that ends in a version segment (`/v2.1`, Kubernetes `/apis/apps/v1/`) is a
   discovery document listing resources, not a collection.
 * The total-count advice (PAG-009) is opinion on which guidelines disagree: off by default.
