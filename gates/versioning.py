@@ -21,8 +21,9 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   literal segment that is `api`-like (contains `api`, or `rest`, or is in `base-prefix`) is a
   URL version, without having to configure `base-prefix`; a `v<N>` segment is accepted
   anywhere in the literal prefix of the path key (`/storage/v1/b`, Kubernetes
-  `/apis/apps/v1/deployments`), bare numbers and dates only first or after such a prefix
-  (Twilio `/2010-04-01/Accounts.json`).
+  `/apis/apps/v1/deployments`), bare numbers and dates only first (Twilio
+  `/2010-04-01/Accounts.json`) or within the first four literal segments after such a
+  prefix (Jira `/rest/api/3/issue`, `/rest/agile/1.0/board`).
 * Discovery and probe endpoints are unversioned by nature (`/`, `/api`, `/apis`,
   `/version`, `/versions`, `/health`, `/.well-known/...`, `/openapi.json`), and so are the
   OAuth endpoints (`/oauth2/token`, `/authorize`: Box serves them unversioned from its
@@ -155,7 +156,7 @@ def _url_marks(spec: Spec, op: Operation, literals: frozenset[str],
             break  # only the literal prefix: `/users/{id}/v2` is not an API version
         # `v1` anywhere in the literal prefix (`/apis/apps/v1/...`); bare numbers and dates
         # first, or right after an api-like prefix (`/api.xro/2.0`, `/rest/3`)
-        numeric = i == 0 or (i == 1 and _prefix_like(segs[0], base_prefix))
+        numeric = i == 0 or (i <= 3 and any(_prefix_like(x, base_prefix) for x in segs[:i]))
         mark = _segment_mark(seg, ptr, literals, numeric=numeric)
         if mark is not None:
             out.append(mark)

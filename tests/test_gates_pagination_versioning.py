@@ -224,6 +224,8 @@ def test_versioning_marks(spec_from_text) -> None:
     ("https://api.x.com", "/ipv4/a", None),
     ("https://dev1-inter.net/api", "/a", None),
     ("https://api.x.com", "/things/3/a", None),
+    ("https://x.atlassian.net", "/rest/api/3/issue", "url"),
+    ("https://x.atlassian.net", "/rest/agile/1.0/board", "url"),
     ("https://api.x.com", "/v1beta1/a", "url"),
     ("https://api.x.com", "/beta/a", "url"),
 ])
