@@ -139,6 +139,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
               include_webhooks: bool, include_callbacks: bool,
               canonical: tuple[str, ...]) -> list[Family]:
     raw: dict[str, Family] = {}
+    labels: dict[str, set[str]] = {}
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if is_well_known_auth_endpoint(op.path) or is_health_endpoint(op.path):
             continue
@@ -165,7 +166,9 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
                 if fam is None:
                     fam = raw[fkey] = Family(fkey, name, shape["kind"], shape["properties"],
                                              base or ptr)
-                if op.label not in fam.operations:
+                seen = labels.setdefault(fkey, set())  # a set: 22k operations in Graph
+                if op.label not in seen:
+                    seen.add(op.label)
                     fam.operations.append(op.label)
     # Merge families of one shape (module docs: identity by shape, not by name).
     items = list(raw.values())
@@ -200,8 +203,12 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
         members.sort(key=lambda f: -len(f.operations))
         head = members[0]
         ops: list[str] = []
+        have: set[str] = set()
         for m in members:
-            ops.extend(o for o in m.operations if o not in ops)
+            for o in m.operations:
+                if o not in have:
+                    have.add(o)
+                    ops.append(o)
         names = [m.name for m in members]
         merged.append(Family(head.key, " / ".join(names[:3]) + (" / ..." if len(names) > 3
                                                                 else ""),
