@@ -1099,7 +1099,9 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
         return out("bounded", found, resp, media)
     last_literal = _last_literal_segment(op.path) or ""
     words = _re_c.split(r"[-_]", last_literal)
-    if bounded_resources and words and words[-1] in {b.lower() for b in bounded_resources}:
+    bounded_names = {b.lower() for b in bounded_resources}
+    if words and (words[-1] in bounded_names or words[-1] + "s" in bounded_names
+                  or words[-1] + "es" in bounded_names):
         return out("bounded", found, resp, media)  # GET /countries, /markets: lookups
     if len(words) > 1 and words[0] in RANKING_WORDS:
         return out("bounded", found, resp, media)  # /top-tracks, /related-artists: a top N

@@ -40,6 +40,8 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   URL (Spotify: "URL to the next page of items"), not a cursor; and a body that wraps one
   paging object (`{albums: {items, next, offset}}`) is searched one level down.
 * `x-ms-pageable: {nextLinkName: null}` is Azure's way of saying "one page": no signal.
+* A string `offset` is an opaque token (Asana: "an offset to the next page returned by the
+  API"), so it is a cursor, like a string `page` or `start`.
 * Parameters named for sizes must be numeric to count (`count: boolean` is a flag, not a
   page size), and `from` only counts as an offset when it is an integer (it is usually a date).
 * 5.5 requires paging for `/countries`-style lookups unless they declare `maxItems`; the
@@ -81,7 +83,8 @@ _NORM = re.compile(r"[$@_\-.\[\]\s]")
 
 OFFSET_NAMES = frozenset({"offset", "skip", "start", "startat", "startindex", "from",
                           "startposition", "startrow", "pageoffset"})
-PAGE_NAMES = frozenset({"page", "pagenumber", "pagenum", "pageno", "pageindex", "pagenr"})
+PAGE_NAMES = frozenset({"page", "pagenumber", "pagenum", "pageno", "pageindex", "pagenr",
+                        "currentpage", "pg"})
 CURSOR_NAMES = frozenset({"cursor", "pagetoken", "pagecursor", "continuationtoken", "nexttoken",
                           "marker", "startingafter", "endingbefore", "skiptoken", "searchafter",
                           "pageafter", "pagebefore", "nextpagetoken", "nextcursor",
@@ -93,7 +96,7 @@ EVIDENCE_CURSOR_NAMES = frozenset({"after", "before", "token", "continue", "sinc
 SIZE_NAMES = frozenset({"limit", "top", "size", "pagesize", "perpage", "maxresults",
                         "maxpagesize", "count", "first", "pagelimit", "maxitems", "pagelen",
                         "maxrecords", "resultsperpage", "itemsperpage", "maxkeys", "rows",
-                        "numresults", "pagelength", "last"})
+                        "numresults", "pagelength", "last", "rpp", "resultsperpage"})
 
 CONTAINERS = frozenset({"links", "meta", "pagination", "paging", "page", "pageinfo",
                         "metadata", "cursors", "paginginfo", "pagemeta", "responsemetadata",
@@ -316,7 +319,7 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
         elif n in extra.get("page", ()) or (n in PAGE_NAMES and numeric):
             sig.request.setdefault("page", []).append(p)
         elif n in extra.get("cursor", ()) or n in CURSOR_NAMES or (
-                n in ("page", "start") and t == "string"):
+                n in ("page", "start", "offset", "skip") and t == "string"):
             if fmt in ("date", "date-time"):
                 continue
             sig.request.setdefault("cursor", []).append(p)
