@@ -341,10 +341,77 @@ def missing_ref_file(spec: Spec) -> Iterator[Violation]:
                         subject=ref)
 
 
+def _schemas_with_patterns(spec: Spec) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Every schema (once) that carries a string `pattern`, with where it is written."""
+    roots = [(value, ptr) for value, ptr in spec.schemas.values()]
+    for op in spec.operations:
+        roots += [(p.data, p.pointer) if p.schema is p.data else
+                  (p.data.get("schema"), p.pointer / "schema") for p in op.parameters]
+        bodies = [op.request_body] if op.request_body else []
+        for media in [m for b in bodies for m in b.content.values()] + [
+                m for r in op.responses.values() for m in r.content.values()]:
+            if media.schema is not None and media.schema_pointer is not None:
+                roots.append((media.schema, media.schema_pointer))
+    seen: set[Any] = set()
+    for value, ptr in roots:
+        for node, where in spec.walk_schema(value, ptr):
+            if where not in seen:
+                seen.add(where)
+                if isinstance(node.get("pattern"), str):
+                    yield node, where
+
+
+@rule("validity/catastrophic-pattern", severity=Severity.WARNING)
+def catastrophic_pattern(spec: Spec, *, max_evaluations: int = 200) -> Iterator[Violation]:
+    """## What it does
+    Flags a schema `pattern` with nested or overlapping repetition (`^(a+)+$`,
+    `^(a|aa)+$`), and a `pattern` whose check against the schema's own `example` or
+    `default` did not finish within 100 ms. Patterns are inspected, never run on a
+    backtracking engine without a time limit.
+
+    ## Why is this bad?
+    Validators, gateways and generated clients match the pattern against every request.
+    With nested repetition a short input of 30 characters can take seconds to minutes of
+    CPU (ReDoS), which takes the service or the CI job down.
+
+    ## Example
+    ```yaml
+    name: {type: string, pattern: '^(a+)+$'}
+    ```
+    Use instead:
+    ```yaml
+    name: {type: string, pattern: '^a+$'}
+    ```
+
+    ## Options
+    `max-evaluations` (200): at most this many example/default checks per spec.
+    """
+    from gatekeeper.patterns import backtracking_risk, search
+
+    budget = max_evaluations
+    for schema, ptr in _schemas_with_patterns(spec):
+        pattern = schema["pattern"]
+        risk = backtracking_risk(pattern)
+        if risk:
+            yield Violation(ptr / "pattern", f"pattern `{_short(pattern)}` may backtrack "
+                                             f"catastrophically: {risk}", subject=pattern)
+            continue
+        for key in ("example", "default"):
+            value = schema.get(key)
+            if isinstance(value, str) and budget > 0:
+                budget -= 1
+                if search(pattern, value) is None:
+                    yield Violation(ptr / "pattern", f"pattern `{_short(pattern)}` not "
+                                    f"evaluated against its `{key}`: exceeded 100 ms "
+                                    "(possible catastrophic backtracking)", subject=pattern)
+                    break
+
+
 GATE = Gate(
     "validity",
     title="Structural validity",
-    rules=(schema_violation, path_parameter_mismatch, missing_ref_file, unquoted_version),
+    rules=(schema_violation, path_parameter_mismatch, missing_ref_file, unquoted_version,
+           catastrophic_pattern),
     metric=None,
     description=__doc__.split("\n")[0],
     mandatory=True,

@@ -288,8 +288,8 @@ def c14(d: Path, port: int) -> Case:
   $ref: '../../../../../../../../../proc/self/environ'
 """)
     return Case(codes=frozenset({2}), message=(r"spec\.yaml:\d+:\d+", r"refused"),
-                each_line=(r"spec\.yaml:17:15: .*absolute paths are not allowed",
-                           r"spec\.yaml:19:\d+: .*leaves the spec folder"))
+                each_line=(r"spec\.yaml:1[78]:\d+: .*absolute paths are not allowed",
+                           r"spec\.yaml:(19|20):\d+: .*leaves the spec folder"))
 
 
 def c15(d: Path, port: int) -> Case:
@@ -471,7 +471,8 @@ paths:
 
 C0 = "\x1b[2J\x1b[H\x1b]52;c;cHduZWQ=\x07\x1b]8;;http://evil/\x1b\\link\x1b]8;;\x1b\\" \
      "\x1b]0;pwned title\x07\x07\u009b31m\u202etxt.exe\u2066\rPASSED\x00"
-FORGED = "\n::error file=x::forged\n::add-mask::secret\n::stop-commands::tok\n##vso[task.complete]\n##[error]x"
+FORGED = ("\n::error file=x::forged\n::add-mask::secret\n::stop-commands::tok\n"
+          "##vso[task.complete]\n##[error]x")
 
 
 def c27(d: Path, port: int) -> Case:
@@ -512,7 +513,9 @@ def c28(d: Path, port: int) -> Case:
       description: Slow patterns.
       properties:
 {props}""")
-    return Case(codes=frozenset({0, 1}), located=False)
+    return Case(codes=frozenset({0, 1}), located=False,
+                message=(r"validity/catastrophic-pattern .*`\^\(a\+\)\+\$` may backtrack "
+                         r"catastrophically", r"`\^\(a\|aa\)\+\$` may backtrack"))
 
 
 # --------------------------------------------------------------------------- 29-38 shape

@@ -165,8 +165,8 @@ class Run:
     stderr: str
     seconds: float
     rss_mb: float
-    guard: str
-    cpu: float = 0.0  # user + system seconds of the child  # blocked connect() attempts in the child (empty when none)
+    guard: str  # blocked connect() attempts in the child (empty when none)
+    cpu: float = 0.0  # user + system seconds of the child
 
 
 def run_gatekeeper(args: list[str], *, cwd: Path, guard_dir: Path, port: int | str,
