@@ -84,9 +84,8 @@ def _validate_extra(fmt: str, text: str) -> None:
     if fmt == "sarif":
         data = _strict_json(text)
         assert data.get("version") == "2.1.0", "G7 SARIF version"
-        schema_path = Path(__file__).resolve().parents[2] / "gatekeeper" / "schemas"
-        schemas = sorted(schema_path.glob("sarif*.json"))
-        if schemas:
+        schemas = [Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"]
+        if schemas[0].is_file():
             import jsonschema
             import referencing
 
@@ -204,6 +203,16 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
     if reports:
         assert _findings(reports[0]) == _findings(_strict_json(again.stdout)), \
             "G9 findings differ"
+
+    # G8 in GitHub Actions: gatekeeper's own workflow commands only, spec text stays inert
+    if case.extra.get("ci"):
+        summary = tmp_path / "step-summary.md"
+        run = gk(base, cwd=folder, env={"GITHUB_ACTIONS": "true",
+                                        "GITHUB_STEP_SUMMARY": str(summary)})
+        check_common(run, case, folder, [summary.read_text() if summary.exists() else ""])
+        _check_annotations(run.stdout)
+        _check_annotations(run.stderr)
+        assert run.code == term.code
 
     # Row extras
     if case.control:
