@@ -335,7 +335,8 @@ def invalid_info_version(spec: Spec, *, version_scheme: str = "semver",
                          allow_major_minor: bool = False) -> Iterator[Violation]:
     """## What it does
     Flags an `info.version` that does not follow the configured scheme: SemVer
-    `MAJOR.MINOR.PATCH` by default (a leading `v`, `1.0` or `1` are errors), `calver`
+    `MAJOR.MINOR.PATCH` by default (a leading `v`, `1.0`, `1` or a date are warnings, since
+    they still order releases; text such as `latest` is an error), `calver`
     (`YYYY-MM-DD`, optionally `-preview` or a release name as Stripe's `2024-06-20.basil`),
     or `any` non-blank text.
 
@@ -369,13 +370,19 @@ def invalid_info_version(spec: Spec, *, version_scheme: str = "semver",
     if SEMVER.match(text) or (allow_major_minor and MAJOR_MINOR.match(text)):
         return
     hint = ""
+    # A reviewer does not fail an API over `1.0` instead of `1.0.0`, a `v` prefix or a
+    # release date: those still order releases, so they are warnings. Text that orders
+    # nothing (`latest`, `unversioned`) stays an error.
+    severity = None
     digits = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$", text, re.IGNORECASE)
     if digits:
         hint = f"; use `{digits.group(1)}.{digits.group(2) or 0}.{digits.group(3) or 0}`"
+        severity = Severity.WARNING
     elif ISO_DATE.match(text[:10]):
         hint = "; a date needs `version-scheme = \"calver\"`"
+        severity = Severity.WARNING
     yield Violation(ptr, f"`info.version` `{text}` is not SemVer (MAJOR.MINOR.PATCH){hint}",
-                    subject="info.version")
+                    subject="info.version", severity=severity)
 
 
 @rule("versioning/prerelease-info-version", severity=Severity.WARNING)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper import Config, load, run
+from gatekeeper import Config, Severity, load, run
 from gatekeeper.config import GateConfig
 from gatekeeper.registry import builtin_gates
 
@@ -92,5 +92,8 @@ def test_showcase_fails_every_gate() -> None:
     spec = load(str(SAMPLES / "showcase.yaml"))
     report = run(spec, builtin_gates(), Config(), raise_errors=True)
     assert not report.passed
-    still_passing = [g.name for g in report.gates if g.passed and g.name != "compat"]
-    assert still_passing == []
+    mandatory_passing = [g.name for g in report.gates if g.passed and g.mandatory]
+    assert mandatory_passing == []
+    # Reviewer gates that only warn by default fail once warnings count.
+    strict = run(spec, builtin_gates(), Config(fail_on=Severity.WARNING), raise_errors=True)
+    assert [g.name for g in strict.gates if g.passed] == []
