@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from cases import c42
-from conftest import load_slack
-from test_cases import check_common
+from .cases import c42
+from .conftest import load_slack
+from .test_cases import check_common
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cases import CASES, LIVE_CASES, Case
-from conftest import CANARY_SECRET, Run, load_slack
+from .cases import CASES, LIVE_CASES, Case
+from .conftest import CANARY_SECRET, Run, load_slack
 
 BAD_CHARS = re.compile("[\x00\x07\x1b\x80-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 FORGED_LINE = re.compile(r"^\s*(::|##\[|##vso\[)", re.M)

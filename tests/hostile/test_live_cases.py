@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import CANARY_SECRET, run_gatekeeper
-from test_cases import BAD_CHARS
+from .conftest import CANARY_SECRET, run_gatekeeper
+from .test_cases import BAD_CHARS
 
 TOKEN = "gk-live-" + CANARY_SECRET
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cases import CASES, c36, c38_text
-from conftest import run_gatekeeper
+from .cases import CASES, c36, c38_text
+from .conftest import run_gatekeeper
 
 from gatekeeper import load
 from gatekeeper.errors import InputError, SpecError
