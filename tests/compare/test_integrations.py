@@ -20,7 +20,7 @@ from compare.test_base_git import V1, V2
 
 ACTION = ROOT / "action.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
-DOC = ROOT / "docs" / "ci.md"
+DOC = ROOT / "README.md"
 
 
 def _action() -> dict:
