@@ -93,6 +93,13 @@ def check(
     ref_root: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--ref-root", help="Folder that file $refs may not leave (default: the spec's "
         "folder).")] = None,
+    allow_remote_ref: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--allow-remote-ref", metavar="PREFIX", help="Fetch remote $refs under this https "
+        "prefix (repeatable; default: remote $refs are refused). 5 s, 5 MB, 50 fetches, no "
+        "redirects, no credentials.")] = None,
+    allow_private_networks: Annotated[bool, typer.Option(
+        "--allow-private-networks", help="Let --allow-remote-ref reach loopback and "
+        "private addresses.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="Only the summary, no finding lines.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
@@ -184,6 +191,8 @@ def check(
         _parse_size(str(settings.get("max-file-size", "100MB"))),
         max_depth=max_depth or int(settings.get("max-depth", 256)),
         max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),
+        allow_remote_refs=tuple(allow_remote_ref or ()),
+        allow_private_networks=allow_private_networks,
     )
     ref_root = ref_root or settings.get("ref-root")
     from gatekeeper.reporters.outputs import parse_report_args

@@ -49,6 +49,9 @@ class Limits:
     max_depth: int = 256  # --max-depth
     max_ref_hops: int = 1000
     max_files: int = 20_000
+    #: R8: https prefixes remote $refs may be fetched from (--allow-remote-ref); none: refused.
+    allow_remote_refs: tuple[str, ...] = ()
+    allow_private_networks: bool = False  # --allow-private-networks (remote refs only)
 
 
 @dataclass(slots=True)

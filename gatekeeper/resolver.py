@@ -83,6 +83,7 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
     errors: list[str] = []
     missing: list[tuple[Pointer, str]] = []
     real_root = os.path.realpath(root_dir)
+    fetches: dict[str, Document] = {}
 
     def where(file_key: str, tokens: tuple[str, ...]) -> str:
         doc = docs[file_key]
@@ -99,6 +100,21 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
             file_part, _, frag = ref.partition("#")
             if not file_part:
                 raw_refs.append((key, node, tokens, key, frag))
+                continue
+            url = _remote_url(doc.path, file_part, limits)
+            if url is not None:  # R8: opt-in, fenced remote references
+                target_key = keys_by_path.get(url)
+                try:
+                    if target_key is None:
+                        target_key = _fetch_remote(url, limits, fetches)
+                        docs[url] = fetches[url]
+                        keys_by_path[url] = url
+                        pending.append(url)
+                except SpecError as exc:
+                    errors.append(f"{where(key, tokens)}: $ref {_short(ref)!r} refused: "
+                                  f"{exc.message} (at {ptr})")
+                    continue
+                raw_refs.append((key, node, tokens, target_key, frag))
                 continue
             problem = _refuse(file_part)
             if problem is None:
@@ -244,12 +260,44 @@ def _walk_allof(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
                     stack.append((value, (*tokens, str(i))))
 
 
+def _remote_url(base: str, file_part: str, limits: Limits) -> str | None:
+    """The absolute URL of a reference that is to be fetched, or None for local handling.
+    Inside a fetched document every reference is remote (relative to its URL)."""
+    if base.startswith("https://"):
+        from urllib.parse import urljoin
+
+        return urljoin(base, file_part)
+    if limits.allow_remote_refs and file_part[:8].lower().startswith(("https://", "http://")):
+        return file_part
+    return None
+
+
+def _fetch_remote(url: str, limits: Limits, fetches: dict[str, Document]) -> str:
+    from gatekeeper.loader import decode, parse_text
+    from gatekeeper.remote import MAX_FETCHES, allowed, fetch
+
+    problem = allowed(url, limits.allow_remote_refs)
+    if problem is not None:
+        raise SpecError(problem)
+    if len(fetches) >= MAX_FETCHES:
+        raise SpecError(f"more than {MAX_FETCHES} remote documents")
+    body = fetch(url, allow_private=limits.allow_private_networks)
+    try:
+        text = decode(body, url)
+        doc = parse_text(text, path=url, display=url, limits=limits,
+                         force_json=url.lower().split("?", 1)[0].endswith(".json"))
+    except SpecError as exc:
+        raise SpecError(f"fetched document is not usable: {exc.message}") from None
+    fetches[url] = doc
+    return url
+
+
 def _refuse(file_part: str) -> str | None:
     if _SCHEME.match(file_part) and not re.match(r"^[A-Za-z]:[\\/]", file_part):
         scheme = file_part.split(":", 1)[0].lower()
         if scheme in ("http", "https"):
-            return ("remote references are not fetched; bundle the spec or vendor the file "
-                    "into the spec folder")
+            return ("remote references are not fetched; bundle the spec, vendor the file "
+                    "into the spec folder, or allow an https prefix with --allow-remote-ref")
         if scheme == "file":
             return "file: URIs are not allowed; use a relative path inside the spec folder"
         return f"unsupported reference scheme {scheme}"
