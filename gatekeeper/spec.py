@@ -17,7 +17,7 @@ differences between Swagger 2.0 and OpenAPI 3.0/3.1 so that rules never have to 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,6 +385,23 @@ class Spec:
             for _, child, child_ptr in self.schema_children(node, ptr):
                 if child_ptr not in seen:
                     stack.append((child, child_ptr))
+
+    def walk_schemas(self, roots: Iterable[tuple[Any, Pointer]]) -> Iterator[tuple[Any, Pointer]]:
+        """Every schema reachable from any of `roots`, once overall (one shared `seen`, so
+        a web of shared components is walked once, not once per root)."""
+        seen: set[Pointer] = set()
+        for schema, pointer in roots:
+            schema, pointer = self.resolve(schema, pointer)
+            stack = [(schema, pointer)]
+            while stack:
+                node, ptr = stack.pop()
+                if ptr in seen or not isinstance(node, dict):
+                    continue
+                seen.add(ptr)
+                yield node, ptr
+                for _, child, child_ptr in self.schema_children(node, ptr):
+                    if child_ptr not in seen:
+                        stack.append((child, child_ptr))
 
     def merged_properties(self, schema: Any, pointer: Pointer) -> dict[str, tuple[Any, Pointer]]:
         """Properties of a schema with ``allOf`` branches merged in (recursion-safe)."""
