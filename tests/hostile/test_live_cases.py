@@ -197,3 +197,30 @@ def test_41_timeout_and_redaction(tmp_path, guard_dir, recorder, service):
     help_text = run_gatekeeper(["audit", "--help"], cwd=tmp_path, guard_dir=guard_dir,
                                port=recorder.port).stdout
     assert "default 10)" in " ".join(help_text.split())
+
+
+def test_11_external_value_and_docs_never_fetched_by_the_audit(tmp_path, guard_dir, recorder,
+                                                               service):
+    canary = f"http://127.0.0.1:{recorder.port}/canary/11"
+    paths = f"""  /api/items:
+    get:
+      externalDocs: {{url: '{canary}/op-docs'}}
+      responses:
+        "200":
+          description: Items.
+          content:
+            application/json:
+              schema: {{type: object}}
+              examples:
+                remote: {{externalValue: '{canary}/example.json'}}
+"""
+    (tmp_path / "spec.yaml").write_text(_spec(recorder.port, paths).replace(
+        "paths:\n", f"externalDocs: {{url: '{canary}/docs'}}\npaths:\n"))
+    recorder.clear()
+    service.log.clear()
+    base = f"http://127.0.0.1:{service.server_address[1]}"
+    run = _audit(["--base-url", base, "--max-examples", "2", "--rate-limit", "0"], tmp_path,
+                 guard_dir, recorder, service, timeout=60)
+    assert run.code in (0, 1), run.stderr[-1500:]
+    assert service.log and not run.guard
+    assert recorder.hits == [], f"canary hit: {recorder.hits}"
