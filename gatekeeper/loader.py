@@ -536,28 +536,30 @@ def expanded_size(data: Any, cap: int) -> int:
 
 
 def check_depth(doc: Document, limits: Limits) -> None:
-    """Iterative depth check; shared (aliased) containers are visited once."""
-    stack: list[tuple[Any, int]] = [(doc.data, 1)]
-    seen: set[int] = set()
+    """Iterative depth check, one level at a time; shared (aliased) YAML containers are
+    visited once (JSON has no sharing, so no identity set is kept for it)."""
     limit = limits.max_depth
-    while stack:
-        node, depth = stack.pop()
+    data = doc.data
+    level = [data] if isinstance(data, (dict, list)) else []
+    seen: set[int] | None = None if doc.is_json else set()
+    depth = 1
+    while level:
         if depth > limit:
             raise SpecError(
                 f"nesting depth exceeds the limit of {limit} (raise it with --max-depth)",
                 file=doc.display)
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        for child in children:
-            if isinstance(child, (dict, list)):
-                stack.append((child, depth + 1))
+        below: list[Any] = []
+        push = below.append
+        for node in level:
+            if seen is not None:
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+            for child in (node.values() if isinstance(node, dict) else node):
+                if isinstance(child, (dict, list)):
+                    push(child)
+        level = below
+        depth += 1
 
 
 def _short(value: Any, limit: int = 80) -> str:
