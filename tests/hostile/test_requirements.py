@@ -204,6 +204,35 @@ def test_r10_refs_per_spec_are_resolved_iteratively(tmp_path, socket_guard):
         sys.setrecursionlimit(old)
 
 
+# --------------------------------------------------------------------------- R5
+
+
+@pytest.mark.parametrize("version, leaf", [("3.1.0", {"type": "string"}), ("3.0.3", {"type": 5}),
+                                           ("2.0", {"type": "string"})])
+def test_r5_every_gate_survives_nesting_just_under_the_limit(tmp_path, socket_guard, version,
+                                                             leaf):
+    """Depth 256 is the loader's limit; every walker must cope with what passes it."""
+    import json
+
+    from gatekeeper import Config, run
+    from gatekeeper.registry import all_gates
+
+    schema = leaf
+    for _ in range(120):  # two nesting levels per schema: ~245 with the path around it
+        schema = {"type": "array", "description": "level", "items": schema}
+    if version == "2.0":
+        doc = {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {
+            "get": {"responses": {"200": {"description": "ok", "schema": schema}}}}}}
+    else:
+        doc = {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {"/x": {
+            "get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": schema}}}}}}}}
+    (tmp_path / "spec.json").write_text(json.dumps(doc))
+    spec = load(str(tmp_path / "spec.json"))
+    report = run(spec, all_gates(), Config(), raise_errors=True)
+    assert not [f for f in report.findings if f.rule == "gatekeeper/rule-crashed"]
+
+
 # --------------------------------------------------------------------------- R13
 
 
