@@ -541,6 +541,10 @@ def _safe(text: str) -> str:
 def main() -> None:
     """Console entry point: turns every failure into one line and an exit code."""
     debug = "--debug" in sys.argv
+    if not debug:  # library warnings (regex syntax in a spec, deprecations) are not findings
+        import warnings
+
+        warnings.simplefilter("ignore")
     try:
         code = app(standalone_mode=False)
     except typer.Exit as exc:

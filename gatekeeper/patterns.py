@@ -24,8 +24,12 @@ def backtracking_risk(pattern: str) -> str | None:
         import sre_parse  # type: ignore[no-redef]
     if len(pattern) > 10_000:
         return None
+    import warnings
+
     try:
-        tree = sre_parse.parse(pattern)
+        with warnings.catch_warnings():  # "possible nested set" etc. are about the spec's text
+            warnings.simplefilter("ignore")
+            tree = sre_parse.parse(pattern)
     except Exception:  # noqa: BLE001 - any parse failure: not ours to judge here
         return None
     c = sre_parse
