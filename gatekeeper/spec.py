@@ -433,13 +433,16 @@ def load(path: str, *, limits: Limits | None = None, ref_root: str | None = None
     limits = limits or Limits()
     display = display or path
     abs_path = os.path.abspath(path)
-    root_doc = load_document(abs_path, display, limits)
-    version = _check_shape(root_doc)
-    root_dir = os.path.abspath(ref_root) if ref_root else os.path.dirname(abs_path)
-    resolution = resolve_all(root_doc, root_dir=root_dir, limits=limits,
-                             display_dir=os.path.dirname(display))
-    return Spec(resolution.documents, resolution.targets, display, version,
-                resolution.ref_count, missing_refs=resolution.missing_files)
+    from gatekeeper.loader import paused_gc
+
+    with paused_gc():  # parse, resolve and index: no cycles, millions of new objects
+        root_doc = load_document(abs_path, display, limits)
+        version = _check_shape(root_doc)
+        root_dir = os.path.abspath(ref_root) if ref_root else os.path.dirname(abs_path)
+        resolution = resolve_all(root_doc, root_dir=root_dir, limits=limits,
+                                 display_dir=os.path.dirname(display))
+        return Spec(resolution.documents, resolution.targets, display, version,
+                    resolution.ref_count, missing_refs=resolution.missing_files)
 
 
 def _check_shape(doc: Document) -> str:
