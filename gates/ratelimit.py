@@ -222,4 +222,5 @@ GATE = Gate(
     threshold=None,
     description=__doc__.split("\n")[0],
     mandatory=False,
+    weight=0,  # reported, not scored: an advisory gate must not move the overall score
 )

@@ -517,7 +517,9 @@ def mixed_mechanisms(
     """## What it does
     Flags an API that carries its version by more than one mechanism family (a `/v1/` path
     and an `api-version` query parameter, say). Reported once per extra family, where it is
-    first used.
+    first used. A URL major version with a revision header (Notion's `Notion-Version`,
+    Stripe's `Stripe-Version`, GitHub's `X-GitHub-Api-Version`), or with a dated query
+    revision, is a deliberate two-level scheme: a warning (info when the revision is a date).
 
     ## Why is this bad?
     Two sources of truth disagree sooner or later; clients cannot tell which one wins
@@ -545,10 +547,38 @@ def mixed_mechanisms(
         first = _first_mark(v, fam)
         if first is not None:
             op, mark = first
+            if v.family == "url" and (fam == "header" or (fam == "query"
+                                                           and _dated(spec, mark.pointer))):
+                # A major in the URL plus a revision in a header (Notion-Version,
+                # Stripe-Version, X-GitHub-Api-Version) is a deliberate two-level scheme,
+                # not two sources of truth: a reviewer notes it and does not reject it
+                # (info when the revision is a date, else a warning).
+                dated = _dated(spec, mark.pointer)
+                yield Violation(mark.pointer, f"`{op.label}` carries a {fam} revision "
+                                              f"(`{mark.value}`) under the URL major version; "
+                                              f"document how the two relate",
+                                subject=f"{fam} {mark.value}",
+                                severity=Severity.INFO if dated else Severity.WARNING)
+                continue
             yield Violation(mark.pointer, f"`{op.label}` also carries a {fam} version "
                                           f"(`{mark.value}`, on {v.counts[fam]} operations) "
                                           f"besides the {v.family} version",
                             subject=f"{fam} {mark.value}")
+
+
+def _dated(spec: Spec, pointer: Pointer) -> bool:
+    """Whether the version parameter at `pointer` takes dates (by its example, default or
+    enum values, or a `date` format)."""
+    param, _ = spec.resolve(spec.get(pointer), pointer)
+    if not isinstance(param, dict):
+        return False
+    schema = param.get("schema") if isinstance(param.get("schema"), dict) else param
+    schema = spec.resolve(schema, pointer)[0] if isinstance(schema, dict) else {}
+    values = [param.get("example"), schema.get("example"), schema.get("default"),
+              *(schema.get("enum") or [])]
+    if schema.get("format") == "date":
+        return True
+    return any(isinstance(x, str) and ISO_DATE.match(x[:10]) for x in values)
 
 
 @rule("versioning/disallowed-mechanism", severity=Severity.ERROR)
