@@ -8,7 +8,7 @@ from functools import cache
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate import Gate
 
-__all__ = ["all_gates", "builtin_gates", "find_rule"]
+__all__ = ["all_gates", "builtin_gates", "configurable_gates", "find_rule", "validate"]
 
 ENTRY_POINT_GROUP = "gatekeeper.gates"
 
@@ -55,3 +55,21 @@ def find_rule(rule_id: str):
         if rule_id == gate.below_threshold_rule and gate.metric is not None:
             return gate, None
     return None
+
+
+def configurable_gates() -> tuple[Gate, ...]:
+    """Every gate a config file may name: the static gates plus the live audit's catalogue.
+
+    One config file serves every command (`check` with or without ``--live``, `audit`,
+    `baseline`, `rules`, `explain`), so each of them accepts settings for any of these gates,
+    whether or not it runs them."""
+    from gatekeeper.live.gate import live_gate_catalogue
+
+    return (*all_gates(), live_gate_catalogue())
+
+
+def validate(config) -> None:
+    """Reject unknown gates, rules and options in `config` against `configurable_gates`."""
+    from gatekeeper.engine import validate_config
+
+    validate_config(config, configurable_gates())
