@@ -152,8 +152,8 @@ def regate(gate: GateResult, findings: list[Finding] | tuple[Finding, ...],
 
 def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
                    today: dt.date | None = None) -> Report:
-    """Waive the findings that unexpired entries match; report expired and stale entries in
-    ``report.sections["baseline"]``."""
+    """Waive the findings that unexpired entries match; report the entries that waived
+    something (``waivers``), expired and stale entries in ``report.sections["baseline"]``."""
     today = today or dt.date.today()
     specs = {e.spec for e in entries if e.spec}
     mine = [e for e in entries if len(specs) <= 1 or not e.spec or e.spec == report.spec.path]
@@ -162,6 +162,7 @@ def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
         by_fp.setdefault(e.fingerprint, e)
     used: set[str] = set()
     expired: dict[str, dict[str, Any]] = {}
+    waivers: dict[str, dict[str, Any]] = {}
     gates = []
     waived_count = 0
     for g in report.gates:
@@ -177,6 +178,8 @@ def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
                 else:
                     f = replace(f, waived=f"baseline: {e.reason or 'accepted'}")
                     waived_count += 1
+                    waivers.setdefault(e.fingerprint, {**e.to_dict(), "file": f.location.file,
+                                                       "line": f.location.line})
             elif e is not None:
                 used.add(e.fingerprint)
             findings.append(f)
@@ -185,6 +188,7 @@ def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
     stale = [e.to_dict() for e in mine
              if e.fingerprint not in used and e.rule.split("/", 1)[0] in ran]
     section = {"file": source, "entries": len(mine), "waived": waived_count,
-               "expired": list(expired.values()), "stale": stale, "today": today.isoformat()}
+               "expired": list(expired.values()), "stale": stale, "today": today.isoformat(),
+               "waivers": list(waivers.values())}
     sections = {**report.sections, "baseline": section}
     return replace(report, gates=tuple(gates), sections=sections)

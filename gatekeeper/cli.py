@@ -247,24 +247,16 @@ def check(
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
                        for r in reports)
-    if fmt is not Format.json:
-        from gatekeeper.compare import terminal_summary
+    if fmt is not Format.json and batch is not None:
+        from gatekeeper.batch import portfolio_table
 
-        text += "".join(terminal_summary(r) for r in reports)
-        if batch is not None:
-            from gatekeeper.batch import portfolio_table
-
-            text += "\n" + portfolio_table(batch)
+        text += "\n" + portfolio_table(batch)
     if pr_summary:
         from gatekeeper.reporters.compare_markdown import render_many as render_summary
 
         with open(pr_summary, "w", encoding="utf-8") as fh:
             fh.write(render_summary(reports))
     if redactor is not None:  # the live audit's credentials, in any encoding, never printed
-        if fmt is Format.terminal:
-            from gatekeeper.live.summary import render_text
-
-            text = render_text(reports[0].sections.get("live")) + "\n" + text
         text = redactor.redact(text)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
@@ -457,11 +449,7 @@ def audit(
     color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     options = {"color": color} if fmt is Format.terminal else {}
-    text = render(fmt.value, report, **options)
-    if fmt is Format.terminal:
-        from gatekeeper.live.summary import render_text
-
-        text = render_text(report.sections.get("live")) + "\n" + text  # type: ignore[attr-defined]
+    text = render(fmt.value, report, **options)  # the terminal view shows the live summary
     text = redactor.redact(text)  # type: ignore[attr-defined]
     if output:
         with open(output, "w", encoding="utf-8") as fh:

@@ -269,40 +269,11 @@ def apply_baseline_only(report: Report, path: str, today: Any = None) -> Report:
 
 
 def terminal_summary(report: Report) -> str:
-    """A few plain lines for the terminal after the usual report."""
-    lines = []
-    c = report.sections.get("compare")
-    if c:
-        base = c.get("base") or "base"
-        if not c.get("base_found"):
-            lines.append(f"compare: no spec at {base}: every finding is new"
-                         + (f" ({c['base_error']})" if c.get("base_error") else ""))
-        n = c["counts"]
-        score = c["score"]
-        delta = "" if score["delta"] is None else f", score {score['before']} -> " \
-            f"{score['after']} ({score['delta']:+.1f})"
-        lines.append(f"compare with {base}: {n['new']} new, {n['fixed']} fixed, "
-                     f"{n['unchanged']} unchanged{delta}")
-        for g in c["gates"]:
-            if g["metric_delta"]:
-                lines.append(f"  {g['name']}: {g['metric_before']} % -> {g['metric_after']} % "
-                             f"({g['metric_delta']:+.2f})")
-        for d in c.get("ratchet_dropped", []):
-            lines.append(f"  ratchet: {d['gate']} dropped {d['before']} -> {d['after']}")
-        if c["breaking"]:
-            lines.append(f"breaking changes: {len(c['breaking'])}"
-                         + (f" (allowed: {c['major_bump']})" if c.get("major_bump") else ""))
-    b = report.sections.get("baseline")
-    if b:
-        lines.append(f"baseline {b['file']}: {b['waived']} waived, {len(b['expired'])} expired, "
-                     f"{len(b['stale'])} stale")
-        for e in b["expired"]:
-            who = f" (owner {e['owner']})" if e.get("owner") else ""
-            lines.append(f"  expired {e.get('expires')}{who}: {e['rule']} at {e['pointer']}"
-                         " no longer waived")
-        for e in b["stale"]:
-            lines.append(f"  stale: {e['rule']} at {e['pointer']} matches nothing; remove it")
-    return "\n".join(lines) + ("\n" if lines else "")
+    """A few plain lines for the terminal after the usual report (the terminal reporter now
+    prints them itself: `gatekeeper.reporters.terminal.compare_summary`)."""
+    from gatekeeper.reporters.terminal import compare_summary
+
+    return compare_summary(report)
 
 
 def run_check(spec: Any, path: str, gates: Sequence[Gate], config: Config, *, limits: Any = None,

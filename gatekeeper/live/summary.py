@@ -1,9 +1,10 @@
 """A plain-text view of ``report.sections["live"]`` for the terminal.
 
-Printed after the findings by ``gatekeeper audit`` and ``gatekeeper check --live`` in the
-terminal format: latency per operation against the budget, the error rate, the auth probe
-table, rate limits, skipped operations and, for a partial run, why it stopped. Every value
-that came from the spec (operation labels) passes through ``terminal_safe`` (R15).
+Printed first by the terminal reporter (`gatekeeper.reporters.terminal`) whenever a report
+has a live section (``gatekeeper audit``, ``gatekeeper check --live``): latency per operation
+against the budget, the error rate, the auth probe table, rate limits, skipped operations and,
+for a partial run, why it stopped. Every value that came from the spec (operation labels)
+passes through ``terminal_safe`` (R15).
 """
 
 from __future__ import annotations

@@ -130,6 +130,18 @@ def body(report: Report) -> str:
                          "matches nothing; remove it")
         if b["expired"] or b["stale"]:
             lines.append("")
+        waivers = b.get("waivers") or []
+        if waivers:
+            lines += [f"<details><summary>Baseline waivers ({len(waivers)})</summary>", "",
+                      "| rule | location | reason | owner | expires |", "|---|---|---|---|---|"]
+            for e in waivers[:MAX_ROWS]:
+                where = f"{escape(e['file'])}:{e['line']}" if "file" in e else ""
+                lines.append(f"| `{escape(e['rule'])}` | {where} `{escape(e['pointer'])}` | "
+                             f"{escape(e.get('reason') or '–')} | {escape(e.get('owner') or '–')}"
+                             f" | {escape(e.get('expires') or 'never')} |")
+            if len(waivers) > MAX_ROWS:
+                lines.append(f"| | | | | … and {len(waivers) - MAX_ROWS} more |")
+            lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n" if lines else ""
 
 

@@ -195,7 +195,21 @@ def live_view(section: Any) -> dict[str, Any]:
     auth = [as_dict(r) for r in as_list(data.get("auth", data.get("auth_probes")))]
     budgets = as_dict(data.get("budgets"))
     requests = as_dict(data.get("requests"))
-    known = {"latency", "error_rate", "auth", "auth_probes", "budgets", "requests"}
+    rate_limits = []
+    for r in (as_dict(x) for x in as_list(data.get("rate_limits"))):
+        provoked = r.get("provoked")
+        rate_limits.append({
+            "operation": safe_text(r.get("operation", "")),
+            "documented": [safe_text(h) for h in as_list(r.get("documented_headers"))],
+            "provoked": provoked if isinstance(provoked, bool) else None,
+            "requests": _num(r.get("requests")),
+            "missing": [safe_text(h) for h in as_list(r.get("missing_headers"))],
+        })
+    skipped = [{"operation": safe_text(r.get("operation", "")),
+                "reason": safe_text(r.get("reason", ""))}
+               for r in (as_dict(x) for x in as_list(data.get("skipped")))]
+    known = {"latency", "error_rate", "auth", "auth_probes", "budgets", "requests",
+             "rate_limits", "skipped"}
     other = [(safe_text(k), _num(v) if not isinstance(v, (dict, list, tuple)) else
               safe_text(_compact(v))) for k, v in data.items() if k not in known]
     return {
@@ -213,7 +227,120 @@ def live_view(section: Any) -> dict[str, Any]:
         "auth": auth,
         "requests": [(safe_text(k), _num(v)) for k, v in as_dict(requests.get("by_outcome")).items()],
         "sent": _num(requests.get("sent")),
+        "rate_limits": rate_limits,
+        "skipped": skipped,
         "other": other,
+    }
+
+
+def _as_dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _as_list(v: Any) -> list[Any]:
+    return list(v) if isinstance(v, (list, tuple)) else []
+
+
+def _points(value: Any, unit: str = "") -> str:
+    """A number (already in percent or points) for a comparison cell; "n/a" when absent."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "n/a"
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.1f}{unit}"
+
+
+def _signed(value: Any) -> tuple[str, str]:
+    """(text, css class) of a delta: ``+1.2`` good, ``-0.4`` bad, ``±0`` flat."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "", ""
+    if abs(value) < 0.005:
+        return "±0", "flat"
+    return f"{value:+.1f}", "up" if value > 0 else "down"
+
+
+def _finding_row(f: Any, cited: set[str]) -> dict[str, Any]:
+    d = _as_dict(f)
+    extra = _as_dict(d.get("extra"))
+    severity = str(d.get("severity", "info"))
+    rule_id = str(d.get("rule", ""))
+    return {
+        "severity": severity if severity in ("error", "warning", "info") else "info",
+        "rule": rule_id, "linked": rule_id in cited, "message": str(d.get("message", "")),
+        "where": f"{d.get('file', '')}:{d.get('line', '')}", "pointer": str(d.get("pointer", "")),
+        "base_where": str(extra["base"]) if "base" in extra else "",
+        "base_pointer": str(extra["base_pointer"]) if "base_pointer" in extra else "",
+    }
+
+
+def compare_view(report: Report) -> dict[str, Any]:
+    """A normalised, defensive view of ``report.sections["compare"]`` (`gatekeeper.compare`:
+    base comparison) for the scorecard; ``present`` is false when the run had no base."""
+    data = _as_dict(report.sections.get("compare"))
+    if not data:
+        return {"present": False}
+    cited = {r.id for r in rules_cited(report)}
+    score, cov, counts = (_as_dict(data.get(k)) for k in ("score", "coverage", "counts"))
+    gates, new, fixed, unchanged = [], [], [], []
+    for g in (_as_dict(x) for x in _as_list(data.get("gates"))):
+        c = _as_dict(g.get("counts"))
+        delta, trend = _signed(g.get("metric_delta"))
+        gates.append({
+            "name": str(g.get("name", "")), "title": str(g.get("title") or g.get("name", "")),
+            "has_metric": g.get("metric_after") is not None or g.get("metric_before") is not None,
+            "before": _points(g.get("metric_before"), " %"),
+            "after": _points(g.get("metric_after"), " %"), "delta": delta, "trend": trend,
+            "threshold": "–" if g.get("threshold") is None else _points(g.get("threshold"), " %"),
+            "new": c.get("new", 0), "fixed": c.get("fixed", 0), "unchanged": c.get("unchanged", 0),
+        })
+        new += [_finding_row(f, cited) for f in _as_list(g.get("new"))]
+        fixed += [_finding_row(f, cited) for f in _as_list(g.get("fixed"))]
+        unchanged += [_finding_row(f, cited) for f in _as_list(g.get("unchanged"))]
+    score_delta, score_trend = _signed(score.get("delta"))
+    cov_delta, cov_trend = _signed(cov.get("delta"))
+    breaking = [_finding_row(f, cited) for f in _as_list(data.get("breaking"))]
+    return {
+        "present": True,
+        "base": str(data.get("base") or "the base"),
+        "base_found": bool(data.get("base_found")),
+        "base_error": str(data.get("base_error") or ""),
+        "score_before": _points(score.get("before")), "score_after": _points(score.get("after")),
+        "score_delta": score_delta, "score_trend": score_trend,
+        "coverage_before": _points(cov.get("before"), " %"),
+        "coverage_after": _points(cov.get("after"), " %"),
+        "coverage_delta": cov_delta, "coverage_trend": cov_trend,
+        "counts": {k: counts.get(k, 0) for k in ("new", "fixed", "unchanged")},
+        "gates": gates, "new": new, "fixed": fixed, "unchanged": unchanged,
+        "breaking": breaking, "breaking_blocking": data.get("breaking_blocking", 0),
+        "major_bump": str(data.get("major_bump") or ""),
+        "new_only": bool(data.get("new_only")), "ratchet": bool(data.get("ratchet")),
+        "ratchet_dropped": [
+            {"gate": str(d.get("gate", "")), "before": _points(d.get("before"), " %"),
+             "after": _points(d.get("after"), " %"), "tolerance": _num(d.get("tolerance"))}
+            for d in (_as_dict(x) for x in _as_list(data.get("ratchet_dropped")))],
+    }
+
+
+def baseline_view(report: Report) -> dict[str, Any]:
+    """A defensive view of ``report.sections["baseline"]`` (`gatekeeper.baseline`): the
+    entries that waived findings, and the expired and stale ones."""
+    data = _as_dict(report.sections.get("baseline"))
+    if not data:
+        return {"present": False}
+
+    def entry(e: Any) -> dict[str, str]:
+        d = _as_dict(e)
+        where = f"{d['file']}:{d['line']}" if "file" in d and "line" in d else ""
+        return {k: str(d.get(k) or "") for k in ("rule", "pointer", "reason", "owner", "expires",
+                                                 "message")} | {"where": where}
+
+    return {
+        "present": True, "file": str(data.get("file") or ""),
+        "entries": data.get("entries", 0), "waived": data.get("waived", 0),
+        "today": str(data.get("today") or ""),
+        "waivers": [entry(e) for e in _as_list(data.get("waivers"))],
+        "expired": [entry(e) for e in _as_list(data.get("expired"))],
+        "stale": [entry(e) for e in _as_list(data.get("stale"))],
     }
 
 
@@ -235,7 +362,8 @@ def _filters(env: Environment) -> None:
         gate_counts=gate_counts, gate_verdict_reason=gate_verdict_reason,
         portfolio_gates=portfolio_gates,
         findings_by_gate=findings_by_gate, ratio_of=ratio_of,
-        live_view=live_view, CSP=CSP, severities=[str(s) for s in Severity],
+        live_view=live_view, compare_view=compare_view, baseline_view=baseline_view,
+        CSP=CSP, severities=[str(s) for s in Severity],
     )
 
 

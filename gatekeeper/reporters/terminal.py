@@ -104,8 +104,69 @@ def summary_table(report: Report, paint: _Paint) -> list[str]:
     return lines
 
 
+def live_summary(report: Report) -> str:
+    """The live audit's view (`gatekeeper.live.summary`), when the run had one: latency,
+    error rate, auth probes, rate limits, what was skipped."""
+    section = report.sections.get("live")
+    if not section:
+        return ""
+    from gatekeeper.live.summary import render_text
+
+    return render_text(section)
+
+
+def compare_summary(report: Report) -> str:
+    """A few plain lines on ``sections["compare"]`` (``--base``/``--base-file``): new, fixed
+    and unchanged findings, the score delta, metric deltas, ratchet drops, breaking changes;
+    and on ``sections["baseline"]``: waived, expired and stale entries."""
+    t = terminal_safe
+    lines = []
+    c = report.sections.get("compare")
+    if c:
+        base = t(str(c.get("base") or "base"))
+        if not c.get("base_found"):
+            lines.append(f"compare: no spec at {base}: every finding is new"
+                         + (f" ({t(str(c['base_error']))})" if c.get("base_error") else ""))
+        n = c["counts"]
+        score = c["score"]
+        delta = "" if score["delta"] is None else f", score {score['before']} -> " \
+            f"{score['after']} ({score['delta']:+.1f})"
+        lines.append(f"compare with {base}: {n['new']} new, {n['fixed']} fixed, "
+                     f"{n['unchanged']} unchanged{delta}")
+        for g in c["gates"]:
+            if g["metric_delta"]:
+                lines.append(f"  {t(g['name'])}: {g['metric_before']} % -> "
+                             f"{g['metric_after']} % ({g['metric_delta']:+.2f})")
+        for d in c.get("ratchet_dropped", []):
+            lines.append(f"  ratchet: {t(d['gate'])} dropped {d['before']} -> {d['after']}")
+        if c["breaking"]:
+            lines.append(f"breaking changes: {len(c['breaking'])}"
+                         + (f" (allowed: {t(str(c['major_bump']))})" if c.get("major_bump")
+                            else ""))
+    b = report.sections.get("baseline")
+    if b:
+        lines.append(f"baseline {t(b['file'])}: {b['waived']} waived, {len(b['expired'])} "
+                     f"expired, {len(b['stale'])} stale")
+        for e in b["expired"]:
+            who = f" (owner {t(e['owner'])})" if e.get("owner") else ""
+            lines.append(f"  expired {e.get('expires')}{who}: {t(e['rule'])} at "
+                         f"{t(e['pointer'])} no longer waived")
+        for e in b["stale"]:
+            lines.append(f"  stale: {t(e['rule'])} at {t(e['pointer'])} matches nothing; "
+                         "remove it")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
 def render(report: Report, *, color: bool = False, max_findings: int | None = None,
            show_info: bool = True) -> str:
+    """The live summary (if any), the finding lines, the per-gate table and the verdict, then
+    the compare and baseline summary (if any)."""
+    live = live_summary(report)
+    return (live + "\n" if live else "") + _main(report, color=color, max_findings=max_findings,
+                                                  show_info=show_info) + compare_summary(report)
+
+
+def _main(report: Report, *, color: bool, max_findings: int | None, show_info: bool) -> str:
     paint = _Paint(color)
     lines: list[str] = []
     findings = [f for f in report.findings if show_info or f.severity is not Severity.INFO]
