@@ -43,13 +43,47 @@ def test_all_is_sorted_and_complete() -> None:
         assert hasattr(gatekeeper, name), name
 
 
-@pytest.mark.parametrize("sample", ["petstore.yaml", "showcase.yaml", "multifile/openapi.yaml"])
-def test_json_report_validates_against_the_shipped_schema(sample: str) -> None:
-    result = run_cli("check", str(SAMPLES / sample), "--format", "json")
-    data = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"non-strict {c}"))
+def _schema_errors(data: dict) -> list[str]:
     validator = jsonschema.Draft202012Validator(SCHEMA, registry=referencing.Registry())
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
-    assert errors == []
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def _compare_baseline(tmp_path) -> str:
+    """A baseline for the showcase with waiving, expired and stale entries."""
+    import yaml
+
+    path = tmp_path / "baseline.yaml"
+    run_cli("baseline", str(SAMPLES / "showcase.yaml"), "-o", str(path), "--reason", "legacy",
+            "--owner", "team-a", "--expires", "2999-01-01")
+    data = yaml.safe_load(path.read_text())
+    data["entries"][0]["expires"] = "2000-01-01"
+    data["entries"].append({"rule": "docs/undocumented-operation", "fingerprint": "0" * 16,
+                            "pointer": "#/paths/~1gone/get"})
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+@pytest.mark.parametrize("sample", ["petstore.yaml", "showcase.yaml", "multifile/openapi.yaml",
+                                    "compare"])
+def test_json_report_validates_against_the_shipped_schema(sample: str, tmp_path) -> None:
+    if sample == "compare":  # sections.compare and sections.baseline
+        args = (str(SAMPLES / "showcase.yaml"), "--base-file", str(SAMPLES / "petstore.yaml"),
+                "--baseline", _compare_baseline(tmp_path))
+    else:
+        args = (str(SAMPLES / sample),)
+    result = run_cli("check", *args, "--format", "json")
+    data = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"non-strict {c}"))
+    assert _schema_errors(data) == []
+    if sample == "compare":
+        compare, baseline = data["sections"]["compare"], data["sections"]["baseline"]
+        assert compare["breaking"] and compare["counts"]["new"] > 0
+        assert baseline["waivers"] and baseline["expired"] and baseline["stale"]
+        # the schema names the sections' required keys: not a vacuous `object`
+        del compare["counts"]
+        baseline["expired"][0].pop("rule")
+        errors = _schema_errors(data)
+        assert any("'counts' is a required property" in e for e in errors), errors
+        assert any("'rule' is a required property" in e for e in errors), errors
 
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example")

@@ -83,6 +83,29 @@ def test_live_section_carries_latency_error_rate_and_rate_limit(anonymous_audit,
                                     "missing_headers": []}]
 
 
+def test_live_report_validates_against_the_shipped_schema(anonymous_audit, kit):
+    """sections.live is described by gatekeeper/schemas/report.schema.json (required keys)."""
+    import jsonschema
+    import referencing
+
+    schema = json.loads((kit.ROOT / "gatekeeper" / "schemas" / "report.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema, registry=referencing.Registry())
+    report = json.loads(json.dumps(anonymous_audit))
+    assert [e.message for e in validator.iter_errors(report)] == []
+    del report["sections"]["live"]["latency"]["overall"]["p95_ms"]
+    assert any("'p95_ms' is a required property" in e.message for e in validator.iter_errors(report))
+
+
+def test_scorecard_shows_rate_limits_and_skipped_as_tables(anonymous_audit):
+    """The live section's rate limits and skipped operations are tables, not raw JSON."""
+    from gatekeeper.reporters.html import live_view
+
+    view = live_view(anonymous_audit["sections"]["live"])
+    assert view["rate_limits"][0]["operation"] == "GET /search" and view["rate_limits"][0]["provoked"]
+    assert view["skipped"] and all(row["reason"] for row in view["skipped"])
+    assert not {k for k, _ in view["other"]} & {"rate_limits", "skipped"}
+
+
 def test_default_audit_sends_no_writes_and_allow_writes_does(fresh_demo, tmp_path, kit):
     _, report = _audit_json(kit, fresh_demo, tmp_path)
     methods = {r["method"] for r in fresh_demo.requests()}
