@@ -290,7 +290,8 @@ def compare_view(report: Report) -> dict[str, Any]:
             "has_metric": g.get("metric_after") is not None or g.get("metric_before") is not None,
             "before": _points(g.get("metric_before"), " %"),
             "after": _points(g.get("metric_after"), " %"), "delta": delta, "trend": trend,
-            "threshold": "–" if g.get("threshold") is None else _points(g.get("threshold"), " %"),
+            "threshold": ("–" if g.get("threshold") is None
+                          else _points(g.get("threshold"), " %")),
             "new": c.get("new", 0), "fixed": c.get("fixed", 0), "unchanged": c.get("unchanged", 0),
         })
         new += [_finding_row(f, cited) for f in _as_list(g.get("new"))]
