@@ -122,6 +122,8 @@ def _check_one(path: str) -> Outcome:
         return Outcome(path, report=job["check"](path))
     except SpecError as exc:
         return Outcome(path, error=str(exc))
+    except MemoryError:  # the worker reports it with its limit
+        raise
     except Exception as exc:  # one spec never stops the others
         if job.get("raise_errors"):
             raise
@@ -135,12 +137,14 @@ def _init_worker(job: dict[str, Any]) -> None:
 
 
 def check_many(paths: Sequence[str], check: Callable[[str], Any], *, jobs: int | None = None,
-               progress: bool | None = None, raise_errors: bool = False) -> list[Outcome]:
+               progress: bool | None = None, raise_errors: bool = False,
+               worker_limits: WorkerLimits | None = None) -> list[Outcome]:
     """Run ``check(path) -> Report`` for every path, `jobs` at a time, in worker processes.
 
-    `check` must be a module-level function or a `functools.partial` of one (it is sent to
-    the workers). Progress goes to stderr when it is a terminal (or when `progress` is
-    true)."""
+    With `worker_limits` (and fork available), each spec runs in its own forked child under
+    those limits (R12). Otherwise `check` must be a module-level function or a
+    `functools.partial` of one (it is sent to the pool's workers). Progress goes to stderr
+    when it is a terminal (or when `progress` is true)."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     jobs = min(jobs, len(paths)) if paths else 1
     if progress is None:
@@ -148,7 +152,14 @@ def check_many(paths: Sequence[str], check: Callable[[str], Any], *, jobs: int |
     job = {"check": check, "raise_errors": raise_errors}
     results: list[Outcome | None] = [None] * len(paths)
     show = _Progress(len(paths)) if progress else None
-    if jobs == 1:
+    if worker_limits is not None and worker_limits.active and forking_available():
+        _init_worker(job)
+        done = run_forked(_check_one, list(paths), worker_limits, jobs=jobs,
+                          on_done=(lambda i: show.step(paths[i])) if show else None)
+        for i, result in enumerate(done):
+            results[i] = (result[1] if result[0] == "ok" else
+                          Outcome(paths[i], error=worker_error(paths[i], result, worker_limits)))
+    elif jobs == 1:
         _init_worker(job)
         for i, path in enumerate(paths):
             results[i] = _check_one(path)
@@ -253,6 +264,222 @@ def check_spec(path: str, *, config: Any, limits: Any = None, ref_root: str | No
     from gatekeeper.registry import all_gates
     from gatekeeper.spec import load
 
+    set_stage("loading")
     spec = load(path, limits=limits, ref_root=ref_root)
+    set_stage("checking")
     return run_check(spec, path, all_gates(), config, limits=limits, ref_root=ref_root,
                      raise_errors=raise_errors, **compare)
+
+
+# ---------------------------------------------------------------------- R12: the worker
+# Loading, resolution, validation and the gates run in a forked child with an address-space
+# limit (RLIMIT_AS) and a wall-clock timeout, so that no spec can hang or exhaust a CI
+# runner. The child inherits the parent's imports (fork), so it starts in about a
+# millisecond; it sends its result back pickled through a pipe.
+
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MAX_MEMORY = 4 * 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLimits:
+    """Hard limits for one spec's worker; ``None`` or 0 turns a limit off."""
+
+    timeout: float | None = DEFAULT_TIMEOUT
+    max_memory: int | None = DEFAULT_MAX_MEMORY
+
+    @property
+    def active(self) -> bool:
+        return bool(self.timeout) or bool(self.max_memory)
+
+
+def forking_available() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+def _size(n: int) -> str:
+    if n >= 1024**3:
+        return f"{n / 1024**3:g} GB"
+    return f"{n / 1024**2:g} MB"
+
+
+def memory_message(limits: WorkerLimits) -> str:
+    limit = f"limit {_size(limits.max_memory)}; " if limits.max_memory else ""
+    return f"ran out of memory ({limit}raise it with --max-memory)"
+
+
+def timeout_message(stage: str, limits: WorkerLimits) -> str:
+    return f"{stage} exceeded {limits.timeout:g} s (raise it with --timeout)"
+
+
+#: The child's stage page (shared memory), so that the parent can name the stage on expiry.
+_STAGE: list[Any] = [None]
+
+
+def set_stage(name: str) -> None:
+    """Record what a worker is doing ("loading", "checking"); a no-op outside a worker."""
+    page = _STAGE[0]
+    if page is not None:
+        data = name.encode()[:63]
+        page[:64] = data + b"\0" * (64 - len(data))
+
+
+def _stage_of(page: Any) -> str:
+    return bytes(page[:64]).split(b"\0", 1)[0].decode() or "checking"
+
+
+def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
+           page: Any) -> None:
+    """Runs in the forked child: never returns."""
+    import pickle
+
+    code = 0
+    try:
+        _STAGE[0] = page
+        if limits.max_memory:
+            import resource
+
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = limits.max_memory
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            payload: tuple[Any, ...] = ("ok", fn(arg))
+        except MemoryError:
+            payload = ("memory",)
+        except RecursionError as exc:
+            payload = ("exc", RecursionError(str(exc)))
+        except BaseException as exc:  # sent to the parent, which raises it again
+            from gatekeeper.errors import InputError, SpecError
+
+            if isinstance(exc, InputError):
+                payload = ("input", str(exc), exc.exit_code, isinstance(exc, SpecError))
+            else:
+                payload = ("exc", exc)
+        try:
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            data = pickle.dumps(("memory",))
+        except Exception as exc:  # an exception or report that does not pickle
+            data = pickle.dumps(("exc", RuntimeError(f"{type(payload[-1]).__name__}: {exc}")))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(wfd, view):]
+    except MemoryError:
+        code = 75
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+@dataclass(slots=True)
+class _Running:
+    index: int
+    pid: int
+    rfd: int
+    page: Any
+    deadline: float | None
+    chunks: list[bytes]
+
+
+def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimits, *,
+               jobs: int = 1, on_done: Callable[[int], None] | None = None
+               ) -> list[tuple[Any, ...]]:
+    """``fn(arg)`` for every arg, each in its own forked child under `limits`, `jobs` at a
+    time. Returns, in input order, one of ``("ok", value)``, ``("memory",)``,
+    ``("timeout", stage)``, ``("input", message, exit_code, is_spec_error)``,
+    ``("exc", exception)`` or ``("died", description)``."""
+    import mmap
+    import pickle
+    import select
+    import signal
+    import time
+
+    results: list[tuple[Any, ...] | None] = [None] * len(args)
+    pending = list(range(len(args)))[::-1]
+    running: dict[int, _Running] = {}
+    jobs = max(1, jobs)
+
+    def finish(run: _Running, result: tuple[Any, ...]) -> None:
+        os.close(run.rfd)
+        del running[run.rfd]
+        results[run.index] = result
+        if on_done is not None:
+            on_done(run.index)
+
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                index = pending.pop()
+                page = mmap.mmap(-1, 64)
+                rfd, wfd = os.pipe()
+                sys.stdout.flush()
+                sys.stderr.flush()
+                pid = os.fork()
+                if pid == 0:  # the child
+                    os.close(rfd)
+                    for other in running:
+                        os.close(other)
+                    _child(fn, args[index], limits, wfd, page)
+                os.close(wfd)
+                deadline = time.monotonic() + limits.timeout if limits.timeout else None
+                running[rfd] = _Running(index, pid, rfd, page, deadline, [])
+            now = time.monotonic()
+            deadlines = [r.deadline for r in running.values() if r.deadline is not None]
+            wait = max(0.0, min(deadlines) - now) if deadlines else None
+            ready, _, _ = select.select(list(running), [], [], wait)
+            for rfd in ready:
+                run = running[rfd]
+                chunk = os.read(rfd, 1 << 20)
+                if chunk:
+                    run.chunks.append(chunk)
+                    continue
+                _, status = os.waitpid(run.pid, 0)
+                data = b"".join(run.chunks)
+                if data:
+                    try:
+                        result = pickle.loads(data)
+                    except Exception as exc:  # noqa: BLE001
+                        result = ("died", f"unreadable result ({type(exc).__name__})")
+                elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == 75:
+                    result = ("memory",)
+                elif os.WIFSIGNALED(status):
+                    sig = os.WTERMSIG(status)
+                    result = (("memory",) if limits.max_memory and sig in (
+                        signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGKILL)
+                        else ("died", f"killed by {signal.Signals(sig).name}"))
+                else:
+                    result = ("died", f"exit status {os.waitstatus_to_exitcode(status)}")
+                finish(run, result)
+            now = time.monotonic()
+            for run in list(running.values()):
+                if run.deadline is not None and now >= run.deadline and run.rfd not in ready:
+                    stage = _stage_of(run.page)
+                    os.kill(run.pid, signal.SIGKILL)
+                    os.waitpid(run.pid, 0)
+                    finish(run, ("timeout", stage))
+    finally:  # interrupted: no child outlives the command
+        for run in running.values():
+            try:
+                os.kill(run.pid, signal.SIGKILL)
+                os.waitpid(run.pid, 0)
+            except OSError:
+                pass
+    return [r for r in results if r is not None]
+
+
+def worker_error(path: str, result: tuple[Any, ...], limits: WorkerLimits) -> str:
+    """The one-line error for a worker that produced no value."""
+    kind = result[0]
+    if kind == "memory":
+        return f"{path}: {memory_message(limits)}"
+    if kind == "timeout":
+        return f"{path}: {timeout_message(result[1], limits)}"
+    if kind == "input":
+        return result[1]
+    if kind == "exc":
+        exc = result[1]
+        return (f"{path}: gatekeeper internal error: {type(exc).__name__}: {str(exc)[:300]}")
+    return f"{path}: gatekeeper worker died ({result[1]})"

@@ -1,54 +1,47 @@
-"""The command line: ``gatekeeper check | rules | explain``. The only module importing typer.
+"""The command line: ``gatekeeper check | rules | explain | audit | baseline``.
 
 Exit codes: 0 every gate passed, 1 a gate failed, 2 the input or configuration could not be
 used (or gatekeeper itself failed). Errors are one line on stderr; ``--debug`` adds the
 traceback.
+
+This module does not import typer: the plain form ``check FILE... [-q]`` (what CI runs most)
+calls `check_command` directly; every other command line goes through the typer app in
+`gatekeeper.cli_app` (``gatekeeper.cli.app`` still names it).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
-from typing import Annotated, Optional
-
-import typer
 
 from gatekeeper.errors import ConfigError, InputError
-from gatekeeper.version import __version__
-
-app = typer.Typer(
-    name="gatekeeper",
-    help="A quality gate for OpenAPI documents.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
 
 _DEBUG = {"on": False}
 
 
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
+class Exit(Exception):
+    """End the command with this exit code (typer's ``Exit`` without importing typer)."""
+
+    def __init__(self, exit_code: int = 0) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"gatekeeper {__version__}")
-        raise typer.Exit(0)
+def _echo(text: str, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
 
 
-@app.callback()
-def _root(
-    version: Annotated[Optional[bool], typer.Option(  # noqa: UP007
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
-) -> None:
-    """A quality gate for OpenAPI documents."""
+def __getattr__(name: str) -> object:  # the typer app and its commands, imported on demand
+    if name in ("app", "check", "rules_cmd", "explain", "audit", "baseline_cmd", "Format"):
+        from gatekeeper import cli_app
+
+        return getattr(cli_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _parse_size(text: str) -> int:
+def _parse_size(text: str, flag: str = "--max-file-size") -> int:
     t = text.strip().upper().replace(" ", "")
     mult = 1
     for suffix, m in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024), ("B", 1)):
@@ -58,7 +51,7 @@ def _parse_size(text: str) -> int:
     try:
         return int(float(t) * mult)
     except ValueError:
-        raise ConfigError(f"--max-file-size: cannot read {text!r}; use e.g. 100MB") from None
+        raise ConfigError(f"{flag}: cannot read {text!r}; use e.g. 100MB") from None
 
 
 def _split(values: list[str] | None) -> tuple[str, ...] | None:
@@ -67,90 +60,49 @@ def _split(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
-@app.command()
-def check(
-    specs: Annotated[list[str], typer.Argument(help="Spec files to check.", show_default=False)],
-    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--config", help="Config file (gatekeeper.toml or pyproject.toml); default: "
-        "found by walking up from the working folder.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--select", help="Only these gates or rules (comma-separated, repeatable).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--ignore", help="Skip these gates or rules.")] = None,
-    fail_on: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--fail-on", help="Lowest severity that fails a gate: error, warning or info.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
-    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--output", "-o", help="Write the --format output to this file instead of stdout.")
-    ] = None,
-    max_file_size: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--max-file-size", help="Refuse larger spec files (default 100MB).")] = None,
-    max_depth: Annotated[Optional[int], typer.Option(  # noqa: UP007
-        "--max-depth", help="Refuse deeper nesting (default 256).")] = None,
-    max_nodes: Annotated[Optional[int], typer.Option(  # noqa: UP007
-        "--max-nodes", help="Refuse YAML whose aliases expand past this many nodes "
-        "(default 2,000,000).")] = None,
-    ref_root: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--ref-root", help="Folder that file $refs may not leave (default: the spec's "
-        "folder).")] = None,
-    allow_remote_ref: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--allow-remote-ref", metavar="PREFIX", help="Fetch remote $refs under this https "
-        "prefix (repeatable; default: remote $refs are refused). 5 s, 5 MB, 50 fetches, no "
-        "redirects, no credentials.")] = None,
-    allow_private_networks: Annotated[bool, typer.Option(
-        "--allow-private-networks", help="Let --allow-remote-ref reach loopback and "
-        "private addresses.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="Only the summary, no finding lines.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP007
-        "--jobs", "-j", min=1, help="Check this many specs in parallel (default: the number "
-        "of cores).")] = None,
-    live: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--live", metavar="URL", help="Also audit the service running at URL (the live gate); "
-        "see `gatekeeper audit --help` for the live options.")] = None,
-    header_env: _LiveHeaderEnv = None,
-    header: _LiveHeader = None,
-    allow_writes: _LiveAllowWrites = False,
-    allow_method: _LiveAllowMethod = None,
-    allow_host: _LiveAllowHost = None,
-    request_timeout: _LiveTimeout = None,
-    max_duration: _LiveDuration = None,
-    max_requests: _LiveRequests = None,
-    rate_limit: _LiveRate = None,
-    max_examples: _LiveExamples = None,
-    latency_budget: _LiveLatency = None,
-    error_rate_budget: _LiveErrorRate = None,
-    trust_env: _LiveTrustEnv = False,
-    insecure: _LiveInsecure = False,
-    seed: _LiveSeed = None,
-    progress: _LiveProgress = "auto",
-    log_file: _LiveLogFile = None,
-    base: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--base", metavar="REF", help="Compare with the same spec at this git ref (e.g. "
-        "origin/main): new, fixed and unchanged findings, metric deltas, breaking changes.")
-    ] = None,
-    base_file: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--base-file", metavar="FILE", help="Compare with this spec file instead of a ref.")
-    ] = None,
-    new_only: Annotated[Optional[bool], typer.Option(  # noqa: UP007
-        "--new-only/--all-findings", help="With a base: only findings the change introduced "
-        "fail; the others are reported as existing (config: new-only).")] = None,
-    ratchet: Annotated[Optional[bool], typer.Option(  # noqa: UP007
-        "--ratchet/--no-ratchet", help="With a base: fail a gate whose metric dropped below "
-        "the base's (config: ratchet, [gates.X] ratchet-tolerance).")] = None,
-    baseline: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--baseline", metavar="FILE", help="Baseline of accepted findings to waive "
-        "(written by `gatekeeper baseline`; config: baseline).")] = None,
-    pr_summary: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--pr-summary", metavar="FILE", help="Also write a Markdown pull-request summary "
-        "(verdict, score and coverage deltas, new and fixed findings, breaking changes).")
-    ] = None,
-    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable): html, "
-        "sarif, junit, json, markdown, gitlab or github, e.g. --report html=scorecard.html "
-        "--report sarif=results.sarif. The terminal view still prints.")] = None,
-) -> None:
+def _worker_limits(timeout: float | None, max_memory: str | None,
+                   settings: dict, debug: bool) -> object:
+    """R12's limits for the spec workers, or None to check in this process (``--debug``, both
+    limits off, or no fork on this platform)."""
+    from gatekeeper.batch import (DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, WorkerLimits,
+                                  forking_available)
+
+    if timeout is None:
+        timeout = float(settings.get("timeout", DEFAULT_TIMEOUT))
+    if timeout < 0:
+        raise ConfigError(f"--timeout must be 0 (no limit) or more seconds; got {timeout:g}")
+    if max_memory is None:
+        max_memory = str(settings.get("max-memory", DEFAULT_MAX_MEMORY))
+    memory = _parse_size(max_memory, "--max-memory")
+    if 0 < memory < 64 * 1024**2:
+        raise ConfigError(f"--max-memory must be 0 (no limit) or at least 64MB; got {max_memory}")
+    limits = WorkerLimits(timeout=timeout or None, max_memory=memory or None)
+    if debug or not limits.active or not forking_available():
+        return None
+    return limits
+
+
+def check_command(specs: list[str], *, config: str | None = None,
+                  select: list[str] | None = None, ignore: list[str] | None = None,
+                  fail_on: str | None = None, fmt: str = "terminal", output: str | None = None,
+                  max_file_size: str | None = None, max_depth: int | None = None,
+                  max_nodes: int | None = None, ref_root: str | None = None,
+                  allow_remote_ref: list[str] | None = None,
+                  allow_private_networks: bool = False, quiet: bool = False,
+                  debug: bool = False, jobs: int | None = None, live: str | None = None,
+                  header_env: list[str] | None = None, header: list[str] | None = None,
+                  allow_writes: bool = False, allow_method: list[str] | None = None,
+                  allow_host: list[str] | None = None, request_timeout: float | None = None,
+                  max_duration: float | None = None, max_requests: int | None = None,
+                  rate_limit: float | None = None, max_examples: int | None = None,
+                  latency_budget: float | None = None, error_rate_budget: float | None = None,
+                  trust_env: bool = False, insecure: bool = False, seed: int | None = None,
+                  progress: str = "auto", log_file: str | None = None,
+                  base: str | None = None, base_file: str | None = None,
+                  new_only: bool | None = None, ratchet: bool | None = None,
+                  baseline: str | None = None, pr_summary: str | None = None,
+                  report_to: list[str] | None = None, timeout: float | None = None,
+                  max_memory: str | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     _DEBUG["on"] = debug
     from dataclasses import replace
@@ -191,6 +143,7 @@ def check(
         allow_private_networks=allow_private_networks,
     )
     ref_root = ref_root or settings.get("ref-root")
+    worker = _worker_limits(timeout, max_memory, settings, debug)
     from gatekeeper.reporters.outputs import parse_report_args
 
     report_targets = parse_report_args(report_to, inputs=specs)
@@ -201,27 +154,46 @@ def check(
 
     specs = expand_inputs(specs)
     batch = None
-    if live is None and len(specs) > 1:  # several specs: a process pool, one row each
-        from functools import partial
+    from functools import partial
 
+    if live is None and len(specs) > 1:  # several specs: a process pool, one row each
         from gatekeeper.batch import check_many, check_spec
 
         batch = check_many(specs, partial(
             check_spec, config=cfg, limits=limits, ref_root=ref_root, raise_errors=debug,
             base=base, base_file=base_file, new_only=new_only, ratchet=ratchet,
-            baseline=baseline), jobs=jobs, raise_errors=debug)
+            baseline=baseline), jobs=jobs, raise_errors=debug, worker_limits=worker)
         for outcome in batch:
             if outcome.report is None:
                 errors += 1
-                typer.echo(_safe(outcome.error or ""), err=True)
+                _echo(_safe(outcome.error or ""), err=True)
             else:
                 reports.append(outcome.report)
-    for path in specs if batch is None else ():
+    if live is None and len(specs) == 1 and worker is not None:  # R12: one spec, one worker
+        from gatekeeper.batch import check_spec, run_forked, worker_error
+
+        job = partial(check_spec, config=cfg, limits=limits, ref_root=ref_root,
+                      raise_errors=debug, base=base, base_file=base_file, new_only=new_only,
+                      ratchet=ratchet, baseline=baseline)
+        batch_result = run_forked(job, specs, worker)[0]
+        if batch_result[0] == "ok":
+            reports.append(batch_result[1])
+        elif batch_result[0] == "exc":
+            raise batch_result[1]
+        elif batch_result[0] == "input" and not batch_result[3]:
+            raise InputError(batch_result[1])  # a config error: as if raised here
+        else:
+            errors += 1
+            _echo(_safe(worker_error(specs[0], batch_result, worker)), err=True)
+        specs_in_process: list[str] = []
+    else:
+        specs_in_process = specs if batch is None else []
+    for path in specs_in_process:
         try:
             spec = load(path, limits=limits, ref_root=ref_root)
         except SpecError as exc:
             errors += 1
-            typer.echo(_safe(str(exc)), err=True)
+            _echo(_safe(str(exc)), err=True)
             continue
         from gatekeeper.compare import run_check
 
@@ -233,9 +205,9 @@ def check(
                                            log_file, debug)
         reports.append(report)
 
-    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
+    color = (fmt == "terminal" and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
-    if fmt is Format.json:
+    if fmt == "json":
         if len(specs) == 1 and reports:
             text = render("json", reports[0])
         else:
@@ -247,7 +219,7 @@ def check(
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
                        for r in reports)
-    if fmt is not Format.json and batch is not None:
+    if fmt != "json" and batch is not None:
         from gatekeeper.batch import portfolio_table
 
         text += "\n" + portfolio_table(batch)
@@ -268,100 +240,15 @@ def check(
     redact = redactor.redact if redactor is not None else None
     write_reports(reports, report_targets, redact=redact)
     github_actions(reports, redact=redact,
-                   stream=sys.stderr if fmt is Format.json and not output else sys.stdout)
+                   stream=sys.stderr if fmt == "json" and not output else sys.stdout)
     if errors:
-        raise typer.Exit(2)
+        raise Exit(2)
     if live is not None and reports:
         _exit_if_interrupted(reports[0])
-    raise typer.Exit(0 if all(r.passed for r in reports) else 1)
-
-
-@app.command("rules")
-def rules_cmd(
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
-) -> None:
-    """List every rule by gate with its default severity."""
-    import json
-
-    from gatekeeper.config import Config
-    from gatekeeper.engine import rule_catalogue
-    from gatekeeper.registry import configurable_gates
-
-    gates = configurable_gates()
-    catalogue = rule_catalogue(gates, Config())
-    if fmt is Format.json:
-        typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
-                                "recommended": r.enabled, "summary": r.summary}
-                               for r in catalogue], indent=2))
-        return
-    for gate in gates:
-        typer.echo(f"{gate.name}: {gate.title}{' (mandatory)' if gate.mandatory else ''}")
-        for r in catalogue:
-            if r.gate == gate.name:
-                flag = "" if r.enabled else "  (opt-in: select it)"
-                typer.echo(f"  {r.id:<42} {str(r.severity):<8} {r.summary}{flag}")
-        typer.echo("")
-
-
-@app.command()
-def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/undocumented-operation.")]
-            ) -> None:
-    """Print a rule's documentation."""
-    from gatekeeper.config import Config, did_you_mean
-    from gatekeeper.engine import rule_catalogue
-    from gatekeeper.registry import configurable_gates
-
-    catalogue = {r.id: r for r in rule_catalogue(configurable_gates(), Config())}
-    info = catalogue.get(rule_id)
-    if info is None:
-        raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "
-                          "`gatekeeper rules` lists them")
-    typer.echo(f"# {info.id}  [{info.severity}]{'' if info.enabled else '  (opt-in)'}\n")
-    typer.echo(info.docs)
-    if info.options:
-        typer.echo("\nDefaults: " + ", ".join(f"{k.replace('_', '-')} = {v!r}"
-                                              for k, v in info.options.items()))
+    raise Exit(0 if all(r.passed for r in reports) else 1)
 
 
 # ------------------------------------------------------------------ live audit (issue 6)
-# Options shared by `audit` and `check --live`; the work is in gatekeeper.live.
-
-_LiveHeaderEnv = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--header-env", help="Send header NAME with the value of environment variable VAR "
-    "(NAME=VAR, repeatable), e.g. Authorization=API_TOKEN. Redacted from every output.")]
-_LiveHeader = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--header", help="Send 'Name: value' (repeatable); prefer --header-env for secrets.")]
-_LiveAllowWrites = Annotated[bool, typer.Option(
-    "--allow-writes", "--allow-unsafe-methods",
-    help="Also send POST, PUT, PATCH and DELETE (default: GET, HEAD, OPTIONS only).")]
-_LiveAllowMethod = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--allow-method", help="Also send this method (repeatable), e.g. POST.")]
-_LiveAllowHost = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--allow-host", help="A further host requests may go to (repeatable).")]
-_LiveTimeout = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--request-timeout", help="Seconds per request (default 10).")]
-_LiveDuration = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--max-duration", help="Seconds for the whole audit (default 300).")]
-_LiveRequests = Annotated[Optional[int], typer.Option(  # noqa: UP007
-    "--max-requests", help="Requests for the whole audit (default 1000).")]
-_LiveRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--rate-limit", help="Requests per second, 0 for no limit (default 10).")]
-_LiveExamples = Annotated[Optional[int], typer.Option(  # noqa: UP007
-    "--max-examples", help="Generated requests per operation (default 10).")]
-_LiveLatency = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--latency-budget", help="p95 latency budget per operation in ms (default 200).")]
-_LiveErrorRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--error-rate-budget", help="Budget for 5xx/timeouts in percent of requests (default 0.1).")]
-_LiveTrustEnv = Annotated[bool, typer.Option(
-    "--trust-env", help="Honour proxy variables and .netrc (off by default).")]
-_LiveInsecure = Annotated[bool, typer.Option("--insecure", help="Do not verify TLS certificates.")]
-_LiveSeed = Annotated[Optional[int], typer.Option(  # noqa: UP007
-    "--seed", help="Seed for request generation (default: the same requests every run).")]
-_LiveProgress = Annotated[str, typer.Option(
-    "--progress", help="auto, bar, plain or off (auto: a bar when stderr is a terminal).")]
-_LiveLogFile = Annotated[Optional[str], typer.Option(  # noqa: UP007
-    "--log-file", help="Write one (redacted) line per request to this file.")]
-
 
 _LIVE_FLAGS = ("header_env", "header", "allow_writes", "allow_method", "allow_host",
                "request_timeout", "max_duration", "max_requests", "rate_limit", "max_examples",
@@ -385,7 +272,7 @@ def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: obje
                             source=cfg.source or "config")  # type: ignore[attr-defined]
     redactor = options.credentials.redactor()
     if options.insecure:
-        typer.echo("gatekeeper: warning: --insecure: TLS certificates are not verified", err=True)
+        _echo("gatekeeper: warning: --insecure: TLS certificates are not verified", err=True)
     handler = log_to_file(log_file, redactor) if log_file else None
     try:
         report, _ = audit_report(spec, options, cfg, static_report=static_report,
@@ -399,116 +286,12 @@ def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: obje
     return report, redactor
 
 
-@app.command()
-def audit(
-    spec_path: Annotated[str, typer.Argument(metavar="SPEC", help="The service's OpenAPI document.")],
-    base_url: Annotated[str, typer.Option(
-        "--base-url", help="Where the service runs; never taken from the document's servers.")],
-    header_env: _LiveHeaderEnv = None,
-    header: _LiveHeader = None,
-    allow_writes: _LiveAllowWrites = False,
-    allow_method: _LiveAllowMethod = None,
-    allow_host: _LiveAllowHost = None,
-    request_timeout: _LiveTimeout = None,
-    max_duration: _LiveDuration = None,
-    max_requests: _LiveRequests = None,
-    rate_limit: _LiveRate = None,
-    max_examples: _LiveExamples = None,
-    latency_budget: _LiveLatency = None,
-    error_rate_budget: _LiveErrorRate = None,
-    trust_env: _LiveTrustEnv = False,
-    insecure: _LiveInsecure = False,
-    seed: _LiveSeed = None,
-    progress: _LiveProgress = "auto",
-    log_file: _LiveLogFile = None,
-    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--config", help="Config file; default: found by walking up from the working folder.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
-    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--output", "-o", help="Write the --format output to this file instead of stdout.")] = None,
-    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable), e.g. "
-        "--report html=scorecard.html --report sarif=live.sarif.")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-) -> None:
-    """Audit a running service against its spec: the live gate alone (read-only by default)."""
-    _DEBUG["on"] = debug
-    from gatekeeper.config import discover, load_config
-    from gatekeeper.registry import validate
-    from gatekeeper.reporters import render
-    from gatekeeper.spec import load
-
-    from gatekeeper.reporters.outputs import parse_report_args, write_reports
-
-    cfg = load_config(config if config else discover())
-    validate(cfg)  # the static gates' settings too: the file is shared with `check`
-    report_targets = parse_report_args(report_to, inputs=[spec_path])
-    spec = load(spec_path)
-    flags = _live_flags(locals())
-    report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
-    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
-    options = {"color": color} if fmt is Format.terminal else {}
-    text = render(fmt.value, report, **options)  # the terminal view shows the live summary
-    text = redactor.redact(text)  # type: ignore[attr-defined]
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    elif text:
-        sys.stdout.write(text)
-    write_reports([report], report_targets, redact=redactor.redact)  # type: ignore[attr-defined]
-    _exit_if_interrupted(report)
-    raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
-
-
 def _exit_if_interrupted(report: object) -> None:
     """After Ctrl-C the partial report is written; the exit code is then 130, as for SIGINT."""
     live = report.sections.get("live") or {}  # type: ignore[attr-defined]
     if str(live.get("stop_reason") or "").startswith("interrupted"):
-        typer.echo("gatekeeper: live audit interrupted; the report is partial", err=True)
-        raise typer.Exit(130)
-
-
-@app.command("baseline")
-def baseline_cmd(
-    specs: Annotated[list[str], typer.Argument(help="Spec files whose findings to accept.",
-                                               show_default=False)],
-    output: Annotated[str, typer.Option("--output", "-o", help="Baseline file to write.")
-                      ] = "gatekeeper-baseline.yaml",
-    reason: Annotated[str, typer.Option("--reason", help="Why these findings are accepted.")
-                      ] = "",
-    owner: Annotated[str, typer.Option("--owner", help="Who is accountable for them.")] = "",
-    expires: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--expires", metavar="YYYY-MM-DD", help="Date after which the entries stop waiving.")
-    ] = None,
-    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--config", help="Config file; default: found by walking up.")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-) -> None:
-    """Write the findings of SPECS to a baseline file: accepted findings that stop failing the
-    check. Entries already in the file keep their reason, owner and expiry."""
-    import datetime as dt
-
-    from gatekeeper.baseline import read_baseline, write_baseline
-    from gatekeeper.config import discover, load_config
-    from gatekeeper.engine import run
-    from gatekeeper.registry import all_gates, validate
-    from gatekeeper.spec import load
-
-    _DEBUG["on"] = debug
-    try:
-        until = dt.date.fromisoformat(expires) if expires else None
-    except ValueError:
-        raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
-    cfg = load_config(config if config else discover())
-    gates = all_gates()
-    validate(cfg)  # a shared config may set live rules: valid here too
-    keep = read_baseline(output) if os.path.isfile(output) else []
-    reports = [run(load(path, ref_root=cfg.settings.get("ref-root")), gates, cfg,
-                   raise_errors=debug) for path in specs]
-    entries = write_baseline(output, reports, reason=reason, owner=owner, expires=until,
-                             keep=keep)
-    typer.echo(f"wrote {len(entries)} accepted finding(s) to {output}")
+        _echo("gatekeeper: live audit interrupted; the report is partial", err=True)
+        raise Exit(130)
 
 
 def _safe(text: str) -> str:
@@ -518,8 +301,9 @@ def _safe(text: str) -> str:
 
 
 def _plain_check(args: list[str]) -> tuple[list[str], bool] | None:
-    """``check FILE... [-q]``, the form CI runs most: call `check` with its own defaults
-    without typer's parser (about 0.1 s of start-up). Anything else goes through typer."""
+    """``check FILE... [-q]``, the form CI runs most: call `check_command` with its own
+    defaults without importing typer (about 0.1 s of start-up). Anything else (``--help``,
+    other commands and flags) goes through the typer app."""
     if len(args) < 2 or args[0] != "check":
         return None
     files = [a for a in args[1:] if a not in ("-q", "--quiet")]
@@ -537,8 +321,13 @@ def main() -> None:
         warnings.simplefilter("ignore")
     try:
         plain = _plain_check(sys.argv[1:])
-        code = check(specs=plain[0], quiet=plain[1]) if plain else app(standalone_mode=False)
-    except typer.Exit as exc:
+        if plain:
+            code = check_command(plain[0], quiet=plain[1])
+        else:
+            from gatekeeper.cli_app import app
+
+            code = app(standalone_mode=False)
+    except Exit as exc:
         sys.exit(exc.exit_code)
     except InputError as exc:
         if debug:

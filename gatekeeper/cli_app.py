@@ -1,0 +1,333 @@
+"""The typer application behind ``gatekeeper``: every command's options and help.
+
+Only imported when the command line is not the plain ``check FILE... [-q]`` form (see
+`gatekeeper.cli.main`); the work of `check` is `gatekeeper.cli.check_command`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from gatekeeper.cli import (_DEBUG, _exit_if_interrupted, _live_audit, _live_flags,
+                            check_command)
+from gatekeeper.errors import ConfigError
+from gatekeeper.version import __version__
+
+app = typer.Typer(
+    name="gatekeeper",
+    help="A quality gate for OpenAPI documents.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gatekeeper {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    """A quality gate for OpenAPI documents."""
+
+
+@app.command()
+def check(
+    specs: Annotated[list[str], typer.Argument(help="Spec files to check.", show_default=False)],
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--config", help="Config file (gatekeeper.toml or pyproject.toml); default: "
+        "found by walking up from the working folder.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--select", help="Only these gates or rules (comma-separated, repeatable).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--ignore", help="Skip these gates or rules.")] = None,
+    fail_on: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--fail-on", help="Lowest severity that fails a gate: error, warning or info.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--output", "-o", help="Write the --format output to this file instead of stdout.")
+    ] = None,
+    max_file_size: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--max-file-size", help="Refuse larger spec files (default 100MB).")] = None,
+    max_depth: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--max-depth", help="Refuse deeper nesting (default 256).")] = None,
+    max_nodes: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--max-nodes", help="Refuse YAML whose aliases expand past this many nodes "
+        "(default 2,000,000).")] = None,
+    ref_root: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--ref-root", help="Folder that file $refs may not leave (default: the spec's "
+        "folder).")] = None,
+    allow_remote_ref: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--allow-remote-ref", metavar="PREFIX", help="Fetch remote $refs under this https "
+        "prefix (repeatable; default: remote $refs are refused). 5 s, 5 MB, 50 fetches, no "
+        "redirects, no credentials.")] = None,
+    allow_private_networks: Annotated[bool, typer.Option(
+        "--allow-private-networks", help="Let --allow-remote-ref reach loopback and "
+        "private addresses.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Only the summary, no finding lines.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--jobs", "-j", min=1, help="Check this many specs in parallel (default: the number "
+        "of cores).")] = None,
+    live: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--live", metavar="URL", help="Also audit the service running at URL (the live gate); "
+        "see `gatekeeper audit --help` for the live options.")] = None,
+    header_env: _LiveHeaderEnv = None,
+    header: _LiveHeader = None,
+    allow_writes: _LiveAllowWrites = False,
+    allow_method: _LiveAllowMethod = None,
+    allow_host: _LiveAllowHost = None,
+    request_timeout: _LiveTimeout = None,
+    max_duration: _LiveDuration = None,
+    max_requests: _LiveRequests = None,
+    rate_limit: _LiveRate = None,
+    max_examples: _LiveExamples = None,
+    latency_budget: _LiveLatency = None,
+    error_rate_budget: _LiveErrorRate = None,
+    trust_env: _LiveTrustEnv = False,
+    insecure: _LiveInsecure = False,
+    seed: _LiveSeed = None,
+    progress: _LiveProgress = "auto",
+    log_file: _LiveLogFile = None,
+    base: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--base", metavar="REF", help="Compare with the same spec at this git ref (e.g. "
+        "origin/main): new, fixed and unchanged findings, metric deltas, breaking changes.")
+    ] = None,
+    base_file: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--base-file", metavar="FILE", help="Compare with this spec file instead of a ref.")
+    ] = None,
+    new_only: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--new-only/--all-findings", help="With a base: only findings the change introduced "
+        "fail; the others are reported as existing (config: new-only).")] = None,
+    ratchet: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--ratchet/--no-ratchet", help="With a base: fail a gate whose metric dropped below "
+        "the base's (config: ratchet, [gates.X] ratchet-tolerance).")] = None,
+    baseline: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--baseline", metavar="FILE", help="Baseline of accepted findings to waive "
+        "(written by `gatekeeper baseline`; config: baseline).")] = None,
+    pr_summary: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--pr-summary", metavar="FILE", help="Also write a Markdown pull-request summary "
+        "(verdict, score and coverage deltas, new and fixed findings, breaking changes).")
+    ] = None,
+    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable): html, "
+        "sarif, junit, json, markdown, gitlab or github, e.g. --report html=scorecard.html "
+        "--report sarif=results.sarif. The terminal view still prints.")] = None,
+    timeout: Annotated[Optional[float], typer.Option(  # noqa: UP007
+        "--timeout", metavar="SECONDS", help="Give up on a spec after this long: loading, "
+        "validation and gates run in a worker process (default 120; 0: no limit).")] = None,
+    max_memory: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--max-memory", metavar="SIZE", help="Memory (address space) a spec's worker may "
+        "use (default 4GB; 0: no limit).")] = None,
+) -> None:
+    """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
+    return check_command(**{**locals(), "fmt": fmt.value})
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+) -> None:
+    """List every rule by gate with its default severity."""
+    import json
+
+    from gatekeeper.config import Config
+    from gatekeeper.engine import rule_catalogue
+    from gatekeeper.registry import configurable_gates
+
+    gates = configurable_gates()
+    catalogue = rule_catalogue(gates, Config())
+    if fmt is Format.json:
+        typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
+                                "recommended": r.enabled, "summary": r.summary}
+                               for r in catalogue], indent=2))
+        return
+    for gate in gates:
+        typer.echo(f"{gate.name}: {gate.title}{' (mandatory)' if gate.mandatory else ''}")
+        for r in catalogue:
+            if r.gate == gate.name:
+                flag = "" if r.enabled else "  (opt-in: select it)"
+                typer.echo(f"  {r.id:<42} {str(r.severity):<8} {r.summary}{flag}")
+        typer.echo("")
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/undocumented-operation.")]
+            ) -> None:
+    """Print a rule's documentation."""
+    from gatekeeper.config import Config, did_you_mean
+    from gatekeeper.engine import rule_catalogue
+    from gatekeeper.registry import configurable_gates
+
+    catalogue = {r.id: r for r in rule_catalogue(configurable_gates(), Config())}
+    info = catalogue.get(rule_id)
+    if info is None:
+        raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "
+                          "`gatekeeper rules` lists them")
+    typer.echo(f"# {info.id}  [{info.severity}]{'' if info.enabled else '  (opt-in)'}\n")
+    typer.echo(info.docs)
+    if info.options:
+        typer.echo("\nDefaults: " + ", ".join(f"{k.replace('_', '-')} = {v!r}"
+                                              for k, v in info.options.items()))
+
+
+# ------------------------------------------------------------------ live audit (issue 6)
+# Options shared by `audit` and `check --live`; the work is in gatekeeper.live.
+
+_LiveHeaderEnv = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--header-env", help="Send header NAME with the value of environment variable VAR "
+    "(NAME=VAR, repeatable), e.g. Authorization=API_TOKEN. Redacted from every output.")]
+_LiveHeader = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--header", help="Send 'Name: value' (repeatable); prefer --header-env for secrets.")]
+_LiveAllowWrites = Annotated[bool, typer.Option(
+    "--allow-writes", "--allow-unsafe-methods",
+    help="Also send POST, PUT, PATCH and DELETE (default: GET, HEAD, OPTIONS only).")]
+_LiveAllowMethod = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--allow-method", help="Also send this method (repeatable), e.g. POST.")]
+_LiveAllowHost = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--allow-host", help="A further host requests may go to (repeatable).")]
+_LiveTimeout = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--request-timeout", help="Seconds per request (default 10).")]
+_LiveDuration = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--max-duration", help="Seconds for the whole audit (default 300).")]
+_LiveRequests = Annotated[Optional[int], typer.Option(  # noqa: UP007
+    "--max-requests", help="Requests for the whole audit (default 1000).")]
+_LiveRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--rate-limit", help="Requests per second, 0 for no limit (default 10).")]
+_LiveExamples = Annotated[Optional[int], typer.Option(  # noqa: UP007
+    "--max-examples", help="Generated requests per operation (default 10).")]
+_LiveLatency = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--latency-budget", help="p95 latency budget per operation in ms (default 200).")]
+_LiveErrorRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
+    "--error-rate-budget", help="Budget for 5xx/timeouts in percent of requests (default 0.1).")]
+_LiveTrustEnv = Annotated[bool, typer.Option(
+    "--trust-env", help="Honour proxy variables and .netrc (off by default).")]
+_LiveInsecure = Annotated[bool, typer.Option("--insecure", help="Do not verify TLS certificates.")]
+_LiveSeed = Annotated[Optional[int], typer.Option(  # noqa: UP007
+    "--seed", help="Seed for request generation (default: the same requests every run).")]
+_LiveProgress = Annotated[str, typer.Option(
+    "--progress", help="auto, bar, plain or off (auto: a bar when stderr is a terminal).")]
+_LiveLogFile = Annotated[Optional[str], typer.Option(  # noqa: UP007
+    "--log-file", help="Write one (redacted) line per request to this file.")]
+
+
+@app.command()
+def audit(
+    spec_path: Annotated[str, typer.Argument(metavar="SPEC", help="The service's OpenAPI document.")],
+    base_url: Annotated[str, typer.Option(
+        "--base-url", help="Where the service runs; never taken from the document's servers.")],
+    header_env: _LiveHeaderEnv = None,
+    header: _LiveHeader = None,
+    allow_writes: _LiveAllowWrites = False,
+    allow_method: _LiveAllowMethod = None,
+    allow_host: _LiveAllowHost = None,
+    request_timeout: _LiveTimeout = None,
+    max_duration: _LiveDuration = None,
+    max_requests: _LiveRequests = None,
+    rate_limit: _LiveRate = None,
+    max_examples: _LiveExamples = None,
+    latency_budget: _LiveLatency = None,
+    error_rate_budget: _LiveErrorRate = None,
+    trust_env: _LiveTrustEnv = False,
+    insecure: _LiveInsecure = False,
+    seed: _LiveSeed = None,
+    progress: _LiveProgress = "auto",
+    log_file: _LiveLogFile = None,
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--config", help="Config file; default: found by walking up from the working folder.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--output", "-o", help="Write the --format output to this file instead of stdout.")] = None,
+    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable), e.g. "
+        "--report html=scorecard.html --report sarif=live.sarif.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Audit a running service against its spec: the live gate alone (read-only by default)."""
+    _DEBUG["on"] = debug
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.registry import validate
+    from gatekeeper.reporters import render
+    from gatekeeper.spec import load
+
+    from gatekeeper.reporters.outputs import parse_report_args, write_reports
+
+    cfg = load_config(config if config else discover())
+    validate(cfg)  # the static gates' settings too: the file is shared with `check`
+    report_targets = parse_report_args(report_to, inputs=[spec_path])
+    spec = load(spec_path)
+    flags = _live_flags(locals())
+    report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
+    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ)
+    options = {"color": color} if fmt is Format.terminal else {}
+    text = render(fmt.value, report, **options)  # the terminal view shows the live summary
+    text = redactor.redact(text)  # type: ignore[attr-defined]
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif text:
+        sys.stdout.write(text)
+    write_reports([report], report_targets, redact=redactor.redact)  # type: ignore[attr-defined]
+    _exit_if_interrupted(report)
+    raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
+
+
+@app.command("baseline")
+def baseline_cmd(
+    specs: Annotated[list[str], typer.Argument(help="Spec files whose findings to accept.",
+                                               show_default=False)],
+    output: Annotated[str, typer.Option("--output", "-o", help="Baseline file to write.")
+                      ] = "gatekeeper-baseline.yaml",
+    reason: Annotated[str, typer.Option("--reason", help="Why these findings are accepted.")
+                      ] = "",
+    owner: Annotated[str, typer.Option("--owner", help="Who is accountable for them.")] = "",
+    expires: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--expires", metavar="YYYY-MM-DD", help="Date after which the entries stop waiving.")
+    ] = None,
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--config", help="Config file; default: found by walking up.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Write the findings of SPECS to a baseline file: accepted findings that stop failing the
+    check. Entries already in the file keep their reason, owner and expiry."""
+    import datetime as dt
+
+    from gatekeeper.baseline import read_baseline, write_baseline
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.engine import run
+    from gatekeeper.registry import all_gates, validate
+    from gatekeeper.spec import load
+
+    _DEBUG["on"] = debug
+    try:
+        until = dt.date.fromisoformat(expires) if expires else None
+    except ValueError:
+        raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
+    cfg = load_config(config if config else discover())
+    gates = all_gates()
+    validate(cfg)  # a shared config may set live rules: valid here too
+    keep = read_baseline(output) if os.path.isfile(output) else []
+    reports = [run(load(path, ref_root=cfg.settings.get("ref-root")), gates, cfg,
+                   raise_errors=debug) for path in specs]
+    entries = write_baseline(output, reports, reason=reason, owner=owner, expires=until,
+                             keep=keep)
+    typer.echo(f"wrote {len(entries)} accepted finding(s) to {output}")
+
+
