@@ -69,7 +69,13 @@ def configurable_gates() -> tuple[Gate, ...]:
 
 
 def validate(config) -> None:
-    """Reject unknown gates, rules and options in `config` against `configurable_gates`."""
+    """Reject unknown gates, rules and options in `config` against `configurable_gates`.
+
+    The live gate's catalogue is imported only when the static gates alone reject the config
+    (it names a live rule, or it has a real mistake, reported with the full catalogue)."""
     from gatekeeper.engine import validate_config
 
-    validate_config(config, configurable_gates())
+    try:
+        validate_config(config, all_gates())
+    except ConfigError:
+        validate_config(config, configurable_gates())

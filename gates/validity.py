@@ -116,6 +116,9 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
             return []
         detailed = len(spec.documents[""].text) <= DETAIL_LIMIT
         validator = _detail_validator(spec.version) if detailed else fast
+        if detailed:  # the slow validator sees only the named entries that failed
+            document = _failing_entries(document, [e.absolute_path for e in
+                                                   fast.iter_errors(document)])
         out = []
         for error in validator.iter_errors(document):
             leaf = _best(error) if detailed else error
@@ -130,6 +133,59 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
         return out
 
     return spec.memo("validity.schema_errors", compute)
+
+
+#: Top-level maps of named entries (paths, definitions, ...) whose entries the schema checks
+#: one by one: dropping an entry cannot change what is reported about another.
+_NAMED_MAPS = frozenset({"paths", "webhooks", "definitions", "parameters", "responses",
+                         "securityDefinitions"})
+
+
+def _failing_entries(document: Any, error_paths: list[list[Any]]) -> Any:
+    """`document` with only the named entries that hold an error of the fast validator: the
+    path items, webhooks and 2.0 definitions/parameters/responses, and the components by kind
+    and name. Everything else at the top level (info, servers, tags, ...) is kept whole, and
+    so is a map that has an error of its own. The pure-Python validator then spends its time
+    on the failing subtrees only (DigitalOcean, sagemaker: most of the document is valid)."""
+    if not isinstance(document, dict):
+        return document
+    keep: dict[Any, set[Any] | None] = {}  # top key -> names to keep (None: keep all)
+    kinds: dict[Any, set[Any] | None] = {}  # components kind -> names (None: keep all)
+    whole_components = False
+    for path in error_paths:
+        path = list(path)
+        if not path:
+            continue
+        top = path[0]
+        if top in _NAMED_MAPS:
+            if len(path) == 1:
+                keep[top] = None
+            elif keep.get(top, set()) is not None:
+                keep.setdefault(top, set()).add(path[1])
+        elif top == "components":
+            if len(path) <= 2:
+                whole_components = whole_components or len(path) == 1
+                if len(path) == 2:
+                    kinds[path[1]] = None
+            elif kinds.get(path[1], set()) is not None:
+                kinds.setdefault(path[1], set()).add(path[2])
+    out = dict(document)
+    for top in _NAMED_MAPS:
+        value = document.get(top)
+        if isinstance(value, dict) and keep.get(top, set()) is not None:
+            names = keep.get(top, set())
+            out[top] = {k: v for k, v in value.items() if k in names}
+    components = document.get("components")
+    if isinstance(components, dict) and not whole_components:
+        pruned = {}
+        for kind, entries in components.items():
+            names = kinds.get(kind, set())
+            if names is None or not isinstance(entries, dict):
+                pruned[kind] = entries
+            elif names:
+                pruned[kind] = {k: v for k, v in entries.items() if k in names}
+        out["components"] = pruned
+    return out
 
 
 def _with_path_items_inlined(spec: Spec) -> tuple[Any, dict[tuple[str, ...], Any]]:
