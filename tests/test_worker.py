@@ -1,0 +1,136 @@
+"""R12: each spec is loaded and checked in a forked worker with a memory limit and a timeout;
+the plain ``check FILE... [-q]`` path starts without typer, the live gate or jsonschema."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES, run_cli
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the worker needs fork")
+
+
+def _big_spec(folder: Path, operations: int = 40_000) -> Path:
+    """A valid OpenAPI 3.0 document of about 15 MB: far more than a second of work."""
+    paths = {}
+    for i in range(operations):
+        paths[f"/things{i}/{{id}}"] = {"get": {
+            "operationId": f"getThing{i}", "summary": f"Get thing {i}",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Thing"}}}}}}}
+    doc = {"openapi": "3.0.3", "info": {"title": "Big", "version": "1.0.0"}, "paths": paths,
+           "components": {"schemas": {"Thing": {"type": "object", "properties": {
+               "id": {"type": "string", "description": "The id"}}}}}}
+    path = folder / "big.json"
+    path.write_text(json.dumps(doc, indent=1))
+    return path
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    return _big_spec(tmp_path_factory.mktemp("big"))
+
+
+def test_timeout_ends_the_check_with_exit_2_naming_the_stage(big):
+    start = time.monotonic()
+    out = run_cli("check", "-q", "--timeout", "1", str(big), timeout=60)
+    elapsed = time.monotonic() - start
+    assert out.returncode == 2, out.stderr
+    line = out.stderr.strip()
+    assert len(line.splitlines()) == 1 and "Traceback" not in line, line
+    assert "exceeded 1 s (raise it with --timeout)" in line, line
+    assert line.split(": ")[-1].split()[0] in ("loading", "checking"), line
+    assert elapsed < 15, elapsed  # one second of work, then the worker is killed
+
+
+def test_memory_limit_gives_the_memory_message(big):
+    out = run_cli("check", "-q", "--max-memory", "200MB", str(big), timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.strip().endswith(
+        "ran out of memory (limit 200 MB; raise it with --max-memory)"), out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_one_spec_over_the_limit_does_not_stop_the_others(big):
+    out = run_cli("check", "-q", "-j", "2", "--timeout", "1", str(big),
+                  str(SAMPLES / "petstore.yaml"), timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert "exceeded 1 s" in out.stderr
+    assert "petstore.yaml" in out.stdout and "1 could not be loaded" in out.stdout
+
+
+def test_memory_error_in_the_worker_is_one_line(tmp_path, monkeypatch, capsys):
+    from gatekeeper import cli
+    from gatekeeper import spec as spec_module
+
+    def boom(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise MemoryError
+
+    monkeypatch.setattr(spec_module, "load", boom)  # the forked worker inherits it
+    monkeypatch.setattr(sys, "argv", ["gatekeeper", "check", str(SAMPLES / "petstore.yaml")])
+    with pytest.raises(SystemExit) as code:
+        cli.main()
+    err = capsys.readouterr().err
+    assert code.value.code == 2
+    assert err.strip().endswith("ran out of memory (limit 4 GB; raise it with --max-memory)"), err
+
+
+def test_limits_are_validated():
+    out = run_cli("check", "--timeout", "-1", str(SAMPLES / "petstore.yaml"))
+    assert out.returncode == 2 and "--timeout" in out.stderr
+    out = run_cli("check", "--max-memory", "lots", str(SAMPLES / "petstore.yaml"))
+    assert out.returncode == 2 and "--max-memory: cannot read 'lots'" in out.stderr
+    out = run_cli("check", "-q", "--timeout", "0", "--max-memory", "0",
+                  str(SAMPLES / "petstore.yaml"))
+    assert out.returncode == 0, out.stderr
+
+
+def test_library_run_stays_in_process(monkeypatch):
+    import os
+
+    import gatekeeper
+
+    def no_fork() -> int:
+        raise AssertionError("gatekeeper.run must not fork")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    from gatekeeper.registry import builtin_gates
+
+    report = gatekeeper.run(gatekeeper.load(str(SAMPLES / "petstore.yaml")), builtin_gates(),
+                            gatekeeper.Config())
+    assert report.passed
+
+
+def test_plain_check_imports_no_typer_live_gate_or_jsonschema():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "gatekeeper", "check", "-q",
+                          str(SAMPLES / "petstore.yaml")], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    modules = {line.split("|")[-1].strip() for line in out.stderr.splitlines()
+               if line.startswith("import time:")}
+    assert modules, out.stderr[:500]
+    for banned in ("typer", "click", "gatekeeper.live", "gatekeeper.live.gate", "jsonschema",
+                   "openapi_spec_validator", "gatekeeper.cli_app"):
+        assert banned not in modules, banned
+
+
+def test_plain_path_and_typer_path_print_the_same(tmp_path):
+    spec = str(SAMPLES / "showcase.yaml")
+    plain = run_cli("check", spec)
+    typer_path = run_cli("check", spec, "--fail-on", "error")  # a flag: through typer
+    assert (plain.returncode, plain.stdout, plain.stderr) == (
+        typer_path.returncode, typer_path.stdout, typer_path.stderr)
+    missing = str(tmp_path / "missing.yaml")
+    plain = run_cli("check", "-q", missing)
+    typer_path = run_cli("check", "-q", missing, "--fail-on", "error")
+    assert plain.returncode == typer_path.returncode == 2
+    assert plain.stderr == typer_path.stderr and "not found" in plain.stderr
