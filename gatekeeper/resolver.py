@@ -73,17 +73,80 @@ def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
                     stack.append((value, (*tokens, str(i))))
 
 
+def _scan(data: Any, shared: bool) -> tuple[list[dict], list[dict]]:
+    """The dicts holding a string ``$ref`` and those holding an ``allOf`` list, in
+    `walk_refs` order, in one pass and without building pointer tokens (they are needed only
+    for error messages; `_TokenMap` finds them then). `shared`: YAML may share containers
+    (aliases), so visited ones are remembered; JSON is a tree."""
+    refs: list[dict] = []
+    allofs: list[dict] = []
+    add_ref, add_allof = refs.append, allofs.append
+    stack: list[Any] = [data] if isinstance(data, (dict, list)) else []
+    push, pop = stack.append, stack.pop
+    seen: set[int] | None = set() if shared else None
+    while stack:
+        node = pop()
+        if seen is not None:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        if type(node) is dict or isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                add_ref(node)
+            if isinstance(node.get("allOf"), list):
+                add_allof(node)
+            values = node.values()
+        else:
+            values = node
+        for value in values:
+            if isinstance(value, (dict, list)):
+                push(value)
+    return refs, allofs
+
+
+class _TokenMap:
+    """id(container) -> its pointer tokens, as `walk_refs` would give them; built per
+    document on first use (error paths only)."""
+
+    def __init__(self, docs: dict[str, Document]) -> None:
+        self.docs = docs
+        self.maps: dict[str, dict[int, tuple[str, ...]]] = {}
+
+    def __call__(self, key: str, node: Any) -> tuple[str, ...]:
+        table = self.maps.get(key)
+        if table is None:
+            table = self.maps[key] = {}
+            stack: list[tuple[Any, tuple[str, ...]]] = [(self.docs[key].data, ())]
+            while stack:
+                item, tokens = stack.pop()
+                if id(item) in table:
+                    continue
+                table[id(item)] = tokens
+                if isinstance(item, dict):
+                    pairs: Any = item.items()
+                elif isinstance(item, list):
+                    pairs = ((str(i), v) for i, v in enumerate(item))
+                else:
+                    continue
+                for k, value in pairs:
+                    if isinstance(value, (dict, list)):
+                        stack.append((value, (*tokens, k)))
+        return table.get(id(node), ())
+
+
 def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                 display_dir: str) -> Resolution:
     """Load every file the root reaches, check every reference, detect cycles."""
     docs: dict[str, Document] = {"": root}
     keys_by_path = {os.path.realpath(root.path): ""}
     pending = [""]
-    raw_refs: list[tuple[str, dict, tuple[str, ...], str, str]] = []  # file, node, tokens, tfile, frag
+    raw_refs: list[tuple[str, dict, Any, str, str]] = []  # file, node, tokens or None, tfile, frag
     errors: list[str] = []
     missing: list[tuple[Pointer, str]] = []
     real_root = os.path.realpath(root_dir)
     fetches: dict[str, Document] = {}
+    allofs: dict[str, list[dict]] = {}
+    tokens_of = _TokenMap(docs)
 
     def where(file_key: str, tokens: tuple[str, ...]) -> str:
         doc = docs[file_key]
@@ -94,12 +157,12 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
         key = pending.pop()
         doc = docs[key]
         base_dir = os.path.dirname(doc.path)
-        for node, tokens in walk_refs(doc.data):
+        refs, allofs[key] = _scan(doc.data, not doc.is_json)
+        for node in refs:
             ref = node["$ref"]
-            ptr = Pointer(key, tokens)
             file_part, _, frag = ref.partition("#")
             if not file_part:
-                raw_refs.append((key, node, tokens, key, frag))
+                raw_refs.append((key, node, None, key, frag))
                 continue
             url = _remote_url(doc.path, file_part, limits)
             if url is not None:  # R8: opt-in, fenced remote references
@@ -111,10 +174,11 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                         keys_by_path[url] = url
                         pending.append(url)
                 except SpecError as exc:
+                    tokens = tokens_of(key, node)
                     errors.append(f"{where(key, tokens)}: $ref {_short(ref)!r} refused: "
-                                  f"{exc.message} (at {ptr})")
+                                  f"{exc.message} (at {Pointer(key, tokens)})")
                     continue
-                raw_refs.append((key, node, tokens, target_key, frag))
+                raw_refs.append((key, node, None, target_key, frag))
                 continue
             problem = _refuse(file_part)
             if problem is None:
@@ -124,8 +188,9 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                                f"{os.path.basename(real_root) or real_root}/ "
                                "(set --ref-root to widen it)")
             if problem is not None:
+                tokens = tokens_of(key, node)
                 errors.append(f"{where(key, tokens)}: $ref {_short(ref)!r} refused: {problem}"
-                              f" (at {ptr})")
+                              f" (at {Pointer(key, tokens)})")
                 continue
             target_key = keys_by_path.get(target_path)
             if target_key is None:
@@ -138,40 +203,58 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                     loaded = load_document(target_path, display, limits)
                 except SpecError as exc:
                     if exc.message == "file not found":
-                        missing.append((ptr, ref))
+                        missing.append((Pointer(key, tokens_of(key, node)), ref))
                         continue
                     raise
                 target_key = rel
                 docs[rel] = loaded
                 keys_by_path[target_path] = rel
                 pending.append(rel)
-            raw_refs.append((key, node, tokens, target_key, frag))
+            raw_refs.append((key, node, None, target_key, frag))
 
     if errors:
         _raise(errors, root.display)
 
     # Resolve every fragment, then follow chains with cycle detection.
     direct: dict[int, tuple[Any, Pointer]] = {}
+    parsed: dict[tuple[str, str], Any] = {}  # (file, fragment) -> (value, pointer) or error
     for key, node, tokens, tkey, frag in raw_refs:
-        try:
-            target_tokens = parse_fragment(frag)
-        except PointerError as exc:
-            errors.append(f"{where(key, tokens)}: invalid $ref {_short(node['$ref'])!r}: {exc}"
-                          f" (at {Pointer(key, tokens)})")
+        hit = parsed.get((tkey, frag))
+        if hit is None:
+            try:
+                target_tokens = parse_fragment(frag)
+            except PointerError as exc:
+                hit = exc
+            else:
+                value = _get(docs[tkey].data, target_tokens)
+                hit = _MISSING if value is _MISSING else (value, Pointer(tkey, target_tokens))
+            parsed[(tkey, frag)] = hit
+        if type(hit) is tuple:
+            direct[id(node)] = hit
             continue
-        value = _get(docs[tkey].data, target_tokens)
-        if value is _MISSING:
+        if tokens is None:
+            tokens = tokens_of(key, node)
+        if hit is _MISSING:
             errors.append(f"{where(key, tokens)}: unresolvable $ref {_short(node['$ref'])!r}"
                           f" (at {Pointer(key, tokens)})")
-            continue
-        direct[id(node)] = (value, Pointer(tkey, target_tokens))
+        else:
+            errors.append(f"{where(key, tokens)}: invalid $ref {_short(node['$ref'])!r}: {hit}"
+                          f" (at {Pointer(key, tokens)})")
     if errors:
         _raise(errors, root.display)
 
-    ref_pointer = {id(node): Pointer(key, tokens) for key, node, tokens, _, _ in raw_refs}
+    ref_file = {id(node): (key, node) for key, node, _, _, _ in raw_refs}
+
+    def ref_pointer(ref_id: int) -> Pointer:
+        key, node = ref_file[ref_id]
+        return Pointer(key, tokens_of(key, node))
+
     targets: dict[int, tuple[Any, Pointer]] = {}
     for ref_id, (value, ptr) in direct.items():
-        chain = [ref_pointer[ref_id]]
+        if not (isinstance(value, dict) and id(value) in direct):  # no chain: the usual case
+            targets[ref_id] = (value, ptr)
+            continue
+        chain = [ref_pointer(ref_id)]
         seen = {ref_id}
         hops = 0
         while isinstance(value, dict) and id(value) in direct:
@@ -188,9 +271,48 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
             value, ptr = direct[id(value)]
         targets[ref_id] = (value, ptr)
 
-    _check_allof_cycles(docs, targets, root.display)
+    if _has_allof_cycle(docs, allofs, targets):
+        _check_allof_cycles(docs, targets, root.display)  # names the cycle (and raises)
     return Resolution(documents=docs, targets=targets, ref_count=len(raw_refs),
                       missing_files=missing)
+
+
+def _has_allof_cycle(docs: dict[str, Document], allofs: dict[str, list[dict]],
+                     targets: dict[int, tuple[Any, Pointer]]) -> bool:
+    """`_check_allof_cycles` without pointers: is there any cycle at all?"""
+    edges: dict[int, list[int]] = {}
+    for key in docs:
+        for node in allofs.get(key, ()):
+            out = []
+            for member in node["allOf"]:
+                if isinstance(member, dict):
+                    if id(member) in targets:
+                        value = targets[id(member)][0]
+                        if isinstance(value, dict):
+                            out.append(id(value))
+                    elif "allOf" in member:
+                        out.append(id(member))
+            edges[id(node)] = out
+    state: dict[int, int] = {}
+    for start in edges:
+        if state.get(start):
+            continue
+        stack: list[tuple[int, int]] = [(start, 0)]
+        while stack:
+            node, idx = stack.pop()
+            if idx == 0:
+                state[node] = 1
+            children = edges.get(node, ())
+            if idx < len(children):
+                stack.append((node, idx + 1))
+                child = children[idx]
+                if state.get(child) == 1:
+                    return True
+                if not state.get(child):
+                    stack.append((child, 0))
+            else:
+                state[node] = 2
+    return False
 
 
 def _check_allof_cycles(docs: dict[str, Document], targets: dict[int, tuple[Any, Pointer]],
