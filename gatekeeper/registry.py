@@ -19,8 +19,41 @@ def builtin_gates() -> tuple[Gate, ...]:
     return BUILTIN_GATES
 
 
+def _may_have_plugins() -> bool:
+    """False only when no installed distribution declares the group: every `sys.path` entry
+    is a folder (or missing) and no ``*.dist-info``/``*.egg-info`` in them names it in its
+    ``entry_points.txt``. Much cheaper than importing `importlib.metadata` (about 15 ms of a
+    0.17 s check)."""
+    import os
+    import sys
+
+    marker = f"[{ENTRY_POINT_GROUP}]"
+    for entry in sys.path:
+        folder = entry or "."
+        if not os.path.isdir(folder):
+            if os.path.exists(folder):
+                return True  # a zip or egg file: let importlib.metadata read it
+            continue
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(folder, name, "entry_points.txt"),
+                              encoding="utf-8", errors="replace") as fh:
+                        if marker in fh.read():
+                            return True
+                except OSError:
+                    continue
+    return False
+
+
 @cache
 def plugin_gates() -> tuple[Gate, ...]:
+    if not _may_have_plugins():
+        return ()
     from importlib.metadata import entry_points
 
     builtin = {g.name for g in builtin_gates()}

@@ -134,3 +134,19 @@ def test_plain_path_and_typer_path_print_the_same(tmp_path):
     typer_path = run_cli("check", "-q", missing, "--fail-on", "error")
     assert plain.returncode == typer_path.returncode == 2
     assert plain.stderr == typer_path.stderr and "not found" in plain.stderr
+
+
+def test_plugin_prescan_finds_a_declared_entry_point_group(tmp_path, monkeypatch):
+    from gatekeeper.registry import _may_have_plugins
+
+    dist = tmp_path / "some_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "entry_points.txt").write_text("[gatekeeper.gates]\nmine = some_plugin:GATE\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert _may_have_plugins()
+    (dist / "entry_points.txt").write_text("[console_scripts]\nx = y:z\n")
+    assert not _may_have_plugins()
+    zipped = tmp_path / "lib.zip"
+    zipped.write_bytes(b"PK")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(zipped)])
+    assert _may_have_plugins()  # a zip on the path: importlib.metadata decides
