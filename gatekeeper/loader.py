@@ -69,11 +69,18 @@ class Document:
     notes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     _line_starts: list[int] | None = None
     _json_members: dict[int, Any] | None = None
+    #: YAML fast path (yaml_fast): no position table; a text locator, then PyYAML's table.
+    _fast: bool = False
+    _locator: Any = None
+    _exact: Document | None = None
+    _limits: Limits | None = None
 
     def locate(self, tokens: tuple[str, ...]) -> tuple[int, int]:
         """1-based (line, column) of the node at `tokens`, or of its nearest existing ancestor."""
         if self.is_json:
             return self._offset_to_line_col(_json_offset(self, tokens))
+        if self._fast:
+            return self._locate_fast(tokens)
         node = self.data
         root_marks = self.positions.get(id(node))
         # The root node itself is located at its first key, after any leading comments.
@@ -97,6 +104,45 @@ class Document:
             else:
                 break
         return best[0] + 1, best[1] + 1
+
+    def _locate_fast(self, tokens: tuple[str, ...]) -> tuple[int, int]:
+        """Same answer as the position table: the longest existing prefix of `tokens` (the
+        root: its first key) found by a text search; where that is unsure, PyYAML's table."""
+        node = self.data
+        prefix: list[str] = []
+        for token in tokens:
+            if isinstance(node, dict):
+                if token not in node:
+                    break
+                node = node[token]
+            elif isinstance(node, list):
+                if not token.isdigit() or int(token) >= len(node):
+                    if token.lstrip("-").isdigit():
+                        return self._exact_doc().locate(tokens)  # negative index: as before
+                    break
+                node = node[int(token)]
+            else:
+                break
+            prefix.append(token)
+        if not prefix:
+            if not isinstance(self.data, dict) or not self.data:
+                return self._exact_doc().locate(tokens)
+            prefix = [next(iter(self.data))]
+        if self._locator is None:
+            from gatekeeper.yaml_fast import TextLocator
+
+            self._locator = TextLocator(self.text)
+        offset = self._locator.offset(tuple(prefix))
+        if offset is None:
+            return self._exact_doc().locate(tokens)
+        return self._offset_to_line_col(offset)
+
+    def _exact_doc(self) -> Document:
+        if self._exact is None:
+            with paused_gc():
+                self._exact = _parse_yaml_exact(self.text, self.path, self.display,
+                                                self._limits or Limits())
+        return self._exact
 
     def _offset_to_line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
@@ -601,8 +647,25 @@ _Loader = _make_loader_class(_BaseLoader)
 
 
 def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
+    """yaml_rs when `yaml_fast` proves it gives this loader's data, else PyYAML (exact)."""
     if "\t" in text:
         text = _TAB_BLANK_LINE.sub("", text)
+    from gatekeeper import yaml_fast
+
+    try:
+        ok, data = yaml_fast.fast_load(text, limits.max_depth)
+    except ValueError as exc:  # block nesting that would crash the parsers
+        raise SpecError(str(exc), file=display) from None
+    if ok:
+        if data is None:
+            raise SpecError("file is empty", file=display)
+        return Document(path=path, display=display, text=text, data=data, is_json=False,
+                        _fast=True, _limits=limits)
+    return _parse_yaml_exact(text, path, display, limits)
+
+
+def _parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Document:
+    """PyYAML (libyaml) with the safe subclass above and a full position table."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

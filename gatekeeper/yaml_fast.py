@@ -1,0 +1,428 @@
+"""The YAML fast path: data from a Rust parser, positions found lazily in the text.
+
+``yaml_rs.loads(text, parse_datetime=False)`` builds the same data as the PyYAML loader in
+`gatekeeper.loader` about ten times faster (benchmarks/README.md, "Parser and loader
+research"), but it differs from that loader in ways that matter for safety and for the data,
+so it is used only when a cheap scan of the text proves none of them can occur:
+
+* tags (``!!python/...``, ``!!str``) are silently dropped by yaml_rs: any ``!`` where a node
+  property could start sends the file to PyYAML, which refuses non-core tags with the line;
+* anchors (``&``) and merge keys (``<<``): PyYAML shares aliased nodes and the loader counts
+  them against ``--max-nodes`` (R4); yaml_rs copies them;
+* directives (``%``) and document markers (``---`` after content, ``...``): one document only;
+* characters libyaml refuses (control characters) and a file that does not end with a line
+  break (yaml_rs adds ``\\n`` to a final block scalar);
+* numbers written in forms the two resolvers read differently (``017``, ``0o17``, ``1:30``,
+  ``1e3``): only when such a token stands alone where a plain scalar starts;
+* very deep block nesting segfaults both libyaml and yaml_rs (about 20,000 levels): refused
+  before any parser sees the text when an indentation count proves it too deep.
+
+Any exception from yaml_rs (duplicate keys, syntax errors, flow nesting over 256) also falls
+back to PyYAML, which produces the exact message with its line. After parsing, keys are made
+strings as written (``200:`` is ``"200"``); a float, boolean, null or collection key falls
+back too. No position table is built: `TextLocator` finds a pointer's line by an
+indentation-aware search of the text and returns None where it is unsure, and the caller
+then asks the PyYAML loader's exact table, built once per file on first need.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["TextLocator", "available", "fast_load"]
+
+try:  # pinned in pyproject.toml; the PyYAML path is complete without it
+    import yaml_rs as _yaml_rs
+except ImportError:  # pragma: no cover - depends on the environment
+    _yaml_rs = None
+
+
+def available() -> bool:
+    return _yaml_rs is not None
+
+
+# libyaml's reader refuses these (the PyYAML path reports them with their line).
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_PROPERTY = re.compile(r"[!&]")
+_MERGE = re.compile(r"<<[ \t]*:")
+_DIRECTIVE = re.compile(r"^%", re.M)
+_DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
+# Numbers the two resolvers read differently: exponents, sexagesimal, leading zeros.
+# Three scans: each starts with a literal or needs no lookbehind at every position.
+_NUM_CANDIDATES = (
+    re.compile(r"0[0-9oO_](?<![\w.:+\-]..)"),  # 017, 0o17, 08
+    re.compile(r"[-+]0[0-9oO_](?<=[\s\[{,:]...)"),  # -017
+    re.compile(r"[0-9][eE:][-+]?[0-9]"),  # 1e3, 1:30
+    re.compile(r"\.[0-9](?<=[-+]..)"),  # -.5
+    re.compile(r"_[0-9](?<![\w.]..)"),  # _1 (an integer for yaml_rs)
+)
+_TOKEN_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:+-")
+_SUSPECT_NUMBER = re.compile(
+    r"[-+]?(?:0[0-9_]+(?:\.[0-9_]*)?|0[oO][0-9A-Za-z_]*"  # leading zero: octal in YAML 1.1
+    r"|[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?"  # sexagesimal (YAML 1.1 only)
+    r"|[0-9_]+[eE][-+]?[0-9_]+"  # exponent without a dot (YAML 1.2 only)
+    r"|[0-9_]*\.[0-9_]*[eE][0-9_]+"  # exponent without a sign (YAML 1.2 only)
+    r"|\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"  # signed, no digit before the dot
+    r"|_[0-9_]*(?:\.[0-9_]*)?)"  # leading underscore
+)
+# Block nesting this deep (a line indented 1,000 spaces, 100 compact "- ") needs a count.
+_DEEP_GUARD = re.compile(r"\n {1000}|-(?: +-){99}")
+
+
+def _number_suspect(text: str) -> bool:
+    """True if a plain scalar written as an ambiguous number may be in the text."""
+    n = len(text)
+    for m in (m for rx in _NUM_CANDIDATES for m in rx.finditer(text)):
+        start = m.start()
+        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        end = m.end()
+        while end < n and text[end] in _TOKEN_CHARS:
+            if text[end] == ":" and (end + 1 == n or text[end + 1] in " \t\r\n"):
+                break  # a key's colon
+            end += 1
+        if not _SUSPECT_NUMBER.fullmatch(text, start, end):
+            continue
+        # Does the token stand alone where a plain scalar starts and ends?
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[line_start:start].rstrip(" \t")
+        if before and before[-1] not in ":-?[{,":
+            continue
+        if before.endswith(",") and not any(c in text[line_start:end] for c in "[]{}") \
+                and len(before) > 1 and before[-2].isdigit():
+            continue  # "10,000" in prose, not a flow sequence
+        after = text[end:text.find("\n", end) if text.find("\n", end) >= 0 else n]
+        after = after.lstrip(" \t")
+        if after and after[0] not in "#,]}:\r":
+            continue
+        return True
+    return False
+
+
+def _property_suspect(text: str) -> bool:
+    """True if a tag (``!``) or an anchor (``&name``) may start a node: after whitespace or a
+    flow/value indicator (a ``!`` or ``&`` inside a word or quoted prose is harmless)."""
+    for m in _PROPERTY.finditer(text):
+        at = m.start()
+        if at and text[at - 1] not in " \t\r\n[{,:":
+            continue
+        if text[at] == "&" and text[at + 1:at + 2] in ("", " ", "\t", "\r", "\n"):
+            continue
+        if _in_block_scalar(text, at):
+            continue  # code samples: `x != nil`, `&opts`
+        return True
+    return False
+
+
+_BLOCK_INDICATOR = re.compile(r"(?:^|[ \t])[|>]([-+1-9]{0,2})$")
+
+
+def _header(body: str) -> re.Match[str] | None:
+    """A block scalar header line (``key: |-``, ``- >``), comment removed first (a ``|``
+    inside a comment is not a header)."""
+    return _BLOCK_INDICATOR.search(body.split(" #", 1)[0].rstrip(" \t"))
+
+
+_UNSURE = "?"
+
+
+def _block_header(text: str, at: int, max_lines: int = 5000) -> str | None:
+    """The header line (``key: |``) of the block scalar whose content holds offset `at`;
+    None if `at` is provably outside any (a line at column 0 comes first); `_UNSURE` if
+    the walk is too long. Walks up keeping the smallest indentation seen: a line indented
+    less than everything below it is the enclosing node, a header or not."""
+    line_start = text.rfind("\n", 0, at) + 1
+    low = _indent(text, line_start)
+    if low == 0:
+        return None
+    end = line_start
+    for _ in range(max_lines):
+        if end == 0:
+            return None
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start:end - 1].rstrip("\r")
+        body = line.lstrip(" ")
+        if body and not body.startswith("#"):
+            indent = len(line) - len(body)
+            if indent < low:
+                if _header(body):
+                    return body
+                if indent == 0:
+                    return None
+                low = indent
+        end = start
+    return _UNSURE
+
+
+def _in_block_scalar(text: str, at: int) -> bool:
+    header = _block_header(text, at)
+    return header is not None and header is not _UNSURE
+
+
+def _indent(text: str, line_start: int) -> int:
+    p = line_start
+    while p < len(text) and text[p] == " ":
+        p += 1
+    return p - line_start
+
+
+def _block_scalar_at_end(text: str) -> bool:
+    """For a file without a final line break: True unless its last line is provably not in
+    a block scalar with clip or keep chomping (yaml_rs adds a line break there, libyaml
+    does not; with ``|-`` both strip it)."""
+    stripped = text.rstrip(" \t\r\n")
+    if not stripped:
+        return False
+    line_start = stripped.rfind("\n") + 1
+    last = stripped[line_start:]
+    if _header(last):
+        return True
+    header = _block_header(stripped, len(stripped) - 1)
+    if header is None:
+        return False
+    if header is _UNSURE:
+        return True
+    m = _header(header)
+    return m is None or "-" not in m.group(1)
+
+
+def depth_estimate(text: str) -> int:
+    """Block nesting from indentation: the stack of open indents plus compact ``- `` items."""
+    stack: list[int] = []
+    deepest = 0
+    for m in re.finditer(r"^( *)((?:- +)*)[^ \n#]", text, re.M):
+        indent = len(m.group(1))
+        while stack and stack[-1] >= indent:
+            stack.pop()
+        stack.append(indent)
+        level = len(stack) + m.group(2).count("-")
+        if level > deepest:
+            deepest = level
+    return deepest
+
+
+def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
+    """(True, data) from yaml_rs, or (False, None) when the PyYAML path must decide.
+
+    Raises `ValueError` with a message when block nesting is provably over `max_depth`
+    (the parsers would crash on it)."""
+    if _DEEP_GUARD.search(text):
+        if depth_estimate(text) > max_depth:
+            raise ValueError(f"nesting depth exceeds the limit of {max_depth}"
+                             " (raise it with --max-depth)")
+        return False, None
+    if _yaml_rs is None or (not text.endswith("\n") and _block_scalar_at_end(text)):
+        return False, None
+    if ("!" in text or "&" in text) and _property_suspect(text):
+        return False, None
+    if "<<" in text and _MERGE.search(text):
+        return False, None
+    if "%" in text and _DIRECTIVE.search(text):
+        return False, None
+    markers = list(_DOC_MARKER.finditer(text)) if ("---" in text or "..." in text) else []
+    if markers:
+        first = markers[0]
+        if len(markers) > 1 or text[first.start():first.end()] == "..." or \
+                re.search(r"^[ \t]*[^ \t\r\n#]", text[:first.start()], re.M):
+            return False, None
+    if _NON_PRINTABLE.search(text):
+        return False, None
+    if _number_suspect(text):
+        return False, None
+    try:
+        data = _yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - any refusal: PyYAML gives the exact message
+        return False, None
+    if not _keys_as_written(data):
+        return False, None
+    return True, data
+
+
+def _keys_as_written(data: Any) -> bool:
+    """Integer keys become the strings they were written as (decimal, no leading zero: the
+    number scan above sent every other spelling to PyYAML); any other non-string key: False."""
+    stack = [data]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            bad = False
+            for key, value in node.items():
+                if type(key) is not str:
+                    bad = True
+                if type(value) is dict or type(value) is list:
+                    push(value)
+            if bad:
+                items = list(node.items())
+                if not all(type(k) is str or type(k) is int for k, _ in items):
+                    return False
+                node.clear()
+                node.update((k if type(k) is str else str(k), v) for k, v in items)
+                if len(node) != len(items):
+                    return False  # `200:` and `"200":`: PyYAML reports the duplicate
+        elif type(node) is list:
+            for value in node:
+                if type(value) is dict or type(value) is list:
+                    push(value)
+    return True
+
+
+_CONTENT = re.compile(r"^( *)([^ #\n])", re.M)
+_ITEM_START = re.compile(r"-(?: |$)", re.M)
+# One key and its colon: double-quoted, single-quoted or plain (up to the first ": ").
+_KEY = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^ \t\n#'"\[{&*!|>?%@`][^\n]*?)[ \t]*:(?=[ \t\r]|$)""", re.M)
+
+
+class TextLocator:
+    """Pointer tokens -> offset by searching the YAML text, block style only.
+
+    A block mapping whose keys sit at column ``n`` owns the lines from its first key to the
+    first later line indented less than ``n``; the search for key K is one regex
+    ``\\n {n}K[ \\t]*:`` (a literal prefix: memchr speed) over that range. Sequence items are
+    ``- `` at column ``n``. Flow collections, anchors, explicit ``? `` keys and anything
+    unexpected return None: the caller then uses an exact method. Ported from
+    benchmarks/locate.py (exact on 145,000 corpus pointers, never a wrong line).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._pats: dict[Any, re.Pattern[str]] = {}
+        self._ends: dict[Any, int] = {}
+        self._keys: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
+        self._items: dict[tuple[int, int], list[re.Match[str]]] = {}
+
+    def _index_keys(self, pos: int, n: int, end: int) -> dict[str, tuple[int, int]]:
+        """{key: (key offset, offset after its colon)} for the block mapping at `pos`.
+
+        Keys are plain or quoted on one line; a double-quoted key with an escape is left
+        out (its lookup returns None and the caller asks the exact table)."""
+        out: dict[str, tuple[int, int]] = {}
+        text = self.text
+        first = _KEY.match(text, pos)
+        found = [(pos, first)] if first else []
+        rx = self._pat(("keys", n), rf"\n {{{n}}}(?=[^ \n#-]|-[^ \n])")
+        for m in rx.finditer(text, pos, end):
+            at = m.end()
+            k = _KEY.match(text, at)
+            if k is not None:
+                found.append((at, k))
+        for at, k in found:
+            key = k.group(1)
+            if key[:1] == '"':
+                if "\\" in key:
+                    continue
+                key = key[1:-1]
+            elif key[:1] == "'":
+                key = key[1:-1].replace("''", "'")
+            out.setdefault(key, (at, k.end()))
+        return out
+
+    def _pat(self, key: Any, fmt: str) -> re.Pattern[str]:
+        p = self._pats.get(key)
+        if p is None:
+            p = self._pats[key] = re.compile(fmt, re.M)
+        return p
+
+    def _end(self, start: int, n: int, seq: bool = False) -> int:
+        got = self._ends.get((start, n, seq))
+        if got is None:
+            got = self._ends[start, n, seq] = self._find_end(start, n, seq)
+        return got
+
+    def _find_end(self, start: int, n: int, seq: bool) -> int:
+        if seq:
+            pat = self._pat(
+                ("seqend", n),
+                rf"\n(?: {{0,{n - 1}}}[^ #\n]| {{{n}}}(?:[^ #\n-]|-[^ \n]))"
+                if n else r"\n(?:[^ #\n-]|-[^ \n])",
+            )
+        elif n == 0:
+            return len(self.text)
+        else:
+            pat = self._pat(("end", n), rf"\n {{0,{n - 1}}}[^ #\n]")
+        m = pat.search(self.text, max(start - 1, 0))
+        return m.start() + 1 if m else len(self.text)
+
+    def _col(self, off: int) -> int:
+        return off - (self.text.rfind("\n", 0, off) + 1)
+
+    def offset(self, tokens: tuple[str, ...]) -> int | None:  # noqa: C901 - one walk
+        text = self.text
+        m = _CONTENT.search(text)
+        while m and (text.startswith("---", m.start(2)) or text[m.start(2)] == "%"):
+            m = _CONTENT.search(text, text.find("\n", m.start(2)) + 1)
+        if m is None or not tokens:
+            return None
+        pos = m.start(2)
+        end = len(text)
+        at: int | None = None
+        for i, token in enumerate(tokens):
+            last = i == len(tokens) - 1
+            n = self._col(pos)
+            head = text[pos]
+            if head == "-" and text[pos + 1:pos + 2] in (" ", "\n"):
+                if not token.isdigit():
+                    return None
+                seq_end = min(end, self._end(pos, n, seq=True))
+                want = int(token)
+                starts = self._items.get((pos, seq_end))
+                if starts is None:  # every item of this sequence, once
+                    item = self._pat(("item", n), rf"(?<=\n) {{{n}}}-(?: |$)")
+                    first = _ITEM_START.match(text, pos)
+                    starts = [first] if first else []
+                    starts.extend(item.finditer(
+                        text, text.find("\n", pos) + 1 if first else pos, seq_end))
+                    self._items[pos, seq_end] = starts
+                if len(starts) <= want:
+                    return None
+                hit = starts[want]
+                nxt = starts[want + 1].start() if len(starts) > want + 1 else seq_end
+                c = _CONTENT.search(text, hit.end()) if text[hit.end() - 1] != " " else None
+                if c is None:
+                    p = hit.end()
+                    while p < len(text) and text[p] == " ":
+                        p += 1
+                    if p >= len(text):
+                        return None
+                    if text[p] in "\n#":
+                        c = _CONTENT.search(text, p)
+                        if c is None:
+                            return None
+                        p = c.start(2)
+                else:
+                    p = c.start(2)
+                if p >= nxt and not last:
+                    return None
+                pos, end, at = p, nxt, p
+                if text[pos] in "[{&*!|>\"'" and not last:
+                    return None
+                continue
+            if head in "[{&*!?|>":
+                return None
+            members = self._keys.get((pos, end))
+            if members is None:  # every key of this mapping, once
+                members = self._keys[pos, end] = self._index_keys(pos, n, end)
+            hit = members.get(token)
+            if hit is None:
+                return None
+            key_at, after = hit
+            at = key_at
+            if last:
+                break
+            line_end = text.find("\n", after)
+            line_end = len(text) if line_end < 0 else line_end
+            rest = text[after:line_end].strip()
+            if rest and not rest.startswith("#"):
+                return None  # scalar, flow collection, anchor, alias or block scalar
+            c = _CONTENT.search(text, line_end + 1)
+            if c is None:
+                return None
+            col = len(c.group(1))
+            kcol = self._col(key_at)
+            if col < kcol or (col == kcol and text[c.start(2)] != "-"):
+                return None
+            pos = c.start(2)
+            end = min(end, self._end(line_end + 1, kcol + 1)) if col > kcol else end
+        return at
