@@ -1,0 +1,191 @@
+"""The YAML fast path (gatekeeper/yaml_fast.py) gives the PyYAML loader's data, errors and
+line:column exactly; it falls back wherever it cannot prove that."""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gatekeeper import yaml_fast
+from gatekeeper.errors import SpecError
+from gatekeeper.loader import _TAB_BLANK_LINE, Limits, _parse_yaml_exact, parse_text
+
+pytestmark = pytest.mark.skipif(not yaml_fast.available(), reason="yaml_rs not installed")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("GATEKEEPER_CORPUS", ROOT.parent / "shared" / "corpus"))
+STRIPE = CORPUS / "stripe" / "spec3.yaml"
+DO = CORPUS / "digitalocean" / "specification"
+needs_corpus = pytest.mark.skipif(not STRIPE.exists(), reason="shared corpus not present")
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal with types and key order (1 == True == 1.0 would hide a difference)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+def both(text: str) -> tuple[Any, Any, bool]:
+    """(fast result, exact result, whether the fast path was taken); a result is the data or
+    the SpecError's (message, line, column)."""
+    try:
+        doc = parse_text(text)
+        fast, taken = doc.data, doc._fast
+    except SpecError as exc:
+        fast, taken = (exc.message, exc.line, exc.column), False
+    try:
+        exact = _parse_yaml_exact(_TAB_BLANK_LINE.sub("", text), "<memory>", "<memory>",
+                                  Limits()).data
+    except SpecError as exc:
+        exact = (exc.message, exc.line, exc.column)
+    return fast, exact, taken
+
+
+@pytest.mark.parametrize(("text", "fast_expected"), [
+    ("a: 1\nb: [x, y]\nc: {d: e}\n", True),
+    ("200: ok\n'201': created\n-5: neg\n", True),  # keys as written
+    ("a: yes\nb: on\nc: 2023-01-01\nd: 2001-12-14t21:59:43.10-05:00\ne: 10_003\n", True),
+    ("a: 1.5\nb: -0.0\nc: .inf\nd: 1.0e+5\ne: ~\nf: True\n", True),
+    ("a: |\n  x\n  y\nb: >-\n  folded\n", True),
+    ("a: |\n  x", False),  # final block scalar without a line break
+    ("a: |-\n  x", True),
+    ("a: plain", True),
+    ("---\na: 1\n", True),
+    # numbers the two resolvers read differently: PyYAML (YAML 1.1 ints) decides
+    ("a: 017\n", False), ("a: 0o17\n", False), ("a: 1:30\n", False), ("a: 1e3\n", False),
+    ("a: 1.0e5\n", False), ("a: -.5\n", False), ("a: _1\n", False), ("a: 08\n", False),
+    ("017: x\n", False), ("a: [1, 017]\n", False), ("a: -017\n", False),
+    ("a: at 10:30 today\n", True), ("a: 'e.g. 0001'\n", True),
+    # keys PyYAML writes differently
+    ("true: x\n", False), ("null: x\n", False), ("1.0: x\n", False), ("~: x\n", False),
+    ("200: a\n'200': b\n", False),  # a duplicate once keys are strings
+    # tags, anchors, merge keys, directives, documents, control characters
+    ("a: !!python/object/apply:os.system [ls]\n", False),
+    ("a: !!str 123\n", False), ("a: ! 123\n", False), ("a: !custom x\n", False),
+    ("a: &x [1]\nb: *x\n", False), ("a: {x: 1}\nb:\n  <<: {y: 2}\n", False),
+    ("%YAML 1.2\n---\na: 1\n", False), ("a: 1\n---\nb: 2\n", False), ("a: 1\n...\n", False),
+    ("a: b\x07c\n", False),
+    ("a: x!=y & z\nb: 'Q&A!'\n", True), ("a: x != y\n", False),
+    ("code: |\n  if x != nil {\n    opt := &godo.Options{}\n  }\n", True),
+    # errors: PyYAML's exact message
+    ("a: 1\nb: 2\na: 3\n", False), ("a: [1\n", False), ("a:\n\tb: 1\n", False),
+    ("a: 1\n  \t\n", True),  # a tab on a blank line is accepted (and blanked)
+    ("# only a comment\n", False),
+])
+def test_fast_path_matches_pyyaml(text: str, fast_expected: bool) -> None:
+    fast, exact, taken = both(text)
+    assert same(fast, exact), (fast, exact)
+    assert taken is fast_expected
+
+
+def test_deep_block_nesting_is_refused_before_parsing() -> None:
+    # about 30,000 levels segfault libyaml and yaml_rs; here it is one clear error
+    text = "".join(" " * i + "k:\n" for i in range(30_000)) + " " * 30_000 + "v: 1\n"
+    with pytest.raises(SpecError, match="nesting depth exceeds the limit"):
+        parse_text(text)
+    seq = "- " * 30_000 + "x\n"
+    with pytest.raises(SpecError, match="nesting depth exceeds the limit"):
+        parse_text(seq)
+
+
+def test_alias_budget_still_applies() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi"))
+    with pytest.raises(SpecError, match="alias expansion exceeds"):
+        parse_text(bomb)
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", [
+    STRIPE,
+    DO / "DigitalOcean-public.v2.yaml",
+    DO / "resources" / "droplets" / "models" / "droplet.yml",
+    DO / "resources" / "actions" / "examples" / "go" / "actions_list.yml",
+    *sorted(glob.glob(str(CORPUS / "apis-guru" / "**" / "*.yaml"), recursive=True))[:8],
+], ids=lambda p: str(p).split("corpus/")[-1])
+def test_real_files_same_data(path: Path) -> None:
+    if not Path(path).exists():
+        pytest.skip("not in this corpus")
+    fast, exact, _ = both(Path(path).read_text(encoding="utf-8"))
+    assert same(fast, exact)
+
+
+def _pointers(data: Any, rng: random.Random, n: int) -> list[tuple[str, ...]]:
+    """n random pointers, existing and (one in ten) with a missing last token."""
+    out: list[tuple[str, ...]] = []
+    while len(out) < n:
+        node, tokens = data, []
+        depth = rng.randint(1, 9)
+        while len(tokens) < depth and isinstance(node, (dict, list)) and node:
+            if isinstance(node, dict):
+                key = rng.choice(list(node))
+                tokens.append(key)
+                node = node[key]
+            else:
+                i = rng.randrange(len(node))
+                tokens.append(str(i))
+                node = node[i]
+        if rng.random() < 0.1:
+            tokens.append("no-such-member")
+        out.append(tuple(tokens))
+    out.append(())
+    return out
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", [
+    STRIPE,
+    DO / "DigitalOcean-public.v2.yaml",
+    DO / "resources" / "droplets" / "models" / "droplet.yml",
+    DO / "resources" / "apps" / "models" / "app_spec.yml",
+], ids=lambda p: str(p).split("corpus/")[-1])
+def test_positions_equal_pyyaml_table(path: Path) -> None:
+    if not Path(path).exists():
+        pytest.skip("not in this corpus")
+    doc = parse_text(Path(path).read_text(encoding="utf-8"), path=str(path), display=str(path))
+    assert doc._fast
+    exact = doc._exact_doc()
+    for tokens in _pointers(doc.data, random.Random(7), 400):
+        assert doc.locate(tokens) == exact.locate(tokens), tokens
+
+
+def _findings(spec_path: Path) -> list[tuple[str, str, str, int, int]]:
+    from gatekeeper.batch import check_spec
+    from gatekeeper.config import load_config
+
+    report = check_spec(str(spec_path), config=load_config(None)).to_dict()
+    out = []
+    for gate in report["gates"]:
+        for f in gate["findings"]:
+            out.append((f["rule"], f["pointer"], f["file"], f["line"], f["column"]))
+    return sorted(out, key=json.dumps)
+
+
+@pytest.mark.parametrize("path", [
+    ROOT / "sample_specs" / "showcase.yaml",
+    DO / "DigitalOcean-public.v2.yaml",
+], ids=["showcase", "digitalocean"])
+def test_findings_line_col_identical(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not path.exists():
+        pytest.skip("not present")
+    fast = _findings(path)
+    monkeypatch.setattr(yaml_fast, "_yaml_rs", None)
+    exact = _findings(path)
+    assert fast == exact
+    if path.name == "showcase.yaml":
+        assert len(fast) > 10
