@@ -74,7 +74,7 @@ class Pointer:
         return Pointer(self.file, (*self.tokens, str(token)))
 
     def join(self, *tokens: object) -> Pointer:
-        return Pointer(self.file, (*self.tokens, *(str(t) for t in tokens)))
+        return Pointer(self.file, self.tokens + tuple(map(str, tokens)))
 
     @property
     def parent(self) -> Pointer:
@@ -82,7 +82,13 @@ class Pointer:
 
     @property
     def fragment(self) -> str:
-        return "#" + "".join("/" + escape(t) for t in self.tokens)
+        tokens = self.tokens
+        if not tokens:
+            return "#"
+        joined = "\x00".join(tokens)  # escape all tokens at once unless one holds a NUL
+        if joined.count("\x00") == len(tokens) - 1:
+            return "#/" + joined.replace("~", "~0").replace("/", "~1").replace("\x00", "/")
+        return "#" + "".join("/" + escape(t) for t in tokens)
 
     def __str__(self) -> str:
         return f"{self.file}{self.fragment}"

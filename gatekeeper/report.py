@@ -245,8 +245,9 @@ class Report:
 
     def severity_counts(self) -> dict[str, int]:
         counts = {str(s): 0 for s in Severity}
-        for f in self.findings:
-            counts[str(f.severity)] += 1
+        for g in self.gates:  # counting needs no sorted list
+            for f in g.active_findings:
+                counts[str(f.severity)] += 1
         return counts
 
     def gate(self, name: str) -> GateResult | None:

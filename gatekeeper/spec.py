@@ -16,6 +16,7 @@ differences between Swagger 2.0 and OpenAPI 3.0/3.1 so that rules never have to 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -345,16 +346,29 @@ class Spec:
         """
         if not isinstance(schema, dict):
             return
+        # Hot (every gate walks schemas): `resolve` and `Pointer.join` inlined.
+        targets = self._targets
+        file, tokens = pointer.file, pointer.tokens
         props = schema.get("properties")
         if isinstance(props, dict):
+            base = (*tokens, "properties")
             for name, value in props.items():
-                resolved, ptr = self.resolve(value, pointer.join("properties", name))
-                yield f"property:{name}", resolved, ptr
+                target = targets.get(id(value)) if isinstance(value, dict) and "$ref" in value \
+                    else None
+                if target is None:
+                    yield f"property:{name}", value, Pointer(file, (*base, str(name)))
+                else:
+                    yield f"property:{name}", target[0], target[1]
         for key in ("items", "additionalProperties", "not", "contains"):
             value = schema.get(key)
+            if value is None:
+                continue
             if isinstance(value, dict):
-                resolved, ptr = self.resolve(value, pointer / key)
-                yield key, resolved, ptr
+                target = targets.get(id(value)) if "$ref" in value else None
+                if target is None:
+                    yield key, value, Pointer(file, (*tokens, key))
+                else:
+                    yield key, target[0], target[1]
             elif key == "items" and isinstance(value, list):
                 for i, item in enumerate(value):
                     resolved, ptr = self.resolve(item, pointer.join(key, i))
@@ -363,8 +377,12 @@ class Spec:
             value = schema.get(key)
             if isinstance(value, list):
                 for i, item in enumerate(value):
-                    resolved, ptr = self.resolve(item, pointer.join(key, i))
-                    yield key, resolved, ptr
+                    target = targets.get(id(item)) \
+                        if isinstance(item, dict) and "$ref" in item else None
+                    if target is None:
+                        yield key, item, Pointer(file, (*tokens, key, str(i)))
+                    else:
+                        yield key, target[0], target[1]
         pattern = schema.get("patternProperties")
         if isinstance(pattern, dict):
             for name, value in pattern.items():
@@ -659,6 +677,17 @@ def _responses(spec: Spec, value: Any, ptr: Pointer, produces: list[Any] | None
         resp, where = spec.resolve(raw, use)
         if not isinstance(resp, dict):
             continue
+        shared_key = (id(resp), where, None if produces is None else tuple(map(str, produces)))
+        cached = spec._memo.get(("spec.response-parts", shared_key)) if raw is not resp \
+            else None
+        if cached is not None:  # a component response used by many operations: built once
+            content, headers = cached
+            out[code] = Response(
+                code=code, description=_text(resp.get("description")), content=content,
+                headers=headers, pointer=where, use_pointer=use, data=resp,
+                ref_description=_text(raw.get("description")) if isinstance(raw, dict)
+                else None)
+            continue
         if spec.is_swagger2:
             raw_schema = resp.get("schema")
             content: dict[str, MediaType] = {}
@@ -684,6 +713,8 @@ def _responses(spec: Spec, value: Any, ptr: Pointer, produces: list[Any] | None
                     pointer=h_ptr, use_pointer=h_use, data=header,
                     ref_description=_text(raw_h.get("description")) if raw_h is not header
                     and isinstance(raw_h, dict) else None)
+        if raw is not resp:
+            spec._memo[("spec.response-parts", shared_key)] = (content, headers)
         out[code] = Response(
             code=code, description=_text(resp.get("description")), content=content,
             headers=headers, pointer=where, use_pointer=use, data=resp,
@@ -783,6 +814,7 @@ HEALTH_SEGMENTS = frozenset({"health", "healthz", "healthcheck", "heartbeat", "r
 HEALTH_LAST_SEGMENTS = frozenset({"ready", "liveness", "readiness", "ping"})
 
 
+@functools.lru_cache(maxsize=4096)  # pure, called per response by several gates
 def is_json_media(name: str) -> bool:
     """JSON-ish media (gate-semantics.md 1.5): ``application/json`` or any ``+json`` suffix."""
     essence = name.split(";", 1)[0].strip().lower()
@@ -799,6 +831,7 @@ def has_explicit_success(op: Operation) -> bool:
     return any(r.kind in ("success", "redirect") for r in op.responses.values())
 
 
+@functools.lru_cache(maxsize=4096)  # pure, called per response by several gates
 def is_error_code(code: str) -> bool:
     """4xx/5xx exact codes and ranges (``4XX``, also lower-case ``4xx``)."""
     return bool(_ERROR_CODE.match(code))

@@ -15,6 +15,7 @@ placeholder (`TODO`, `TBD`, `n/a`, the element's own name, ...).
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from collections.abc import Iterator, Mapping
@@ -70,6 +71,7 @@ class Coverage:
         return sum(1 for e in items if e.documented), len(items)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; big specs repeat the same texts many times
 def _is_placeholder(text: str, name: str | None, min_words: int) -> bool:
     norm = _PUNCT.sub(" ", text.strip().lower()).strip()
     if not norm:
