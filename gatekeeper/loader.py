@@ -225,7 +225,8 @@ def parse_text(text: str, *, path: str = "<memory>", display: str = "<memory>",
             doc = _parse_json(text, path, display)
         else:
             doc = _parse_yaml(text, path, display, limits)
-        check_depth(doc, limits)
+        if not doc._fast:  # the fast path's key walk checked the depth
+            check_depth(doc, limits)
     return doc
 
 
@@ -291,6 +292,13 @@ def _reject_constant(name: str) -> Any:
 
 def _parse_json(text: str, path: str, display: str) -> Document:
     body = text[1:] if text.startswith("\ufeff") else text
+    fast = _parse_json_fast(body)
+    if fast is not None:
+        doc = Document(path=path, display=display, text=body, data=fast[0], is_json=True)
+        doc._json_members = {_COMPACT: fast[1]}
+        if fast[1] is not None and isinstance(fast[0], (dict, list)):
+            doc._json_members[0] = _compact_members(fast[0], 0)  # see `_json_offset`
+        return doc
     try:
         data = json.loads(body, object_pairs_hook=_pairs_hook, parse_constant=_reject_constant)
     except _DuplicateKey as exc:
@@ -316,6 +324,33 @@ def _parse_json(text: str, path: str, display: str) -> Document:
             line = body.count("\n", 0, big.start()) + 1 if big else None
         raise SpecError(f"invalid JSON: {text_}", file=display, line=line) from None
     return Document(path=path, display=display, text=body, data=data, is_json=True)
+
+
+def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
+    """orjson, when its data provably is what the standard path would give: re-serialized
+    it must reproduce the text byte for byte (compact, or orjson's 2-space indent), which
+    rules out duplicate keys, big integers turned into floats and every other spelling
+    orjson would read differently. Returns (data, serialized-mode state or None), or None
+    to let the standard parser (with its duplicate-key hook and exact errors) decide."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    state = _json_compact(body, data)
+    if state is not None:
+        return data, state
+    if "\n" in body:
+        try:
+            blob = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+        except (TypeError, orjson.JSONEncodeError):
+            return None
+        if body.strip(" \t\r\n").encode("utf-8", "surrogatepass") == blob:
+            return data, None
+    return None
 
 
 def _json_key_lines(text: str, key: str) -> list[int]:
@@ -392,7 +427,7 @@ def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
     return best
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]+")
 _COMPACT = -1  # key of `Document._json_members` holding the serialized-mode state
 
 
@@ -417,24 +452,27 @@ def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int]] | No
         return None
     if len(blob) < end - start:
         return None
-    chunk = 1 << 20
+    at: list[int] = []  # byte offset (from `start`) of each non-ASCII character
+    extra: list[int] = []  # extra UTF-8 bytes up to and including that character
+    total = 0
+    chunk = 1 << 16
     b = 0
     for i in range(start, end, chunk):
         part = text[i:min(i + chunk, end)].encode("utf-8", "surrogatepass")
         if blob[b:b + len(part)] != part:
             return None
+        if not part.isascii():  # a regex over every byte would cost more than the rest
+            for m in _NON_ASCII_BYTES.finditer(part):
+                pos = b + m.start()
+                for ch in m.group().decode("utf-8", "surrogatepass"):
+                    n = len(ch.encode("utf-8", "surrogatepass"))
+                    at.append(pos)
+                    total += n - 1
+                    extra.append(total)
+                    pos += n
         b += len(part)
     if b != len(blob):
         return None
-    del blob
-    at: list[int] = []  # byte offset (from `start`) of each non-ASCII character
-    extra: list[int] = []  # extra UTF-8 bytes up to and including that character
-    if not text.isascii():
-        total = 0
-        for m in _NON_ASCII.finditer(text, start, end):
-            at.append(m.start() - start + total)
-            total += len(m.group().encode("utf-8", "surrogatepass")) - 1
-            extra.append(total)
     return start, at, extra
 
 

@@ -48,16 +48,21 @@ _NON_PRINTABLE = re.compile(
 _PROPERTY = re.compile(r"[!&]")
 _MERGE = re.compile(r"<<[ \t]*:")
 _DIRECTIVE = re.compile(r"^%", re.M)
+_MARKER_LINE = re.compile(r"\n(?:---|\.\.\.)")
 _DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
 # Numbers the two resolvers read differently: exponents, sexagesimal, leading zeros.
 # Three scans: each starts with a literal or needs no lookbehind at every position.
-_NUM_CANDIDATES = (
-    re.compile(r"0[0-9oO_](?<![\w.:+\-]..)"),  # 017, 0o17, 08
-    re.compile(r"[-+]0[0-9oO_](?<=[\s\[{,:]...)"),  # -017
-    re.compile(r"[0-9][eE:][-+]?[0-9]"),  # 1e3, 1:30
-    re.compile(r"\.[0-9](?<=[-+]..)"),  # -.5
-    re.compile(r"_[0-9](?<![\w.]..)"),  # _1 (an integer for yaml_rs)
-)
+# One scan each: a literal first character (no alternation, no leading lookbehind) lets the
+# regex engine skip ahead at memchr speed; the lookbehinds only filter the rare hits.
+_NUM_CANDIDATES = tuple(re.compile(p) for p in (
+    r"0[0-9oO_](?<![\w.:+\-]..)",  # 017, 0o17, 08
+    r"-0[0-9oO_](?<=[\s\[{,:]...)", r"\+0[0-9oO_](?<=[\s\[{,:]...)",  # -017
+    r"e[0-9](?<=[0-9]..)", r"e[-+][0-9](?<=[0-9]...)",  # 1e3, 1e-3
+    r"E[0-9](?<=[0-9]..)", r"E[-+][0-9](?<=[0-9]...)",
+    r":[0-9](?<=[0-9]..)",  # 1:30
+    r"\.[0-9](?<=[-+]..)",  # -.5
+    r"_[0-9](?<![\w.]..)",  # _1 (an integer for yaml_rs)
+))
 _TOKEN_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:+-")
 _SUSPECT_NUMBER = re.compile(
     r"[-+]?(?:0[0-9_]+(?:\.[0-9_]*)?|0[oO][0-9A-Za-z_]*"  # leading zero: octal in YAML 1.1
@@ -68,7 +73,8 @@ _SUSPECT_NUMBER = re.compile(
     r"|_[0-9_]*(?:\.[0-9_]*)?)"  # leading underscore
 )
 # Block nesting this deep (a line indented 1,000 spaces, 100 compact "- ") needs a count.
-_DEEP_GUARD = re.compile(r"\n {1000}|-(?: +-){99}")
+_DEEP_GUARD = (re.compile(r"\n {1000}"), re.compile(r"-(?: +-){99}"))
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
 def _number_suspect(text: str) -> bool:
@@ -208,7 +214,7 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
 
     Raises `ValueError` with a message when block nesting is provably over `max_depth`
     (the parsers would crash on it)."""
-    if _DEEP_GUARD.search(text):
+    if _DEEP_GUARD[0].search(text) or _DEEP_GUARD[1].search(text):
         if depth_estimate(text) > max_depth:
             raise ValueError(f"nesting depth exceeds the limit of {max_depth}"
                              " (raise it with --max-depth)")
@@ -221,13 +227,17 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
         return False, None
     if "%" in text and _DIRECTIVE.search(text):
         return False, None
-    markers = list(_DOC_MARKER.finditer(text)) if ("---" in text or "..." in text) else []
+    has_marker = text.startswith(("---", "...")) or _MARKER_LINE.search(text) is not None
+    markers = list(_DOC_MARKER.finditer(text)) if has_marker else []
     if markers:
         first = markers[0]
         if len(markers) > 1 or text[first.start():first.end()] == "..." or \
                 re.search(r"^[ \t]*[^ \t\r\n#]", text[:first.start()], re.M):
             return False, None
-    if _NON_PRINTABLE.search(text):
+    if text.isascii():
+        if text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+            return False, None
+    elif _NON_PRINTABLE.search(text):
         return False, None
     if _number_suspect(text):
         return False, None
@@ -235,37 +245,47 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
         data = _yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # noqa: BLE001 - any refusal: PyYAML gives the exact message
         return False, None
-    if not _keys_as_written(data):
+    if not _keys_as_written(data, max_depth):
         return False, None
     return True, data
 
 
-def _keys_as_written(data: Any) -> bool:
+def _keys_as_written(data: Any, max_depth: int) -> bool:
     """Integer keys become the strings they were written as (decimal, no leading zero: the
-    number scan above sent every other spelling to PyYAML); any other non-string key: False."""
-    stack = [data]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if type(node) is dict:
-            bad = False
-            for key, value in node.items():
-                if type(key) is not str:
-                    bad = True
-                if type(value) is dict or type(value) is list:
-                    push(value)
-            if bad:
-                items = list(node.items())
-                if not all(type(k) is str or type(k) is int for k, _ in items):
-                    return False
-                node.clear()
-                node.update((k if type(k) is str else str(k), v) for k, v in items)
-                if len(node) != len(items):
-                    return False  # `200:` and `"200":`: PyYAML reports the duplicate
-        elif type(node) is list:
-            for value in node:
-                if type(value) is dict or type(value) is list:
-                    push(value)
+    number scan above sent every other spelling to PyYAML); any other non-string key: False.
+
+    Walks one level at a time, so it is also the depth check (`loader.check_depth`'s
+    message; yaml_rs data shares no containers)."""
+    level = [data] if type(data) is dict or type(data) is list else []
+    depth = 1
+    while level:
+        if depth > max_depth:
+            raise ValueError(f"nesting depth exceeds the limit of {max_depth}"
+                             " (raise it with --max-depth)")
+        below: list[Any] = []
+        push = below.append
+        for node in level:
+            if type(node) is dict:
+                bad = False
+                for key, value in node.items():
+                    if type(key) is not str:
+                        bad = True
+                    if type(value) is dict or type(value) is list:
+                        push(value)
+                if bad:
+                    items = list(node.items())
+                    if not all(type(k) is str or type(k) is int for k, _ in items):
+                        return False
+                    node.clear()
+                    node.update((k if type(k) is str else str(k), v) for k, v in items)
+                    if len(node) != len(items):
+                        return False  # `200:` and `"200":`: PyYAML reports the duplicate
+            else:
+                for value in node:
+                    if type(value) is dict or type(value) is list:
+                        push(value)
+        level = below
+        depth += 1
     return True
 
 
@@ -292,6 +312,8 @@ class TextLocator:
         self._ends: dict[Any, int] = {}
         self._keys: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
         self._items: dict[tuple[int, int], list[re.Match[str]]] = {}
+        #: pointer prefix -> (offset of its node, end of its lines), for the next pointer
+        self._states: dict[tuple[str, ...], tuple[int, int]] = {}
 
     def _index_keys(self, pos: int, n: int, end: int) -> dict[str, tuple[int, int]]:
         """{key: (key offset, offset after its colon)} for the block mapping at `pos`.
@@ -350,15 +372,25 @@ class TextLocator:
 
     def offset(self, tokens: tuple[str, ...]) -> int | None:  # noqa: C901 - one walk
         text = self.text
-        m = _CONTENT.search(text)
-        while m and (text.startswith("---", m.start(2)) or text[m.start(2)] == "%"):
-            m = _CONTENT.search(text, text.find("\n", m.start(2)) + 1)
-        if m is None or not tokens:
+        if not tokens:
             return None
-        pos = m.start(2)
-        end = len(text)
+        states = self._states
+        begin = len(tokens) - 1
+        while begin and tokens[:begin] not in states:
+            begin -= 1
+        if begin:  # resume where an earlier pointer with the same prefix left off
+            pos, end = states[tokens[:begin]]
+        else:
+            m = _CONTENT.search(text)
+            while m and (text.startswith("---", m.start(2)) or text[m.start(2)] == "%"):
+                m = _CONTENT.search(text, text.find("\n", m.start(2)) + 1)
+            if m is None:
+                return None
+            pos = m.start(2)
+            end = len(text)
         at: int | None = None
-        for i, token in enumerate(tokens):
+        for i in range(begin, len(tokens)):
+            token = tokens[i]
             last = i == len(tokens) - 1
             n = self._col(pos)
             head = text[pos]
@@ -398,6 +430,8 @@ class TextLocator:
                 pos, end, at = p, nxt, p
                 if text[pos] in "[{&*!|>\"'" and not last:
                     return None
+                if not last:
+                    states[tokens[:i + 1]] = (pos, end)
                 continue
             if head in "[{&*!?|>":
                 return None
@@ -425,4 +459,5 @@ class TextLocator:
                 return None
             pos = c.start(2)
             end = min(end, self._end(line_end + 1, kcol + 1)) if col > kcol else end
+            states[tokens[:i + 1]] = (pos, end)
         return at
