@@ -63,7 +63,9 @@ def command(tool: str, spec: Path | list[Path], jobs: int | None = None) -> list
     files = [str(p) for p in spec] if isinstance(spec, list) else [str(spec)]
     if tool == "gatekeeper":
         extra = ["-j", str(jobs)] if jobs else []
-        return [sys.executable, "-m", "gatekeeper", "check", "-q", *extra, *files]
+        # GATEKEEPER_PYTHON: another interpreter, e.g. a venv with a regular wheel install
+        python = os.environ.get("GATEKEEPER_PYTHON", sys.executable)
+        return [python, "-m", "gatekeeper", "check", "-q", *extra, *files]
     if tool == "redocly":
         return [str(BIN / "redocly"), "lint", "--format=summary", *files]
     if tool == "spectral":

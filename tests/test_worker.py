@@ -16,20 +16,23 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the worker need
 
 
 def _big_spec(folder: Path, operations: int = 40_000) -> Path:
-    """A valid OpenAPI 3.0 document of about 15 MB: far more than a second of work."""
-    paths = {}
-    for i in range(operations):
-        paths[f"/things{i}/{{id}}"] = {"get": {
-            "operationId": f"getThing{i}", "summary": f"Get thing {i}",
-            "parameters": [{"name": "id", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "ok", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Thing"}}}}}}}
-    doc = {"openapi": "3.0.3", "info": {"title": "Big", "version": "1.0.0"}, "paths": paths,
-           "components": {"schemas": {"Thing": {"type": "object", "properties": {
-               "id": {"type": "string", "description": "The id"}}}}}}
+    """A valid OpenAPI 3.0 document of about 15 MB: far more than a second of work. Written
+    piece by piece: a pytest worker that held it would inflate the peak RSS that later tests
+    measure on their children (Linux counts the pre-exec memory of a child)."""
     path = folder / "big.json"
-    path.write_text(json.dumps(doc, indent=1))
+    with path.open("w") as fh:
+        fh.write('{"openapi": "3.0.3", "info": {"title": "Big", "version": "1.0.0"}, "paths": {')
+        for i in range(operations):
+            item = {"get": {
+                "operationId": f"getThing{i}", "summary": f"Get thing {i}",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Thing"}}}}}}}
+            fh.write(("," if i else "") + json.dumps(f"/things{i}/{{id}}") + ": "
+                     + json.dumps(item, indent=1))
+        fh.write('}, "components": {"schemas": {"Thing": {"type": "object", "properties": '
+                 '{"id": {"type": "string", "description": "The id"}}}}}}')
     return path
 
 
