@@ -33,10 +33,6 @@ def test_42_refused_with_max_file_size(big, gk, recorder):
     assert recorder.hits == []
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "R1 speed: measured 2026-11-22 on the shared 2-core machine at 198 s and 2.4 GB for the "
-    "52 MB YAML (a 78 MB JSON twin: 81 s wall, 31 s CPU, 1.1 GB); loader/gate speed is the "
-    "issue-7 speed work (gatekeeper/loader.py), not fixed here"))
 def test_42_completes_with_default_limits(big, gk, recorder):
     folder, case = big
     recorder.clear()
