@@ -146,11 +146,14 @@ _INDEXED_LISTS = frozenset({"parameters", "servers", "tags", "security", "allOf"
                             "anyOf", "prefixItems"})
 
 
-def fingerprint(rule_id: str, pointer: Pointer, subject: str | None) -> str:
+def fingerprint(rule_id: str, pointer: Pointer, subject: str | None,
+                fragment: str | None = None) -> str:
     """Stable under line shifts, reordering, reformatting and file renames: rule, pointer
-    fragment (list indices dropped where the subject names the item), normalised subject."""
-    fragment = pointer.fragment
-    if subject:
+    fragment (list indices dropped where the subject names the item), normalised subject.
+    `fragment`: ``pointer.fragment`` when the caller has it already."""
+    if fragment is None:
+        fragment = pointer.fragment
+    if subject and not _INDEXED_LISTS.isdisjoint(pointer.tokens):
         tokens = pointer.tokens
         fragment = "#" + "".join(
             "/*" if t.isdigit() and i and tokens[i - 1] in _INDEXED_LISTS else "/" + escape(t)
@@ -251,10 +254,11 @@ def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> Gate
         if key in findings:
             return
         waived = _waiver(spec, v.pointer, rule_id, gate.name)
+        fragment = v.pointer.fragment  # once for both the pointer text and the fingerprint
         findings[key] = Finding(
             location=spec.location(v.pointer), rule=rule_id, severity=severity,
-            message=v.message, pointer=str(v.pointer), gate=gate.name, waived=waived,
-            fingerprint=fingerprint(rule_id, v.pointer, v.subject), extra=v.extra)
+            message=v.message, pointer=v.pointer.file + fragment, gate=gate.name, waived=waived,
+            fingerprint=fingerprint(rule_id, v.pointer, v.subject, fragment), extra=v.extra)
 
     for r in selected_rules(gate, config):
         rc = config.rule(r.id)

@@ -199,6 +199,11 @@ class Operation:
         return self.responses.get(code)
 
 
+#: Every keyword `Spec.schema_children` looks at.
+_SCHEMA_CHILD_KEYS = frozenset({"properties", "items", "additionalProperties", "not", "contains",
+                                "allOf", "oneOf", "anyOf", "prefixItems", "patternProperties"})
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -344,7 +349,7 @@ class Spec:
         Roles: ``property:<name>``, ``items``, ``additionalProperties``, ``allOf``, ``oneOf``,
         ``anyOf``, ``not``, ``prefixItems``, ``patternProperties``.
         """
-        if not isinstance(schema, dict):
+        if not isinstance(schema, dict) or _SCHEMA_CHILD_KEYS.isdisjoint(schema):
             return
         # Hot (every gate walks schemas): `resolve` and `Pointer.join` inlined.
         targets = self._targets
@@ -424,6 +429,8 @@ class Spec:
     def _schema_child_list(self, schema: dict, pointer: Pointer) -> list[tuple[Any, Pointer]]:
         """`schema_children` without the roles, as a list, in the same order (the walks'
         hot path: no generator, no role strings)."""
+        if _SCHEMA_CHILD_KEYS.isdisjoint(schema):  # a leaf, as most schemas are
+            return []
         out: list[tuple[Any, Pointer]] = []
         add = out.append
         targets = self._targets
