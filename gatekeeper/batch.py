@@ -154,6 +154,8 @@ def check_many(paths: Sequence[str], check: Callable[[str], Any], *, jobs: int |
     show = _Progress(len(paths)) if progress else None
     if worker_limits is not None and worker_limits.active and forking_available():
         _init_worker(job)
+        if len(paths) > 1:
+            _warm_up()
         done = run_forked(_check_one, list(paths), worker_limits, jobs=jobs,
                           on_done=(lambda i: show.step(paths[i])) if show else None)
         for i, result in enumerate(done):
@@ -372,6 +374,24 @@ def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
         code = 70
     finally:
         os._exit(code)
+
+
+def _warm_up() -> None:
+    """Import and compile once in the parent what every forked worker needs, instead of once
+    per spec in each child (the gates, the loader, validity's compiled schemas)."""
+    import gatekeeper.compare  # noqa: F401
+    import gatekeeper.loader  # noqa: F401
+    import gatekeeper.spec  # noqa: F401
+    from gatekeeper.registry import all_gates
+
+    all_gates()
+    try:
+        from gates import validity
+
+        for version in ("2.0", "3.0", "3.1"):
+            validity._rs_validator(version)
+    except Exception:  # noqa: BLE001  (an optimisation only)
+        pass
 
 
 @dataclass(slots=True)
