@@ -8,6 +8,8 @@ timeout, returning ``None`` when the time ran out.
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 __all__ = ["TIMEOUT", "backtracking_risk", "search"]
@@ -15,6 +17,7 @@ __all__ = ["TIMEOUT", "backtracking_risk", "search"]
 TIMEOUT = 0.1  # seconds per match; `regex` may overshoot it about 2x
 
 
+@functools.lru_cache(maxsize=4096)  # pure; big specs repeat the same patterns (Graph: 1,544)
 def backtracking_risk(pattern: str) -> str | None:
     """Why `pattern` may backtrack catastrophically (nested or overlapping repetition), or
     None. Patterns Python cannot parse (ECMA-only syntax) are not judged."""

@@ -123,9 +123,19 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
              strict_responses: bool, count_info_summary: bool) -> Coverage:
     cov = Coverage()
 
+    seen_texts: dict[tuple[Any, Any], tuple[bool, bool]] = {}
+
     def doc(text: Any, name: str | None = None) -> tuple[bool, bool]:
-        return _documented(text, name, reject_placeholders=reject_placeholders,
-                           min_words=min_words)
+        if text is not None and not isinstance(text, str):
+            return _documented(text, name, reject_placeholders=reject_placeholders,
+                               min_words=min_words)
+        key = (text, name)  # big specs repeat the same texts: judge each once
+        hit = seen_texts.get(key)
+        if hit is None:
+            hit = seen_texts[key] = _documented(text, name,
+                                                reject_placeholders=reject_placeholders,
+                                                min_words=min_words)
+        return hit
 
     # info
     info_text = spec.info.get("description")
@@ -193,7 +203,7 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
                             p_ok, text, p_ph))
             op_docs.append(p_ok)
             if isinstance(p.schema, dict) and p.schema is not p.data:
-                schema_roots.append((p.schema, _schema_ptr(spec, p.pointer / "schema")))
+                schema_roots.append((p.schema, _schema_ptr_at(spec, p.data, p.pointer)))
         body = op.request_body
         if body is not None:
             text = body.description or body.ref_description
@@ -228,8 +238,8 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
                 cov.add(Element("parameters", header.pointer, f"response header {hname}", h_ok,
                                 text, h_ph))
                 if isinstance(header.schema, dict) and header.schema is not header.data:
-                    schema_roots.append((header.schema, _schema_ptr(spec, header.pointer /
-                                                                    "schema")))
+                    schema_roots.append((header.schema,
+                                         _schema_ptr_at(spec, header.data, header.pointer)))
         cov.per_operation.append(sum(op_docs) / len(op_docs))
 
     if include_unreferenced:
@@ -242,6 +252,13 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
 def _schema_ptr(spec: Spec, ptr: Pointer) -> Pointer:
     value = spec.get(ptr)
     return spec.resolve(value, ptr)[1] if value is not None else ptr
+
+
+def _schema_ptr_at(spec: Spec, node: Any, ptr: Pointer) -> Pointer:
+    """`_schema_ptr(spec, ptr / "schema")` for the `node` written at `ptr`, without walking
+    the document from its root again."""
+    value = node.get("schema") if isinstance(node, dict) else None
+    return spec.resolve(value, ptr / "schema")[1] if value is not None else ptr / "schema"
 
 
 def _str(value: Any) -> str | None:

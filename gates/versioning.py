@@ -221,7 +221,9 @@ def analyse(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
            header_pattern, min_mechanism_share, tuple(unversioned_paths))
 
     def build() -> Versioning:
-        skip = [_glob(p) for p in unversioned_paths]
+        globs = [_glob(p) for p in unversioned_paths]  # one alternation: one match per op
+        skip = [re.compile("|".join(f"(?:{g.pattern})" for g in globs), re.IGNORECASE)] \
+            if globs else []
         ops = [op for op in spec.in_paths()
                if not any(g.match(op.path.rstrip("/") or "/") for g in skip)
                and not _VERSIONS_DISCOVERY.search(f"{op.summary or ''} {op.operation_id or ''}")]
