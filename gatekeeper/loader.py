@@ -21,6 +21,7 @@ reported, by a scanner that skips over everything not on the pointer's path.
 from __future__ import annotations
 
 import codecs
+from bisect import bisect_right
 import json
 import os
 import re
@@ -153,9 +154,7 @@ class Document:
                 starts.append(pos + 1)
                 pos = find("\n", pos + 1)
             self._line_starts = starts
-        import bisect
-
-        line = bisect.bisect_right(self._line_starts, offset) - 1
+        line = bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 
 

@@ -290,6 +290,7 @@ def _keys_as_written(data: Any, max_depth: int) -> bool:
 
 
 _CONTENT = re.compile(r"^( *)([^ #\n])", re.M)
+_SMALL = 8192  # a mapping spanning fewer characters is searched per key, not indexed
 _ITEM_START = re.compile(r"-(?: |$)", re.M)
 # One key and its colon: double-quoted, single-quoted or plain (up to the first ": ").
 _KEY = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^ \t\n#'"\[{&*!|>?%@`][^\n]*?)[ \t]*:(?=[ \t\r]|$)""", re.M)
@@ -314,6 +315,39 @@ class TextLocator:
         self._items: dict[tuple[int, int], list[re.Match[str]]] = {}
         #: pointer prefix -> (offset of its node, end of its lines), for the next pointer
         self._states: dict[tuple[str, ...], tuple[int, int]] = {}
+
+    def _colon_after(self, p: int) -> int | None:
+        """Offset after the key's colon if only blanks separate `p` from it."""
+        text = self.text
+        size = len(text)
+        while p < size and text[p] in " \t":
+            p += 1
+        if p < size and text[p] == ":" and (p + 1 == size or text[p + 1] in " \t\r\n"):
+            return p + 1
+        return None
+
+    def _find_key(self, pos: int, n: int, end: int, token: str) -> tuple[int, int] | None:
+        """(key offset, offset after its colon) of `token` in the block mapping whose first
+        key is at `pos` (column `n`) and whose lines end at `end`; str.find, no regex."""
+        text = self.text
+        if "\n" in token or "\r" in token:
+            return None
+        forms = (token, '"' + token + '"', "'" + token.replace("'", "''") + "'")
+        for form in forms:
+            if text.startswith(form, pos):
+                after = self._colon_after(pos + len(form))
+                if after is not None:
+                    return pos, after
+        indent = "\n" + " " * n
+        for form in forms:
+            needle = indent + form
+            i = text.find(needle, pos - 1, end)
+            while i != -1:
+                after = self._colon_after(i + len(needle))
+                if after is not None:
+                    return i + 1 + n, after
+                i = text.find(needle, i + 1, end)
+        return None
 
     def _index_keys(self, pos: int, n: int, end: int) -> dict[str, tuple[int, int]]:
         """{key: (key offset, offset after its colon)} for the block mapping at `pos`.
@@ -435,10 +469,13 @@ class TextLocator:
                 continue
             if head in "[{&*!?|>":
                 return None
-            members = self._keys.get((pos, end))
-            if members is None:  # every key of this mapping, once
-                members = self._keys[pos, end] = self._index_keys(pos, n, end)
-            hit = members.get(token)
+            if end - pos <= _SMALL:  # a small mapping: look for this key only
+                hit = self._find_key(pos, n, end, token)
+            else:
+                members = self._keys.get((pos, end))
+                if members is None:  # every key of this big mapping, once
+                    members = self._keys[pos, end] = self._index_keys(pos, n, end)
+                hit = members.get(token)
             if hit is None:
                 return None
             key_at, after = hit
@@ -454,7 +491,7 @@ class TextLocator:
             if c is None:
                 return None
             col = len(c.group(1))
-            kcol = self._col(key_at)
+            kcol = n  # every key of this mapping sits at its column
             if col < kcol or (col == kcol and text[c.start(2)] != "-"):
                 return None
             pos = c.start(2)
