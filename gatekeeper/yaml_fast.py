@@ -77,10 +77,11 @@ _DEEP_GUARD = (re.compile(r"\n {1000}"), re.compile(r"-(?: +-){99}"))
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
-def _number_suspect(text: str) -> bool:
+def _number_suspect(text: str, candidates: tuple[re.Pattern[str], ...] = _NUM_CANDIDATES,
+                    suspect: re.Pattern[str] = _SUSPECT_NUMBER, key_only: bool = False) -> bool:
     """True if a plain scalar written as an ambiguous number may be in the text."""
     n = len(text)
-    for m in (m for rx in _NUM_CANDIDATES for m in rx.finditer(text)):
+    for m in (m for rx in candidates for m in rx.finditer(text)):
         start = m.start()
         while start > 0 and text[start - 1] in _TOKEN_CHARS:
             start -= 1
@@ -89,7 +90,7 @@ def _number_suspect(text: str) -> bool:
             if text[end] == ":" and (end + 1 == n or text[end + 1] in " \t\r\n"):
                 break  # a key's colon
             end += 1
-        if not _SUSPECT_NUMBER.fullmatch(text, start, end):
+        if not suspect.fullmatch(text, start, end):
             continue
         # Does the token stand alone where a plain scalar starts and ends?
         line_start = text.rfind("\n", 0, start) + 1
@@ -103,8 +104,24 @@ def _number_suspect(text: str) -> bool:
         after = after.lstrip(" \t")
         if after and after[0] not in "#,]}:\r":
             continue
+        if key_only and not after.startswith(":"):
+            continue
         return True
     return False
+
+
+# Integer keys spelled other than yaml_rs's str(int): 0x1F, 0b1, 1_000, +1, -0, 00.
+_INT_KEY_CANDIDATES = tuple(re.compile(p) for p in (
+    r"0[xXbBoO0-9_]", r"_(?<=[0-9]_)", r"\+[0-9]", r"-0",
+))
+_ODD_INT = re.compile(
+    r"[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-9_]+|[0-9][0-9_]*_[0-9_]*)"
+    r"|\+[0-9_]+|-0")
+
+
+def _int_key_suspect(text: str) -> bool:
+    """True if a mapping key may be an integer written in a form other than plain decimal."""
+    return _number_suspect(text, _INT_KEY_CANDIDATES, _ODD_INT, key_only=True)
 
 
 def _property_suspect(text: str) -> bool:
@@ -245,19 +262,22 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
         data = _yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # noqa: BLE001 - any refusal: PyYAML gives the exact message
         return False, None
-    if not _keys_as_written(data, max_depth):
+    keys = _keys_as_written(data, max_depth)
+    if not keys or (keys == 2 and _int_key_suspect(text)):
         return False, None
     return True, data
 
 
-def _keys_as_written(data: Any, max_depth: int) -> bool:
+def _keys_as_written(data: Any, max_depth: int) -> int:
     """Integer keys become the strings they were written as (decimal, no leading zero: the
-    number scan above sent every other spelling to PyYAML); any other non-string key: False.
+    number scans send every other spelling to PyYAML); any other non-string key: 0. Returns
+    2 if integer keys were converted (the caller then checks their spelling), else 1.
 
     Walks one level at a time, so it is also the depth check (`loader.check_depth`'s
     message; yaml_rs data shares no containers)."""
     level = [data] if type(data) is dict or type(data) is list else []
     depth = 1
+    converted = 1
     while level:
         if depth > max_depth:
             raise ValueError(f"nesting depth exceeds the limit of {max_depth}"
@@ -275,18 +295,19 @@ def _keys_as_written(data: Any, max_depth: int) -> bool:
                 if bad:
                     items = list(node.items())
                     if not all(type(k) is str or type(k) is int for k, _ in items):
-                        return False
+                        return 0
+                    converted = 2
                     node.clear()
                     node.update((k if type(k) is str else str(k), v) for k, v in items)
                     if len(node) != len(items):
-                        return False  # `200:` and `"200":`: PyYAML reports the duplicate
+                        return 0  # `200:` and `"200":`: PyYAML reports the duplicate
             else:
                 for value in node:
                     if type(value) is dict or type(value) is list:
                         push(value)
         level = below
         depth += 1
-    return True
+    return converted
 
 
 _CONTENT = re.compile(r"^( *)([^ #\n])", re.M)

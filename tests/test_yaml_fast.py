@@ -73,6 +73,9 @@ def both(text: str) -> tuple[Any, Any, bool]:
     # keys PyYAML writes differently
     ("true: x\n", False), ("null: x\n", False), ("1.0: x\n", False), ("~: x\n", False),
     ("200: a\n'200': b\n", False),  # a duplicate once keys are strings
+    ("0x1F: a\n", False), ("0b1: a\n", False), ("1_000: a\n", False), ("+1: a\n", False),
+    ("-0: a\n", False), ("00: a\n", False), ("- +1: a\n", False), ("a: {+1: b}\n", False),
+    ("a: {200: x, 404: y}\nsnake_1: z\nb: 1_000\nc: +1\nd: -0\n", True),
     # tags, anchors, merge keys, directives, documents, control characters
     ("a: !!python/object/apply:os.system [ls]\n", False),
     ("a: !!str 123\n", False), ("a: ! 123\n", False), ("a: !custom x\n", False),
