@@ -9,7 +9,6 @@ timeout, returning ``None`` when the time ran out.
 from __future__ import annotations
 
 import functools
-
 from typing import Any
 
 __all__ = ["TIMEOUT", "backtracking_risk", "search"]

@@ -468,8 +468,18 @@ class Spec:
         return out
 
     def merged_properties(self, schema: Any, pointer: Pointer) -> dict[str, tuple[Any, Pointer]]:
-        """Properties of a schema with ``allOf`` branches merged in (recursion-safe)."""
+        """Properties of a schema with ``allOf`` branches merged in (recursion-safe).
+
+        Computed once per (schema, pointer) and shared: treat the result as read-only."""
+        cache = self._memo.get("spec.merged-properties")
+        if cache is None:
+            cache = self._memo["spec.merged-properties"] = {}
+        key = (id(schema), pointer)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is schema:  # the entry keeps `schema` alive: no id reuse
+            return hit[1]
         out: dict[str, tuple[Any, Pointer]] = {}
+        cache[key] = (schema, out)
         stack = [self.resolve(schema, pointer)]
         seen: set[Pointer] = set()
         while stack:

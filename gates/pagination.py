@@ -60,6 +60,7 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
 from __future__ import annotations
 
 import fnmatch
+import functools
 import inspect
 import re
 from collections import Counter
@@ -119,6 +120,7 @@ CONTINUATION_HEADERS = frozenset({"xnextpage", "xnext", "xnextcursor", "xcontinu
 TOTAL_HEADERS = frozenset({"xtotalcount", "xtotal", "totalcount", "xresultcount"})
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; called for every field of every collection
 def norm(name: str) -> str:
     return _NORM.sub("", name).lower()
 
