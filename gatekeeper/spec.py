@@ -596,14 +596,18 @@ def _path_item_operations(spec: Spec, path: str, item: Any, ptr: Pointer, kind: 
         return
     if not spec.is_swagger2 and isinstance(item.get("servers"), list):
         servers = _servers(item["servers"], item_ptr / "servers") or servers
-    shared = _parameters(spec, item.get("parameters"), item_ptr / "parameters")
+    shared = _parameters(spec, item["parameters"], item_ptr / "parameters") \
+        if isinstance(item.get("parameters"), list) else []
     for method in _methods(spec):
+        if method not in item:  # most methods are absent: no pointer for them
+            continue
         # Operation objects are not Reference-able in OpenAPI, but multi-file specs such as
         # DigitalOcean's put each operation in its own file; Redocly resolves them too.
         op, op_ptr = spec.resolve(item.get(method), item_ptr / method)
         if not isinstance(op, dict):
             continue
-        own = _parameters(spec, op.get("parameters"), op_ptr / "parameters")
+        own = _parameters(spec, op["parameters"], op_ptr / "parameters") \
+            if isinstance(op.get("parameters"), list) else []
         merged = {p.key: p for p in shared}
         merged.update({p.key: p for p in own})
         params = tuple(merged.values())
@@ -660,7 +664,7 @@ def _parameters(spec: Spec, value: Any, ptr: Pointer) -> list[Parameter]:
             continue
         location = str(param.get("in", ""))
         schema = param.get("schema")
-        if isinstance(schema, dict):
+        if isinstance(schema, dict) and "$ref" in schema:  # else `resolve` returns it as is
             schema = spec.resolve(schema, where / "schema")[0]
         elif spec.is_swagger2:
             schema = param
