@@ -139,13 +139,14 @@ def _property_suspect(text: str) -> bool:
     return False
 
 
+_COMMENT = re.compile(r"[ \t]#")
 _BLOCK_INDICATOR = re.compile(r"(?:^|[ \t])[|>]([-+1-9]{0,2})$")
 
 
 def _header(body: str) -> re.Match[str] | None:
     """A block scalar header line (``key: |-``, ``- >``), comment removed first (a ``|``
     inside a comment is not a header)."""
-    return _BLOCK_INDICATOR.search(body.split(" #", 1)[0].rstrip(" \t"))
+    return _BLOCK_INDICATOR.search(_COMMENT.split(body, 1)[0].rstrip(" \t"))
 
 
 _UNSURE = "?"
@@ -268,6 +269,9 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
     return True, data
 
 
+_BIG_INT_BITS = 14_000  # about 4,214 decimal digits: below Python's 4,300-digit str limit
+
+
 def _keys_as_written(data: Any, max_depth: int) -> int:
     """Integer keys become the strings they were written as (decimal, no leading zero: the
     number scans send every other spelling to PyYAML); any other non-string key: 0. Returns
@@ -290,11 +294,16 @@ def _keys_as_written(data: Any, max_depth: int) -> int:
                 for key, value in node.items():
                     if type(key) is not str:
                         bad = True
-                    if type(value) is dict or type(value) is list:
+                    kind = type(value)
+                    if kind is dict or kind is list:
                         push(value)
+                    elif kind is int and value.bit_length() > _BIG_INT_BITS:
+                        return 0  # PyYAML refuses over 4,300 digits, with the line
                 if bad:
                     items = list(node.items())
-                    if not all(type(k) is str or type(k) is int for k, _ in items):
+                    if not all(type(k) is str or (type(k) is int
+                                                  and k.bit_length() <= _BIG_INT_BITS)
+                               for k, _ in items):
                         return 0
                     converted = 2
                     node.clear()
@@ -303,8 +312,11 @@ def _keys_as_written(data: Any, max_depth: int) -> int:
                         return 0  # `200:` and `"200":`: PyYAML reports the duplicate
             else:
                 for value in node:
-                    if type(value) is dict or type(value) is list:
+                    kind = type(value)
+                    if kind is dict or kind is list:
                         push(value)
+                    elif kind is int and value.bit_length() > _BIG_INT_BITS:
+                        return 0
         level = below
         depth += 1
     return converted
@@ -312,6 +324,7 @@ def _keys_as_written(data: Any, max_depth: int) -> int:
 
 _CONTENT = re.compile(r"^( *)([^ #\n])", re.M)
 _SMALL = 8192  # a mapping spanning fewer characters is searched per key, not indexed
+_COMPOSE_MAX = 1 << 20  # a node's own text parsed for exact positions, up to 1 MiB
 _ITEM_START = re.compile(r"-(?: |$)", re.M)
 # One key and its colon: double-quoted, single-quoted or plain (up to the first ": ").
 _KEY = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^ \t\n#'"\[{&*!|>?%@`][^\n]*?)[ \t]*:(?=[ \t\r]|$)""", re.M)
@@ -336,6 +349,44 @@ class TextLocator:
         self._items: dict[tuple[int, int], list[re.Match[str]]] = {}
         #: pointer prefix -> (offset of its node, end of its lines), for the next pointer
         self._states: dict[tuple[str, ...], tuple[int, int]] = {}
+
+    def _compose(self, pos: int, end: int, tokens: tuple[str, ...]) -> int | None:
+        """Exact offset of `tokens` below the node at `pos` (lines up to `end`) from PyYAML's
+        node tree of that node's text alone, indented as in the file so that columns match
+        (flow collections, keys with escapes). Too big or unparsable: None."""
+        if not tokens or end - pos > _COMPOSE_MAX:
+            return None
+        import yaml
+
+        text = self.text
+        line_start = text.rfind("\n", 0, pos) + 1
+        try:
+            node = yaml.compose(" " * (pos - line_start) + text[pos:end],
+                                Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (yaml.YAMLError, RecursionError):
+            return None
+        mark = None
+        for token in tokens:
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == token:
+                        mark, node = key.start_mark, value
+                        break
+                else:
+                    return None
+            elif isinstance(node, yaml.SequenceNode):
+                if not token.isdigit() or int(token) >= len(node.value):
+                    return None
+                node = node.value[int(token)]
+                mark = node.start_mark
+            else:
+                return None
+        if mark is None:
+            return None
+        p = line_start
+        for _ in range(mark.line):
+            p = text.find("\n", p) + 1
+        return p + mark.column
 
     def _colon_after(self, p: int) -> int | None:
         """Offset after the key's colon if only blanks separate `p` from it."""
@@ -484,12 +535,12 @@ class TextLocator:
                     return None
                 pos, end, at = p, nxt, p
                 if text[pos] in "[{&*!|>\"'" and not last:
-                    return None
+                    return self._compose(pos, end, tokens[i + 1:])
                 if not last:
                     states[tokens[:i + 1]] = (pos, end)
                 continue
             if head in "[{&*!?|>":
-                return None
+                return self._compose(pos, end, tokens[i:])
             if end - pos <= _SMALL:  # a small mapping: look for this key only
                 hit = self._find_key(pos, n, end, token)
             else:
@@ -497,8 +548,8 @@ class TextLocator:
                 if members is None:  # every key of this big mapping, once
                     members = self._keys[pos, end] = self._index_keys(pos, n, end)
                 hit = members.get(token)
-            if hit is None:
-                return None
+            if hit is None:  # e.g. a key with an escape, or an explicit `? ` key
+                return self._compose(pos, end, tokens[i:])
             key_at, after = hit
             at = key_at
             if last:
@@ -506,8 +557,8 @@ class TextLocator:
             line_end = text.find("\n", after)
             line_end = len(text) if line_end < 0 else line_end
             rest = text[after:line_end].strip()
-            if rest and not rest.startswith("#"):
-                return None  # scalar, flow collection, anchor, alias or block scalar
+            if rest and not rest.startswith("#"):  # a flow collection on the key's line
+                return self._compose(pos, end, tokens[i:])
             c = _CONTENT.search(text, line_end + 1)
             if c is None:
                 return None

@@ -82,6 +82,8 @@ def both(text: str) -> tuple[Any, Any, bool]:
     ("a: &x [1]\nb: *x\n", False), ("a: {x: 1}\nb:\n  <<: {y: 2}\n", False),
     ("%YAML 1.2\n---\na: 1\n", False), ("a: 1\n---\nb: 2\n", False), ("a: 1\n...\n", False),
     ("a: b\x07c\n", False),
+    ("a: " + "9" * 5000 + "\n", False), ("- " + "9" * 5000 + "\n", False),
+    ("9" * 5000 + ": x\n", False), ("a: " + "9" * 4000 + "\n", True),
     ("a: x!=y & z\nb: 'Q&A!'\n", True), ("a: x != y\n", False),
     ("code: |\n  if x != nil {\n    opt := &godo.Options{}\n  }\n", True),
     # errors: PyYAML's exact message
@@ -192,3 +194,32 @@ def test_findings_line_col_identical(path: Path, monkeypatch: pytest.MonkeyPatch
     assert fast == exact
     if path.name == "showcase.yaml":
         assert len(fast) > 10
+
+
+FLOW = """openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: x, in: query, schema: {type: string, enum: [a, b]}}
+        - name: y
+          in: query
+          schema: {type: [string, 'null'],
+                   maxLength: 3}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "4\\u0030\\u0034": {description: escaped}
+      tags: [a, b,
+             c]
+"""
+
+
+def test_flow_collections_and_escaped_keys_located_without_the_full_table() -> None:
+    doc = parse_text(FLOW)
+    assert doc._fast
+    pointers = _pointers(doc.data, random.Random(1), 400)
+    found = [doc.locate(p) for p in pointers]
+    assert doc._exact is None  # each flow node's own text was composed, not the file
+    exact = doc._exact_doc()
+    assert found == [exact.locate(p) for p in pointers]
