@@ -141,8 +141,12 @@ class Document:
     def _exact_doc(self) -> Document:
         if self._exact is None:
             with paused_gc():
-                self._exact = _parse_yaml_exact(self.text, self.path, self.display,
-                                                self._limits or Limits())
+                try:
+                    self._exact = _parse_yaml_exact(self.text, self.path, self.display,
+                                                    self._limits or Limits())
+                except SpecError:  # PyYAML refuses what yaml_rs read: line 1, never a crash
+                    self._exact = Document(path=self.path, display=self.display,
+                                           text=self.text, data=self.data, is_json=False)
         return self._exact
 
     def _offset_to_line_col(self, offset: int) -> tuple[int, int]:
