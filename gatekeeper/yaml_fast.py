@@ -413,7 +413,7 @@ class TextLocator:
         indent = "\n" + " " * n
         for form in forms:
             needle = indent + form
-            i = text.find(needle, pos - 1, end)
+            i = text.find(needle, max(pos - 1, 0), end)
             while i != -1:
                 after = self._colon_after(i + len(needle))
                 if after is not None:

@@ -223,3 +223,16 @@ def test_flow_collections_and_escaped_keys_located_without_the_full_table() -> N
     assert doc._exact is None  # each flow node's own text was composed, not the file
     exact = doc._exact_doc()
     assert found == [exact.locate(p) for p in pointers]
+
+
+def test_block_style_needs_no_compose(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("openapi: 3.1.0\n\ninfo:\n  title: T\n  version: '1'\n\npaths:\n  /a:\n    get:\n"
+            "      parameters:\n        - name: x\n          in: query\n"
+            "      responses:\n        '200':\n          description: ok\n")
+    doc = parse_text(text)
+    monkeypatch.setattr(yaml_fast.TextLocator, "_compose", lambda *a: pytest.fail("composed"))
+    assert doc.locate(("paths", "/a", "get", "responses", "200", "description")) == (15, 11)
+    assert doc.locate(("paths", "/a", "get", "parameters", "0", "in")) == (12, 11)
+    assert doc.locate(("info", "version")) == (5, 3)
+    assert doc.locate(("paths", "/a", "get", "nope")) == (9, 5)
+    assert doc.locate(()) == (1, 1)
