@@ -665,6 +665,10 @@ def _make_loader_class(base: type) -> type:
                                         for c in node.value]
 
         def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+            if node.value.count(":") > 2400:  # base 60: quadratic to build, > 4,300 digits
+                raise SpecError("number too large (over 4300 digits)",
+                                line=node.start_mark.line + 1,
+                                column=node.start_mark.column + 1)
             try:
                 return super().construct_yaml_int(node)
             except ValueError:

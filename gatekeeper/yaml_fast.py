@@ -28,6 +28,7 @@ then asks the PyYAML loader's exact table, built once per file on first need.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["TextLocator", "available", "fast_load"]
@@ -77,11 +78,27 @@ _DEEP_GUARD = (re.compile(r"\n {1000}"), re.compile(r"-(?: +-){99}"))
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
+_JUDGED = [0]  # end of the token last judged (one scan runs at a time per process)
+
+
+def _skipping(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of `rx`, resuming after the token the consumer last judged, so a long token
+    ("1e1e1e...") is expanded once, not once per candidate inside it: linear time."""
+    _JUDGED[0] = 0
+    pos = 0
+    while True:
+        m = rx.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = max(m.end(), _JUDGED[0])
+
+
 def _number_suspect(text: str, candidates: tuple[re.Pattern[str], ...] = _NUM_CANDIDATES,
                     suspect: re.Pattern[str] = _SUSPECT_NUMBER, key_only: bool = False) -> bool:
     """True if a plain scalar written as an ambiguous number may be in the text."""
     n = len(text)
-    for m in (m for rx in candidates for m in rx.finditer(text)):
+    for m in (m for rx in candidates for m in _skipping(rx, text)):
         start = m.start()
         while start > 0 and text[start - 1] in _TOKEN_CHARS:
             start -= 1
@@ -90,6 +107,7 @@ def _number_suspect(text: str, candidates: tuple[re.Pattern[str], ...] = _NUM_CA
             if text[end] == ":" and (end + 1 == n or text[end + 1] in " \t\r\n"):
                 break  # a key's colon
             end += 1
+        _JUDGED[0] = end
         if not suspect.fullmatch(text, start, end):
             continue
         # Does the token stand alone where a plain scalar starts and ends?
@@ -127,7 +145,11 @@ def _int_key_suspect(text: str) -> bool:
 def _property_suspect(text: str) -> bool:
     """True if a tag (``!``) or an anchor (``&name``) may start a node: after whitespace or a
     flow/value indicator (a ``!`` or ``&`` inside a word or quoted prose is harmless)."""
+    budget = 500  # harmless-looking candidates judged; past it, let PyYAML decide
     for m in _PROPERTY.finditer(text):
+        budget -= 1
+        if budget < 0:
+            return True
         at = m.start()
         if at and text[at - 1] not in " \t\r\n[{,:":
             continue
@@ -152,7 +174,7 @@ def _header(body: str) -> re.Match[str] | None:
 _UNSURE = "?"
 
 
-def _block_header(text: str, at: int, max_lines: int = 5000) -> str | None:
+def _block_header(text: str, at: int, max_lines: int = 2000) -> str | None:
     """The header line (``key: |``) of the block scalar whose content holds offset `at`;
     None if `at` is provably outside any (a line at column 0 comes first); `_UNSURE` if
     the walk is too long. Walks up keeping the smallest indentation seen: a line indented

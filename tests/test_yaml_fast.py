@@ -236,3 +236,16 @@ def test_block_style_needs_no_compose(monkeypatch: pytest.MonkeyPatch) -> None:
     assert doc.locate(("info", "version")) == (5, 3)
     assert doc.locate(("paths", "/a", "get", "nope")) == (9, 5)
     assert doc.locate(()) == (1, 1)
+
+
+def test_hostile_scans_stay_linear() -> None:
+    import time
+
+    for text in ("a: " + "1e1" * 1_000_000 + "\n", "a: |\n" + "  x != y\n" * 100_000,
+                 "a: " + "0" * 2_000_000 + "x\n", "a: " + "1:" * 500_000 + "1\n"):
+        start = time.process_time()
+        try:
+            parse_text(text)
+        except SpecError as exc:
+            assert "number too large" in exc.message
+        assert time.process_time() - start < 5, text[:20]
