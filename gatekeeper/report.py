@@ -57,6 +57,9 @@ class Location:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
+    def __reduce__(self) -> tuple:  # reports cross a process boundary: keep pickling cheap
+        return (Location, (self.file, self.line, self.column))
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
@@ -73,6 +76,10 @@ class Finding:
     fingerprint: str = ""
     #: Optional extra facts (e.g. a reproduction for live findings); JSON-safe values only.
     extra: tuple[tuple[str, str], ...] = ()
+
+    def __reduce__(self) -> tuple:  # dataclasses' slot pickling walks fields() per object
+        return (Finding, (self.location, self.rule, self.severity, self.message, self.pointer,
+                          self.gate, self.waived, self.fingerprint, self.extra))
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
