@@ -293,49 +293,13 @@ def _has_allof_cycle(docs: dict[str, Document], allofs: dict[str, list[dict]],
                     elif "allOf" in member:
                         out.append(id(member))
             edges[id(node)] = out
-    state: dict[int, int] = {}
-    for start in edges:
-        if state.get(start):
-            continue
-        stack: list[tuple[int, int]] = [(start, 0)]
-        while stack:
-            node, idx = stack.pop()
-            if idx == 0:
-                state[node] = 1
-            children = edges.get(node, ())
-            if idx < len(children):
-                stack.append((node, idx + 1))
-                child = children[idx]
-                if state.get(child) == 1:
-                    return True
-                if not state.get(child):
-                    stack.append((child, 0))
-            else:
-                state[node] = 2
-    return False
+    return _find_cycle(edges) is not None
 
 
-def _check_allof_cycles(docs: dict[str, Document], targets: dict[int, tuple[Any, Pointer]],
-                        display: str) -> None:
-    """An `allOf` chain that leads back to itself has no base case (Cat -> Pet -> Cat)."""
-    # Edge: schema (by identity) -> each allOf member's resolved schema.
-    edges: dict[int, list[tuple[int, Pointer]]] = {}
-    names: dict[int, Pointer] = {}
-    for key, doc in docs.items():
-        for node, tokens in _walk_allof(doc.data):
-            names.setdefault(id(node), Pointer(key, tokens))
-            out = []
-            for i, member in enumerate(node["allOf"]):
-                if isinstance(member, dict) and id(member) in targets:
-                    value, ptr = targets[id(member)]
-                    if isinstance(value, dict):
-                        out.append((id(value), ptr))
-                        names.setdefault(id(value), ptr)
-                elif isinstance(member, dict) and "allOf" in member:
-                    out.append((id(member), Pointer(key, (*tokens, "allOf", str(i)))))
-                    names.setdefault(id(member), Pointer(key, (*tokens, "allOf", str(i))))
-            edges[id(node)] = out
-    state: dict[int, int] = {}
+def _find_cycle(edges: dict[int, list[int]]) -> list[int] | None:
+    """The members of a cycle in the graph (first member repeated at the end), or None.
+    Iterative depth-first search: recursion depth is no limit."""
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
     for start in edges:
         if state.get(start):
             continue
@@ -346,20 +310,45 @@ def _check_allof_cycles(docs: dict[str, Document], targets: dict[int, tuple[Any,
             if idx == 0:
                 state[node] = 1
                 path.append(node)
-            children = edges.get(node, [])
+            children = edges.get(node, ())
             if idx < len(children):
                 stack.append((node, idx + 1))
-                child = children[idx][0]
+                child = children[idx]
                 if state.get(child) == 1:
-                    members = path[path.index(child):] + [child]
-                    text = " -> ".join(str(names.get(m, "?")) for m in members)
-                    raise SpecError(f"circular allOf: {_short(text, 1500)}", file=display,
-                                    pointer=str(names.get(child)))
+                    return path[path.index(child):] + [child]
                 if not state.get(child):
                     stack.append((child, 0))
             else:
                 state[node] = 2
                 path.pop()
+    return None
+
+
+def _check_allof_cycles(docs: dict[str, Document], targets: dict[int, tuple[Any, Pointer]],
+                        display: str) -> None:
+    """An `allOf` chain that leads back to itself has no base case (Cat -> Pet -> Cat)."""
+    # Edge: schema (by identity) -> each allOf member's resolved schema.
+    edges: dict[int, list[int]] = {}
+    names: dict[int, Pointer] = {}
+    for key, doc in docs.items():
+        for node, tokens in _walk_allof(doc.data):
+            names.setdefault(id(node), Pointer(key, tokens))
+            out = []
+            for i, member in enumerate(node["allOf"]):
+                if isinstance(member, dict) and id(member) in targets:
+                    value, ptr = targets[id(member)]
+                    if isinstance(value, dict):
+                        out.append(id(value))
+                        names.setdefault(id(value), ptr)
+                elif isinstance(member, dict) and "allOf" in member:
+                    out.append(id(member))
+                    names.setdefault(id(member), Pointer(key, (*tokens, "allOf", str(i))))
+            edges[id(node)] = out
+    members = _find_cycle(edges)
+    if members is not None:
+        text = " -> ".join(str(names.get(m, "?")) for m in members)
+        raise SpecError(f"circular allOf: {_short(text, 1500)}", file=display,
+                        pointer=str(names.get(members[0])))
 
 
 def _walk_allof(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:

@@ -396,18 +396,7 @@ class Spec:
 
     def walk_schema(self, schema: Any, pointer: Pointer) -> Iterator[tuple[Any, Pointer]]:
         """Every schema reachable from `schema` once (recursion-safe, iterative)."""
-        schema, pointer = self.resolve(schema, pointer)
-        stack = [(schema, pointer)]
-        seen: set[Pointer] = set()
-        while stack:
-            node, ptr = stack.pop()
-            if ptr in seen or not isinstance(node, dict):
-                continue
-            seen.add(ptr)
-            yield node, ptr
-            for child, child_ptr in self._schema_child_list(node, ptr):
-                if child_ptr not in seen:
-                    stack.append((child, child_ptr))
+        return self.walk_schemas(((schema, pointer),))
 
     def walk_schemas(self, roots: Iterable[tuple[Any, Pointer]]) -> Iterator[tuple[Any, Pointer]]:
         """Every schema reachable from any of `roots`, once overall (one shared `seen`, so
