@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, replace
 from typing import Any
 
-import yaml
-
 from gatekeeper.errors import ConfigError
+from gatekeeper.record import Record
 from gatekeeper.report import Finding, GateResult, Report, Severity
 
 __all__ = ["Entry", "apply_baseline", "read_baseline", "regate", "write_baseline"]
@@ -36,16 +34,20 @@ __all__ = ["Entry", "apply_baseline", "read_baseline", "regate", "write_baseline
 BASELINE_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    rule: str
-    fingerprint: str
-    pointer: str = ""
-    spec: str = ""
-    message: str = ""
-    reason: str = ""
-    owner: str = ""
-    expires: dt.date | None = None
+class Entry(Record):
+    __slots__ = ("rule", "fingerprint", "pointer", "spec", "message", "reason", "owner", "expires")
+
+    def __init__(self, rule: str, fingerprint: str, pointer: str = "", spec: str = "",
+                 message: str = "", reason: str = "", owner: str = "",
+                 expires: dt.date | None = None) -> None:
+        self.rule = rule
+        self.fingerprint = fingerprint
+        self.pointer = pointer
+        self.spec = spec
+        self.message = message
+        self.reason = reason
+        self.owner = owner
+        self.expires = expires
 
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today
@@ -76,6 +78,8 @@ def _date(value: Any, where: str) -> dt.date | None:
 
 
 def read_baseline(path: str) -> list[Entry]:
+    import yaml
+
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
@@ -109,6 +113,8 @@ def write_baseline(path: str, reports: list[Report], *, reason: str = "", owner:
                    expires: dt.date | None = None, keep: list[Entry] | None = None) -> list[Entry]:
     """Write every counting finding of `reports` as an entry; entries of `keep` that still
     match keep their reason, owner and expiry."""
+    import yaml
+
     previous = {(e.spec, e.fingerprint): e for e in keep or ()}
     by_fp = {e.fingerprint: e for e in keep or ()}
     entries: list[Entry] = []
@@ -147,7 +153,7 @@ def regate(gate: GateResult, findings: list[Finding] | tuple[Finding, ...],
     """The gate result with new findings and its verdict recomputed as the engine does."""
     ordered = tuple(sorted(findings))
     failing = any(f.waived is None and f.severity.rank >= fail_on.rank for f in ordered)
-    return replace(gate, findings=ordered, passed=not failing)
+    return gate.replace(findings=ordered, passed=not failing)
 
 
 def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
@@ -174,9 +180,9 @@ def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
                 if e.expired(today):
                     expired[e.fingerprint] = {**e.to_dict(), "file": f.location.file,
                                               "line": f.location.line}
-                    f = replace(f, extra=(*f.extra, ("baseline", f"expired {e.expires}")))
+                    f = f.replace(extra=(*f.extra, ("baseline", f"expired {e.expires}")))
                 else:
-                    f = replace(f, waived=f"baseline: {e.reason or 'accepted'}")
+                    f = f.replace(waived=f"baseline: {e.reason or 'accepted'}")
                     waived_count += 1
                     waivers.setdefault(e.fingerprint, {**e.to_dict(), "file": f.location.file,
                                                        "line": f.location.line})
@@ -191,4 +197,4 @@ def apply_baseline(report: Report, entries: list[Entry], *, source: str = "",
                "expired": list(expired.values()), "stale": stale, "today": today.isoformat(),
                "waivers": list(waivers.values())}
     sections = {**report.sections, "baseline": section}
-    return replace(report, gates=tuple(gates), sections=sections)
+    return report.replace(gates=tuple(gates), sections=sections)

@@ -22,8 +22,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from gatekeeper.record import Record
 
 __all__ = ["Outcome", "check_many", "expand_inputs", "looks_like_openapi", "portfolio_table"]
 
@@ -99,13 +100,16 @@ def _walk_folder(folder: str) -> list[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One spec of a batch: its report, or why it could not be checked."""
+class Outcome(Record):
+    """One spec of a batch: its report (a `gatekeeper.report.Report`), or why it could not
+    be checked."""
 
-    path: str
-    report: Any = None  # gatekeeper.report.Report
-    error: str | None = None
+    __slots__ = ("path", "report", "error")
+
+    def __init__(self, path: str, report: Any = None, error: str | None = None) -> None:
+        self.path = path
+        self.report = report
+        self.error = error
 
 
 # ---------------------------------------------------------------------- running
@@ -283,12 +287,15 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY = 4 * 1024**3
 
 
-@dataclass(frozen=True, slots=True)
-class WorkerLimits:
+class WorkerLimits(Record):
     """Hard limits for one spec's worker; ``None`` or 0 turns a limit off."""
 
-    timeout: float | None = DEFAULT_TIMEOUT
-    max_memory: int | None = DEFAULT_MAX_MEMORY
+    __slots__ = ("timeout", "max_memory")
+
+    def __init__(self, timeout: float | None = DEFAULT_TIMEOUT,
+                 max_memory: int | None = DEFAULT_MAX_MEMORY) -> None:
+        self.timeout = timeout
+        self.max_memory = max_memory
 
     @property
     def active(self) -> bool:
@@ -394,14 +401,17 @@ def _warm_up() -> None:
         pass
 
 
-@dataclass(slots=True)
 class _Running:
-    index: int
-    pid: int
-    rfd: int
-    page: Any
-    deadline: float | None
-    chunks: list[bytes]
+    __slots__ = ("index", "pid", "rfd", "page", "deadline", "chunks")
+
+    def __init__(self, index: int, pid: int, rfd: int, page: Any, deadline: float | None,
+                 chunks: list[bytes]) -> None:
+        self.index = index
+        self.pid = pid
+        self.rfd = rfd
+        self.page = page
+        self.deadline = deadline
+        self.chunks = chunks
 
 
 def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimits, *,

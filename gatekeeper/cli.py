@@ -105,8 +105,6 @@ def check_command(specs: list[str], *, config: str | None = None,
                   max_memory: str | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     _DEBUG["on"] = debug
-    from dataclasses import replace
-
     from gatekeeper.config import discover, load_config
     from gatekeeper.errors import SpecError
     from gatekeeper.loader import Limits
@@ -117,13 +115,13 @@ def check_command(specs: list[str], *, config: str | None = None,
 
     cfg = load_config(config if config else discover())
     if select is not None:
-        cfg = replace(cfg, select=_split(select))
+        cfg = cfg.replace(select=_split(select))
     if ignore is not None:
-        cfg = replace(cfg, ignore=cfg.ignore + (_split(ignore) or ()))
+        cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
     if fail_on is not None:
         if fail_on.lower() not in ("error", "warning", "info"):
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
-        cfg = replace(cfg, fail_on=Severity(fail_on.lower()))
+        cfg = cfg.replace(fail_on=Severity(fail_on.lower()))
     gates = all_gates()
     live_flags = _live_flags(locals())
     redactor = None

@@ -16,13 +16,10 @@ gate sees both) and on the base, then:
 from __future__ import annotations
 
 import os
-import tomllib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
-from gatekeeper.baseline import apply_baseline, read_baseline, regate
 from gatekeeper.config import Config
 from gatekeeper.engine import run
 from gatekeeper.gate import Gate
@@ -51,6 +48,8 @@ def gate_settings(config: Config) -> dict[str, dict[str, Any]]:
     """Per-gate keys the engine does not read (``ratchet-tolerance``), from the config file."""
     if not config.source or not os.path.isfile(config.source):
         return {}
+    import tomllib
+
     try:
         with open(config.source, "rb") as fh:
             data = tomllib.load(fh)
@@ -168,6 +167,8 @@ def diff(base: Report | None, head: Report) -> dict[str, Any]:
 
 
 def _mark_existing(head: Report, base: Report | None) -> Report:
+    from gatekeeper.baseline import regate
+
     before = _counted(base) if base is not None else {}
     gates = []
     for g in head.gates:
@@ -179,14 +180,16 @@ def _mark_existing(head: Report, base: Report | None) -> Report:
         for f in g.findings:
             if f.waived is None and left[f.fingerprint] > 0:
                 left[f.fingerprint] -= 1
-                f = replace(f, waived=EXISTING)
+                f = f.replace(waived=EXISTING)
             findings.append(f)
         gates.append(regate(g, findings, head.fail_on))
-    return replace(head, gates=tuple(gates))
+    return head.replace(gates=tuple(gates))
 
 
 def _ratchet(head: Report, base: Report | None, tolerances: dict[str, float]
              ) -> tuple[Report, list[dict[str, Any]]]:
+    from gatekeeper.baseline import regate
+
     if base is None:
         return head, []
     gates, dropped, infos = [], [], []
@@ -209,7 +212,7 @@ def _ratchet(head: Report, base: Report | None, tolerances: dict[str, float]
                 from gatekeeper.report import Location
 
                 loc = Location(head.spec.path, 1, 1)
-            finding = Finding(location=replace(loc, line=1, column=1), rule=rule_id,
+            finding = Finding(location=loc.replace(line=1, column=1), rule=rule_id,
                               severity=Severity.ERROR, message=msg, pointer="#", gate=g.name,
                               fingerprint=fingerprint(rule_id, Pointer(""), rule_id))
             gates.append(regate(g, (*g.findings, finding), head.fail_on))
@@ -225,13 +228,15 @@ def _ratchet(head: Report, base: Report | None, tolerances: dict[str, float]
                      "time, even while it is still above the threshold."))
         else:
             gates.append(g)
-    return replace(head, gates=tuple(gates), rules=(*head.rules, *infos)), dropped
+    return head.replace(gates=tuple(gates), rules=(*head.rules, *infos)), dropped
 
 
 def check_against_base(spec: Any, base_spec: Any | None, gates: Sequence[Gate], config: Config,
                        options: CompareOptions, *, raise_errors: bool = False,
                        base_error: str | None = None) -> Report:
     """Run the gates on `spec` compared with `base_spec` (None: the spec is new)."""
+    from gatekeeper.baseline import apply_baseline, read_baseline
+
     spec.base = base_spec
     head = run(spec, gates, config, raise_errors=raise_errors)
     base = None
@@ -261,10 +266,12 @@ def check_against_base(spec: Any, base_spec: Any | None, gates: Sequence[Gate], 
 
         section["major_bump"] = major_bumped(base_spec, spec)
     section["passed"] = head.passed
-    return replace(head, sections={**head.sections, "compare": section})
+    return head.replace(sections={**head.sections, "compare": section})
 
 
 def apply_baseline_only(report: Report, path: str, today: Any = None) -> Report:
+    from gatekeeper.baseline import apply_baseline, read_baseline
+
     return apply_baseline(report, read_baseline(path), source=path, today=today)
 
 

@@ -24,13 +24,11 @@ Shape::
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
-from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.errors import ConfigError
+from gatekeeper.record import Record
 from gatekeeper.report import Severity
 
 __all__ = ["Config", "GateConfig", "RuleConfig", "discover", "load_config"]
@@ -45,32 +43,49 @@ GATE_KEYS = {"fail-under", "weight", "enabled", "ratchet-tolerance"}
 SEVERITY_WORDS = ("error", "warning", "info", "off")
 
 
-@dataclass(frozen=True, slots=True)
-class RuleConfig:
-    severity: Severity | None = None
-    off: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
+class RuleConfig(Record):
+    __slots__ = ("severity", "off", "options")
+
+    def __init__(self, severity: Severity | None = None, off: bool = False,
+                 options: dict[str, Any] | None = None) -> None:
+        self.severity = severity
+        self.off = off
+        self.options = {} if options is None else options
 
 
-@dataclass(frozen=True, slots=True)
-class GateConfig:
-    fail_under: float | None = None  # percent
-    weight: float | None = None
-    enabled: bool = True
-    options: dict[str, Any] = field(default_factory=dict)
+class GateConfig(Record):
+    """``fail_under`` is in percent."""
+
+    __slots__ = ("fail_under", "weight", "enabled", "options")
+
+    def __init__(self, fail_under: float | None = None, weight: float | None = None,
+                 enabled: bool = True, options: dict[str, Any] | None = None) -> None:
+        self.fail_under = fail_under
+        self.weight = weight
+        self.enabled = enabled
+        self.options = {} if options is None else options
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    fail_on: Severity = Severity.ERROR
-    fail_under: float | None = None
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    gates: dict[str, GateConfig] = field(default_factory=dict)
-    rules: dict[str, RuleConfig] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)  # other top-level keys, as written
-    source: str | None = None
+class Config(Record):
+    """``settings``: the other top-level keys, as written."""
+
+    __slots__ = ("fail_on", "fail_under", "select", "extend_select", "ignore", "gates", "rules",
+                 "settings", "source")
+
+    def __init__(self, fail_on: Severity = Severity.ERROR, fail_under: float | None = None,
+                 select: tuple[str, ...] | None = None, extend_select: tuple[str, ...] = (),
+                 ignore: tuple[str, ...] = (), gates: dict[str, GateConfig] | None = None,
+                 rules: dict[str, RuleConfig] | None = None,
+                 settings: dict[str, Any] | None = None, source: str | None = None) -> None:
+        self.fail_on = fail_on
+        self.fail_under = fail_under
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.gates = {} if gates is None else gates
+        self.rules = {} if rules is None else rules
+        self.settings = {} if settings is None else settings
+        self.source = source
 
     def gate(self, name: str) -> GateConfig:
         return self.gates.get(name, GateConfig())
@@ -90,10 +105,17 @@ def discover(start: str | None = None) -> str | None:
         if os.path.isfile(candidate):
             try:
                 with open(candidate, "rb") as fh:
-                    if "gatekeeper" in tomllib.load(fh).get("tool", {}):
+                    text = fh.read()
+            except OSError:
+                text = b""
+            if b"gatekeeper" in text:  # tomllib is imported only when it may be ours
+                import tomllib
+
+                try:
+                    if "gatekeeper" in tomllib.loads(text.decode("utf-8")).get("tool", {}):
                         return candidate
-            except (OSError, tomllib.TOMLDecodeError):
-                pass
+                except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+                    pass
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
@@ -104,6 +126,8 @@ def load_config(path: str | None) -> Config:
     """Parse and validate the shape of a config file (`None`: defaults)."""
     if path is None:
         return Config()
+    import tomllib
+
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
@@ -198,6 +222,8 @@ def unknown(data: dict[str, Any], allowed: set[str] | dict[str, Any], source: st
 
 
 def did_you_mean(word: str, choices: Any) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 

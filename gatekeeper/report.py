@@ -8,9 +8,10 @@ a reporter or a template.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from gatekeeper.record import Record
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -46,40 +47,43 @@ class Severity(StrEnum):
 _RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
+class Location(Record):
     """1-based line and column in a file named relative to where the user ran the check."""
 
-    file: str
-    line: int
-    column: int
+    __slots__ = ("file", "line", "column")
+
+    def __init__(self, file: str, line: int, column: int) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
-    def __reduce__(self) -> tuple:  # reports cross a process boundary: keep pickling cheap
-        return (Location, (self.file, self.line, self.column))
 
+class Finding(Record):
+    """One violation as reported. Sorted by location, then rule, severity and message.
 
-@dataclass(frozen=True, slots=True, order=True)
-class Finding:
-    location: Location
-    rule: str
-    severity: Severity
-    message: str
-    pointer: str
-    gate: str = ""
-    #: Why the finding does not count: ``None`` when it counts, else e.g. ``"x-gatekeeper-ignore"``
-    #: or ``"baseline: <reason>"``.
-    waived: str | None = None
-    #: A stable identity for comparing runs: rule + pointer + normalised subject, never a line.
-    fingerprint: str = ""
-    #: Optional extra facts (e.g. a reproduction for live findings); JSON-safe values only.
-    extra: tuple[tuple[str, str], ...] = ()
+    ``waived``: why the finding does not count: ``None`` when it counts, else e.g.
+    ``"x-gatekeeper-ignore"`` or ``"baseline: <reason>"``. ``fingerprint``: a stable identity
+    for comparing runs: rule + pointer + normalised subject, never a line. ``extra``: optional
+    extra facts (e.g. a reproduction for live findings); JSON-safe values only."""
 
-    def __reduce__(self) -> tuple:  # dataclasses' slot pickling walks fields() per object
-        return (Finding, (self.location, self.rule, self.severity, self.message, self.pointer,
-                          self.gate, self.waived, self.fingerprint, self.extra))
+    __slots__ = ("location", "rule", "severity", "message", "pointer", "gate", "waived",
+                 "fingerprint", "extra")
+
+    def __init__(self, location: Location, rule: str, severity: Severity, message: str,
+                 pointer: str, gate: str = "", waived: str | None = None,
+                 fingerprint: str = "", extra: tuple[tuple[str, str], ...] = ()) -> None:
+        self.location = location
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.pointer = pointer
+        self.gate = gate
+        self.waived = waived
+        self.fingerprint = fingerprint
+        self.extra = extra
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -100,31 +104,39 @@ class Finding:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class MetricPart:
+class MetricPart(Record):
     """One category of a composite metric, e.g. ``operations 9/10`` with weight 0.30."""
 
-    name: str
-    passed: int
-    total: int
-    weight: float = 1.0
+    __slots__ = ("name", "passed", "total", "weight")
+
+    def __init__(self, name: str, passed: int, total: int, weight: float = 1.0) -> None:
+        self.name = name
+        self.passed = passed
+        self.total = total
+        self.weight = weight
 
     @property
     def ratio(self) -> float:
         return 1.0 if self.total == 0 else self.passed / self.total
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
-    """A ratio in [0, 1] with what it was computed from. Never a penalty count."""
+class Metric(Record):
+    """A ratio in [0, 1] with what it was computed from. Never a penalty count.
 
-    value: float
-    label: str
-    passed: int | None = None
-    total: int | None = None
-    breakdown: tuple[MetricPart, ...] = ()
-    #: Lists of elements behind the ratio, e.g. ``{"undocumented": [...]}``.
-    details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    ``details``: lists of elements behind the ratio, e.g. ``{"undocumented": [...]}``."""
+
+    __slots__ = ("value", "label", "passed", "total", "breakdown", "details")
+    _not_compared = ("details",)
+
+    def __init__(self, value: float, label: str, passed: int | None = None,
+                 total: int | None = None, breakdown: tuple[MetricPart, ...] = (),
+                 details: dict[str, Any] | None = None) -> None:
+        self.value = value
+        self.label = label
+        self.passed = passed
+        self.total = total
+        self.breakdown = breakdown
+        self.details = {} if details is None else details
 
     @classmethod
     def ratio(cls, passed: int, total: int, label: str, **details: Any) -> Metric:
@@ -136,32 +148,41 @@ class Metric:
         return round(self.value * 100, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    id: str
-    gate: str
-    severity: Severity
-    summary: str
-    docs: str
-    enabled: bool = True
-    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+class RuleInfo(Record):
+    __slots__ = ("id", "gate", "severity", "summary", "docs", "enabled", "options")
+    _not_compared = ("options",)
+
+    def __init__(self, id: str, gate: str, severity: Severity, summary: str, docs: str,
+                 enabled: bool = True, options: dict[str, Any] | None = None) -> None:
+        self.id = id
+        self.gate = gate
+        self.severity = severity
+        self.summary = summary
+        self.docs = docs
+        self.enabled = enabled
+        self.options = {} if options is None else options
 
     @property
     def anchor(self) -> str:
         return "rule-" + self.id.replace("/", "-")
 
 
-@dataclass(frozen=True, slots=True)
-class GateResult:
-    name: str
-    title: str
-    description: str
-    findings: tuple[Finding, ...]
-    metric: Metric | None
-    threshold: float | None
-    passed: bool
-    mandatory: bool = False
-    weight: float = 1.0
+class GateResult(Record):
+    __slots__ = ("name", "title", "description", "findings", "metric", "threshold", "passed",
+                 "mandatory", "weight")
+
+    def __init__(self, name: str, title: str, description: str, findings: tuple[Finding, ...],
+                 metric: Metric | None, threshold: float | None, passed: bool,
+                 mandatory: bool = False, weight: float = 1.0) -> None:
+        self.name = name
+        self.title = title
+        self.description = description
+        self.findings = findings
+        self.metric = metric
+        self.threshold = threshold
+        self.passed = passed
+        self.mandatory = mandatory
+        self.weight = weight
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:
@@ -203,27 +224,39 @@ class GateResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SpecInfo:
-    path: str
-    title: str
-    api_version: str
-    openapi_version: str
-    operations: int
-    files: int = 1
+class SpecInfo(Record):
+    __slots__ = ("path", "title", "api_version", "openapi_version", "operations", "files")
+
+    def __init__(self, path: str, title: str, api_version: str, openapi_version: str,
+                 operations: int, files: int = 1) -> None:
+        self.path = path
+        self.title = title
+        self.api_version = api_version
+        self.openapi_version = openapi_version
+        self.operations = operations
+        self.files = files
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    tool_version: str
-    spec: SpecInfo
-    gates: tuple[GateResult, ...]
-    rules: tuple[RuleInfo, ...]
-    fail_on: Severity = Severity.ERROR
-    fail_under: float | None = None
-    generated_at: str | None = None
-    #: Results of other stages (``"live"``, ``"compare"``) keyed by name; JSON-safe data.
-    sections: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+class Report(Record):
+    """``sections``: results of other stages (``"live"``, ``"compare"``) keyed by name;
+    JSON-safe data."""
+
+    __slots__ = ("tool_version", "spec", "gates", "rules", "fail_on", "fail_under",
+                 "generated_at", "sections")
+    _not_compared = ("sections",)
+
+    def __init__(self, tool_version: str, spec: SpecInfo, gates: tuple[GateResult, ...],
+                 rules: tuple[RuleInfo, ...], fail_on: Severity = Severity.ERROR,
+                 fail_under: float | None = None, generated_at: str | None = None,
+                 sections: dict[str, Any] | None = None) -> None:
+        self.tool_version = tool_version
+        self.spec = spec
+        self.gates = gates
+        self.rules = rules
+        self.fail_on = fail_on
+        self.fail_under = fail_under
+        self.generated_at = generated_at
+        self.sections = {} if sections is None else sections
 
     @property
     def score(self) -> float | None:

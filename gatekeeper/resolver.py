@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -40,15 +39,21 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _MAX_REPORTED = 20
 
 
-@dataclass(slots=True)
 class Resolution:
-    documents: dict[str, Document]  # key: path relative to the reference root ("" = root file)
-    #: id(ref dict) -> (target value, target pointer), with chains already followed.
-    targets: dict[int, tuple[Any, Pointer]]
-    ref_count: int
-    #: References to files that do not exist: (where, the $ref text). The node stays opaque
-    #: (gate-semantics 1.2: offline CI must not crash on them); the validity gate reports them.
-    missing_files: list[tuple[Pointer, str]] = field(default_factory=list)
+    """``documents``: keyed by path relative to the reference root ("" = root file).
+    ``targets``: id(ref dict) -> (target value, target pointer), with chains already
+    followed. ``missing_files``: references to files that do not exist, as (where, the $ref
+    text); the node stays opaque (gate-semantics 1.2: offline CI must not crash on them) and
+    the validity gate reports them."""
+
+    __slots__ = ("documents", "targets", "ref_count", "missing_files")
+
+    def __init__(self, documents: dict[str, Document], targets: dict[int, tuple[Any, Pointer]],
+                 ref_count: int, missing_files: list[tuple[Pointer, str]] | None = None) -> None:
+        self.documents = documents
+        self.targets = targets
+        self.ref_count = ref_count
+        self.missing_files = [] if missing_files is None else missing_files
 
 
 def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:

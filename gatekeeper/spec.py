@@ -19,12 +19,12 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.errors import SpecError
 from gatekeeper.loader import Document, Limits, load_document
 from gatekeeper.pointer import Pointer
+from gatekeeper.record import Record
 from gatekeeper.report import Location
 from gatekeeper.resolver import resolve_all
 
@@ -49,13 +49,16 @@ WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 IGNORED_HEADER_PARAMS = frozenset({"accept", "content-type", "authorization"})
 
 
-@dataclass(frozen=True, slots=True)
-class MediaType:
-    name: str  # e.g. "application/json" (parameters kept as written)
-    schema: Any  # resolved schema value, or None
-    schema_pointer: Pointer | None
-    pointer: Pointer
-    data: Mapping[str, Any]
+class MediaType(Record):
+    __slots__ = ("name", "schema", "schema_pointer", "pointer", "data")
+
+    def __init__(self, name: str, schema: Any, schema_pointer: Pointer | None, pointer: Pointer,
+                 data: Mapping[str, Any]) -> None:
+        self.name = name  # e.g. "application/json" (parameters kept as written)
+        self.schema = schema  # resolved schema value, or None
+        self.schema_pointer = schema_pointer
+        self.pointer = pointer
+        self.data = data
 
     @property
     def essence(self) -> str:
@@ -63,27 +66,40 @@ class MediaType:
         return self.name.split(";", 1)[0].strip().lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    name: str
-    description: str | None
-    schema: Any
-    pointer: Pointer  # where the header object is written
-    use_pointer: Pointer  # where the operation's response lists it
-    ref_description: str | None = None  # 3.1 Reference Object description override
-    data: Mapping[str, Any] = field(default_factory=dict)
+class Header(Record):
+    __slots__ = (
+        "name", "description", "schema", "pointer", "use_pointer", "ref_description", "data",
+    )
+
+    def __init__(self, name: str, description: str | None, schema: Any, pointer: Pointer,
+                 use_pointer: Pointer, ref_description: str | None = None,
+                 data: Mapping[str, Any] | None = None) -> None:
+        self.name = name
+        self.description = description
+        self.schema = schema
+        self.pointer = pointer  # where the header object is written
+        self.use_pointer = use_pointer  # where the operation's response lists it
+        self.ref_description = ref_description  # 3.1 Reference Object description override
+        self.data = {} if data is None else data
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    code: str  # normalised to a string: "200", "4XX", "default"
-    description: str | None
-    content: Mapping[str, MediaType]
-    headers: Mapping[str, Header]
-    pointer: Pointer  # where the response object is written
-    use_pointer: Pointer  # #/paths/~1pets/get/responses/200
-    data: Mapping[str, Any]
-    ref_description: str | None = None
+class Response(Record):
+    __slots__ = (
+        "code", "description", "content", "headers", "pointer", "use_pointer", "data",
+        "ref_description",
+    )
+
+    def __init__(self, code: str, description: str | None, content: Mapping[str, MediaType],
+                 headers: Mapping[str, Header], pointer: Pointer, use_pointer: Pointer,
+                 data: Mapping[str, Any], ref_description: str | None = None) -> None:
+        self.code = code  # normalised to a string: "200", "4XX", "default"
+        self.description = description
+        self.content = content
+        self.headers = headers
+        self.pointer = pointer  # where the response object is written
+        self.use_pointer = use_pointer  # #/paths/~1pets/get/responses/200
+        self.data = data
+        self.ref_description = ref_description
 
     @property
     def kind(self) -> str:
@@ -95,71 +111,103 @@ class Response:
                 "5": "error"}.get(c[:1], "unknown")
 
 
-@dataclass(frozen=True, slots=True)
-class Parameter:
-    name: str
-    location: str  # the `in` field: path, query, header, cookie, formData
-    required: bool
-    description: str | None
-    schema: Any  # resolved schema (2.0: the parameter itself carries type/format)
-    pointer: Pointer  # where it is written (shared components counted once)
-    use_pointer: Pointer  # where the operation or path item lists it
-    data: Mapping[str, Any]
-    ref_description: str | None = None
+class Parameter(Record):
+    __slots__ = (
+        "name", "location", "required", "description", "schema", "pointer", "use_pointer",
+        "data", "ref_description",
+    )
+
+    def __init__(self, name: str, location: str, required: bool, description: str | None,
+                 schema: Any, pointer: Pointer, use_pointer: Pointer, data: Mapping[str, Any],
+                 ref_description: str | None = None) -> None:
+        self.name = name
+        self.location = location  # the `in` field: path, query, header, cookie, formData
+        self.required = required
+        self.description = description
+        self.schema = schema  # resolved schema (2.0: the parameter itself carries type/format)
+        self.pointer = pointer  # where it is written (shared components counted once)
+        self.use_pointer = use_pointer  # where the operation or path item lists it
+        self.data = data
+        self.ref_description = ref_description
 
     @property
     def key(self) -> tuple[str, str]:
         return self.name.lower() if self.location == "header" else self.name, self.location
 
 
-@dataclass(frozen=True, slots=True)
-class RequestBody:
-    description: str | None
-    required: bool
-    content: Mapping[str, MediaType]
-    pointer: Pointer
-    use_pointer: Pointer
-    data: Mapping[str, Any]
-    ref_description: str | None = None
+class RequestBody(Record):
+    __slots__ = (
+        "description", "required", "content", "pointer", "use_pointer", "data",
+        "ref_description",
+    )
+
+    def __init__(self, description: str | None, required: bool, content: Mapping[str, MediaType],
+                 pointer: Pointer, use_pointer: Pointer, data: Mapping[str, Any],
+                 ref_description: str | None = None) -> None:
+        self.description = description
+        self.required = required
+        self.content = content
+        self.pointer = pointer
+        self.use_pointer = use_pointer
+        self.data = data
+        self.ref_description = ref_description
 
 
-@dataclass(frozen=True, slots=True)
-class SecurityScheme:
-    name: str
-    type: str  # apiKey, http, oauth2, openIdConnect, mutualTLS (2.0 basic -> http/basic)
-    scheme: str | None  # http scheme, lower-case (basic, bearer, ...)
-    location: str | None  # apiKey: header, query, cookie
-    scopes: frozenset[str]  # every scope any flow declares
-    description: str | None
-    pointer: Pointer
-    data: Mapping[str, Any]
+class SecurityScheme(Record):
+    __slots__ = ("name", "type", "scheme", "location", "scopes", "description", "pointer", "data")
+
+    def __init__(self, name: str, type: str, scheme: str | None, location: str | None,
+                 scopes: frozenset[str], description: str | None, pointer: Pointer,
+                 data: Mapping[str, Any]) -> None:
+        self.name = name
+        self.type = type  # apiKey, http, oauth2, openIdConnect, mutualTLS (2.0 basic -> http/basic)
+        self.scheme = scheme  # http scheme, lower-case (basic, bearer, ...)
+        self.location = location  # apiKey: header, query, cookie
+        self.scopes = scopes  # every scope any flow declares
+        self.description = description
+        self.pointer = pointer
+        self.data = data
 
 
-@dataclass(frozen=True, slots=True)
-class Server:
-    url: str
-    description: str | None
-    pointer: Pointer
+class Server(Record):
+    __slots__ = ("url", "description", "pointer")
+
+    def __init__(self, url: str, description: str | None, pointer: Pointer) -> None:
+        self.url = url
+        self.description = description
+        self.pointer = pointer
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
-    method: str  # lower-case
-    path: str  # the path template, webhook name, or callback expression
-    kind: str  # "path", "webhook" or "callback"
-    pointer: Pointer
-    path_item_pointer: Pointer
-    data: Mapping[str, Any]
-    path_item: Mapping[str, Any]
-    parameters: tuple[Parameter, ...]
-    request_body: RequestBody | None
-    responses: Mapping[str, Response]
-    #: Effective security requirements (operation's own, else the root's); None if neither
-    #: declares any. ``()`` means explicitly public (``security: []``).
-    security: tuple[Mapping[str, list[str]], ...] | None
-    security_pointer: Pointer | None
-    servers: tuple[Server, ...]
-    parent: str | None = None  # callbacks: the label of the operation that declares them
+class Operation(Record):
+    __slots__ = (
+        "method", "path", "kind", "pointer", "path_item_pointer", "data", "path_item",
+        "parameters", "request_body", "responses", "security", "security_pointer", "servers",
+        "parent",
+    )
+
+    def __init__(self, method: str, path: str, kind: str, pointer: Pointer,
+                 path_item_pointer: Pointer, data: Mapping[str, Any],
+                 path_item: Mapping[str, Any], parameters: tuple[Parameter, ...],
+                 request_body: RequestBody | None, responses: Mapping[str, Response],
+                 security: tuple[Mapping[str, list[str]], ...] | None,
+                 security_pointer: Pointer | None, servers: tuple[Server, ...],
+                 parent: str | None = None) -> None:
+        self.method = method  # lower-case
+        self.path = path  # the path template, webhook name, or callback expression
+        self.kind = kind  # "path", "webhook" or "callback"
+        self.pointer = pointer
+        self.path_item_pointer = path_item_pointer
+        self.data = data
+        self.path_item = path_item
+        self.parameters = parameters
+        self.request_body = request_body
+        self.responses = responses
+        #: Effective security requirements (operation's own, else the root's); None if neither
+        #: declares any. ``()`` means explicitly public (``security: []``).
+        self.security = security
+        self.security_pointer = security_pointer
+        self.servers = servers
+        self.parent = parent  # callbacks: the label of the operation that declares them
 
     @property
     def label(self) -> str:
@@ -1034,25 +1082,33 @@ _BATCH_IDS = __import__("re").compile(
 import re as _re_c  # noqa: E402
 
 
-@dataclass(frozen=True, slots=True)
-class Collection:
+class Collection(Record):
     """Why an operation is (or is not) a collection operation (gate-semantics.md 5.2)."""
 
-    operation: Operation
-    #: ``definite`` (top-level array, or a wrapper with a well-known/resource-named array),
-    #: ``probable`` (small wrapper object with one array), or ``None`` when not a collection.
-    confidence: str | None
-    shape: str | None  # "array" (top-level), "wrapper" (object around an array), None
-    response: Response | None
-    media: MediaType | None
-    schema: Any  # the success body schema (the matching oneOf/anyOf branch)
-    schema_pointer: Pointer | None
-    array_name: str | None  # the wrapped array's property name (None for a top-level array)
-    array_schema: Any
-    #: Why a candidate is not a collection: "method", "kind", "no-json-body", "streaming",
-    #: "shape", "item-path", "batch" (a required `ids` query parameter), "bounded", "root"
-    #: (`/`, `/v2`, `/apis/apps/v1/`: a discovery document), or None.
-    excluded: str | None = None
+    __slots__ = (
+        "operation", "confidence", "shape", "response", "media", "schema", "schema_pointer",
+        "array_name", "array_schema", "excluded",
+    )
+
+    def __init__(self, operation: Operation, confidence: str | None, shape: str | None,
+                 response: Response | None, media: MediaType | None, schema: Any,
+                 schema_pointer: Pointer | None, array_name: str | None, array_schema: Any,
+                 excluded: str | None = None) -> None:
+        self.operation = operation
+        #: ``definite`` (top-level array, or a wrapper with a well-known/resource-named array),
+        #: ``probable`` (small wrapper object with one array), or ``None`` when not a collection.
+        self.confidence = confidence
+        self.shape = shape  # "array" (top-level), "wrapper" (object around an array), None
+        self.response = response
+        self.media = media
+        self.schema = schema  # the success body schema (the matching oneOf/anyOf branch)
+        self.schema_pointer = schema_pointer
+        self.array_name = array_name  # the wrapped array's property name (None for a top-level array)
+        self.array_schema = array_schema
+        #: Why a candidate is not a collection: "method", "kind", "no-json-body", "streaming",
+        #: "shape", "item-path", "batch" (a required `ids` query parameter), "bounded", "root"
+        #: (`/`, `/v2`, `/apis/apps/v1/`: a discovery document), or None.
+        self.excluded = excluded
 
     @property
     def is_collection(self) -> bool:

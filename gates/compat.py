@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper import Gate, Pointer, Severity, Spec, Violation, rule
+from gatekeeper.record import Record
 from gatekeeper.spec import Operation, Parameter
 
 __all__ = ["GATE", "base_of", "major_bumped"]
@@ -153,18 +153,23 @@ def _items(spec: Spec, schema: Any, pointer: Pointer) -> tuple[Any, Pointer] | N
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Pair:
+class _Pair(Record):
     """A schema present in base and head, reached from an operation's inputs or outputs."""
 
-    old: Mapping[str, Any]
-    old_ptr: Pointer
-    new: Mapping[str, Any]
-    new_ptr: Pointer
-    label: str
-    op: Operation  # the head operation it was first reached from
-    old_props: dict[str, tuple[Any, Pointer]]
-    new_props: dict[str, tuple[Any, Pointer]]
+    __slots__ = ("old", "old_ptr", "new", "new_ptr", "label", "op", "old_props", "new_props")
+
+    def __init__(self, old: Mapping[str, Any], old_ptr: Pointer, new: Mapping[str, Any],
+                 new_ptr: Pointer, label: str, op: Operation,
+                 old_props: dict[str, tuple[Any, Pointer]],
+                 new_props: dict[str, tuple[Any, Pointer]]) -> None:
+        self.old = old
+        self.old_ptr = old_ptr
+        self.new = new
+        self.new_ptr = new_ptr
+        self.label = label
+        self.op = op  # the head operation it was first reached from
+        self.old_props = old_props
+        self.new_props = new_props
 
 
 def _schema_pairs(spec: Spec, direction: str) -> list[_Pair]:

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import functools
 import re
-import statistics
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper import Gate, Metric, MetricPart, Pointer, Severity, Spec, Violation, rule
+from gatekeeper.record import Record
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "operations": 0.30,
@@ -46,22 +45,26 @@ REASON_PHRASES = frozenset({
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-@dataclass(slots=True)
-class Element:
-    category: str
-    pointer: Pointer
-    subject: str
-    documented: bool
-    text: str | None = None
-    placeholder: bool = False
+class Element(Record):
+    __slots__ = ("category", "pointer", "subject", "documented", "text", "placeholder")
+
+    def __init__(self, category: str, pointer: Pointer, subject: str, documented: bool,
+                 text: str | None = None, placeholder: bool = False) -> None:
+        self.category = category
+        self.pointer = pointer
+        self.subject = subject
+        self.documented = documented
+        self.text = text
+        self.placeholder = placeholder
 
 
-@dataclass(slots=True)
 class Coverage:
-    elements: dict[str, dict[Pointer, Element]] = field(
-        default_factory=lambda: {c: {} for c in CATEGORIES})
-    ref_sibling_descriptions: list[tuple[Pointer, str]] = field(default_factory=list)
-    per_operation: list[float] = field(default_factory=list)
+    __slots__ = ("elements", "ref_sibling_descriptions", "per_operation")
+
+    def __init__(self) -> None:
+        self.elements: dict[str, dict[Pointer, Element]] = {c: {} for c in CATEGORIES}
+        self.ref_sibling_descriptions: list[tuple[Pointer, str]] = []
+        self.per_operation: list[float] = []
 
     def add(self, element: Element) -> None:
         self.elements[element.category].setdefault(element.pointer, element)
@@ -69,6 +72,14 @@ class Coverage:
     def counts(self, category: str) -> tuple[int, int]:
         items = self.elements[category].values()
         return sum(1 for e in items if e.documented), len(items)
+
+
+def _median(values: list[float]) -> float:
+    """`statistics.median` (whose import, with fractions and decimal, costs about 3 ms of
+    start-up)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; big specs repeat the same texts many times
@@ -372,7 +383,7 @@ def documentation_coverage(
             den += w[category]
     weighted = num / den if den else 1.0
     flat = flat_d / flat_n if flat_n else 1.0
-    per_op = statistics.median(cov.per_operation) if cov.per_operation else 1.0
+    per_op = _median(cov.per_operation) if cov.per_operation else 1.0
     value = {"flat": flat, "per_operation": per_op}.get(formula, weighted)
     undocumented = [
         {"category": e.category, "subject": e.subject, "pointer": str(e.pointer)}

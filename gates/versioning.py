@@ -54,11 +54,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
+from gatekeeper.record import Record
 
 FAMILIES = ("url", "query", "header", "media_type")
 SEMVER = re.compile(
@@ -80,25 +80,31 @@ UNVERSIONED_PATHS = ("/", "/api", "/apis", "/apis/*", "/version", "/versions", "
                      "/oauth/**", "/oauth2/**", "/authorize", "/token", "/login", "/logout")
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(Record):
     """One version mechanism found on one operation."""
 
-    family: str
-    value: str  # the segment, parameter name or media type
-    pointer: Pointer  # where it is written
-    major: int | None = None  # URL majors only
-    required: bool = True  # query/header parameters
-    has_default: bool = False
-    generic: bool = False  # a generic name that needs `min_mechanism_share`
+    __slots__ = ("family", "value", "pointer", "major", "required", "has_default", "generic")
+
+    def __init__(self, family: str, value: str, pointer: Pointer, major: int | None = None,
+                 required: bool = True, has_default: bool = False, generic: bool = False) -> None:
+        self.family = family
+        self.value = value  # the segment, parameter name or media type
+        self.pointer = pointer  # where it is written
+        self.major = major  # URL majors only
+        self.required = required  # query/header parameters
+        self.has_default = has_default
+        self.generic = generic  # a generic name that needs `min_mechanism_share`
 
 
-@dataclass(slots=True)
-class Versioning:
-    ops: list[Operation]
-    marks: dict[Pointer, list[Mark]] = field(default_factory=dict)  # op pointer -> marks
-    family: str | None = None  # the chosen (majority) mechanism family
-    counts: Counter[str] = field(default_factory=Counter)
+class Versioning(Record):
+    __slots__ = ("ops", "marks", "family", "counts")
+
+    def __init__(self, ops: list[Operation], marks: dict[Pointer, list[Mark]] | None = None,
+                 family: str | None = None, counts: Counter[str] | None = None) -> None:
+        self.ops = ops
+        self.marks = {} if marks is None else marks  # op pointer -> marks
+        self.family = family  # the chosen (majority) mechanism family
+        self.counts = Counter() if counts is None else counts
 
     def families_of(self, op: Operation) -> set[str]:
         return {m.family for m in self.marks.get(op.pointer, [])}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -54,7 +53,7 @@ def test_sample_spec(path: Path) -> None:
     config = Config(gates={gate.name: GateConfig(options=options)})
     single = any(r.id == rule_id for r in gate.rules)
     if single:
-        config = replace(config, select=(rule_id,))
+        config = config.replace(select=(rule_id,))
     spec = load(str(path))
     report = run(spec, [gate], config, raise_errors=True)
     result = report.gate(gate.name)

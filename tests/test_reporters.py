@@ -382,10 +382,8 @@ LIVE = {
 
 
 def test_live_section_placeholder_and_table(showcase):
-    from dataclasses import replace
-
     assert "No live audit in this run" in html.render(showcase)
-    page = html.render(replace(showcase, sections={"live": LIVE}))
+    page = html.render(showcase.replace(sections={"live": LIVE}))
     assert "No live audit in this run" not in page
     doc = _assert_inert_html(page, showcase, extra_svg=1)
     text = "".join(doc.text)
@@ -395,11 +393,9 @@ def test_live_section_placeholder_and_table(showcase):
 
 
 def test_live_section_of_unexpected_shape_does_not_break(showcase):
-    from dataclasses import replace
-
     for odd in ({"latency": "fast"}, {"auth": [1, None]}, {"error_rate": {"rate": "NaN"}},
                 {"latency": {"histogram": [{"count": "x"}]}}):
-        html.render(replace(showcase, sections={"live": odd}))
+        html.render(showcase.replace(sections={"live": odd}))
 
 
 # ------------------------------------------------------------------ CLI

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,7 +65,7 @@ def baselined(tmp_path_factory) -> Report:
 
 # ------------------------------------------------------------------ HTML: compare
 def test_scorecard_has_no_change_review_without_a_base(compared):
-    plain = replace(compared, sections={})
+    plain = compared.replace(sections={})
     page = html.render(plain)
     assert 'id="compare"' not in page and 'id="baseline"' not in page
 
@@ -129,7 +128,7 @@ def test_change_review_in_the_portfolio_has_unique_ids(compared):
 def test_change_review_of_unexpected_shape_does_not_break(compared):
     for odd in ({"gates": "x"}, {"score": None, "gates": [{"counts": None, "new": [1]}]},
                 {"breaking": [{"extra": "x"}], "ratchet_dropped": [None]}):
-        html.render(replace(compared, sections={"compare": odd}))
+        html.render(compared.replace(sections={"compare": odd}))
 
 
 # ------------------------------------------------------------------ HTML + Markdown: baseline
@@ -167,7 +166,7 @@ LIVE_MORE = {
 
 
 def test_live_rate_limits_and_skipped_are_tables(compared):
-    page = html.render(replace(compared, sections={"live": LIVE_MORE}))
+    page = html.render(compared.replace(sections={"live": LIVE_MORE}))
     doc = _assert_inert_html(page, compared, extra_svg=1)
     text = " ".join(doc.text)
     assert "Declared rate limits" in text and "Not audited" in text
@@ -181,7 +180,7 @@ def test_live_rate_limits_and_skipped_are_tables(compared):
 def test_terminal_renders_the_live_summary_first():
     from gatekeeper.live.summary import render_text
 
-    report = replace(_check(PETSTORE), sections={"live": LIVE_MORE})
+    report = _check(PETSTORE).replace(sections={"live": LIVE_MORE})
     out = terminal.render(report)
     assert out.startswith(render_text(LIVE_MORE) + "\n")
     assert "rate limit  GET /search<i>: 429 observed, missing RateLimit-Reset" in out
@@ -202,7 +201,7 @@ def test_terminal_shows_the_compare_summary(compared, baselined):
 
 def test_terminal_compare_summary_is_terminal_safe(compared):
     section = {**compared.sections["compare"], "base": "evil\x1b]0;title\x07ref"}
-    out = terminal.render(replace(compared, sections={"compare": section}))
+    out = terminal.render(compared.replace(sections={"compare": section}))
     assert "\x1b" not in out and "\x07" not in out
 
 

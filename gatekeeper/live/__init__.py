@@ -21,7 +21,6 @@ Library use::
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from gatekeeper.live.gate import GATE_NAME, live_gate
@@ -46,7 +45,7 @@ __all__ = [
 
 def attach(report: Any, result: LiveResult) -> Any:
     """The report with the live section added (the gate itself comes from `live_gate`)."""
-    return replace(report, sections={**report.sections, GATE_NAME: result.section()})
+    return report.replace(sections={**report.sections, GATE_NAME: result.section()})
 
 
 def audit_report(spec: Any, options: AuditOptions, config: Any, *, static_report: Any = None,
@@ -59,6 +58,6 @@ def audit_report(spec: Any, options: AuditOptions, config: Any, *, static_report
     result = run_audit(spec, options, progress=progress)
     report = run(spec, (live_gate(result),), config, raise_errors=raise_errors)
     if static_report is not None:
-        report = replace(static_report, gates=(*static_report.gates, *report.gates),
+        report = static_report.replace(gates=(*static_report.gates, *report.gates),
                          rules=(*static_report.rules, *report.rules))
     return attach(report, result), result

@@ -1,0 +1,184 @@
+"""The exact YAML path: PyYAML (libyaml) with a safe loader subclass and a full position
+table (line and column of every key and item).
+
+Used when `gatekeeper.yaml_fast` cannot prove that yaml_rs read the text as this loader would,
+and to locate nodes the fast path's text search is unsure of. Kept out of `gatekeeper.loader`
+so that checking a JSON spec never imports PyYAML (about 9 ms of start-up per process).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from gatekeeper.errors import SpecError
+from gatekeeper.loader import Document, Limits, _short, expanded_size
+
+__all__ = ["parse_yaml_exact"]
+
+try:  # libyaml's parser is ~5x faster; the pure-Python one is a correct fallback.
+    _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+# YAML 1.2 core booleans only; no timestamps (dates stay strings, as Redocly and osv load them).
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class _Resolver(yaml.resolver.Resolver):
+    pass
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+
+
+
+def _make_loader_class(base: type) -> type:
+    class Loader(base, _Resolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            base.__init__(self, stream)
+            self.positions: dict[int, Any] = {}
+            self.alias_uses = 0
+            self.notes: list[tuple[Any, str]] = []
+
+        # Aliases: a node constructed before is a reuse. Count, never expand.
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            if node in self.constructed_objects:
+                self.alias_uses += 1
+            return super().construct_object(node, deep)
+
+        def construct_yaml_map(self, node: yaml.MappingNode) -> Iterator[dict]:
+            data: dict[Any, Any] = {}
+            yield data
+            merged = 0
+            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+                own = len(node.value)
+                self.flatten_mapping(node)
+                merged = len(node.value) - own + 1
+            marks: dict[Any, tuple[int, int]] = {}
+            for i, (key_node, value_node) in enumerate(node.value):
+                key = self._key(key_node)
+                if key in marks and i >= merged:
+                    first = marks[key][0] + 1
+                    raise SpecError(
+                        f"duplicate key {_short(key)!r} at lines {first} and "
+                        f"{key_node.start_mark.line + 1}: keep only one",
+                        line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
+                    )
+                data[key] = self.construct_object(value_node, deep=False)
+                marks[key] = (key_node.start_mark.line, key_node.start_mark.column)
+            self.positions[id(data)] = marks
+
+        def _key(self, key_node: yaml.Node) -> str:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                                    "tag:yaml.org,2002:null"):
+                    # Keys as written: `200:` is "200"; JSON object keys are strings.
+                    return key_node.value
+                return str(self.construct_object(key_node))
+            raise SpecError("mapping keys must be plain strings, not collections",
+                            line=key_node.start_mark.line + 1,
+                            column=key_node.start_mark.column + 1)
+
+        def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterator[list]:
+            data: list[Any] = []
+            yield data
+            data.extend(self.construct_object(child, deep=False) for child in node.value)
+            self.positions[id(data)] = [(c.start_mark.line, c.start_mark.column)
+                                        for c in node.value]
+
+        def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+            if node.value.count(":") > 2400:  # base 60: quadratic to build, > 4,300 digits
+                raise SpecError("number too large (over 4300 digits)",
+                                line=node.start_mark.line + 1,
+                                column=node.start_mark.column + 1)
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:
+                raise SpecError("number too large (over 4300 digits)",
+                                line=node.start_mark.line + 1,
+                                column=node.start_mark.column + 1) from None
+
+        def construct_as_text(self, node: yaml.ScalarNode) -> str:
+            return str(node.value)
+
+        def construct_undefined(self, node: yaml.Node) -> Any:
+            raise SpecError(
+                f"unsupported YAML tag {_short(node.tag)!r}; specs may use plain YAML only",
+                line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+            )
+
+    Loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+    Loader.add_constructor("tag:yaml.org,2002:seq", Loader.construct_yaml_seq)
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    # Explicit !!timestamp and !!binary stay text; !!set, !!omap and !!pairs are not JSON.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_as_text)
+    Loader.add_constructor("tag:yaml.org,2002:binary", Loader.construct_as_text)
+    for tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
+        Loader.add_constructor(tag, Loader.construct_undefined)
+    Loader.add_constructor(None, Loader.construct_undefined)
+    return Loader
+
+
+_Loader = _make_loader_class(_BaseLoader)
+
+
+def parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Document:
+    """PyYAML (libyaml) with the safe subclass above and a full position table."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SpecError("file is empty", file=display)
+        data = loader.construct_document(node)
+    except SpecError as exc:
+        exc.file = display
+        raise SpecError(exc.message, file=display, line=exc.line, column=exc.column) from None
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark
+        msg = exc.problem or "invalid YAML"
+        if "expected a single document" in (exc.context or "") or "single document" in msg:
+            msg = "more than one YAML document in the file; a spec is exactly one document"
+        raise SpecError(f"invalid YAML: {msg}", file=display,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SpecError(f"invalid YAML: {exc.problem or exc.context}", file=display,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:  # a control character; one line, with its line
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise SpecError(f"invalid YAML: control character U+{exc.character:04X} is not allowed"
+                        " (escape it inside a double-quoted string)", file=display,
+                        line=line) from None
+    except yaml.YAMLError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        raise SpecError(f"invalid YAML: {_short(first, 200)}", file=display) from None
+    except RecursionError:
+        raise SpecError("nesting depth exceeds the limit (raise it with --max-depth)",
+                        file=display) from None
+    finally:
+        loader.dispose()
+    doc = Document(path=path, display=display, text=text, data=data, is_json=False,
+                   positions=loader.positions)
+    if loader.alias_uses:
+        nodes = expanded_size(data, limits.max_nodes)
+        if nodes > limits.max_nodes:
+            raise SpecError(
+                f"YAML alias expansion exceeds the limit of {limits.max_nodes:,} nodes"
+                " (raise it with --max-nodes)", file=display)
+    return doc
+
+

@@ -1,0 +1,130 @@
+"""The lean start-up of ``gatekeeper check`` (issue 7: about 70 ms per spec, whole process).
+
+What the start-up leaves out must not change what a user sees: records behave as the
+dataclasses they replace, `cleandoc` and `options_of` agree with `inspect`, and the small-JSON
+path (standard library instead of orjson) locates findings exactly where orjson's does.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from gatekeeper import loader
+from gatekeeper.gate import NO_DEFAULT, cleandoc, options_of
+from gatekeeper.registry import builtin_gates
+from gatekeeper.report import Finding, Location, Metric, Report, Severity, SpecInfo
+from gatekeeper.spec import load
+
+from conftest import SAMPLES
+
+
+def test_a_json_spec_is_checked_without_yaml_dataclasses_inspect_or_tomllib(tmp_path):
+    import yaml
+
+    spec = tmp_path / "petstore.json"
+    spec.write_text(json.dumps(yaml.safe_load((SAMPLES / "petstore.yaml").read_text())))
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "gatekeeper", "check", "-q",
+                          str(spec)], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    modules = {line.split("|")[-1].strip() for line in out.stderr.splitlines()
+               if line.startswith("import time:")}
+    assert "gatekeeper.loader" in modules
+    for heavy in ("yaml", "gatekeeper.yaml_exact", "dataclasses", "inspect", "tomllib",
+                  "statistics", "difflib", "orjson", "gatekeeper.baseline", "hashlib"):
+        assert heavy not in modules, heavy
+
+
+def test_cleandoc_matches_inspect_on_every_rule_and_metric():
+    docs = []
+    for gate in builtin_gates():
+        docs += [r.check.__doc__ or "" for r in gate.rules]
+        if gate.metric is not None:
+            docs.append(gate.metric.__doc__ or "")
+    docs += ["", "one line", "  first\n\n    body\n      indented\n\n", "\tx\n\ty\n"]
+    assert len(docs) > 80
+    for doc in docs:
+        assert cleandoc(doc) == inspect.cleandoc(doc)
+
+
+def _options_by_inspect(fn):
+    signature = getattr(fn, "__gatekeeper_options__", None)
+    if signature is not None:
+        return dict(signature)
+    return {name: NO_DEFAULT if p.default is inspect.Parameter.empty else p.default
+            for name, p in inspect.signature(fn).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+def test_options_of_matches_inspect_on_every_rule_and_metric():
+    seen = 0
+    for gate in builtin_gates():
+        for fn in [r.check for r in gate.rules] + ([gate.metric] if gate.metric else []):
+            assert options_of(fn) == _options_by_inspect(fn), fn.__name__
+            seen += 1
+    assert seen > 80
+
+    def no_default(spec, *, required, optional=3):
+        return iter(())
+
+    assert options_of(no_default) == {"required": NO_DEFAULT, "optional": 3}
+
+
+def test_pagination_rules_take_the_gate_wide_options():
+    pagination = next(g for g in builtin_gates() if g.name == "pagination")
+    for r in pagination.rules:
+        assert "item_array_names" in r.options and "exempt" in r.options, r.id
+
+
+def _finding(line: int, rule: str = "docs/x") -> Finding:
+    return Finding(Location("a.yaml", line, 1), rule, Severity.ERROR, "m", "#/x")
+
+
+def test_records_compare_sort_hash_pickle_and_replace_like_dataclasses():
+    a, b = _finding(3), _finding(1)
+    assert sorted([a, b]) == [b, a] and a != b and a == _finding(3)
+    assert len({a, _finding(3), b}) == 2
+    assert pickle.loads(pickle.dumps(a)) == a
+    moved = a.replace(location=Location("a.yaml", 9, 2))
+    assert moved.location.line == 9 and moved.rule == a.rule and a.location.line == 3
+    with pytest.raises(TypeError, match="no field nope"):
+        a.replace(nope=1)
+    assert repr(Location("f", 1, 2)) == "Location(file='f', line=1, column=2)"
+    # payload fields take no part in equality, as field(compare=False) did
+    assert Metric(0.5, "x", details={"a": [1]}) == Metric(0.5, "x", details={})
+    info = SpecInfo("p", "t", "1", "3.1.0", 0)
+    report = Report("1", info, (), (), sections={"live": {}})
+    assert report == Report("1", info, (), ()) and report.replace(sections={}).sections == {}
+    assert Location("f", 1, 1).__eq__(object()) is NotImplemented
+
+
+@pytest.mark.parametrize("name", ["showcase.yaml", "parity/bookings.swagger2.yaml"])
+def test_small_json_locates_findings_as_orjson_does(tmp_path, monkeypatch, name):
+    import yaml
+
+    data = yaml.safe_load((SAMPLES / name).read_text())
+    data.setdefault("info", {})["x-note"] = "naïve – non-ASCII ✓"
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                    encoding="utf-8")
+
+    def findings():
+        import gatekeeper
+
+        report = gatekeeper.run(load(str(spec)), builtin_gates(), gatekeeper.Config())
+        return [(f.rule, f.pointer, f.location.line, f.location.column) for f in
+                report.findings]
+
+    small = findings()
+    doc = loader.load_document(str(spec), "x", loader.Limits())
+    assert doc._json_members[loader._COMPACT][3] is loader._std_dumps
+    monkeypatch.setattr(loader, "SMALL_JSON", 0)  # every text is "big": orjson
+    doc = loader.load_document(str(spec), "x", loader.Limits())
+    assert doc._json_members[loader._COMPACT][3] is loader._orjson_dumps
+    assert findings() == small and len(small) > 3
