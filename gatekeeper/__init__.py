@@ -6,25 +6,37 @@ no CLI, terminal, template or HTTP library (a test holds us to that).
 
 from __future__ import annotations
 
-from gatekeeper.config import Config, discover, load_config
-from gatekeeper.engine import run
-from gatekeeper.errors import ConfigError, InputError, SpecError
-from gatekeeper.gate import Gate, Rule, Violation, rule
-from gatekeeper.loader import Limits
-from gatekeeper.pointer import Pointer
-from gatekeeper.report import (
-    Finding,
-    GateResult,
-    Location,
-    Metric,
-    MetricPart,
-    Report,
-    RuleInfo,
-    Severity,
-    SpecInfo,
-)
-from gatekeeper.spec import Operation, Spec, load
-from gatekeeper.version import __version__
+# Names are imported on first use (PEP 562): `import gatekeeper` alone, as the command line's
+# supervisor process does before it forks the worker that checks the spec (R12), stays cheap.
+_HOME = {
+    "Config": "config", "discover": "config", "load_config": "config",
+    "run": "engine",
+    "ConfigError": "errors", "InputError": "errors", "SpecError": "errors",
+    "Gate": "gate", "Rule": "gate", "Violation": "gate", "rule": "gate",
+    "Limits": "loader",
+    "Pointer": "pointer",
+    "Finding": "report", "GateResult": "report", "Location": "report", "Metric": "report",
+    "MetricPart": "report", "Report": "report", "RuleInfo": "report", "Severity": "report",
+    "SpecInfo": "report",
+    "Operation": "spec", "Spec": "spec", "load": "spec",
+    "__version__": "version",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gatekeeper' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"gatekeeper.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "Config",

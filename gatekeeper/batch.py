@@ -345,14 +345,7 @@ def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
     code = 0
     try:
         _STAGE[0] = page
-        if limits.max_memory:
-            import resource
-
-            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-            limit = limits.max_memory
-            if hard != resource.RLIM_INFINITY:
-                limit = min(limit, hard)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        _limit_memory(limits)
         try:
             payload: tuple[Any, ...] = ("ok", fn(arg))
         except MemoryError:
@@ -376,7 +369,7 @@ def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
         while view:
             view = view[os.write(wfd, view):]
     except MemoryError:
-        code = 75
+        code = _OUT_OF_MEMORY
     except BaseException:
         code = 70
     finally:
@@ -473,7 +466,7 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
                         result = pickle.loads(data)
                     except Exception as exc:  # noqa: BLE001
                         result = ("died", f"unreadable result ({type(exc).__name__})")
-                elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == 75:
+                elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
                     result = ("memory",)
                 elif os.WIFSIGNALED(status):
                     sig = os.WTERMSIG(status)
@@ -498,6 +491,140 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
             except OSError:
                 pass
     return [r for r in results if r is not None]
+
+
+def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
+    """R12 for one spec: run the whole command (`fn`: load, gates, reports, printing; it
+    returns the exit code) in a forked child under `limits`, and return its exit code.
+
+    The command line forks before it imports the gates, the loader or a parser, so the fork
+    is cheap and nothing but the exit code comes back: about 10 ms less per spec than running
+    the check in a worker and sending its report back (copy-on-write faults over the parent's
+    heap, pickling). The parent only waits. On expiry it kills the child and prints the
+    timeout error; a child that ran out of memory gets the memory error; both exit 2."""
+    import mmap
+    import select
+    import signal
+    import time
+
+    page = mmap.mmap(-1, 64)
+    rfd, wfd = os.pipe()  # the child's end closes when it exits: select() wakes
+    # Output goes straight to the inherited file descriptors, unless this process writes
+    # somewhere else (a caller that redirected sys.stdout): then it comes back by the pipe.
+    relay = sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rfd)
+        _supervised_child(fn, limits, page, wfd if relay else None)
+    os.close(wfd)
+    deadline = time.monotonic() + limits.timeout if limits.timeout else None
+    status = None
+    relayed: list[bytes] = []
+    try:
+        while status is None:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([rfd], [], [], wait)
+            if ready:
+                chunk = os.read(rfd, 1 << 20)
+                if chunk:
+                    relayed.append(chunk)
+                    continue
+                _, status = os.waitpid(pid, 0)
+            elif deadline is not None and time.monotonic() >= deadline:
+                stage = _stage_of(page)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pid = 0
+                sys.stderr.write(f"{_inert(path)}: {timeout_message(stage, limits)}\n")
+                return 2
+    except KeyboardInterrupt:  # Ctrl-C reached the child too: it says so and exits 130
+        if select.select([rfd], [], [], 2.0)[0]:
+            os.waitpid(pid, 0)
+            pid = 0
+            return 130
+        raise
+    finally:
+        os.close(rfd)
+        if status is None and pid:  # interrupted: the child does not outlive the command
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    if relayed:
+        import marshal
+
+        out, err = marshal.loads(b"".join(relayed))
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+    if os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        if code != _OUT_OF_MEMORY:
+            return code
+        result: tuple[Any, ...] = ("memory",)
+    else:
+        sig = os.WTERMSIG(status)
+        result = (("memory",) if limits.max_memory and sig in (
+            signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGKILL)
+            else ("died", f"killed by {signal.Signals(sig).name}"))
+    sys.stderr.write(_inert(worker_error(path, result, limits)) + "\n")
+    return 2
+
+
+_OUT_OF_MEMORY = 75  # EX_TEMPFAIL: the exit status of a child that hit its memory limit
+
+
+def _inert(text: str) -> str:
+    from gatekeeper.reporters.text import terminal_safe
+
+    return terminal_safe(text)
+
+
+def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
+                      relay_fd: int | None) -> None:
+    """Runs in the forked child of `supervise`: never returns. Skips the interpreter's
+    teardown (os._exit): the output is flushed, nothing else needs finalising. With
+    `relay_fd`, stdout and stderr are collected and sent to the parent at the end."""
+    code = 70
+    try:
+        if relay_fd is not None:
+            import io
+
+            sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+        _STAGE[0] = page
+        _limit_memory(limits)
+        code = fn()
+    except MemoryError:
+        code = _OUT_OF_MEMORY
+    except BaseException:  # noqa: BLE001 - fn reports its own errors; this is a last resort
+        code = 70
+    finally:
+        try:
+            if relay_fd is not None:
+                import marshal
+
+                data = memoryview(marshal.dumps((sys.stdout.getvalue(),  # type: ignore[attr-defined]
+                                                 sys.stderr.getvalue())))  # type: ignore[attr-defined]
+                while data:
+                    data = data[os.write(relay_fd, data):]
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+        os._exit(code)
+
+
+def _limit_memory(limits: WorkerLimits) -> None:
+    if limits.max_memory:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = limits.max_memory
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def worker_error(path: str, result: tuple[Any, ...], limits: WorkerLimits) -> str:

@@ -102,9 +102,11 @@ def check_command(specs: list[str], *, config: str | None = None,
                   new_only: bool | None = None, ratchet: bool | None = None,
                   baseline: str | None = None, pr_summary: str | None = None,
                   report_to: list[str] | None = None, timeout: float | None = None,
-                  max_memory: str | None = None) -> None:
+                  max_memory: str | None = None, _supervised: bool = False) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     _DEBUG["on"] = debug
+    if not _supervised and live is None:
+        _check_one_spec_in_a_worker(dict(locals()))
     from gatekeeper.config import discover, load_config
     from gatekeeper.errors import SpecError
     from gatekeeper.loader import Limits
@@ -141,7 +143,7 @@ def check_command(specs: list[str], *, config: str | None = None,
         allow_private_networks=allow_private_networks,
     )
     ref_root = ref_root or settings.get("ref-root")
-    worker = _worker_limits(timeout, max_memory, settings, debug)
+    worker = None if _supervised else _worker_limits(timeout, max_memory, settings, debug)
     from gatekeeper.reporters.outputs import parse_report_args
 
     report_targets = parse_report_args(report_to, inputs=specs)
@@ -167,26 +169,10 @@ def check_command(specs: list[str], *, config: str | None = None,
                 _echo(_safe(outcome.error or ""), err=True)
             else:
                 reports.append(outcome.report)
-    if live is None and len(specs) == 1 and worker is not None:  # R12: one spec, one worker
-        from gatekeeper.batch import check_spec, run_forked, worker_error
+    from gatekeeper.batch import set_stage
 
-        job = partial(check_spec, config=cfg, limits=limits, ref_root=ref_root,
-                      raise_errors=debug, base=base, base_file=base_file, new_only=new_only,
-                      ratchet=ratchet, baseline=baseline)
-        batch_result = run_forked(job, specs, worker)[0]
-        if batch_result[0] == "ok":
-            reports.append(batch_result[1])
-        elif batch_result[0] == "exc":
-            raise batch_result[1]
-        elif batch_result[0] == "input" and not batch_result[3]:
-            raise InputError(batch_result[1])  # a config error: as if raised here
-        else:
-            errors += 1
-            _echo(_safe(worker_error(specs[0], batch_result, worker)), err=True)
-        specs_in_process: list[str] = []
-    else:
-        specs_in_process = specs if batch is None else []
-    for path in specs_in_process:
+    for path in specs if batch is None else []:
+        set_stage("loading")  # named in a timeout error when supervised (R12)
         try:
             spec = load(path, limits=limits, ref_root=ref_root)
         except SpecError as exc:
@@ -195,6 +181,7 @@ def check_command(specs: list[str], *, config: str | None = None,
             continue
         from gatekeeper.compare import run_check
 
+        set_stage("checking")
         report = run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
                            base=base, base_file=base_file, new_only=new_only,
                            ratchet=ratchet, baseline=baseline, raise_errors=debug)
@@ -244,6 +231,33 @@ def check_command(specs: list[str], *, config: str | None = None,
     if live is not None and reports:
         _exit_if_interrupted(reports[0])
     raise Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:
+    """R12 for the common case, one spec: the whole command runs in a supervised child
+    (`gatekeeper.batch.supervise`) forked before anything heavy is imported; raises `Exit`
+    with its exit code. Returns (nothing done) for several specs, or when the limits are off
+    or fork is unavailable: the caller then goes on as usual."""
+    from gatekeeper.batch import expand_inputs
+
+    specs = expand_inputs(params["specs"])  # type: ignore[arg-type]
+    if len(specs) != 1:
+        return
+    from gatekeeper.config import discover, load_config
+
+    config = params["config"]
+    settings = load_config(config if config else discover()).settings  # type: ignore[arg-type]
+    worker = _worker_limits(params["timeout"], params["max_memory"],  # type: ignore[arg-type]
+                            settings, bool(params["debug"]))
+    if worker is None:
+        return
+    from functools import partial
+
+    from gatekeeper.batch import supervise
+
+    params = {**params, "specs": specs, "_supervised": True}
+    run = partial(_guarded, partial(check_command, **params), bool(params["debug"]))
+    raise Exit(supervise(run, worker, specs[0]))
 
 
 # ------------------------------------------------------------------ live audit (issue 6)
@@ -310,6 +324,38 @@ def _plain_check(args: list[str]) -> tuple[list[str], bool] | None:
     return files, len(files) != len(args) - 1
 
 
+def _guarded(command: object, debug: bool) -> int:
+    """Run `command` (returns an exit code or raises `Exit`); every failure becomes one line
+    on stderr and an exit code (the traceback too with ``--debug``). A `MemoryError` is left
+    to the supervisor, which names the limit."""
+    try:
+        code = command()  # type: ignore[operator]
+    except Exit as exc:
+        return exc.exit_code
+    except InputError as exc:
+        if debug:
+            raise
+        sys.stderr.write(_safe(str(exc)) + "\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("gatekeeper: interrupted\n")
+        return 130
+    except MemoryError:
+        raise
+    except Exception as exc:  # click usage errors and anything unexpected
+        if type(exc).__name__ == "Abort":
+            return 130
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
+            exc.show()
+            return 2
+        if debug:
+            raise
+        sys.stderr.write(f"gatekeeper: internal error: {type(exc).__name__}: "
+                         f"{_safe(str(exc))[:300]} (run with --debug for the traceback)\n")
+        return 2
+    return code if isinstance(code, int) else 0
+
+
 def main() -> None:
     """Console entry point: turns every failure into one line and an exit code."""
     debug = "--debug" in sys.argv
@@ -317,33 +363,18 @@ def main() -> None:
         import warnings
 
         warnings.simplefilter("ignore")
-    try:
+
+    def command() -> object:
         plain = _plain_check(sys.argv[1:])
         if plain:
-            code = check_command(plain[0], quiet=plain[1])
-        else:
-            from gatekeeper.cli_app import app
+            return check_command(plain[0], quiet=plain[1])
+        from gatekeeper.cli_app import app
 
-            code = app(standalone_mode=False)
-    except Exit as exc:
-        sys.exit(exc.exit_code)
-    except InputError as exc:
-        if debug:
-            raise
-        sys.stderr.write(_safe(str(exc)) + "\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("gatekeeper: interrupted\n")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unexpected
-        if type(exc).__name__ == "Abort":
-            sys.exit(130)
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
-            exc.show()
-            sys.exit(2)
-        if debug:
-            raise
-        sys.stderr.write(f"gatekeeper: internal error: {type(exc).__name__}: "
-                         f"{_safe(str(exc))[:300]} (run with --debug for the traceback)\n")
-        sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)
+        return app(standalone_mode=False)
+
+    try:
+        code = _guarded(command, debug)
+    except MemoryError:
+        sys.stderr.write("gatekeeper: out of memory\n")
+        code = 2
+    sys.exit(code)
