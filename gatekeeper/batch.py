@@ -582,6 +582,19 @@ def _inert(text: str) -> str:
     return terminal_safe(text)
 
 
+_SUPERVISED: dict[str, Any] = {"limits": None, "cleanups": []}
+
+
+def supervised_limits() -> WorkerLimits | None:
+    """The limits of the supervised child this code runs in (None elsewhere)."""
+    return _SUPERVISED["limits"]
+
+
+def on_child_exit(cleanup: Callable[[], None]) -> None:
+    """Run `cleanup` when the supervised child ends (it skips atexit: os._exit)."""
+    _SUPERVISED["cleanups"].append(cleanup)
+
+
 def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
                       relay_fd: int | None) -> None:
     """Runs in the forked child of `supervise`: never returns. Skips the interpreter's
@@ -594,6 +607,7 @@ def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
 
             sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
         _STAGE[0] = page
+        _SUPERVISED["limits"] = limits
         _limit_memory(limits)
         code = fn()
     except MemoryError:
@@ -601,6 +615,11 @@ def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
     except BaseException:  # noqa: BLE001 - fn reports its own errors; this is a last resort
         code = 70
     finally:
+        for cleanup in _SUPERVISED["cleanups"]:
+            try:
+                cleanup()
+            except BaseException:  # noqa: BLE001
+                pass
         try:
             if relay_fd is not None:
                 import marshal

@@ -124,15 +124,6 @@ def check_command(specs: list[str], *, config: str | None = None,
         if fail_on.lower() not in ("error", "warning", "info"):
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
         cfg = cfg.replace(fail_on=Severity(fail_on.lower()))
-    gates = all_gates()
-    live_flags = _live_flags(locals())
-    redactor = None
-    if live is None and (header_env or header):
-        raise ConfigError("credentials are only sent to --live/--base-url and --allow-host "
-                          "origins; pass --live URL (never the document's servers)")
-    if live is not None and len(specs) != 1:
-        raise ConfigError("--live audits one service: give exactly one spec")
-    validate(cfg)  # the live rules too: one config file serves runs with and without --live
     settings = cfg.settings
     limits = Limits(
         max_file_size=_parse_size(max_file_size) if max_file_size else
@@ -143,6 +134,16 @@ def check_command(specs: list[str], *, config: str | None = None,
         allow_private_networks=allow_private_networks,
     )
     ref_root = ref_root or settings.get("ref-root")
+    helper = _start_validity_helper(specs, cfg, limits, ref_root) if _supervised else None
+    gates = all_gates()
+    live_flags = _live_flags(locals())
+    redactor = None
+    if live is None and (header_env or header):
+        raise ConfigError("credentials are only sent to --live/--base-url and --allow-host "
+                          "origins; pass --live URL (never the document's servers)")
+    if live is not None and len(specs) != 1:
+        raise ConfigError("--live audits one service: give exactly one spec")
+    validate(cfg)  # the live rules too: one config file serves runs with and without --live
     worker = None if _supervised else _worker_limits(timeout, max_memory, settings, debug)
     from gatekeeper.reporters.outputs import parse_report_args
 
@@ -179,6 +180,8 @@ def check_command(specs: list[str], *, config: str | None = None,
             errors += 1
             _echo(_safe(str(exc)), err=True)
             continue
+        if helper is not None:
+            helper.adopt(spec)
         from gatekeeper.compare import run_check
 
         set_stage("checking")
@@ -231,6 +234,26 @@ def check_command(specs: list[str], *, config: str | None = None,
     if live is not None and reports:
         _exit_if_interrupted(reports[0])
     raise Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _start_validity_helper(specs: list[str], cfg: object, limits: object,
+                           ref_root: str | None) -> object:
+    """In the supervised child: start validity's schema check in a helper process
+    (`gates.validity.start_helper`) when it pays, else None. Never with remote references
+    allowed: they would be fetched twice."""
+    if len(specs) != 1 or limits.allow_remote_refs:  # type: ignore[attr-defined]
+        return None
+    from gatekeeper.batch import on_child_exit, supervised_limits
+    from gatekeeper.engine import gate_selected
+    from gates.validity import GATE, start_helper
+
+    if not gate_selected(GATE, cfg):  # type: ignore[arg-type]
+        return None
+    worker = supervised_limits()
+    helper = start_helper(specs[0], limits, ref_root, worker.timeout if worker else None)
+    if helper is not None:
+        on_child_exit(helper.cancel)
+    return helper
 
 
 def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:

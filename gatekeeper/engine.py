@@ -232,14 +232,18 @@ def _threshold(gate: Gate, config: Config) -> float | None:
 
 def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool = False,
         generated_at: str | None = None) -> Report:
-    results = []
     active = [g for g in gates if gate_selected(g, config)
               and (g.applies is None or g.applies(spec))]
     from gatekeeper.loader import paused_gc
 
+    # A gate whose costly part another process computes meanwhile (validity's schema check,
+    # see gates.validity.start_helper) runs last; the report keeps the registry's order.
+    late = spec.memo("engine.run-late", set)
+    by_gate = {}
     with paused_gc():  # rules build many small objects; one collection afterwards suffices
-        for gate in active:
-            results.append(_run_gate(spec, gate, config, raise_errors))
+        for gate in sorted(active, key=lambda g: g.name in late):
+            by_gate[gate.name] = _run_gate(spec, gate, config, raise_errors)
+    results = [by_gate[gate.name] for gate in active]
     info = SpecInfo(path=spec.path, title=spec.title, api_version=spec.api_version,
                     openapi_version=spec.openapi_version, operations=len(spec.operations),
                     files=len(spec.documents))

@@ -8,6 +8,7 @@ the `$ref` syntax users already know: ``#/paths/~1pets/get`` in the root documen
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
 __all__ = ["Pointer", "PointerError", "escape", "parse_fragment", "unescape"]
@@ -101,6 +102,9 @@ class Pointer:
 
     def __lt__(self, other: Pointer) -> bool:
         return (self.file, self.tokens) < (other.file, other.tokens)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the hash is recomputed where it is unpickled
+        return (Pointer, (self.file, self.tokens))
 
     def __hash__(self) -> int:
         return self._hash

@@ -110,6 +110,11 @@ def _detail_validator(version: str) -> Any:
 
 def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
     def compute() -> list[tuple[tuple[str, ...], str]]:
+        helper = spec.memo(_HELPER, lambda: None)
+        if helper is not None:  # computed by the helper process, if it succeeded
+            found = helper.result()
+            if found is not None:
+                return found
         document, moved = _with_path_items_inlined(spec)
         fast = _fast_validator(spec.version)
         if fast.is_valid(document):
@@ -133,6 +138,125 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
         return out
 
     return spec.memo("validity.schema_errors", compute)
+
+
+# ---------------------------------------------------------------------- helper process
+# The schema check is the one part of a small spec's check that needs a large library:
+# importing jsonschema-rs and compiling the official schema take about 15 ms, a fifth of a
+# whole `gatekeeper check` of the median spec (and a spec with schema errors also imports
+# jsonschema for the details). The command line therefore starts it in a helper process
+# before it imports the gates and loads the spec itself; the engine runs this gate last, so
+# the helper's work overlaps with every other gate. It is used on machines with two or more
+# cores, for specs up to HELPER_MAX_BYTES (the helper loads its own copy of the spec).
+
+_HELPER = "validity.helper"
+HELPER_MAX_BYTES = 4 * 1024 * 1024
+_HELPER_PAGE = 1 << 20  # the pickled result: at most 500 short messages
+
+
+class SchemaCheckHelper:
+    """A forked process computing `_schema_errors` of the spec at `path` (see above)."""
+
+    __slots__ = ("pid", "page")
+
+    def __init__(self, pid: int, page: Any) -> None:
+        self.pid = pid
+        self.page = page
+
+    def adopt(self, spec: Spec) -> None:
+        """Use this helper's result for `spec` (the same file, loaded with the same limits)
+        and let the engine run the validity gate after the others."""
+        spec.memo(_HELPER, lambda: self)
+        spec.memo("engine.run-late", set).add(GATE.name)
+
+    def result(self) -> list[tuple[tuple[Any, ...], str]] | None:
+        """The helper's errors, or None if it failed (the caller computes them itself)."""
+        import os
+        import pickle
+
+        if not self.pid:
+            return None
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            status = -1
+        self.pid = 0
+        if status != 0:
+            return None
+        size = int.from_bytes(self.page[:8], "little")
+        try:
+            return pickle.loads(self.page[8:8 + size])
+        except Exception:  # noqa: BLE001 - compute it here instead
+            return None
+
+    def cancel(self) -> None:
+        """Stop the helper if its result was never needed (e.g. the spec did not load)."""
+        import os
+        import signal
+
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
+
+
+def start_helper(path: str, limits: Any, ref_root: str | None,
+                 timeout: float | None) -> SchemaCheckHelper | None:
+    """Fork the helper for the spec at `path`, or None when it would not pay (one core, a
+    big spec, no fork). `timeout`: the helper ends itself after that many seconds."""
+    import os
+
+    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
+            or len(os.sched_getaffinity(0)) < 2:
+        return None
+    try:
+        if os.path.getsize(path) > HELPER_MAX_BYTES:
+            return None
+    except OSError:
+        return None
+    import mmap
+
+    page = mmap.mmap(-1, _HELPER_PAGE)  # shared with the helper, which writes its result
+    pid = os.fork()
+    if pid == 0:
+        _helper_main(path, limits, ref_root, timeout, page)
+    return SchemaCheckHelper(pid, page)
+
+
+def _helper_main(path: str, limits: Any, ref_root: str | None, timeout: float | None,
+                 page: Any) -> None:
+    """The helper process: never returns; it writes nothing but its result to `page`."""
+    import os
+
+    code = 1
+    try:
+        for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+            if int(fd) > 2:  # the supervisor waits for its pipe to close: do not hold it
+                try:
+                    os.close(int(fd))
+                except OSError:
+                    pass
+        if timeout:
+            import signal
+
+            signal.alarm(int(timeout) + 1)  # default action: the helper ends
+        import pickle
+
+        from gatekeeper.spec import load
+
+        spec = load(path, limits=limits, ref_root=ref_root)
+        data = pickle.dumps(_schema_errors(spec), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) + 8 <= len(page):
+            page[8:8 + len(data)] = data
+            page[:8] = len(data).to_bytes(8, "little")
+            code = 0
+    except BaseException:  # noqa: BLE001 - the main process computes it then
+        code = 1
+    finally:
+        os._exit(code)
 
 
 #: Top-level maps of named entries (paths, definitions, ...) whose entries the schema checks

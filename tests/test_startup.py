@@ -128,3 +128,46 @@ def test_small_json_locates_findings_as_orjson_does(tmp_path, monkeypatch, name)
     doc = loader.load_document(str(spec), "x", loader.Limits())
     assert doc._json_members[loader._COMPACT][3] is loader._orjson_dumps
     assert findings() == small and len(small) > 3
+
+
+def test_the_validity_helper_finds_what_the_check_itself_finds():
+    from gatekeeper.loader import Limits
+    from gates import validity
+
+    checked = 0
+    for sample in sorted((SAMPLES / "validity").glob("*.yaml")):
+        helper = validity.start_helper(str(sample), Limits(), None, 30)
+        if helper is None:
+            pytest.skip("one core: the helper is not used")
+        spec = load(str(sample))
+        helper.adopt(spec)
+        found = helper.result()
+        assert found == validity._schema_errors(load(str(sample))), sample.name
+        checked += bool(found)
+    assert checked >= 2  # samples with schema errors went through the helper
+
+
+def test_check_output_is_the_same_with_the_helper_and_in_process(tmp_path):
+    spec = str(SAMPLES / "validity" / "schema-violation.yaml")
+
+    def run(*extra):
+        out = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--format", "json",
+                              *extra, spec], capture_output=True, text=True, timeout=120,
+                             check=False)
+        data = json.loads(out.stdout)
+        data.pop("generated_at")
+        return out.returncode, data
+
+    supervised = run()
+    in_process = run("--timeout", "0", "--max-memory", "0")  # no worker, no helper
+    assert supervised == in_process and supervised[0] == 1
+    validity = next(g for g in supervised[1]["gates"] if g["name"] == "validity")
+    assert len(validity["findings"]) == 2
+
+
+def test_a_spec_that_does_not_load_stops_the_helper(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {\n")
+    out = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "-q", str(bad)],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
