@@ -387,8 +387,9 @@ def main() -> None:
 
         warnings.simplefilter("ignore")
 
+    plain = _plain_check(sys.argv[1:])
+
     def command() -> object:
-        plain = _plain_check(sys.argv[1:])
         if plain:
             return check_command(plain[0], quiet=plain[1])
         from gatekeeper.cli_app import app
@@ -400,4 +401,23 @@ def main() -> None:
     except MemoryError:
         sys.stderr.write("gatekeeper: out of memory\n")
         code = 2
+    if plain and _FAST_EXIT["on"]:
+        # The plain check leaves nothing to finalise (the supervised child did the work):
+        # skip the interpreter's teardown, about 2 ms of every run.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
     sys.exit(code)
+
+
+_FAST_EXIT = {"on": False}
+
+
+def entry() -> None:
+    """The console script and ``python -m gatekeeper``: `main` (which library callers and
+    tests call, and which always raises `SystemExit`), exiting fast after a plain check."""
+    _FAST_EXIT["on"] = True
+    main()

@@ -15,9 +15,12 @@ import os
 import subprocess
 import tarfile
 import tempfile
-from typing import Any
 
 from gatekeeper.errors import InputError
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["GitError", "load_at_ref", "repo_root", "exists_at_ref"]
 

@@ -8,10 +8,14 @@ a reporter or a template.
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from enum import StrEnum
-from typing import Any
 
 from gatekeeper.record import Record
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -102,6 +106,14 @@ class Finding(Record):
         if self.extra:
             data["extra"] = dict(self.extra)
         return data
+
+
+#: `Finding`'s own order (its location's file, line and column, then the other fields in
+#: declaration order) as one flat tuple built in C: sorting through `Finding.__lt__` and
+#: `Location.__lt__` cost 0.11 s of Autotask's 25,000 findings.
+FINDING_ORDER = attrgetter("location.file", "location.line", "location.column", "rule",
+                           "severity", "message", "pointer", "gate", "waived", "fingerprint",
+                           "extra")
 
 
 class MetricPart(Record):
@@ -277,11 +289,13 @@ class Report(Record):
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return tuple(sorted(f for g in self.gates for f in g.active_findings))
+        return tuple(sorted((f for g in self.gates for f in g.active_findings),
+                            key=FINDING_ORDER))
 
     @property
     def waived(self) -> tuple[Finding, ...]:
-        return tuple(sorted(f for g in self.gates for f in g.waived_findings))
+        return tuple(sorted((f for g in self.gates for f in g.waived_findings),
+                            key=FINDING_ORDER))
 
     def severity_counts(self) -> dict[str, int]:
         counts = {str(s): 0 for s in Severity}
