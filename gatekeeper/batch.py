@@ -348,7 +348,7 @@ def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
     code = 0
     try:
         _STAGE[0] = page
-        _limit_memory(limits)
+        limit_memory(limits)
         try:
             payload: tuple[Any, ...] = ("ok", fn(arg))
         except MemoryError:
@@ -496,7 +496,8 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
     return [r for r in results if r is not None]
 
 
-def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
+def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
+              helper: Any = None) -> int:
     """R12 for one spec: run the whole command (`fn`: load, gates, reports, printing; it
     returns the exit code) in a forked child under `limits`, and return its exit code.
 
@@ -504,7 +505,20 @@ def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
     is cheap and nothing but the exit code comes back: about 10 ms less per spec than running
     the check in a worker and sending its report back (copy-on-write faults over the parent's
     heap, pickling). The parent only waits. On expiry it kills the child and prints the
-    timeout error; a child that ran out of memory gets the memory error; both exit 2."""
+    timeout error; a child that ran out of memory gets the memory error; both exit 2.
+    `helper` (e.g. `gates.validity.SchemaCheckHelper`) is started first and stopped last."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if helper is not None:
+        helper.start()
+    try:
+        return _supervise(fn, limits, path)
+    finally:
+        if helper is not None:
+            helper.stop()
+
+
+def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
     import mmap
     import select
     import signal
@@ -585,19 +599,6 @@ def _inert(text: str) -> str:
     return terminal_safe(text)
 
 
-_SUPERVISED: dict[str, Any] = {"limits": None, "cleanups": []}
-
-
-def supervised_limits() -> WorkerLimits | None:
-    """The limits of the supervised child this code runs in (None elsewhere)."""
-    return _SUPERVISED["limits"]
-
-
-def on_child_exit(cleanup: Callable[[], None]) -> None:
-    """Run `cleanup` when the supervised child ends (it skips atexit: os._exit)."""
-    _SUPERVISED["cleanups"].append(cleanup)
-
-
 def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
                       relay_fd: int | None) -> None:
     """Runs in the forked child of `supervise`: never returns. Skips the interpreter's
@@ -610,19 +611,13 @@ def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
 
             sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
         _STAGE[0] = page
-        _SUPERVISED["limits"] = limits
-        _limit_memory(limits)
+        limit_memory(limits)
         code = fn()
     except MemoryError:
         code = _OUT_OF_MEMORY
     except BaseException:  # noqa: BLE001 - fn reports its own errors; this is a last resort
         code = 70
     finally:
-        for cleanup in _SUPERVISED["cleanups"]:
-            try:
-                cleanup()
-            except BaseException:  # noqa: BLE001
-                pass
         try:
             if relay_fd is not None:
                 import marshal
@@ -638,7 +633,7 @@ def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
         os._exit(code)
 
 
-def _limit_memory(limits: WorkerLimits) -> None:
+def limit_memory(limits: WorkerLimits) -> None:
     if limits.max_memory:
         import resource
 

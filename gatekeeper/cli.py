@@ -107,34 +107,15 @@ def check_command(specs: list[str], *, config: str | None = None,
     _DEBUG["on"] = debug
     if not _supervised and live is None:
         _check_one_spec_in_a_worker(dict(locals()))
-    from gatekeeper.config import discover, load_config
     from gatekeeper.errors import SpecError
-    from gatekeeper.loader import Limits
     from gatekeeper.registry import all_gates, validate
-    from gatekeeper.report import Severity
     from gatekeeper.reporters import render
     from gatekeeper.spec import load
 
-    cfg = load_config(config if config else discover())
-    if select is not None:
-        cfg = cfg.replace(select=_split(select))
-    if ignore is not None:
-        cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
-    if fail_on is not None:
-        if fail_on.lower() not in ("error", "warning", "info"):
-            raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
-        cfg = cfg.replace(fail_on=Severity(fail_on.lower()))
+    cfg = _effective_config(locals())
     settings = cfg.settings
-    limits = Limits(
-        max_file_size=_parse_size(max_file_size) if max_file_size else
-        _parse_size(str(settings.get("max-file-size", "100MB"))),
-        max_depth=max_depth or int(settings.get("max-depth", 256)),
-        max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),
-        allow_remote_refs=tuple(allow_remote_ref or ()),
-        allow_private_networks=allow_private_networks,
-    )
+    limits = _limits(locals(), settings)
     ref_root = ref_root or settings.get("ref-root")
-    helper = _start_validity_helper(specs, cfg, limits, ref_root) if _supervised else None
     gates = all_gates()
     live_flags = _live_flags(locals())
     redactor = None
@@ -180,8 +161,12 @@ def check_command(specs: list[str], *, config: str | None = None,
             errors += 1
             _echo(_safe(str(exc)), err=True)
             continue
-        if helper is not None:
-            helper.adopt(spec)
+        if _supervised:  # validity's schema check may be running beside (supervise)
+            from gates.validity import pending_helper
+
+            helper = pending_helper(path)
+            if helper is not None:
+                helper.adopt(spec)
         from gatekeeper.compare import run_check
 
         set_stage("checking")
@@ -236,24 +221,39 @@ def check_command(specs: list[str], *, config: str | None = None,
     raise Exit(0 if all(r.passed for r in reports) else 1)
 
 
-def _start_validity_helper(specs: list[str], cfg: object, limits: object,
-                           ref_root: str | None) -> object:
-    """In the supervised child: start validity's schema check in a helper process
-    (`gates.validity.start_helper`) when it pays, else None. Never with remote references
-    allowed: they would be fetched twice."""
-    if len(specs) != 1 or limits.allow_remote_refs:  # type: ignore[attr-defined]
-        return None
-    from gatekeeper.batch import on_child_exit, supervised_limits
-    from gatekeeper.engine import gate_selected
-    from gates.validity import GATE, start_helper
+def _effective_config(params: dict[str, object]) -> object:
+    """The configuration file (given or discovered) with --select, --ignore and --fail-on."""
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.report import Severity
 
-    if not gate_selected(GATE, cfg):  # type: ignore[arg-type]
-        return None
-    worker = supervised_limits()
-    helper = start_helper(specs[0], limits, ref_root, worker.timeout if worker else None)
-    if helper is not None:
-        on_child_exit(helper.cancel)
-    return helper
+    config, select, ignore, fail_on = (params["config"], params["select"], params["ignore"],
+                                       params["fail_on"])
+    cfg = load_config(config if config else discover())  # type: ignore[arg-type]
+    if select is not None:
+        cfg = cfg.replace(select=_split(select))  # type: ignore[arg-type]
+    if ignore is not None:
+        cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))  # type: ignore[arg-type]
+    if fail_on is not None:
+        if fail_on.lower() not in ("error", "warning", "info"):  # type: ignore[attr-defined]
+            raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
+        cfg = cfg.replace(fail_on=Severity(fail_on.lower()))  # type: ignore[attr-defined]
+    return cfg
+
+
+def _limits(params: dict[str, object], settings: dict[str, object]) -> object:
+    """The loader's budgets from the flags, else the configuration, else the defaults."""
+    from gatekeeper.loader import Limits
+
+    max_file_size, max_depth, max_nodes = (params["max_file_size"], params["max_depth"],
+                                           params["max_nodes"])
+    return Limits(
+        max_file_size=_parse_size(max_file_size) if max_file_size else  # type: ignore[arg-type]
+        _parse_size(str(settings.get("max-file-size", "100MB"))),
+        max_depth=max_depth or int(settings.get("max-depth", 256)),  # type: ignore[arg-type]
+        max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),  # type: ignore[arg-type]
+        allow_remote_refs=tuple(params["allow_remote_ref"] or ()),  # type: ignore[arg-type]
+        allow_private_networks=bool(params["allow_private_networks"]),
+    )
 
 
 def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:
@@ -266,10 +266,8 @@ def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:
     specs = expand_inputs(params["specs"])  # type: ignore[arg-type]
     if len(specs) != 1:
         return
-    from gatekeeper.config import discover, load_config
-
-    config = params["config"]
-    settings = load_config(config if config else discover()).settings  # type: ignore[arg-type]
+    cfg = _effective_config(params)
+    settings = cfg.settings  # type: ignore[attr-defined]
     worker = _worker_limits(params["timeout"], params["max_memory"],  # type: ignore[arg-type]
                             settings, bool(params["debug"]))
     if worker is None:
@@ -278,9 +276,17 @@ def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:
 
     from gatekeeper.batch import supervise
 
+    helper = None
+    limits = _limits(params, settings)
+    if not limits.allow_remote_refs and cfg.selects_gate("validity"):  # type: ignore[attr-defined]
+        # (never with remote references allowed: they would be fetched twice)
+        from gates.validity import new_helper
+
+        helper = new_helper(specs[0], limits, params["ref_root"] or settings.get("ref-root"),
+                            worker)
     params = {**params, "specs": specs, "_supervised": True}
     run = partial(_guarded, partial(check_command, **params), bool(params["debug"]))
-    raise Exit(supervise(run, worker, specs[0]))
+    raise Exit(supervise(run, worker, specs[0], helper=helper))
 
 
 # ------------------------------------------------------------------ live audit (issue 6)

@@ -90,6 +90,16 @@ class Config(Record):
         self.settings = {} if settings is None else settings
         self.source = source
 
+    def selects_gate(self, name: str) -> bool:
+        """Whether the gate `name` runs: enabled, not ignored, and selected when ``select``
+        names anything."""
+        if not self.gate(name).enabled or name in self.ignore:
+            return False
+        if self.select is None:
+            return True
+        return any(s == name or s.startswith(name + "/")
+                   for s in (*self.select, *self.extend_select))
+
     def gate(self, name: str) -> GateConfig:
         return self.gates.get(name, GateConfig())
 

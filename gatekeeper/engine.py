@@ -60,12 +60,7 @@ def selected_rules(gate: Gate, config: Config) -> list[Rule]:
 
 
 def gate_selected(gate: Gate, config: Config) -> bool:
-    if not config.gate(gate.name).enabled or gate.name in config.ignore:
-        return False
-    if config.select is None:
-        return True
-    selectors = (*config.select, *config.extend_select)
-    return any(s == gate.name or s.startswith(gate.name + "/") for s in selectors)
+    return config.selects_gate(gate.name)
 
 
 def validate_config(config: Config, gates: Sequence[Gate]) -> None:

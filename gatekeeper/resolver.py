@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from urllib.parse import unquote
 
 from gatekeeper.errors import SpecError
 from gatekeeper.loader import Document, Limits, load_document
@@ -57,6 +56,14 @@ class Resolution:
         self.targets = targets
         self.ref_count = ref_count
         self.missing_files = [] if missing_files is None else missing_files
+
+
+def _unquote(text: str) -> str:
+    if "%" not in text:  # urllib.parse costs ~2 ms of start-up: imported only when needed
+        return text
+    from urllib.parse import unquote
+
+    return unquote(text)
 
 
 def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
@@ -190,7 +197,7 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                 continue
             problem = _refuse(file_part)
             if problem is None:
-                target_path = os.path.realpath(os.path.join(base_dir, unquote(file_part)))
+                target_path = os.path.realpath(os.path.join(base_dir, _unquote(file_part)))
                 if os.path.commonpath([real_root, target_path]) != real_root:
                     problem = ("leaves the spec folder; references may only point inside "
                                f"{os.path.basename(real_root) or real_root}/ "

@@ -147,53 +147,50 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 # The schema check is the one part of a small spec's check that needs a large library:
 # importing jsonschema-rs and compiling the official schema take about 15 ms, a fifth of a
 # whole `gatekeeper check` of the median spec (and a spec with schema errors also imports
-# jsonschema for the details). The command line therefore starts it in a helper process
-# before it imports the gates and loads the spec itself; the engine runs this gate last, so
+# jsonschema for the details). The command line's supervisor (R12) therefore forks a helper
+# that computes it beside the worker that runs the check; the engine runs this gate last, so
 # the helper's work overlaps with every other gate. It is used on machines with two or more
 # cores, for specs up to HELPER_MAX_BYTES (the helper loads its own copy of the spec).
 
-_HELPER = "validity.helper"
 HELPER_MAX_BYTES = 4 * 1024 * 1024
-_HELPER_PAGE = 1 << 20  # the pickled result: at most 500 short messages
+_HELPER_PAGE = 1 << 20  # the marshalled result: at most 500 short messages
+_HELPER = "validity.helper"
+_PENDING: list[SchemaCheckHelper] = []  # set in the supervisor, inherited by the worker
 
 
 class SchemaCheckHelper:
-    """A forked process computing `_schema_errors` of the spec at `path` (see above)."""
+    """The schema check of the spec at `path` in a helper process (see above). The
+    supervisor creates it and calls `start` and `stop`; the worker it forks next finds it
+    with `pending_helper` and reads its result."""
 
-    __slots__ = ("pid", "page")
+    __slots__ = ("path", "limits", "ref_root", "worker", "pid", "page", "rfd")
 
-    def __init__(self, pid: int, page: Any) -> None:
-        self.pid = pid
-        self.page = page
-
-    def adopt(self, spec: Spec) -> None:
-        """Use this helper's result for `spec` (the same file, loaded with the same limits)
-        and let the engine run the validity gate after the others."""
-        spec.memo(_HELPER, lambda: self)
-        spec.memo("engine.run-late", set).add(GATE.name)
-
-    def result(self) -> list[tuple[tuple[Any, ...], str]] | None:
-        """The helper's errors, or None if it failed (the caller computes them itself)."""
-        import os
-        import pickle
-
-        if not self.pid:
-            return None
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            status = -1
+    def __init__(self, path: str, limits: Any, ref_root: str | None, worker: Any) -> None:
+        self.path = path
+        self.limits = limits
+        self.ref_root = ref_root
+        self.worker = worker  # the worker's R12 limits (gatekeeper.batch.WorkerLimits)
         self.pid = 0
-        if status != 0:
-            return None
-        size = int.from_bytes(self.page[:8], "little")
-        try:
-            return pickle.loads(self.page[8:8 + size])
-        except Exception:  # noqa: BLE001 - compute it here instead
-            return None
+        self.page: Any = None
+        self.rfd = -1
 
-    def cancel(self) -> None:
-        """Stop the helper if its result was never needed (e.g. the spec did not load)."""
+    def start(self) -> None:
+        """Fork the helper (in the supervisor, before the worker)."""
+        import mmap
+        import os
+
+        self.page = mmap.mmap(-1, _HELPER_PAGE)  # shared: the helper writes its result here
+        self.rfd, wfd = os.pipe()  # closes when the helper exits: the worker's read wakes
+        pid = os.fork()
+        if pid == 0:
+            os.close(self.rfd)
+            _helper_main(self, wfd)
+        os.close(wfd)
+        self.pid = pid
+        _PENDING[:] = [self]
+
+    def stop(self) -> None:
+        """End the helper if it still runs (in the supervisor, once the worker ended)."""
         import os
         import signal
 
@@ -204,12 +201,51 @@ class SchemaCheckHelper:
             except OSError:
                 pass
             self.pid = 0
+        if self.rfd >= 0:
+            os.close(self.rfd)
+            self.rfd = -1
+
+    def adopt(self, spec: Spec) -> None:
+        """Use this helper's result for `spec` (in the worker: the same file, loaded with the
+        same limits) and let the engine run the validity gate after the others."""
+        spec.memo(_HELPER, lambda: self)
+        spec.memo("engine.run-late", set).add(GATE.name)
+
+    def result(self) -> list[tuple[tuple[Any, ...], str]] | None:
+        """The helper's errors (in the worker), or None if it failed: the caller computes
+        them itself then."""
+        import marshal
+        import os
+
+        if self.rfd < 0:
+            return None
+        try:
+            while os.read(self.rfd, 4096):  # the helper writes nothing: this waits for EOF
+                pass
+        except OSError:
+            return None
+        finally:
+            os.close(self.rfd)
+            self.rfd = -1
+        size = int.from_bytes(self.page[:8], "little")
+        if not size:
+            return None
+        try:
+            return _decode(marshal.loads(self.page[8:8 + size]))
+        except Exception:  # noqa: BLE001 - compute it here instead
+            return None
 
 
-def start_helper(path: str, limits: Any, ref_root: str | None,
-                 timeout: float | None) -> SchemaCheckHelper | None:
-    """Fork the helper for the spec at `path`, or None when it would not pay (one core, a
-    big spec, no fork). `timeout`: the helper ends itself after that many seconds."""
+def pending_helper(path: str) -> SchemaCheckHelper | None:
+    """The helper the supervisor started for `path`, if any (in the worker)."""
+    helper = _PENDING[0] if _PENDING else None
+    return helper if helper is not None and helper.path == path else None
+
+
+def new_helper(path: str, limits: Any, ref_root: str | None,
+               worker: Any) -> SchemaCheckHelper | None:
+    """A helper for the spec at `path`, or None when it would not pay (one core, a big
+    spec, no fork). `worker`: the R12 limits, which bind the helper too."""
     import os
 
     if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
@@ -220,46 +256,63 @@ def start_helper(path: str, limits: Any, ref_root: str | None,
             return None
     except OSError:
         return None
-    import mmap
-
-    page = mmap.mmap(-1, _HELPER_PAGE)  # shared with the helper, which writes its result
-    pid = os.fork()
-    if pid == 0:
-        _helper_main(path, limits, ref_root, timeout, page)
-    return SchemaCheckHelper(pid, page)
+    return SchemaCheckHelper(path, limits, ref_root, worker)
 
 
-def _helper_main(path: str, limits: Any, ref_root: str | None, timeout: float | None,
-                 page: Any) -> None:
-    """The helper process: never returns; it writes nothing but its result to `page`."""
+# The result crosses by marshal (built in; pickle's import costs ~2 ms in both processes):
+# plain values only, so an inlined node's (Pointer, *rest) becomes (file, tokens, rest).
+def _encode(errors: list[tuple[tuple[Any, ...], str]]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for tokens, message in errors:
+        if tokens and not isinstance(tokens[0], str):
+            out.append((1, tokens[0].file, tokens[0].tokens, tokens[1:], message))
+        else:
+            out.append((0, "", (), tokens, message))
+    return out
+
+
+def _decode(encoded: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], str]]:
+    from gatekeeper.pointer import Pointer
+
+    return [((Pointer(file, ptokens), *rest) if moved else tuple(rest), message)
+            for moved, file, ptokens, rest, message in encoded]
+
+
+def _helper_main(helper: SchemaCheckHelper, wfd: int) -> None:
+    """The helper process: never returns. It writes its result to the shared page; its end
+    of the pipe (`wfd`) closes when it exits."""
     import os
 
-    code = 1
     try:
         for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-            if int(fd) > 2:  # the supervisor waits for its pipe to close: do not hold it
+            if int(fd) > 2 and int(fd) != wfd:  # hold no pipe of the supervisor's
                 try:
                     os.close(int(fd))
                 except OSError:
                     pass
-        if timeout:
+        from gatekeeper.batch import limit_memory
+
+        limit_memory(helper.worker)
+        if helper.worker.timeout:
             import signal
 
-            signal.alarm(int(timeout) + 1)  # default action: the helper ends
-        import pickle
+            signal.alarm(int(helper.worker.timeout) + 1)  # default action: the helper ends
+        import marshal
 
         from gatekeeper.spec import load
 
-        spec = load(path, limits=limits, ref_root=ref_root)
-        data = pickle.dumps(_schema_errors(spec), protocol=pickle.HIGHEST_PROTOCOL)
+        import jsonschema_rs  # noqa: F401 - first: the largest import, before the spec's
+
+        spec = load(helper.path, limits=helper.limits, ref_root=helper.ref_root)
+        data = marshal.dumps(_encode(_schema_errors(spec)))
+        page = helper.page
         if len(data) + 8 <= len(page):
             page[8:8 + len(data)] = data
             page[:8] = len(data).to_bytes(8, "little")
-            code = 0
-    except BaseException:  # noqa: BLE001 - the main process computes it then
-        code = 1
+    except BaseException:  # noqa: BLE001, S110 - the worker computes it then
+        pass
     finally:
-        os._exit(code)
+        os._exit(0)
 
 
 #: Top-level maps of named entries (paths, definitions, ...) whose entries the schema checks

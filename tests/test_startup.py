@@ -131,17 +131,24 @@ def test_small_json_locates_findings_as_orjson_does(tmp_path, monkeypatch, name)
 
 
 def test_the_validity_helper_finds_what_the_check_itself_finds():
+    from gatekeeper.batch import WorkerLimits
     from gatekeeper.loader import Limits
     from gates import validity
 
     checked = 0
     for sample in sorted((SAMPLES / "validity").glob("*.yaml")):
-        helper = validity.start_helper(str(sample), Limits(), None, 30)
+        helper = validity.new_helper(str(sample), Limits(), None, WorkerLimits(timeout=30))
         if helper is None:
             pytest.skip("one core: the helper is not used")
-        spec = load(str(sample))
-        helper.adopt(spec)
-        found = helper.result()
+        helper.start()
+        try:
+            assert validity.pending_helper(str(sample)) is helper
+            spec = load(str(sample))
+            helper.adopt(spec)
+            found = helper.result()
+        finally:
+            helper.stop()
+        assert found is not None, sample.name
         assert found == validity._schema_errors(load(str(sample))), sample.name
         checked += bool(found)
     assert checked >= 2  # samples with schema errors went through the helper
