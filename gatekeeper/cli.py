@@ -162,11 +162,13 @@ def check_command(specs: list[str], *, config: str | None = None,
             _echo(_safe(str(exc)), err=True)
             continue
         if _supervised:  # validity's schema check may be running beside (supervise)
-            from gates.validity import pending_helper
+            from gatekeeper.batch import helper_for
 
-            helper = pending_helper(path)
+            helper = helper_for("validity", path)
             if helper is not None:
-                helper.adopt(spec)
+                from gates.validity import adopt_helper
+
+                adopt_helper(spec, helper)
         from gatekeeper.compare import run_check
 
         set_stage("checking")
@@ -274,16 +276,17 @@ def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:
         return
     from functools import partial
 
-    from gatekeeper.batch import supervise
+    from gatekeeper.batch import HELPER_MAX_BYTES, HelperProcess, supervise
 
     helper = None
     limits = _limits(params, settings)
-    if not limits.allow_remote_refs and cfg.selects_gate("validity"):  # type: ignore[attr-defined]
-        # (never with remote references allowed: they would be fetched twice)
-        from gates.validity import new_helper
-
-        helper = new_helper(specs[0], limits, params["ref_root"] or settings.get("ref-root"),
-                            worker)
+    # validity's schema check beside the worker (gates.validity, "helper process"); never
+    # with remote references allowed: they would be fetched twice
+    if not limits.allow_remote_refs and cfg.selects_gate("validity") \
+            and HelperProcess.worthwhile(specs[0], HELPER_MAX_BYTES):  # type: ignore[attr-defined]
+        helper = HelperProcess("validity", specs[0], "gates.validity:helper_job",
+                               (specs[0], limits, params["ref_root"] or settings.get("ref-root")),
+                               worker)
     params = {**params, "specs": specs, "_supervised": True}
     run = partial(_guarded, partial(check_command, **params), bool(params["debug"]))
     raise Exit(supervise(run, worker, specs[0], helper=helper))

@@ -238,6 +238,7 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
     # A gate whose costly part another process computes meanwhile (validity's schema check,
     # see gates.validity.start_helper) runs last; the report keeps the registry's order.
     late = spec.memo("engine.run-late", set)
+    rules = rule_catalogue(active, config)  # before the gates: nothing waits on it later
     by_gate = {}
     with paused_gc():  # rules build many small objects; one collection afterwards suffices
         for gate in sorted(active, key=lambda g: g.name in late):
@@ -247,7 +248,7 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
                     openapi_version=spec.openapi_version, operations=len(spec.operations),
                     files=len(spec.documents))
     return Report(tool_version=__version__, spec=info, gates=tuple(results),
-                  rules=rule_catalogue(active, config), fail_on=config.fail_on,
+                  rules=rules, fail_on=config.fail_on,
                   fail_under=config.fail_under, generated_at=generated_at)
 
 

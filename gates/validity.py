@@ -113,11 +113,9 @@ def _detail_validator(version: str) -> Any:
 
 def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
     def compute() -> list[tuple[tuple[str, ...], str]]:
-        helper = spec.memo(_HELPER, lambda: None)
-        if helper is not None:  # computed by the helper process, if it succeeded
-            found = helper.result()
-            if found is not None:
-                return found
+        found = _helper_result(spec)  # computed by the helper process, if it succeeded
+        if found is not None:
+            return found
         document, moved = _with_path_items_inlined(spec)
         fast = _fast_validator(spec.version)
         if fast.is_valid(document):
@@ -147,116 +145,45 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 # The schema check is the one part of a small spec's check that needs a large library:
 # importing jsonschema-rs and compiling the official schema take about 15 ms, a fifth of a
 # whole `gatekeeper check` of the median spec (and a spec with schema errors also imports
-# jsonschema for the details). The command line's supervisor (R12) therefore forks a helper
-# that computes it beside the worker that runs the check; the engine runs this gate last, so
-# the helper's work overlaps with every other gate. It is used on machines with two or more
-# cores, for specs up to HELPER_MAX_BYTES (the helper loads its own copy of the spec).
+# jsonschema for the details). The command line's supervisor (R12) therefore runs
+# `helper_job` in a helper process (gatekeeper.batch.HelperProcess) beside the worker that
+# runs the check, and the engine runs this gate last, so that the helper's work overlaps with
+# every other gate. Used on machines with two or more cores, for specs up to
+# gatekeeper.batch.HELPER_MAX_BYTES (the helper loads its own copy of the spec).
 
-HELPER_MAX_BYTES = 4 * 1024 * 1024
-_HELPER_PAGE = 1 << 20  # the marshalled result: at most 500 short messages
 _HELPER = "validity.helper"
-_PENDING: list[SchemaCheckHelper] = []  # set in the supervisor, inherited by the worker
 
 
-class SchemaCheckHelper:
-    """The schema check of the spec at `path` in a helper process (see above). The
-    supervisor creates it and calls `start` and `stop`; the worker it forks next finds it
-    with `pending_helper` and reads its result."""
+def helper_job(path: str, limits: Any, ref_root: str | None) -> bytes:
+    """In the helper process: the schema errors of the spec at `path`, marshalled."""
+    import marshal
 
-    __slots__ = ("path", "limits", "ref_root", "worker", "pid", "page", "rfd")
+    import jsonschema_rs  # noqa: F401 - the largest import first
 
-    def __init__(self, path: str, limits: Any, ref_root: str | None, worker: Any) -> None:
-        self.path = path
-        self.limits = limits
-        self.ref_root = ref_root
-        self.worker = worker  # the worker's R12 limits (gatekeeper.batch.WorkerLimits)
-        self.pid = 0
-        self.page: Any = None
-        self.rfd = -1
+    from gatekeeper.spec import load
 
-    def start(self) -> None:
-        """Fork the helper (in the supervisor, before the worker)."""
-        import mmap
-        import os
-
-        self.page = mmap.mmap(-1, _HELPER_PAGE)  # shared: the helper writes its result here
-        self.rfd, wfd = os.pipe()  # closes when the helper exits: the worker's read wakes
-        pid = os.fork()
-        if pid == 0:
-            os.close(self.rfd)
-            _helper_main(self, wfd)
-        os.close(wfd)
-        self.pid = pid
-        _PENDING[:] = [self]
-
-    def stop(self) -> None:
-        """End the helper if it still runs (in the supervisor, once the worker ended)."""
-        import os
-        import signal
-
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-            self.pid = 0
-        if self.rfd >= 0:
-            os.close(self.rfd)
-            self.rfd = -1
-
-    def adopt(self, spec: Spec) -> None:
-        """Use this helper's result for `spec` (in the worker: the same file, loaded with the
-        same limits) and let the engine run the validity gate after the others."""
-        spec.memo(_HELPER, lambda: self)
-        spec.memo("engine.run-late", set).add(GATE.name)
-
-    def result(self) -> list[tuple[tuple[Any, ...], str]] | None:
-        """The helper's errors (in the worker), or None if it failed: the caller computes
-        them itself then."""
-        import marshal
-        import os
-
-        if self.rfd < 0:
-            return None
-        try:
-            while os.read(self.rfd, 4096):  # the helper writes nothing: this waits for EOF
-                pass
-        except OSError:
-            return None
-        finally:
-            os.close(self.rfd)
-            self.rfd = -1
-        size = int.from_bytes(self.page[:8], "little")
-        if not size:
-            return None
-        try:
-            return _decode(marshal.loads(self.page[8:8 + size]))
-        except Exception:  # noqa: BLE001 - compute it here instead
-            return None
+    spec = load(path, limits=limits, ref_root=ref_root)
+    return marshal.dumps(_encode(_schema_errors(spec)))
 
 
-def pending_helper(path: str) -> SchemaCheckHelper | None:
-    """The helper the supervisor started for `path`, if any (in the worker)."""
-    helper = _PENDING[0] if _PENDING else None
-    return helper if helper is not None and helper.path == path else None
+def adopt_helper(spec: Spec, helper: Any) -> None:
+    """Use `helper`'s result for `spec` (the same file, loaded with the same limits), and
+    let the engine run this gate after the others."""
+    spec.memo(_HELPER, lambda: helper)
+    spec.memo("engine.run-late", set).add(GATE.name)
 
 
-def new_helper(path: str, limits: Any, ref_root: str | None,
-               worker: Any) -> SchemaCheckHelper | None:
-    """A helper for the spec at `path`, or None when it would not pay (one core, a big
-    spec, no fork). `worker`: the R12 limits, which bind the helper too."""
-    import os
-
-    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
-            or len(os.sched_getaffinity(0)) < 2:
+def _helper_result(spec: Spec) -> list[tuple[tuple[Any, ...], str]] | None:
+    helper = spec.memo(_HELPER, lambda: None)
+    data = helper.result() if helper is not None else None
+    if data is None:
         return None
+    import marshal
+
     try:
-        if os.path.getsize(path) > HELPER_MAX_BYTES:
-            return None
-    except OSError:
+        return _decode(marshal.loads(data))
+    except Exception:  # noqa: BLE001 - computed here instead
         return None
-    return SchemaCheckHelper(path, limits, ref_root, worker)
 
 
 # The result crosses by marshal (built in; pickle's import costs ~2 ms in both processes):
@@ -276,43 +203,6 @@ def _decode(encoded: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], str]]
 
     return [((Pointer(file, ptokens), *rest) if moved else tuple(rest), message)
             for moved, file, ptokens, rest, message in encoded]
-
-
-def _helper_main(helper: SchemaCheckHelper, wfd: int) -> None:
-    """The helper process: never returns. It writes its result to the shared page; its end
-    of the pipe (`wfd`) closes when it exits."""
-    import os
-
-    try:
-        for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-            if int(fd) > 2 and int(fd) != wfd:  # hold no pipe of the supervisor's
-                try:
-                    os.close(int(fd))
-                except OSError:
-                    pass
-        from gatekeeper.batch import limit_memory
-
-        limit_memory(helper.worker)
-        if helper.worker.timeout:
-            import signal
-
-            signal.alarm(int(helper.worker.timeout) + 1)  # default action: the helper ends
-        import marshal
-
-        from gatekeeper.spec import load
-
-        import jsonschema_rs  # noqa: F401 - first: the largest import, before the spec's
-
-        spec = load(helper.path, limits=helper.limits, ref_root=helper.ref_root)
-        data = marshal.dumps(_encode(_schema_errors(spec)))
-        page = helper.page
-        if len(data) + 8 <= len(page):
-            page[8:8 + len(data)] = data
-            page[:8] = len(data).to_bytes(8, "little")
-    except BaseException:  # noqa: BLE001, S110 - the worker computes it then
-        pass
-    finally:
-        os._exit(0)
 
 
 #: Top-level maps of named entries (paths, definitions, ...) whose entries the schema checks
