@@ -343,21 +343,20 @@ def _parse_json(text: str, path: str, display: str) -> Document:
     return Document(path=path, display=display, text=body, data=data, is_json=True)
 
 
-#: Below this size the standard library's json parses and re-serializes: as fast as orjson
-#: at that size, and importing orjson costs about 8 ms (it imports dataclasses, uuid, ...).
-SMALL_JSON = 1 << 20
+#: Below this size the standard library's json parses and re-serializes: importing orjson
+#: costs about 8 ms (it imports dataclasses, uuid, ...), more than the standard library
+#: takes there. Above it, locating many findings re-serializes many members, where orjson
+#: is ten times faster (a threshold of 1 MB cost 0.5 s over the 105 specs of 60 KB to 1 MB
+#: in benchmarks/sample300.txt).
+SMALL_JSON = 1 << 16
+
+_STD_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                               allow_nan=False).encode
 
 
 def _std_dumps(value: Any) -> bytes:
     """What ``orjson.dumps`` writes, by the standard library (compact, UTF-8, no NaN)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8", "surrogatepass")
-
-
-def _orjson_dumps(value: Any) -> bytes:
-    import orjson
-
-    return orjson.dumps(value)
+    return _STD_ENCODE(value).encode("utf-8", "surrogatepass")
 
 
 def _dumps_for(size: int) -> Any:
@@ -365,10 +364,10 @@ def _dumps_for(size: int) -> Any:
     if size < SMALL_JSON:
         return _std_dumps
     try:
-        import orjson  # noqa: F401
+        import orjson
     except ImportError:  # pragma: no cover - orjson is a dependency
         return _std_dumps
-    return _orjson_dumps
+    return orjson.dumps
 
 
 def _parse_json_fast(body: str) -> tuple[Any, Any] | None:

@@ -126,7 +126,9 @@ def test_small_json_locates_findings_as_orjson_does(tmp_path, monkeypatch, name)
     assert doc._json_members[loader._COMPACT][3] is loader._std_dumps
     monkeypatch.setattr(loader, "SMALL_JSON", 0)  # every text is "big": orjson
     doc = loader.load_document(str(spec), "x", loader.Limits())
-    assert doc._json_members[loader._COMPACT][3] is loader._orjson_dumps
+    import orjson
+
+    assert doc._json_members[loader._COMPACT][3] is orjson.dumps
     assert findings() == small and len(small) > 3
 
 
