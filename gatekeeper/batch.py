@@ -506,7 +506,7 @@ def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
     the check in a worker and sending its report back (copy-on-write faults over the parent's
     heap, pickling). The parent only waits. On expiry it kills the child and prints the
     timeout error; a child that ran out of memory gets the memory error; both exit 2.
-    `helper` (e.g. `gates.validity.SchemaCheckHelper`) is started first and stopped last."""
+    `helper` (a `HelperProcess`) is started first and stopped last."""
     sys.stdout.flush()
     sys.stderr.flush()
     if helper is not None:

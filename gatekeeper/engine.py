@@ -236,7 +236,7 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
     from gatekeeper.loader import paused_gc
 
     # A gate whose costly part another process computes meanwhile (validity's schema check,
-    # see gates.validity.start_helper) runs last; the report keeps the registry's order.
+    # gates.validity.helper_job) runs last; the report keeps the registry's order.
     late = spec.memo("engine.run-late", set)
     rules = rule_catalogue(active, config)  # before the gates: nothing waits on it later
     by_gate = {}
