@@ -368,9 +368,7 @@ def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
             data = pickle.dumps(("memory",))
         except Exception as exc:  # an exception or report that does not pickle
             data = pickle.dumps(("exc", RuntimeError(f"{type(payload[-1]).__name__}: {exc}")))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(wfd, view):]
+        _write_all(wfd, data)
     except MemoryError:
         code = _OUT_OF_MEMORY
     except BaseException:
@@ -469,15 +467,9 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
                         result = pickle.loads(data)
                     except Exception as exc:  # noqa: BLE001
                         result = ("died", f"unreadable result ({type(exc).__name__})")
-                elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
-                    result = ("memory",)
-                elif os.WIFSIGNALED(status):
-                    sig = os.WTERMSIG(status)
-                    result = (("memory",) if limits.max_memory and sig in (
-                        signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGKILL)
-                        else ("died", f"killed by {signal.Signals(sig).name}"))
                 else:
-                    result = ("died", f"exit status {os.waitstatus_to_exitcode(status)}")
+                    result = _failure(status, limits) or (
+                        "died", f"exit status {os.waitstatus_to_exitcode(status)}")
                 finish(run, result)
             now = time.monotonic()
             for run in list(running.values()):
@@ -692,21 +684,35 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
         out, err = marshal.loads(b"".join(relayed))
         sys.stdout.write(out)
         sys.stderr.write(err)
-    if os.WIFEXITED(status):
-        code = os.WEXITSTATUS(status)
-        if code != _OUT_OF_MEMORY:
-            return code
-        result: tuple[Any, ...] = ("memory",)
-    else:
-        sig = os.WTERMSIG(status)
-        result = (("memory",) if limits.max_memory and sig in (
-            signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGKILL)
-            else ("died", f"killed by {signal.Signals(sig).name}"))
-    sys.stderr.write(_inert(worker_error(path, result, limits)) + "\n")
+    failure = _failure(status, limits)
+    if failure is None:
+        return os.WEXITSTATUS(status)
+    sys.stderr.write(_inert(worker_error(path, failure, limits)) + "\n")
     return 2
 
 
 _OUT_OF_MEMORY = 75  # EX_TEMPFAIL: the exit status of a child that hit its memory limit
+
+
+def _failure(status: int, limits: WorkerLimits) -> tuple[Any, ...] | None:
+    """``("memory",)`` or ``("died", why)`` for a worker's wait status; None when it exited
+    on its own with any status but `_OUT_OF_MEMORY`. Under a memory limit, a crash by signal
+    is the limit: C code that cannot allocate aborts or faults instead of raising."""
+    import signal
+
+    if os.WIFEXITED(status):
+        return ("memory",) if os.WEXITSTATUS(status) == _OUT_OF_MEMORY else None
+    sig = os.WTERMSIG(status)
+    if limits.max_memory and sig in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS,
+                                     signal.SIGKILL):
+        return ("memory",)
+    return ("died", f"killed by {signal.Signals(sig).name}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _inert(text: str) -> str:
@@ -738,10 +744,8 @@ def _supervised_child(fn: Callable[[], int], limits: WorkerLimits, page: Any,
             if relay_fd is not None:
                 import marshal
 
-                data = memoryview(marshal.dumps((sys.stdout.getvalue(),  # type: ignore[attr-defined]
-                                                 sys.stderr.getvalue())))  # type: ignore[attr-defined]
-                while data:
-                    data = data[os.write(relay_fd, data):]
+                _write_all(relay_fd, marshal.dumps((
+                    sys.stdout.getvalue(), sys.stderr.getvalue())))  # type: ignore[attr-defined]
             sys.stdout.flush()
             sys.stderr.flush()
         except BaseException:  # noqa: BLE001

@@ -15,6 +15,11 @@ import os
 import sys
 
 from gatekeeper.errors import ConfigError, InputError
+from gatekeeper.record import Record
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
 
 _DEBUG = {"on": False}
 
@@ -102,20 +107,22 @@ def check_command(specs: list[str], *, config: str | None = None,
                   new_only: bool | None = None, ratchet: bool | None = None,
                   baseline: str | None = None, pr_summary: str | None = None,
                   report_to: list[str] | None = None, timeout: float | None = None,
-                  max_memory: str | None = None, _supervised: bool = False) -> None:
-    """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
+                  max_memory: str | None = None, _prepared: Prepared | None = None) -> None:
+    """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
+
+    `_prepared`: what `prepare` found, when a supervised child (R12) runs the command."""
+    params = dict(locals())
     _DEBUG["on"] = debug
-    if not _supervised and live is None:
-        _check_one_spec_in_a_worker(dict(locals()))
+    if _prepared is None:
+        _prepared = prepare(params)
+        if live is None and _prepared.worker is not None and len(_prepared.paths) == 1:
+            raise Exit(_check_in_supervised_child(params, _prepared))
     from gatekeeper.errors import SpecError
     from gatekeeper.registry import all_gates, validate
     from gatekeeper.reporters import render
     from gatekeeper.spec import load
 
-    cfg = _effective_config(locals())
-    settings = cfg.settings
-    limits = _limits(locals(), settings)
-    ref_root = ref_root or settings.get("ref-root")
+    cfg, limits, ref_root = _prepared.config, _prepared.limits, _prepared.ref_root
     gates = all_gates()
     live_flags = _live_flags(locals())
     redactor = None
@@ -125,16 +132,14 @@ def check_command(specs: list[str], *, config: str | None = None,
     if live is not None and len(specs) != 1:
         raise ConfigError("--live audits one service: give exactly one spec")
     validate(cfg)  # the live rules too: one config file serves runs with and without --live
-    worker = None if _supervised else _worker_limits(timeout, max_memory, settings, debug)
+    worker = _prepared.worker
     from gatekeeper.reporters.outputs import parse_report_args
 
     report_targets = parse_report_args(report_to, inputs=specs)
 
     reports = []
     errors = 0
-    from gatekeeper.batch import expand_inputs
-
-    specs = expand_inputs(specs)
+    specs = _prepared.paths
     batch = None
     from functools import partial
 
@@ -151,7 +156,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                 _echo(_safe(outcome.error or ""), err=True)
             else:
                 reports.append(outcome.report)
-    from gatekeeper.batch import set_stage
+    from gatekeeper.batch import helper_for, set_stage
 
     for path in specs if batch is None else []:
         set_stage("loading")  # named in a timeout error when supervised (R12)
@@ -161,14 +166,11 @@ def check_command(specs: list[str], *, config: str | None = None,
             errors += 1
             _echo(_safe(str(exc)), err=True)
             continue
-        if _supervised:  # validity's schema check may be running beside (supervise)
-            from gatekeeper.batch import helper_for
+        helper = helper_for("validity", path)  # its schema check may be running beside
+        if helper is not None:
+            from gates.validity import adopt_helper
 
-            helper = helper_for("validity", path)
-            if helper is not None:
-                from gates.validity import adopt_helper
-
-                adopt_helper(spec, helper)
+            adopt_helper(spec, helper)
         from gatekeeper.compare import run_check
 
         set_stage("checking")
@@ -223,73 +225,90 @@ def check_command(specs: list[str], *, config: str | None = None,
     raise Exit(0 if all(r.passed for r in reports) else 1)
 
 
-def _effective_config(params: dict[str, object]) -> object:
+def _effective_config(params: dict[str, Any]) -> Any:
     """The configuration file (given or discovered) with --select, --ignore and --fail-on."""
     from gatekeeper.config import discover, load_config
     from gatekeeper.report import Severity
 
     config, select, ignore, fail_on = (params["config"], params["select"], params["ignore"],
                                        params["fail_on"])
-    cfg = load_config(config if config else discover())  # type: ignore[arg-type]
+    cfg = load_config(config if config else discover())
     if select is not None:
-        cfg = cfg.replace(select=_split(select))  # type: ignore[arg-type]
+        cfg = cfg.replace(select=_split(select))
     if ignore is not None:
-        cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))  # type: ignore[arg-type]
+        cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
     if fail_on is not None:
-        if fail_on.lower() not in ("error", "warning", "info"):  # type: ignore[attr-defined]
+        if fail_on.lower() not in ("error", "warning", "info"):
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
-        cfg = cfg.replace(fail_on=Severity(fail_on.lower()))  # type: ignore[attr-defined]
+        cfg = cfg.replace(fail_on=Severity(fail_on.lower()))
     return cfg
 
 
-def _limits(params: dict[str, object], settings: dict[str, object]) -> object:
+def _limits(params: dict[str, Any], settings: dict[str, Any]) -> Any:
     """The loader's budgets from the flags, else the configuration, else the defaults."""
     from gatekeeper.loader import Limits
 
     max_file_size, max_depth, max_nodes = (params["max_file_size"], params["max_depth"],
                                            params["max_nodes"])
     return Limits(
-        max_file_size=_parse_size(max_file_size) if max_file_size else  # type: ignore[arg-type]
+        max_file_size=_parse_size(max_file_size) if max_file_size else
         _parse_size(str(settings.get("max-file-size", "100MB"))),
-        max_depth=max_depth or int(settings.get("max-depth", 256)),  # type: ignore[arg-type]
-        max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),  # type: ignore[arg-type]
-        allow_remote_refs=tuple(params["allow_remote_ref"] or ()),  # type: ignore[arg-type]
+        max_depth=max_depth or int(settings.get("max-depth", 256)),
+        max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),
+        allow_remote_refs=tuple(params["allow_remote_ref"] or ()),
         allow_private_networks=bool(params["allow_private_networks"]),
     )
 
 
-def _check_one_spec_in_a_worker(params: dict[str, object]) -> None:
-    """R12 for the common case, one spec: the whole command runs in a supervised child
-    (`gatekeeper.batch.supervise`) forked before anything heavy is imported; raises `Exit`
-    with its exit code. Returns (nothing done) for several specs, or when the limits are off
-    or fork is unavailable: the caller then goes on as usual."""
+class Prepared(Record):
+    """What a check needs before anything heavy is imported: the configuration (with the
+    command's flags), the loader's limits, the reference root, the R12 worker limits (None:
+    check in this process) and the spec files the inputs expand to."""
+
+    __slots__ = ("config", "limits", "ref_root", "worker", "paths")
+
+    def __init__(self, config: Any, limits: Any, ref_root: str | None, worker: Any,
+                 paths: list[str]) -> None:
+        self.config = config
+        self.limits = limits
+        self.ref_root = ref_root
+        self.worker = worker
+        self.paths = paths
+
+
+def prepare(params: dict[str, Any]) -> Prepared:
+    """`Prepared` from `check_command`'s parameters; config and flag errors are raised here."""
     from gatekeeper.batch import expand_inputs
 
-    specs = expand_inputs(params["specs"])  # type: ignore[arg-type]
-    if len(specs) != 1:
-        return
     cfg = _effective_config(params)
-    settings = cfg.settings  # type: ignore[attr-defined]
-    worker = _worker_limits(params["timeout"], params["max_memory"],  # type: ignore[arg-type]
-                            settings, bool(params["debug"]))
-    if worker is None:
-        return
+    settings = cfg.settings
+    return Prepared(config=cfg, limits=_limits(params, settings),
+                    ref_root=params["ref_root"] or settings.get("ref-root"),
+                    worker=_worker_limits(params["timeout"], params["max_memory"], settings,
+                                          bool(params["debug"])),
+                    paths=expand_inputs(params["specs"]))
+
+
+def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> int:
+    """R12 for the common case, one spec: the whole command runs in a supervised child
+    (`gatekeeper.batch.supervise`), forked before anything heavy is imported, under
+    ``prepared.worker``; returns its exit code. With two or more cores, validity's schema
+    check runs in a helper beside it (gates.validity, "helper process"), never with remote
+    references allowed: they would be fetched twice."""
     from functools import partial
 
     from gatekeeper.batch import HELPER_MAX_BYTES, HelperProcess, supervise
 
+    path = prepared.paths[0]
     helper = None
-    limits = _limits(params, settings)
-    # validity's schema check beside the worker (gates.validity, "helper process"); never
-    # with remote references allowed: they would be fetched twice
-    if not limits.allow_remote_refs and cfg.selects_gate("validity") \
-            and HelperProcess.worthwhile(specs[0], HELPER_MAX_BYTES):  # type: ignore[attr-defined]
-        helper = HelperProcess("validity", specs[0], "gates.validity:helper_job",
-                               (specs[0], limits, params["ref_root"] or settings.get("ref-root")),
-                               worker)
-    params = {**params, "specs": specs, "_supervised": True}
-    run = partial(_guarded, partial(check_command, **params), bool(params["debug"]))
-    raise Exit(supervise(run, worker, specs[0], helper=helper))
+    if not prepared.limits.allow_remote_refs and prepared.config.selects_gate("validity") \
+            and HelperProcess.worthwhile(path, HELPER_MAX_BYTES):
+        helper = HelperProcess("validity", path, "gates.validity:helper_job",
+                               (path, prepared.limits, prepared.ref_root), prepared.worker)
+    child = prepared.replace(worker=None)  # the child checks in its own process
+    run = partial(_guarded, partial(check_command, **{**params, "_prepared": child}),
+                  bool(params["debug"]))
+    return supervise(run, prepared.worker, path, helper=helper)
 
 
 # ------------------------------------------------------------------ live audit (issue 6)

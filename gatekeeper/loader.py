@@ -359,15 +359,23 @@ def _std_dumps(value: Any) -> bytes:
     return _STD_ENCODE(value).encode("utf-8", "surrogatepass")
 
 
-def _dumps_for(size: int) -> Any:
-    """The compact serializer serialized mode uses for a text of `size` characters."""
-    if size < SMALL_JSON:
-        return _std_dumps
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson is a dependency
-        return _std_dumps
-    return orjson.dumps
+def _std_dumps_indented(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2,
+                      allow_nan=False).encode("utf-8", "surrogatepass")
+
+
+def _codec_for(size: int) -> tuple[Any, Any, Any]:
+    """(loads, compact dumps, 2-space-indent dumps) for a text of `size` characters: the
+    standard library below SMALL_JSON, orjson above."""
+    if size >= SMALL_JSON:
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover - orjson is a dependency
+            pass
+        else:
+            return (orjson.loads, orjson.dumps,
+                    lambda value: orjson.dumps(value, option=orjson.OPT_INDENT_2))
+    return json.loads, _std_dumps, _std_dumps_indented
 
 
 def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
@@ -377,14 +385,9 @@ def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
     integers turned into floats, NaN and every other spelling a plain parse would read
     differently. Returns (data, serialized-mode state or None), or None to let the standard
     parser (with its duplicate-key hook and exact errors) decide."""
-    dumps = _dumps_for(len(body))
+    loads, _dumps, dumps_indented = _codec_for(len(body))
     try:
-        if dumps is _std_dumps:
-            data = json.loads(body)
-        else:
-            import orjson
-
-            data = orjson.loads(body)
+        data = loads(body)
     except (ValueError, RecursionError):  # orjson's JSONDecodeError is a ValueError
         return None
     state = _json_compact(body, data)
@@ -392,13 +395,7 @@ def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
         return data, state
     if "\n" in body:
         try:
-            if dumps is _std_dumps:
-                blob = json.dumps(data, ensure_ascii=False, indent=2,
-                                  allow_nan=False).encode("utf-8", "surrogatepass")
-            else:
-                import orjson
-
-                blob = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+            blob = dumps_indented(data)
         except (TypeError, ValueError, RecursionError):  # JSONEncodeError is a TypeError
             return None
         if body.strip(" \t\r\n").encode("utf-8", "surrogatepass") == blob:
@@ -496,7 +493,7 @@ def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int], Any]
     end = len(text)
     while end > start and text[end - 1] in " \t\r\n":
         end -= 1
-    dumps = _dumps_for(len(text))
+    dumps = _codec_for(len(text))[1]
     try:
         blob = dumps(data)
     except (TypeError, ValueError, RecursionError):  # e.g. integers over 64 bits for orjson
