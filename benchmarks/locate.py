@@ -391,145 +391,24 @@ class RymlLocator:
 
 
 class YamlTextLocator:
-    """Pointer -> (line, column) by searching the YAML text, block style only.
-
-    A block mapping whose keys sit at column ``n`` owns the lines from its first key to the
-    first later line indented less than ``n`` (lines of block scalars and multi-line scalars
-    under it are indented more, so they cannot look like its keys). The search for key K is
-    one regex ``^ {n}K[ \t]*:`` over that range: C speed, no tokenizing. Sequence items are
-    ``- `` at column ``n``. Anything else (flow collections, anchors and aliases, explicit
-    ``? `` keys, a value on the key's line that is not the end of the pointer) returns None,
-    and the caller falls back to an exact method (rapidyaml or PyYAML's node tree).
-    """
-
-    _CONTENT = re.compile(r"^( *)([^ #\n])", re.MULTILINE)
+    """Pointer -> (line, column) by searching the YAML text, block style only: the product's
+    `gatekeeper.yaml_fast.TextLocator`, which grew out of the prototype that stood here,
+    behind this script's pointer-string interface. It returns None where it is not sure
+    (flow collections, anchors and aliases, explicit ``? `` keys), and the caller falls back
+    to an exact method (rapidyaml or PyYAML's node tree)."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        sys.path.insert(0, str(HERE.parent))
+        from gatekeeper.yaml_fast import TextLocator
+
         self.lines = LineIndex(text)
-        self._pats: dict = {}
-        self._ends: dict = {}
-
-    def _pat(self, key, fmt):
-        p = self._pats.get(key)
-        if p is None:
-            p = self._pats[key] = re.compile(fmt, re.MULTILINE)
-        return p
-
-    def _end(self, start: int, n: int, seq: bool = False) -> int:
-        got = self._ends.get((start, n, seq))
-        if got is None:
-            got = self._ends[start, n, seq] = self._find_end(start, n, seq)
-        return got
-
-    def _find_end(self, start: int, n: int, seq: bool) -> int:
-        """Where the block starting at ``start`` whose entries sit at column ``n`` ends: the
-        first later content line indented less than ``n`` (for a sequence at column ``n``,
-        also a line at column ``n`` that is not an item)."""
-        if seq:
-            pat = self._pat(
-                ("seqend", n),
-                rf"\n(?: {{0,{n - 1}}}[^ #\n]| {{{n}}}(?:[^ #\n-]|-[^ \n]))"
-                if n
-                else r"\n(?:[^ #\n-]|-[^ \n])",
-            )
-        elif n == 0:
-            return len(self.text)
-        else:
-            pat = self._pat(("end", n), rf"\n {{0,{n - 1}}}[^ #\n]")
-        m = pat.search(self.text, max(start - 1, 0))
-        return m.start() + 1 if m else len(self.text)
-
-    def _col(self, off: int) -> int:
-        return off - (self.text.rfind("\n", 0, off) + 1)
+        self._locator = TextLocator(text)
 
     def offset(self, pointer: str) -> int | None:
-        text = self.text
-        m = self._CONTENT.search(text)
-        while m and text.startswith("---", m.start(2)) or (m and text[m.start(2)] == "%"):
-            m = self._CONTENT.search(text, text.find("\n", m.start(2)) + 1)
-        if m is None:
-            return None
-        pos = m.start(2)  # first character of the current node
-        end = len(text)  # where the current node's lines end
-        at = 0 if pointer == "" else None
-        tokens = pointer[1:].split("/") if pointer else []
-        for i, token in enumerate(tokens):
-            token = token.replace("~1", "/").replace("~0", "~")
-            last = i == len(tokens) - 1
-            n = self._col(pos)
-            head = text[pos]
-            if head == "-" and text[pos + 1 : pos + 2] in (" ", "\n"):
-                if not token.isdigit():
-                    return None
-                item = self._pat(("item", n), rf"(?<=\n) {{{n}}}-(?: |$)")
-                seq_end = min(end, self._end(pos, n, seq=True))
-                want = int(token)
-                # the first item may start mid-line (after a parent "- "): match it directly
-                first = re.compile(r"-(?: |$)", re.MULTILINE).match(text, pos)
-                starts = [first] if first else []
-                for mm in item.finditer(text, text.find("\n", pos) + 1 if first else pos, seq_end):
-                    starts.append(mm)
-                    if len(starts) > want + 1:
-                        break
-                if len(starts) <= want:
-                    return None
-                hit = starts[want]
-                nxt = starts[want + 1].start() if len(starts) > want + 1 else seq_end
-                c = self._CONTENT.search(text, hit.end()) if text[hit.end() - 1] != " " else None
-                if c is None:
-                    p = hit.end()
-                    while text[p] == " ":
-                        p += 1
-                    if text[p] in "\n#":
-                        c = self._CONTENT.search(text, p)
-                        if c is None:
-                            return None
-                        p = c.start(2)
-                else:
-                    p = c.start(2)
-                pos, end, at = p, nxt, p
-                if text[pos] in "[{&*!|>\"'" and not last:
-                    return None
-                continue
-            if head in "[{&*!?|>":
-                return None
-            q = re.escape(token)
-            keyre = rf"(?:{q}|\"{q}\"|'{q}')[ \t]*:(?:[ \t]|$)"
-            mm = self._pat(("key0", token), keyre).match(text, pos)
-            if mm is None:
-                # "\n" + indentation + the plain key is a literal prefix: the regex engine
-                # scans for it at memchr-like speed instead of trying every position.
-                mm = self._pat(("key", n, token), rf"\n {{{n}}}{q}[ \t]*:(?:[ \t]|$)").search(
-                    text, pos - 1, end
-                )
-                if mm is None:
-                    mm = self._pat(("qkey", n, token), rf"\n {{{n}}}{keyre}").search(
-                        text, pos - 1, end
-                    )
-                if mm is None:
-                    return None
-                key_at = mm.start() + 1 + n
-            else:
-                key_at = mm.start()
-            at = key_at
-            if last:
-                break
-            line_end = text.find("\n", mm.end())
-            line_end = len(text) if line_end < 0 else line_end
-            rest = text[mm.end() : line_end].strip()
-            if rest and not rest.startswith("#"):
-                return None  # scalar, flow collection, anchor, alias or block scalar
-            c = self._CONTENT.search(text, line_end + 1)
-            if c is None:
-                return None
-            col = len(c.group(1))
-            kcol = self._col(key_at)
-            if col < kcol or (col == kcol and text[c.start(2)] != "-"):
-                return None  # empty value
-            pos = c.start(2)
-            end = min(end, self._end(line_end + 1, kcol + 1)) if col > kcol else end
-        return at
+        if pointer == "":
+            return 0
+        tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/"))
+        return self._locator.offset(tokens)
 
     def locate(self, pointer: str) -> tuple[int, int] | None:
         off = self.offset(pointer)
