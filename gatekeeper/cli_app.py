@@ -331,3 +331,9 @@ def baseline_cmd(
     typer.echo(f"wrote {len(entries)} accepted finding(s) to {output}")
 
 
+
+
+# ------------------------------------------------------------------ load test (the perf gate)
+from gatekeeper.load.command import register as _register_load  # noqa: E402
+
+_register_load(app, Format)

@@ -40,7 +40,7 @@ __all__ = ["Config", "GateConfig", "RuleConfig", "discover", "load_config"]
 TOP_LEVEL_KEYS = {
     "fail-on", "fail-under", "select", "extend-select", "ignore", "gates", "rules",
     "max-file-size", "max-nodes", "max-depth", "ref-root", "baseline", "new-only",
-    "ratchet", "live", "timeout", "max-memory",
+    "ratchet", "live", "load", "timeout", "max-memory",
 }
 GATE_KEYS = {"fail-under", "weight", "enabled", "ratchet-tolerance"}
 SEVERITY_WORDS = ("error", "warning", "info", "off")

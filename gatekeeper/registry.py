@@ -91,14 +91,16 @@ def find_rule(rule_id: str):
 
 
 def configurable_gates() -> tuple[Gate, ...]:
-    """Every gate a config file may name: the static gates plus the live audit's catalogue.
+    """Every gate a config file may name: the static gates plus the live audit's and the
+    load test's catalogues.
 
     One config file serves every command (`check` with or without ``--live``, `audit`,
     `baseline`, `rules`, `explain`), so each of them accepts settings for any of these gates,
     whether or not it runs them."""
     from gatekeeper.live.gate import live_gate_catalogue
+    from gatekeeper.load.gate import perf_gate_catalogue
 
-    return (*all_gates(), live_gate_catalogue())
+    return (*all_gates(), live_gate_catalogue(), perf_gate_catalogue())
 
 
 def validate(config) -> None:
