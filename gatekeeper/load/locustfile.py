@@ -82,11 +82,15 @@ def _stop(environment, reason):
     with _lock:
         if _state["stop_reason"] is None:
             _state["stop_reason"] = reason
+    import gevent
+
     runner = environment.runner
+    # From a greenlet of its own: stopping kills every user greenlet, the caller's included,
+    # which would end the call half-way.
     if runner is not None and not isinstance(runner, WorkerRunner):
-        runner.quit()
+        gevent.spawn(runner.quit)
     elif runner is not None:
-        runner.stop()
+        gevent.spawn(runner.stop)
 
 
 def _make_task(request):
