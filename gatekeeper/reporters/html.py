@@ -355,6 +355,12 @@ def _compact(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _load_view(section: Any) -> dict[str, Any]:
+    from gatekeeper.load.view import load_view
+
+    return load_view(section)
+
+
 def _filters(env: Environment) -> None:
     """Every filter and global the templates use, registered in one place."""
     env.filters.update(
@@ -367,6 +373,7 @@ def _filters(env: Environment) -> None:
         portfolio_gates=portfolio_gates,
         findings_by_gate=findings_by_gate, ratio_of=ratio_of,
         live_view=live_view, compare_view=compare_view, baseline_view=baseline_view,
+        load_view=_load_view,
         CSP=CSP, severities=[str(s) for s in Severity],
     )
 

@@ -19,7 +19,14 @@ def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS) -> s
 
     template = markdown_environment().get_template("summary.md.j2")
     text = template.render(reports=list(reports), max_findings=max_findings)
-    return text + compare_sections(reports)  # --base / baseline results, when there are any
+    return text + compare_sections(reports) + _load_lines(reports)  # --base, baseline, load
+
+
+def _load_lines(reports: list[Report]) -> str:
+    from gatekeeper.load.view import markdown_lines
+
+    lines = [line for r in reports for line in markdown_lines(r.sections.get("load"))]
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
 
 
 def render(report: Report, *, max_findings: int = MAX_FINDINGS, **_: object) -> str:

@@ -115,6 +115,16 @@ def live_summary(report: Report) -> str:
     return render_text(section)
 
 
+def load_summary(report: Report) -> str:
+    """The load test's figures (`gatekeeper.load.view`), when the run had one."""
+    section = report.sections.get("load")
+    if not section:
+        return ""
+    from gatekeeper.load.view import terminal_text
+
+    return terminal_text(section)
+
+
 def compare_summary(report: Report) -> str:
     """A few plain lines on ``sections["compare"]`` (``--base``/``--base-file``): new, fixed
     and unchanged findings, the score delta, metric deltas, ratchet drops, breaking changes;
@@ -161,7 +171,7 @@ def render(report: Report, *, color: bool = False, max_findings: int | None = No
            show_info: bool = True) -> str:
     """The live summary (if any), the finding lines, the per-gate table and the verdict, then
     the compare and baseline summary (if any)."""
-    live = live_summary(report)
+    live = live_summary(report) + load_summary(report)
     return (live + "\n" if live else "") + _main(report, color=color, max_findings=max_findings,
                                                   show_info=show_info) + compare_summary(report)
 
