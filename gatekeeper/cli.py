@@ -95,6 +95,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   allow_remote_ref: list[str] | None = None,
                   allow_private_networks: bool = False, quiet: bool = False,
                   debug: bool = False, jobs: int | None = None, live: str | None = None,
+                  load_test: bool = False,
                   header_env: list[str] | None = None, header: list[str] | None = None,
                   allow_writes: bool = False, allow_method: list[str] | None = None,
                   allow_host: list[str] | None = None, request_timeout: float | None = None,
@@ -131,6 +132,8 @@ def check_command(specs: list[str], *, config: str | None = None,
                           "origins; pass --live URL (never the document's servers)")
     if live is not None and len(specs) != 1:
         raise ConfigError("--live audits one service: give exactly one spec")
+    if load_test and live is None:
+        raise ConfigError("--load needs --live URL: the service to load-test")
     validate(cfg)  # the live rules too: one config file serves runs with and without --live
     worker = _prepared.worker
     from gatekeeper.reporters.outputs import parse_report_args
@@ -180,6 +183,8 @@ def check_command(specs: list[str], *, config: str | None = None,
         if live:
             report, redactor = _live_audit(spec, live, live_flags, cfg, report, progress,
                                            log_file, debug)
+            if load_test:
+                report = _load_test(spec, live, live_flags, cfg, report, progress, debug)
         reports.append(report)
 
     color = (fmt == "terminal" and output is None and sys.stdout.isatty()
@@ -347,6 +352,25 @@ def _live_audit(spec: object, base_url: str, flags: dict[str, object], cfg: obje
             logging.getLogger("gatekeeper.live").removeHandler(handler)
             handler.close()
     return report, redactor
+
+
+def _load_test(spec: object, base_url: str, live_flags: dict[str, object], cfg: object,
+               static_report: object, progress: str, debug: bool) -> object:
+    """``check --live URL --load``: the load test after the audit, in the same report. Its
+    shape and budgets come from the ``[load]`` table; credentials, methods and the latency
+    and error budgets given as flags apply to both."""
+    from gatekeeper.load import load_report
+    from gatekeeper.load.command import _ProgressLine, build_load_options
+
+    shared = ("header-env", "header", "allow-writes", "allow-method", "request-timeout",
+              "latency-budget", "error-rate-budget")
+    options = build_load_options(base_url, {k: live_flags.get(k) for k in shared},
+                                 cfg.settings.get("load"),  # type: ignore[attr-defined]
+                                 source=cfg.source or "config")  # type: ignore[attr-defined]
+    report, _ = load_report(spec, options, cfg, static_report=static_report,
+                            progress=_ProgressLine(options.max_duration, progress),
+                            raise_errors=debug)
+    return report
 
 
 def _exit_if_interrupted(report: object) -> None:

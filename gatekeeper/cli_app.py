@@ -88,6 +88,9 @@ def check(
     live: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--live", metavar="URL", help="Also audit the service running at URL (the live gate); "
         "see `gatekeeper audit --help` for the live options.")] = None,
+    load_test: Annotated[bool, typer.Option(
+        "--load", help="With --live: also load-test the service (the perf gate; shape and "
+        "budgets from the [load] config table, see `gatekeeper load --help`).")] = False,
     header_env: _LiveHeaderEnv = None,
     header: _LiveHeader = None,
     allow_writes: _LiveAllowWrites = False,

@@ -226,3 +226,25 @@ def test_users_from_config_are_capped_unless_given_on_the_command_line(counting_
     assert result.returncode == 2
     assert "--users 5000" in result.stderr
     assert server.requests == []
+
+
+def test_idle_audit_passes_while_check_live_load_fails_the_perf_gate(load_demo, tmp_path):
+    (tmp_path / "gatekeeper.toml").write_text("[load]\nusers = 30\nmax-duration = 5\n",
+                                              encoding="utf-8")
+    audit = run_gatekeeper("audit", str(LOAD_SPEC), "--base-url", load_demo, *BUDGET,
+                           "--progress", "off", cwd=tmp_path)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    report = tmp_path / "check.json"
+    check = run_gatekeeper("check", str(LOAD_SPEC), "--live", load_demo, "--load", *BUDGET,
+                           "--progress", "off",
+                           "--report", f"json={report}", cwd=tmp_path)
+    assert check.returncode == 1, check.stdout + check.stderr
+    gates = {g["name"]: g["passed"] for g in json_report(report)["gates"]}
+    assert gates["live"] is True and gates["perf"] is False
+    assert json_report(report)["sections"]["load"]["users"] == 30
+
+
+def test_load_needs_live(tmp_path):
+    result = run_gatekeeper("check", str(LOAD_SPEC), "--load")
+    assert result.returncode == 2
+    assert "--load needs --live" in result.stderr
