@@ -20,9 +20,9 @@ TYPO = '[rules."live/latency-budget-exceded"]\nseverity = "warning"\n'
 PETSTORE = str(SAMPLES / "petstore.yaml")
 
 
-def test_configurable_gates_are_the_static_gates_and_the_live_gate() -> None:
+def test_configurable_gates_are_the_static_gates_the_live_gate_and_the_perf_gate() -> None:
     names = [g.name for g in configurable_gates()]
-    assert names == [g.name for g in all_gates()] + ["live"]
+    assert names == [g.name for g in all_gates()] + ["live", "perf"]
 
 
 def test_validate_knows_live_rules() -> None:
