@@ -359,8 +359,8 @@ def _load_test(spec: object, base_url: str, live_flags: dict[str, object], cfg: 
     """``check --live URL --load``: the load test after the audit, in the same report. Its
     shape and budgets come from the ``[load]`` table; credentials, methods and the latency
     and error budgets given as flags apply to both."""
-    from gatekeeper.load import load_report
-    from gatekeeper.load.command import _ProgressLine, build_load_options
+    from gatekeeper.loadtest import load_report
+    from gatekeeper.loadtest.command import _ProgressLine, build_load_options
 
     shared = ("header-env", "header", "allow-writes", "allow-method", "request-timeout",
               "latency-budget", "error-rate-budget")

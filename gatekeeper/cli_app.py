@@ -337,6 +337,6 @@ def baseline_cmd(
 
 
 # ------------------------------------------------------------------ load test (the perf gate)
-from gatekeeper.load.command import register as _register_load  # noqa: E402
+from gatekeeper.loadtest.command import register as _register_load  # noqa: E402
 
 _register_load(app, Format)

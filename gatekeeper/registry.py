@@ -98,7 +98,7 @@ def configurable_gates() -> tuple[Gate, ...]:
     `baseline`, `rules`, `explain`), so each of them accepts settings for any of these gates,
     whether or not it runs them."""
     from gatekeeper.live.gate import live_gate_catalogue
-    from gatekeeper.load.gate import perf_gate_catalogue
+    from gatekeeper.loadtest.gate import perf_gate_catalogue
 
     return (*all_gates(), live_gate_catalogue(), perf_gate_catalogue())
 

@@ -356,7 +356,7 @@ def _compact(value: Any, limit: int = 300) -> str:
 
 
 def _load_view(section: Any) -> dict[str, Any]:
-    from gatekeeper.load.view import load_view
+    from gatekeeper.loadtest.view import load_view
 
     return load_view(section)
 

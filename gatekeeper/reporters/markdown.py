@@ -23,7 +23,7 @@ def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS) -> s
 
 
 def _load_lines(reports: list[Report]) -> str:
-    from gatekeeper.load.view import markdown_lines
+    from gatekeeper.loadtest.view import markdown_lines
 
     lines = [line for r in reports for line in markdown_lines(r.sections.get("load"))]
     return "\n" + "\n".join(lines) + "\n" if lines else ""

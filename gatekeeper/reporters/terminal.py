@@ -116,11 +116,11 @@ def live_summary(report: Report) -> str:
 
 
 def load_summary(report: Report) -> str:
-    """The load test's figures (`gatekeeper.load.view`), when the run had one."""
+    """The load test's figures (`gatekeeper.loadtest.view`), when the run had one."""
     section = report.sections.get("load")
     if not section:
         return ""
-    from gatekeeper.load.view import terminal_text
+    from gatekeeper.loadtest.view import terminal_text
 
     return terminal_text(section)
 

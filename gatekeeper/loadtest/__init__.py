@@ -1,11 +1,11 @@
 """The load test: the spec's operations under concurrent load, on Locust, judged by the
 ``perf`` gate.
 
-`gatekeeper.load.plan` derives the request mix from the document (read-only by default, valid
-requests only, from the document's examples, defaults and bounds); `gatekeeper.load.locustfile`
-is the self-contained locustfile that carries it; `gatekeeper.load.runner` runs it under Locust
+`gatekeeper.loadtest.plan` derives the request mix from the document (read-only by default, valid
+requests only, from the document's examples, defaults and bounds); `gatekeeper.loadtest.locustfile`
+is the self-contained locustfile that carries it; `gatekeeper.loadtest.runner` runs it under Locust
 in a child process within hard budgets (locally, or as the master of Locust's distributed mode);
-`gatekeeper.load.result` turns Locust's statistics into figures; `gatekeeper.load.gate` judges
+`gatekeeper.loadtest.result` turns Locust's statistics into figures; `gatekeeper.loadtest.gate` judges
 them (p95 per operation and overall, error rate, optional throughput).
 
 Locust is imported only in the child process, and only when a load test runs (the ``load``
@@ -14,7 +14,7 @@ extra: ``pip install 'gatekeeper-openapi[load]'``).
 Library use::
 
     from gatekeeper import load, Config
-    from gatekeeper.load import LoadOptions, load_report
+    from gatekeeper.loadtest import LoadOptions, load_report
 
     report, result = load_report(load("openapi.yaml"),
                                  LoadOptions(base_url="http://127.0.0.1:8000", users=20), Config())
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatekeeper.load.gate import GATE_NAME, Budgets, perf_gate, perf_gate_catalogue
-from gatekeeper.load.plan import LoadPlan, build_plan
-from gatekeeper.load.result import LoadResult
-from gatekeeper.load.runner import LoadError, LoadOptions, locustfile_text, run_load
+from gatekeeper.loadtest.gate import GATE_NAME, Budgets, perf_gate, perf_gate_catalogue
+from gatekeeper.loadtest.plan import LoadPlan, build_plan
+from gatekeeper.loadtest.result import LoadResult
+from gatekeeper.loadtest.runner import LoadError, LoadOptions, locustfile_text, run_load
 
 __all__ = [
     "GATE_NAME",

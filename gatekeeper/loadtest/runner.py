@@ -29,8 +29,8 @@ from typing import Any
 
 from gatekeeper.errors import InputError
 from gatekeeper.live.safety import Credentials
-from gatekeeper.load.plan import LoadPlan, build_plan
-from gatekeeper.load.result import LoadResult
+from gatekeeper.loadtest.plan import LoadPlan, build_plan
+from gatekeeper.loadtest.result import LoadResult
 
 __all__ = ["DEFAULT_USERS", "USER_CEILING", "LoadError", "LoadOptions", "locustfile_text",
            "run_load"]

@@ -2,7 +2,7 @@
 
 The config table may set budgets and shape only (never the base URL or credentials)::
 
-    [tool.gatekeeper.load]
+    [tool.gatekeeper.loadtest]
     users = 20                  # capped at 200 unless --users is given on the command line
     spawn-rate = 10             # users started per second
     max-duration = 30           # s
@@ -13,7 +13,7 @@ The config table may set budgets and shape only (never the base URL or credentia
     latency-budget = 200        # ms, p95 per operation and overall
     error-rate-budget = 0.1     # percent of requests (5xx, timeouts, failed connections)
     min-rps = 0                 # minimum throughput the run must reach, 0: not judged
-    [tool.gatekeeper.load.weights]
+    [tool.gatekeeper.loadtest.weights]
     "GET /reports/{reportId}" = 3   # or an operationId; x-gatekeeper-weight in the document
 
 Flags override the table.
@@ -64,7 +64,7 @@ def build_load_options(base_url: str, flags: Mapping[str, Any], settings: Any, *
     ``allow-writes``, ``allow-method``, ``master``, ``expect-workers``, ``master-bind-host``,
     ``master-bind-port``."""
     from gatekeeper.live.safety import Credentials
-    from gatekeeper.load.runner import LoadOptions
+    from gatekeeper.loadtest.runner import LoadOptions
 
     table = settings or {}
     if not isinstance(table, Mapping):
@@ -210,7 +210,7 @@ def register(app: typer.Typer, format_enum: Any) -> None:
         """Load-test a running service with a request mix derived from its spec, on Locust, and
         gate p95 latency and error rate under load (the perf gate; read-only by default)."""
         from gatekeeper.config import discover, load_config
-        from gatekeeper.load import build_plan, load_report, locustfile_text
+        from gatekeeper.loadtest import build_plan, load_report, locustfile_text
         from gatekeeper.registry import validate
         from gatekeeper.reporters import render
         from gatekeeper.reporters.outputs import parse_report_args, write_reports

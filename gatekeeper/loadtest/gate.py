@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper.gate import Gate, Violation, rule
-from gatekeeper.load.result import LoadResult
+from gatekeeper.loadtest.result import LoadResult
 from gatekeeper.report import Metric, Severity
 
 __all__ = ["GATE_NAME", "Budgets", "perf_gate", "perf_gate_catalogue"]

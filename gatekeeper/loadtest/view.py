@@ -1,7 +1,7 @@
 """The ``load`` section for people: a few terminal lines, the HTML scorecard's view (with the
 geometry of its latency-over-time chart, drawn as inline SVG by ``reports/templates/_load.html.j2``),
 and the Markdown summary lines. Every function reads the section's documented JSON form
-(`gatekeeper.load.result`) defensively: a report file edited by hand renders, it does not crash.
+(`gatekeeper.loadtest.result`) defensively: a report file edited by hand renders, it does not crash.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each audited operation (the live audit's method policy: read-only unless writes are allowed)
 becomes one `PlannedRequest` built from the document's examples, defaults and bounds
-(`gatekeeper.load.values`); an operation for which no valid request can be built is left out
+(`gatekeeper.loadtest.values`); an operation for which no valid request can be built is left out
 with its reason, never sent with made-up data. Weights come from ``x-gatekeeper-weight`` on
 the operation, then the ``[load.weights]`` config table (keyed by ``"GET /path"`` or
 operationId), else 1.
@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from gatekeeper.load.values import NO_VALUE, example_of, value_for
+from gatekeeper.loadtest.values import NO_VALUE, example_of, value_for
 from gatekeeper.live.safety import method_allowed
 
 __all__ = ["LoadPlan", "PlannedRequest", "build_plan"]
