@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["BUILTIN_GATES"]
 
 _ORDER = ("validity", "docs", "errors", "auth", "pagination", "versioning", "compat",
-          "operations", "ratelimit")
+          "operations", "ratelimit", "idempotency", "examples")
 
 
 def __getattr__(name: str) -> object:
