@@ -148,15 +148,14 @@ class _Checker:
         if validator is None:
             converted = self.converter.convert(schema, pointer, mode)
             validator = self.validators[key] = self.draft(converted)
-        try:
-            err = next(iter(validator.iter_errors(value)), None)
-        except Exception:  # an invalid pattern or type in the schema: not the example's fault
-            return None
-        if err is None:
-            return None
         from jsonschema.exceptions import best_match
 
-        err = best_match(validator.iter_errors(value)) or err
+        try:
+            err = best_match(validator.iter_errors(value))
+        except Exception:  # a pattern Python cannot compile, an unknown type: not the
+            return None    # example's fault (the validity gate judges the schema)
+        if err is None:
+            return None
         where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
         where = where.lstrip(".")
         return f"{where}: {_short(err.message)}" if where else _short(err.message)
