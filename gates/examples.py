@@ -9,8 +9,10 @@ or (3.1) `examples` array, or in 2.0 the response's `examples` map.
 A wrong example is worse than none (readers copy it), so `examples/invalid-example` is an error:
 every example (media, schema, parameter and header examples) is validated against its schema
 in the JSON Schema dialect of the document version: draft 4 with `nullable` (3.0) or
-`x-nullable` (2.0) read as "null is allowed", draft 2020-12 for 3.1 (type arrays, `$ref`
-with siblings). A `readOnly` property is not required in a request example and a `writeOnly`
+`x-nullable` read as "null is allowed" (2.0 has no way to say it, so `null` passes
+there), draft 2020-12 for 3.1 (type arrays, `$ref` with siblings). Parameter and header
+examples are read as the text they put on the wire (`'10'` is a fine example of an integer
+query parameter); a JSON body example written as JSON text is read as the JSON it spells. A `readOnly` property is not required in a request example and a `writeOnly`
 property not in a response example. `externalValue` is never fetched. Formats are not checked
 (validators disagree on them, and the example's shape is what readers copy).
 
@@ -120,7 +122,7 @@ class _Converter:
                 out["required"] = kept
             else:
                 out.pop("required")
-        if self.legacy and (schema.get("nullable") is True or schema.get("x-nullable") is True):
+        if self.legacy and (self.spec.is_swagger2 or schema.get("nullable") is True):
             out = {"anyOf": [{"type": "null"}, out]}
         return out
 
@@ -218,6 +220,7 @@ def example_sites(spec: Spec) -> list[ExampleSite]:
             sites.append(ExampleSite(value, ptr, schema, schema_ptr, mode, label))
 
         roots: list[tuple[Any, Pointer]] = [spec.schemas[n] for n in spec.schemas]
+        param_schemas: dict[Pointer, str] = {}
         for op in spec.operations:
             body = op.request_body
             for media in (body.content.values() if body is not None else ()):
@@ -256,17 +259,19 @@ def example_sites(spec: Spec) -> list[ExampleSite]:
                     continue
                 schema, schema_ptr = spec.resolve(raw, param.pointer / "schema")
                 roots.append((schema, schema_ptr))
+                param_schemas[schema_ptr] = param.name
                 for value, ptr in _media_examples(spec, param.data, param.pointer):
                     add(value, ptr, schema, schema_ptr, "request",
                         f"parameter `{param.name}`")
         for node, ptr in spec.walk_schemas(roots):
+            owner = param_schemas.get(ptr) or param_schemas.get(ptr.parent)
+            label = f"parameter `{owner}` (its schema)" if owner else f"schema `{_name(ptr)}`"
             if "example" in node:
-                add(node["example"], ptr / "example", node, ptr, "schema", f"schema `{_name(ptr)}`")
+                add(node["example"], ptr / "example", node, ptr, "schema", label)
             if not spec.is_swagger2 and spec.version != "3.0" \
                     and isinstance(node.get("examples"), list):
                 for i, value in enumerate(node["examples"]):
-                    add(value, ptr.join("examples", i), node, ptr, "schema",
-                        f"schema `{_name(ptr)}`")
+                    add(value, ptr.join("examples", i), node, ptr, "schema", label)
         return sites
     return spec.memo("examples.sites", build)
 
@@ -349,6 +354,34 @@ def example_coverage(spec: Spec) -> Metric:
 # ---------------------------------------------------------------------- rules
 
 
+def _parsed_json(text: str) -> Any:
+    """A JSON body example written as JSON text (Atlassian's style): the value it spells."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _as_text_value(value: Any, schema: Any) -> Any:
+    """Parameters and headers travel as text: `'10'` is a fine example of an integer query
+    parameter, `10` of a string one. The example is read as the text it puts on the wire."""
+    types = schema.get("type") if isinstance(schema, dict) else None
+    types = {types} if isinstance(types, str) else set(types or ())
+    if isinstance(value, list) and isinstance(schema, dict):
+        return [_as_text_value(v, schema.get("items")) for v in value]
+    if isinstance(value, str) and types & {"integer", "number", "boolean"}:
+        parsed = _parsed_json(value.strip())
+        return parsed if isinstance(parsed, (int, float, bool)) else value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "string" in types:
+        return str(value)
+    if isinstance(value, bool) and "string" in types:
+        return "true" if value else "false"
+    return value
+
+
+
 @rule("examples/invalid-example", severity=Severity.ERROR)
 def invalid_example(spec: Spec) -> Iterator[Violation]:
     """## What it does
@@ -357,7 +390,10 @@ def invalid_example(spec: Spec) -> Iterator[Violation]:
     2.0 response's `examples`. The schema is read in the dialect of the document: `nullable`
     (3.0) and `x-nullable` (2.0) allow `null`, 3.1 uses JSON Schema 2020-12 (type arrays);
     `readOnly` properties are not required in request examples nor `writeOnly` ones in
-    response examples. `oneOf` is read as `anyOf` and formats are not checked.
+    response examples. `oneOf` is read as `anyOf` and formats are not checked. Parameter
+    and header examples are compared as the text they put on the wire (`'10'` fits an
+    integer, `10` a string); a JSON body example written as JSON text is parsed first; in
+    2.0, which cannot say "nullable", `null` passes.
     `externalValue` is never fetched.
 
     ## Why is this bad?
@@ -380,7 +416,13 @@ def invalid_example(spec: Spec) -> Iterator[Violation]:
     """
     checker = _Checker(spec)
     for site in example_sites(spec):
-        problem = checker.error(site.value, site.schema, site.schema_pointer, site.mode)
+        value = site.value
+        if site.label.startswith(("parameter", "header")):
+            value = _as_text_value(value, site.schema)
+        elif isinstance(value, str) and value.lstrip()[:1] in ("{", "[") \
+                and not (isinstance(site.schema, dict) and site.schema.get("type") == "string"):
+            value = _parsed_json(value)
+        problem = checker.error(value, site.schema, site.schema_pointer, site.mode)
         if problem is not None:
             yield Violation(site.pointer, f"example of {site.label} does not match its schema: "
                                           f"{problem}", subject=str(site.pointer))
