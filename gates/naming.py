@@ -378,9 +378,10 @@ def verb_in_path(spec: Spec) -> Iterator[Violation]:
 
 
 def _shape(path: str) -> tuple[str | None, ...]:
-    """Segments, with every parameter segment as None (`/a/{x}.json` keeps its literal)."""
-    return tuple(None if re.fullmatch(r"\{[^}]*\}", s) else s
-                 for s in path.rstrip("/").split("/"))
+    """Segments, with every parameter segment as None (`/a/{x}.json` keeps its literal).
+    A trailing slash stays a segment: `/a` and `/a/` are different URLs (see
+    `naming/trailing-slash`)."""
+    return tuple(None if re.fullmatch(r"\{[^}]*\}", s) else s for s in path.split("/"))
 
 
 @rule("naming/identical-paths", severity=Severity.ERROR)
@@ -420,6 +421,7 @@ def ambiguous_paths(spec: Spec) -> Iterator[Violation]:
     Flags two paths that match the same request with neither more specific: each has a
     literal where the other has a parameter (`/a/{x}/c` and `/a/b/{y}` both match `/a/b/c`).
     `/users/me` next to `/users/{id}` is fine: the literal path is more specific.
+    Reported once per path, naming the first path it collides with and how many more.
 
     ## Why is this bad?
     Which operation serves `/a/b/c` depends on the router, not on the contract (Redocly
@@ -441,6 +443,7 @@ def ambiguous_paths(spec: Spec) -> Iterator[Violation]:
         if len(group) > 2000:  # pairwise: keep a bound on hostile documents
             group = group[:2000]
         for i, (a, sa) in enumerate(group):
+            clashes = []
             for b, sb in group[:i]:
                 a_more = b_more = False
                 for x, y in zip(sa, sb):
@@ -453,9 +456,12 @@ def ambiguous_paths(spec: Spec) -> Iterator[Violation]:
                         b_more = True
                 else:
                     if a_more and b_more:
-                        yield Violation(spec.root.join("paths", a),
-                                        f"path `{a}` and `{b}` match the same requests, "
-                                        f"neither more specific", subject=f"{a} {b}")
+                        clashes.append(b)
+            if clashes:
+                more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+                yield Violation(spec.root.join("paths", a),
+                                f"path `{a}` and `{clashes[0]}`{more} match the same "
+                                f"requests, neither more specific", subject=a)
 
 
 # ---------------------------------------------------------------------- unused components
