@@ -24,16 +24,35 @@ complete (a replacement named; for operations also a retirement announced).
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections.abc import Iterator
 
 from gatekeeper import Gate, Metric, Pointer, Severity, Spec, Violation, rule
-from gatekeeper.lifecycle import is_deprecated, replacement, sunset_date
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime as _dt
     from typing import Any
+
+
+# `gatekeeper.lifecycle` (and `datetime`) are imported when the gate runs: every check
+# imports the gate modules, few run this opt-in gate.
+def is_deprecated(element: Any) -> bool:
+    from gatekeeper.lifecycle import is_deprecated as read
+
+    return read(element)
+
+
+def replacement(element: Any) -> str | None:
+    from gatekeeper.lifecycle import replacement as read
+
+    return read(element)
+
+
+def sunset_date(element: Any) -> _dt.date | None:
+    from gatekeeper.lifecycle import sunset_date as read
+
+    return read(element)
 
 _POINTS = re.compile(r"\[[^\]]+\]\([^)]+\)|`[^`]+`|https?://\S+|\b(GET|POST|PUT|PATCH|DELETE)"
                      r"\s+/\S*", re.IGNORECASE)
@@ -61,7 +80,7 @@ def deprecated_elements(spec: Spec) -> list[Deprecated]:
         seen: set[Pointer] = set()
 
         def add(kind: str, label: str, pointer: Pointer, element: Any) -> None:
-            if pointer not in seen and is_deprecated(element):
+            if pointer not in seen and is_deprecated(element):  # (rare: checked first below)
                 seen.add(pointer)
                 out.append(Deprecated(kind, label, pointer, element))
 
@@ -81,6 +100,8 @@ def deprecated_elements(spec: Spec) -> list[Deprecated]:
                 if media.schema_pointer is not None:
                     roots.append((media.schema, media.schema_pointer))
         for node, ptr in spec.walk_schemas(roots):
+            if node.get("deprecated") is not True:  # the cheap test before the full reading
+                continue
             tokens = ptr.tokens
             if len(tokens) >= 2 and tokens[-2] == "properties":
                 add("property", f"property `{_schema_label(ptr)}`", ptr, node)
@@ -128,6 +149,8 @@ def announces_retirement(element: Any) -> bool:
 
 
 def _today(today: str | None) -> _dt.date:
+    import datetime as _dt
+
     if today:
         return _dt.date.fromisoformat(today)
     return _dt.datetime.now(_dt.timezone.utc).date()

@@ -52,11 +52,20 @@ VERBS = ("get", "post", "put", "patch", "delete", "create", "update", "remove", 
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
+_CASING_CACHE: dict[str, str | None] = {}
+
+
 def casing_of(name: str) -> str | None:
     """The casing a name reveals, or None when it fits several or none."""
-    if _NEUTRAL.match(name):
-        return None
-    return next((c for c, rx in CASINGS.items() if rx.match(name)), None)
+    try:
+        return _CASING_CACHE[name]
+    except KeyError:
+        pass
+    found = None if _NEUTRAL.match(name) else next(
+        (c for c, rx in CASINGS.items() if rx.match(name)), None)
+    if len(_CASING_CACHE) < 100_000:  # names repeat across a document; bound the cache
+        _CASING_CACHE[name] = found
+    return found
 
 
 def _literal_segments(path: str) -> Iterator[tuple[int, str]]:
@@ -137,18 +146,18 @@ def _expected(names: list[Name], configured: str | None) -> str | None:
     return None if rest and rest[0][1] == count else best  # a tie reveals no majority
 
 
-def _deviants(spec: Spec, kind: str, configured: str | None) -> Iterator[tuple[Name, str]]:
-    names = names_of(spec, kind)
-    expected = _expected(names, configured)
-    if expected is None:
-        return
-    rx = CASINGS.get(expected)
-    if rx is None:
-        return
-    for n in names:
-        casing = casing_of(n.name)
-        if casing is not None and casing != expected and not rx.match(n.name):
-            yield n, expected
+def _deviants(spec: Spec, kind: str, configured: str | None) -> list[tuple[Name, str]]:
+    """The names of a kind off its casing (computed once: the rule and the metric ask)."""
+    def build() -> list[tuple[Name, str]]:
+        names = names_of(spec, kind)
+        expected = _expected(names, configured)
+        rx = CASINGS.get(expected) if expected is not None else None
+        if rx is None:
+            return []
+        return [(n, expected) for n in names
+                if (c := casing_of(n.name)) is not None and c != expected
+                and not rx.match(n.name)]
+    return spec.memo(("naming.deviants", kind, configured), build)
 
 
 KINDS = {"path": "path segments", "query": "query parameters", "property": "properties",
@@ -473,20 +482,29 @@ SECTIONS_2 = ("definitions", "parameters", "responses", "securityDefinitions")
 
 def _refs(spec: Spec) -> set[str]:
     """Fragments of every local `$ref` in every document of the spec."""
-    found: set[str] = set()
+    refs: set[str] = set()
     for doc in spec.documents.values():
         stack: list[Any] = [doc.data]
+        pop, push = stack.pop, stack.append
         while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
+            node = pop()
+            if type(node) is dict:
                 ref = node.get("$ref")
-                if isinstance(ref, str) and "#" in ref:
-                    parts = ref.split("#", 1)[1].split("/")
-                    found.add("/".join(parts[:3]))  # /definitions/Pet
-                    found.add("/".join(parts[:4]))  # /components/schemas/Pet
-                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-            elif isinstance(node, list):
-                stack.extend(v for v in node if isinstance(v, (dict, list)))
+                if type(ref) is str:
+                    refs.add(ref)
+                for v in node.values():
+                    if type(v) is dict or type(v) is list:
+                        push(v)
+            else:
+                for v in node:
+                    if type(v) is dict or type(v) is list:
+                        push(v)
+    found: set[str] = set()
+    for ref in refs:
+        if "#" in ref:
+            parts = ref.split("#", 1)[1].split("/")
+            found.add("/".join(parts[:3]))  # /definitions/Pet
+            found.add("/".join(parts[:4]))  # /components/schemas/Pet
     return found
 
 
