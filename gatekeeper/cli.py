@@ -108,7 +108,8 @@ def check_command(specs: list[str], *, config: str | None = None,
                   new_only: bool | None = None, ratchet: bool | None = None,
                   baseline: str | None = None, pr_summary: str | None = None,
                   report_to: list[str] | None = None, timeout: float | None = None,
-                  max_memory: str | None = None, _prepared: Prepared | None = None) -> None:
+                  max_memory: str | None = None, extend_select: list[str] | None = None,
+                  _prepared: Prepared | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
 
     `_prepared`: what `prepare` found, when a supervised child (R12) runs the command."""
@@ -240,6 +241,9 @@ def _effective_config(params: dict[str, Any]) -> Any:
     cfg = load_config(config if config else discover())
     if select is not None:
         cfg = cfg.replace(select=_split(select))
+    extend = params.get("extend_select")
+    if extend is not None:
+        cfg = cfg.replace(extend_select=cfg.extend_select + (_split(extend) or ()))
     if ignore is not None:
         cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
     if fail_on is not None:

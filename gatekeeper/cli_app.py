@@ -54,6 +54,9 @@ def check(
         "found by walking up from the working folder.")] = None,
     select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
         "--select", help="Only these gates or rules (comma-separated, repeatable).")] = None,
+    extend_select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--extend-select", help="Also run these gates or rules, e.g. the opt-in gates "
+        "(comma-separated, repeatable).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
         "--ignore", help="Skip these gates or rules.")] = None,
     fail_on: Annotated[Optional[str], typer.Option(  # noqa: UP007

@@ -60,6 +60,9 @@ def selected_rules(gate: Gate, config: Config) -> list[Rule]:
 
 
 def gate_selected(gate: Gate, config: Config) -> bool:
+    if gate.opt_in and not any(s == gate.name or s.startswith(gate.name + "/")
+                               for s in (*(config.select or ()), *config.extend_select)):
+        return False
     return config.selects_gate(gate.name)
 
 
@@ -192,7 +195,8 @@ def _waiver(spec: Any, pointer: Pointer, rule_id: str, gate: str) -> str | None:
 def rule_catalogue(gates: Sequence[Gate], config: Config) -> tuple[RuleInfo, ...]:
     out = []
     for gate in gates:
-        enabled = {r.id for r in selected_rules(gate, config)}
+        enabled = {r.id for r in selected_rules(gate, config)} \
+            if not gate.opt_in or gate_selected(gate, config) else set()
         for r in gate.rules:
             rc = config.rule(r.id)
             out.append(RuleInfo(id=r.id, gate=gate.name, severity=rc.severity or r.severity,

@@ -106,16 +106,19 @@ class Gate(Record):
     `options`: extra gate-level options that no rule or metric parameter declares.
     `applies`: whether the gate applies to a run at all (e.g. `compat` only when a base spec
     is given); a gate that does not apply is left out of the report. None: always.
+    `opt_in`: the gate runs only when ``select`` or ``extend-select`` names it or one of its
+    rules (an advisory gate that must not cost time or change reports of those who did not
+    ask for it); once selected, its severities apply as written.
     """
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",
-                 "weight", "options", "applies")
+                 "weight", "options", "applies", "opt_in")
 
     def __init__(self, name: str, title: str, rules: tuple[Rule, ...] = (),
                  metric: Callable[..., Metric] | None = None, threshold: float | None = None,
                  description: str = "", mandatory: bool = False, weight: float = 1.0,
                  options: dict[str, Any] | None = None,
-                 applies: Callable[[Any], bool] | None = None) -> None:
+                 applies: Callable[[Any], bool] | None = None, opt_in: bool = False) -> None:
         self.name = name
         self.title = title
         self.rules = rules
@@ -126,6 +129,7 @@ class Gate(Record):
         self.weight = weight
         self.options = {} if options is None else options
         self.applies = applies
+        self.opt_in = opt_in
 
     @property
     def below_threshold_rule(self) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 __all__ = ["BUILTIN_GATES"]
 
 _ORDER = ("validity", "docs", "errors", "auth", "pagination", "versioning", "compat",
-          "operations", "ratelimit")
+          "operations", "ratelimit", "idempotency", "examples",
+          "bounds", "naming", "deprecation")
 
 
 def __getattr__(name: str) -> object:

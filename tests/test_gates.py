@@ -54,6 +54,8 @@ def test_sample_spec(path: Path) -> None:
     single = any(r.id == rule_id for r in gate.rules)
     if single:
         config = config.replace(select=(rule_id,))
+    elif gate.opt_in:  # an opt-in gate runs when selected
+        config = config.replace(extend_select=(gate.name,))
     spec = load(str(path))
     report = run(spec, [gate], config, raise_errors=True)
     result = report.gate(gate.name)
