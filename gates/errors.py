@@ -117,16 +117,28 @@ def _display_name(ptr: Pointer) -> str:
 
 
 class Family(Record):
-    __slots__ = ("key", "name", "kind", "properties", "pointer", "operations")
+    __slots__ = ("key", "name", "kind", "properties", "pointer", "operations", "flags")
 
     def __init__(self, key: str, name: str, kind: str, properties: frozenset[str],
-                 pointer: Pointer, operations: list[str] | None = None) -> None:
+                 pointer: Pointer, operations: list[str] | None = None,
+                 flags: frozenset[str] = frozenset()) -> None:
         self.key = key
         self.name = name
         self.kind = kind
         self.properties = properties
         self.pointer = pointer
         self.operations = [] if operations is None else operations
+        self.flags = flags  # boolean properties (`ok`, `success`): they carry no error
+
+
+def _flags(spec: Spec, schema: Any, ptr: Pointer) -> frozenset[str]:
+    """The boolean-typed properties of a body schema (Slack's `ok`)."""
+    out = set()
+    for name, (value, _p) in spec.merged_properties(schema, ptr).items():
+        t = value.get("type") if isinstance(value, dict) else None
+        if t == "boolean" or (isinstance(t, list) and set(t) - {"null"} == {"boolean"}):
+            out.add(name)
+    return frozenset(out)
 
 
 def error_families(spec: Spec, *, accept_default: bool = True,
@@ -171,7 +183,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
                 fam = raw.get(fkey)
                 if fam is None:
                     fam = raw[fkey] = Family(fkey, name, shape["kind"], shape["properties"],
-                                             base or ptr)
+                                             base or ptr, flags=_flags(spec, media.schema, ptr))
                 seen = labels.setdefault(fkey, set())  # a set: 22k operations in Graph
                 if op.label not in seen:
                     seen.add(op.label)
@@ -196,9 +208,13 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
             elif "problem" in (a.kind, b.kind) and a.kind != b.kind:
                 same = False
             else:  # custom shapes, or a custom shape next to an envelope: by overlap
-                common = len(a.properties & b.properties)
+                shared = a.properties & b.properties
+                common = len(shared)
                 smaller = min(len(a.properties), len(b.properties)) or 1
-                same = common >= (1 if a.kind == b.kind else 2) and common / smaller >= 0.5
+                # sharing only a boolean flag is not sharing a format: Slack's `{ok}` error
+                # bodies carry no error code, its `{ok, error, ...}` bodies do
+                same = common >= (1 if a.kind == b.kind else 2) and common / smaller >= 0.5 \
+                    and bool(shared - (a.flags | b.flags))
             if same:
                 parent[find(j)] = find(i)
     groups: dict[int, list[Family]] = {}
@@ -219,7 +235,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
         merged.append(Family(head.key, " / ".join(names[:3]) + (" / ..." if len(names) > 3
                                                                 else ""),
                              head.kind, frozenset().union(*(m.properties for m in members)),
-                             head.pointer, ops))
+                             head.pointer, ops, frozenset().union(*(m.flags for m in members))))
     merged.sort(key=lambda f: (-len(f.operations), f.pointer))
     return merged
 
@@ -356,13 +372,19 @@ def missing_error_body(
     `accept-default`, `exempt-methods`, `include-webhooks`, `include-callbacks` as for
     `errors/missing-error-response`.
     """
-    found: dict[Pointer, tuple[str, bool]] = {}  # pointer -> (message, any op lacks a body)
+    # pointer -> (message, the worst reason over the operations that use it: 2 no error
+    # body anywhere, 1 a server error whose format no server error documents, 0 documented
+    # elsewhere); a shared `components/responses` entry is judged for every operation
+    # that references it, and reported once, where it is defined
+    found: dict[Pointer, tuple[str, int, int]] = {}
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if op.method == "head":
             continue
         errs = error_responses(op, accept_default=accept_default)
-        documented = any(schema_shape(spec, m.schema, m.schema_pointer or m.pointer)
-                         ["structured"] for r in errs for m in _body_media(r))
+        structured = [r for r in errs if any(
+            schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
+            for m in _body_media(r))]
+        server_documented = any(_server_class(r) for r in structured)
         for resp in errs:
             if not any(isinstance(m.schema, dict) for m in resp.content.values()):
                 ptr, name = _resp_name(op, resp)
@@ -370,14 +392,26 @@ def missing_error_body(
                     else "no body schema"
                 if resp.content:
                     how = "media types without a `schema`"
-                msg, lacking = found.get(ptr, (f"{name} has {how}", False))
-                found[ptr] = (msg, lacking or not documented)
-    for ptr, (msg, lacking) in found.items():
-        if lacking:
+                reason = 2 if not structured else \
+                    1 if _server_class(resp) and not server_documented else 0
+                msg, worst, uses = found.get(ptr, (f"{name} has {how}", 0, 0))
+                found[ptr] = (msg, max(worst, reason), uses + 1)
+    for ptr, (msg, worst, uses) in found.items():
+        if worst == 2:
             yield Violation(ptr, msg, subject=msg)
+        elif worst == 1:
+            on = f" on {uses} operations" if uses > 1 else ""
+            yield Violation(ptr, msg + f"{on}, and no other server-error response of the "
+                                       f"operation has one: its error bodies describe client "
+                                       f"errors only", subject=msg)
         else:
             yield Violation(ptr, msg + " (the operation documents its error format elsewhere)",
                             subject=msg, severity=Severity.WARNING)
+
+
+def _server_class(resp: Response) -> bool:
+    """A 5xx code, the `5XX` range or `default`: what the server returns when it fails."""
+    return resp.code.upper().startswith("5") or resp.code.lower() == "default"
 
 
 @rule("errors/non-json-error", severity=Severity.WARNING)
