@@ -27,7 +27,10 @@ sys.path.insert(0, str(HERE))
 
 from corpus_run import api_specs, shared_specs  # noqa: E402
 
-WORDS = re.compile(r"(?i)\b(cursor|page|pages|paging|pagination|offset|skip|token)\b")
+WORDS = re.compile(r"(?i)\b(cursor|page|paging|pagination|offset|skip|token)\b")
+#: Why a matching parameter does not page (the argued rows), first match wins.
+CREDENTIAL = re.compile(r"(?i)auth|api[ _-]?key|access[ _-]?token|bearer|oauth|session|secret"
+                        r"|password|credential|jwt|sign[ _-]?in|log[ _-]?in")
 
 
 def _scan(path: str) -> list[dict]:
@@ -44,6 +47,12 @@ def _scan(path: str) -> list[dict]:
     rows = []
     if not flagged:
         return rows
+    try:
+        from gates.pagination import pagings
+        sizes = {str(pg.operation.pointer): {x.name for x in pg.signals.size}
+                 for pg in pagings(spec)}
+    except Exception:  # noqa: BLE001 - an older gate without the helper: no size column
+        sizes = {}
     for op in spec.in_paths():
         rule = flagged.get(str(op.pointer))
         if rule is None:
@@ -58,6 +67,7 @@ def _scan(path: str) -> list[dict]:
                 continue
             schema = p.schema if isinstance(p.schema, dict) else {}
             rows.append({"op": op.label, "rule": rule, "param": p.name,
+                         "size": p.name in sizes.get(str(op.pointer), ()),
                          "in": p.location, "required": p.required,
                          "type": schema.get("type"), "word": m.group(1).lower(),
                          "description": " ".join(desc.split())[:160]})
@@ -71,6 +81,21 @@ def _key(path: str) -> str:
     return path
 
 
+def reason(r: dict) -> str:
+    """Why the row is not a missed paging parameter, or "" when it may be one."""
+    text = f"{r['param']} {r['description']}"
+    if r.get("size"):
+        return "a page size, read as one: the operation is flagged `limit-only`, which names " \
+               "what is missing"
+    if r["in"] == "header" or CREDENTIAL.search(text):
+        return "a credential or header, not a position in the list"
+    if r["required"]:
+        return "required: the first page must be reachable without it"
+    if r["type"] in ("boolean", "array", "object"):
+        return "a flag or a list of values, not a position"
+    return ""
+
+
 def report(data: dict) -> None:
     by_word: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     for spec, rows in data.items():
@@ -78,6 +103,16 @@ def report(data: dict) -> None:
             by_word[r["word"]].append((spec, r))
     total = sum(len(v) for v in by_word.values())
     print(f"# {total} paging-looking parameters on operations still flagged unpaginated\n")
+    reasons = Counter(reason(r) for rows in by_word.values() for _s, r in rows)
+    for why, n in reasons.most_common():
+        print(f"  {n:5d}  {why or '(to read by hand)'}")
+    print()
+    open_rows = [(s, r) for rows in by_word.values() for s, r in rows if not reason(r)]
+    print(f"## to read by hand: {len(open_rows)}")
+    for spec, r in sorted(open_rows, key=lambda sr: (sr[0], sr[1]["op"])):
+        print(f"   {spec} {r['op']} [{r['rule'].split('/')[1]}] `{r['param']}` ({r['type']}):"
+              f" {r['description'][:110]}")
+    print()
     for word, rows in sorted(by_word.items(), key=lambda kv: -len(kv[1])):
         print(f"## `{word}`: {len(rows)} parameters, {len({s for s, _ in rows})} specs")
         names = Counter(r["param"] for _, r in rows)

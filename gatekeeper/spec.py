@@ -1282,7 +1282,8 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
         return out("bounded", found, resp, media)  # GET /countries, /markets: lookups
     if len(words) > 1 and words[0] in RANKING_WORDS:
         return out("bounded", found, resp, media)  # /top-tracks, /related-artists: a top N
-    if SAMPLE_WORDS & {w.lower() for w in _re_c.findall(r"[A-Z]?[a-z]+|[A-Z]+", last_literal)}:
+    last_raw = next((seg for seg in reversed(segs) if "{" not in seg), "")
+    if SAMPLE_WORDS & {w.lower() for w in _re_c.findall(r"[A-Z]?[a-z]+|[A-Z]+", last_raw)}:
         return out("bounded", found, resp, media)  # /properties/random, /randomWords: a draw
     texts = [op.summary, op.description, resp.description,
              arr.get("description") if isinstance(arr, dict) else None]

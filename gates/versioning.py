@@ -2,9 +2,9 @@
 
 `info.version` must follow `version-scheme` (SemVer by default; `calver` dates or `any`).
 Each operation under `paths` carries its API version through a mechanism (gate-semantics.md
-6.2 and the Amendments): `url` (a whole path segment `v1`, `v2.1`, `v1beta1`, a configured
-literal such as `beta`, a bare number `2`, `2.0` or an ISO date `2010-04-01` in the server
-URL / 2.0 `basePath`, or at the start of the path key), `query` (`api-version`, ...),
+6.2 and the Amendments): `url` (a whole path segment `v1`, `v2.1`, `v1.0.0`, `v1beta1`,
+`v1p3beta1`, a configured literal such as `beta`, a bare number `2`, `2.0`, `1.2.15` or an
+ISO date `2010-04-01` in the server URL / 2.0 `basePath`, or at the start of the path key), `query` (`api-version`, ...),
 `header` (`Api-Version`, `X-API-Version`, `Stripe-Version`, ...) or `media_type`
 (`application/vnd.acme+json;version=2`, `application/vnd.acme.v2+json`). The chosen mechanism
 is the one most operations carry; it must be on every operation, be the only family and be
@@ -47,6 +47,19 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   when the header carries a date) instead of VER-012's error.
 * An operation served by another host (its own `servers`, e.g. DigitalOcean's presigned
   `PUT /<upload_url>`) is not the API's to version and is left out.
+* Version segments come in more spellings than `v<N>`: Google's point releases and
+  pre-release channels (`v1p3beta1`, `v1b3`, `v2alpha`), full versions at the end of a
+  server URL (`/api/v1.20.0/`, `/v3.1.5`, `/api/1.2.15`, `/1.0.0`) and a date deeper in a
+  literal prefix that most operations share (AWS `/amazonclouddirectory/2017-01-11/...`;
+  a date in one path, `/reports/2024-01-01`, is data). SwaggerHub's mock server
+  (`virtserver.swaggerhub.com/<owner>/<api>/<version>`) always ends in the description's
+  version and is not read. See docs/gates/versioning.md.
+* Pre-release versions (`v1beta1`, `v1alpha1`, `v1p3beta1`, `7.0-preview`,
+  `2020-01-01-preview`) are deliberate, ordered schemes (Google's channels, Azure's
+  previews): in `info.version` they are a near miss of SemVer (a warning naming
+  `1.0.0-beta.1`) plus `prerelease-info-version`'s warning, and in a URL
+  `prerelease-url-version`'s warning, so the same version reads the same wherever it is
+  written; only text that orders nothing stays an error.
 """
 
 from __future__ import annotations
