@@ -326,7 +326,7 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
             if norm(p.name) == "range":
                 sig.request.setdefault("range", []).append(p)
             continue
-        role = _request_role(p, evidence, field_names, extra)
+        role = _request_role(p, evidence, field_names, extra, heuristics=coll is not None)
         if role == "size":
             sig.size.append(p)
         elif role is not None:
@@ -335,24 +335,29 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
 
 
 def _request_role(p: Any, evidence: bool, field_names: set[str],
-                  extra: dict[str, frozenset[str]]) -> str | None:
+                  extra: dict[str, frozenset[str]], heuristics: bool = True) -> str | None:
     """The paging role of a query parameter: `size`, `offset`, `page`, `cursor` or None.
 
     Read in order: the whole name against the known names; the last part of a bracketed or
     dotted name (Magento `searchCriteria[pageSize]`, `page.size`); the words of the name
     (`skipRecords`, `SkipPages`, `numberToRead`, `searchPointer`, `startKey`, `nextPage`);
     then its description ("A cursor, as given in the Link header", "Number of records to
-    skip"). The type decides between a position (integer) and an opaque cursor (string)."""
+    skip"). The type decides between a position (integer) and an opaque cursor (string).
+    Words and descriptions are read on collection operations only (`heuristics`): on any
+    other GET, "page" is as likely a page of a document (`pageRange.start`)."""
     n = norm(p.name)
     t = _type(p.schema)
     fmt = p.schema.get("format") if isinstance(p.schema, dict) else None
     tail = norm(_NAME_PART.split(p.name.strip("[]. "))[-1]) if _NAME_PART.search(
         p.name.strip("[]. ")) else ""
+    if tail in GENERIC_TAILS:
+        tail = ""  # `pageRange.start` is the first page of a document, `createdate.from` a date
     for name in (n, tail) if tail and tail != n else (n,):
         role = _known_role(p, name, t, fmt, evidence, field_names, extra)
         if role != "":
             return role
-    if p.required or fmt in ("date", "date-time") or t in ("boolean", "array", "object"):
+    if not heuristics or p.required or fmt in ("date", "date-time") \
+            or t in ("boolean", "array", "object"):
         return None  # the first page must be reachable without it; dates filter
     numeric = t in (None, "integer", "number")
     role = _role_by_words(_words(p.name), t, numeric)
@@ -390,6 +395,10 @@ def _known_role(p: Any, n: str, t: str | None, fmt: Any, evidence: bool,
     return ""
 
 
+#: Last parts of a dotted or bracketed name too generic to say paging on their own.
+GENERIC_TAILS = frozenset({"start", "from", "first", "last", "count", "size", "top", "rows",
+                           "since", "before", "after", "token", "continue", "end", "number",
+                           "index", "page", "marker"})
 _NAME_PART = re.compile(r"[\[\].]+")
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 #: Words of a parameter name that make it a cursor (`searchPointer`, `pageCursor`).
@@ -411,8 +420,8 @@ def _words(name: str) -> list[str]:
 
 
 def _role_by_words(words: list[str], t: str | None, numeric: bool) -> str | None:
-    if not words:
-        return None
+    if not words or "range" in words:
+        return None  # `pageRange`: pages of a document, not of a list
     w = set(words)
     stringy = t in (None, "string")
     if w & CURSOR_WORDS or ("token" in w and w & POSITION_WORDS) \
@@ -470,8 +479,8 @@ def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
         return "page"
     if numeric and _DESC_SIZE.search(desc):
         return "size"
-    if _DESC_OFFSET.search(desc) and not _DESC_NOT_POSITION.search(desc):
-        return "offset" if numeric else "cursor" if t == "string" else None
+    if numeric and _DESC_OFFSET.search(desc) and not _DESC_NOT_POSITION.search(desc):
+        return "offset"  # a string that mentions an offset is too often something else
     return None
 
 
@@ -519,7 +528,10 @@ def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
                 out.append(Paging(op, coll, analyse(spec, op, coll, aliases), "definite"))
             elif coll.excluded in ("shape", "no-json-body") and op.method in ("get", "query"):
                 sig = analyse(spec, op, None, aliases)
-                if sig.request_styles:  # paging signals: checked for style and consistency
+                # paging signals: checked for style and consistency; a `Range` header on a
+                # body that is no list (a file part, omics `GET /reference/{id}`) asks for
+                # bytes, not pages
+                if set(sig.request_styles) - {"range"}:
                     out.append(Paging(op, None, sig, "signal"))
         return tuple(out)
     return spec.memo(key, build)
