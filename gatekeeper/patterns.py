@@ -71,7 +71,7 @@ def _ambiguous_body(body: list[Any], c: Any, repeats: set[Any]) -> str | None:
     """The body of an unbounded repetition that can split the same text in many ways."""
     inner = []
     for op, av in body:
-        if op in repeats and av[1] > 1:
+        if op in repeats and av[1] > 1 and not _fixed_width(av):
             inner.append(_unwrap(list(av[2]), c))
         if op is c.BRANCH:
             alts = [list(a) for a in av[1]]
@@ -79,7 +79,7 @@ def _ambiguous_body(body: list[Any], c: Any, repeats: set[Any]) -> str | None:
             if "" in firsts or len(set(firsts)) != len(firsts):
                 return "a repeated alternation has overlapping alternatives"
             for alt in alts:  # (x+|y)+ : a repetition inside a repeated alternative
-                if any(o in repeats and v[1] > 1 for o, v in alt):
+                if any(o in repeats and v[1] > 1 and not _fixed_width(v) for o, v in alt):
                     return "a repeated group contains another repetition"
     if not inner:
         return None
@@ -88,6 +88,18 @@ def _ambiguous_body(body: list[Any], c: Any, repeats: set[Any]) -> str | None:
         if op is c.LITERAL and not any(_may_match(rep, av, c) for rep in inner):
             return None
     return "a repeated group contains another repetition"
+
+
+def _fixed_width(av: Any) -> bool:
+    """A repetition with an exact count of a fixed-width body (`[A-Za-z0-9+/]{4}`) matches
+    exactly one length, so it cannot split text in more than one way: base64's
+    `^(?:[A-Za-z0-9+/]{4})*...$` is linear."""
+    low, high, sub = av
+    try:
+        lo, hi = sub.getwidth()
+    except Exception:  # noqa: BLE001 - not a parsed subpattern: judge it as variable
+        return False
+    return low == high and lo == hi
 
 
 def _may_match(items: list[Any], char: int, c: Any) -> bool:

@@ -1030,7 +1030,7 @@ def _schema_shape(spec: Spec, schema: Any, pointer: Pointer, depth: int) -> dict
         return {**empty, "base": base}
     names = frozenset(props)
     kind = "custom"
-    if len(names & set(PROBLEM_MEMBERS)) >= 2:
+    if len(_problem_members(props)) >= 2:
         kind = "problem"
     elif "error" in props and {"code", "message"} <= set(
             spec.merged_properties(*props["error"])):
@@ -1042,6 +1042,19 @@ def _schema_shape(spec: Spec, schema: Any, pointer: Pointer, depth: int) -> dict
             if {"code", "message"} & set(inner):
                 kind = "errors-envelope"
     return {"structured": True, "kind": kind, "properties": names, "base": base}
+
+
+def _problem_members(props: dict[str, Any]) -> set[str]:
+    """The RFC 9457 members a schema declares. A `type` pinned to plain words (Box's
+    `type: {enum: [error]}`) is a discriminator, not a problem type (a URI reference)."""
+    members = set(props) & set(PROBLEM_MEMBERS)
+    value = props.get("type", (None,))[0]
+    if "type" in members and isinstance(value, dict):
+        fixed = value.get("enum") if isinstance(value.get("enum"), list) else \
+            [value["const"]] if "const" in value else []
+        if fixed and all(isinstance(v, str) and ":" not in v and "/" not in v for v in fixed):
+            members.discard("type")
+    return members
 
 
 def security_class(op: Operation, *, empty_means: str = "public") -> str:
@@ -1076,6 +1089,9 @@ BOUNDED_RESOURCES = ("countries", "currencies", "languages", "locales", "markets
 #: First words of a path segment naming a ranking, bounded by nature (`/top-tracks`).
 RANKING_WORDS = frozenset({"top", "related", "recommended", "similar", "popular", "trending",
                            "featured"})
+#: Words of the last path segment naming a random draw, bounded by the request
+#: (`/properties/random`, `/words.json/randomWords`, `/random-quotes`).
+SAMPLE_WORDS = frozenset({"random", "randomly", "shuffle", "shuffled"})
 _SMALL_SET_TEXT = __import__("re").compile(
     r"(?i)\b(?:up to|at most|maximum of|a maximum of|no more than|max\.?)\s+(\d+)\b"
     r"|\b(fixed|small|short|predefined|static) (?:set|list)\b")
@@ -1266,6 +1282,9 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
         return out("bounded", found, resp, media)  # GET /countries, /markets: lookups
     if len(words) > 1 and words[0] in RANKING_WORDS:
         return out("bounded", found, resp, media)  # /top-tracks, /related-artists: a top N
+    last_raw = next((seg for seg in reversed(segs) if "{" not in seg), "")
+    if SAMPLE_WORDS & {w.lower() for w in _re_c.findall(r"[A-Z]?[a-z]+|[A-Z]+", last_raw)}:
+        return out("bounded", found, resp, media)  # /properties/random, /randomWords: a draw
     texts = [op.summary, op.description, resp.description,
              arr.get("description") if isinstance(arr, dict) else None]
     for text in texts:

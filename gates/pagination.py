@@ -55,6 +55,15 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
 * A path that ends in a version segment (`/v2.1`, Kubernetes `/apis/apps/v1/`) is a
   discovery document listing resources, not a collection.
 * The total-count advice (PAG-009) is opinion on which guidelines disagree: off by default.
+* Paging names are open ended, so a parameter the name tables do not know is read three more
+  ways: the last part of a bracketed or dotted name (Magento `searchCriteria[pageSize]`),
+  the words of the name (e-conomic `SkipPages`, visma.net `skipRecords` + `numberToRead`,
+  prss.org `pageStart`, `searchPointer`, `startKey`, `nextPage`, flat.io `next`) and its
+  description (GitHub's `before`/`after`: "A cursor, as given in the Link header"; "number
+  of records to skip"; "page token"). Required parameters, dates, booleans and credentials
+  never page. What is still flagged says what is missing. See docs/gates/pagination.md,
+  which also lists the paging-looking parameters left on flagged operations and why.
+* A random draw (`/properties/random`, `/randomWords`) is bounded by its request.
 """
 
 from __future__ import annotations
@@ -313,36 +322,166 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
     for p in op.parameters:
         if p.location not in ("query", "header"):
             continue
-        n = norm(p.name)
-        if p.required and n in ("start", "from", "page", "since") and _type(p.schema) != "integer":
-            continue  # a required `start` string is a time window, not a position
-        t = _type(p.schema)
-        fmt = p.schema.get("format") if isinstance(p.schema, dict) else None
-        numeric = t in (None, "integer", "number")
         if p.location == "header":
-            if n == "range":
+            if norm(p.name) == "range":
                 sig.request.setdefault("range", []).append(p)
             continue
-        if n in extra.get("size", ()) or (n in SIZE_NAMES and numeric):
+        role = _request_role(p, evidence, field_names, extra, heuristics=coll is not None)
+        if role == "size":
             sig.size.append(p)
-        elif n in extra.get("offset", ()) or (n in OFFSET_NAMES and numeric and (
-                n != "from" or t in ("integer", "number"))):
-            sig.request.setdefault("offset", []).append(p)
-        elif n in extra.get("page", ()) or (n in PAGE_NAMES and numeric):
-            sig.request.setdefault("page", []).append(p)
-        elif n in extra.get("cursor", ()) or n in CURSOR_NAMES or (
-                n in ("page", "start", "offset", "skip") and t == "string"):
-            if fmt in ("date", "date-time"):
-                continue
-            sig.request.setdefault("cursor", []).append(p)
-        elif n in EVIDENCE_CURSOR_NAMES and fmt not in ("date", "date-time") \
-                and not p.required:  # a required `token` is a credential, not a cursor
-            if n == "continue":
-                if "continue" in field_names:
-                    sig.request.setdefault("cursor", []).append(p)
-            elif evidence:
-                sig.request.setdefault("cursor", []).append(p)
+        elif role is not None:
+            sig.request.setdefault(role, []).append(p)
     return sig
+
+
+def _request_role(p: Any, evidence: bool, field_names: set[str],
+                  extra: dict[str, frozenset[str]], heuristics: bool = True) -> str | None:
+    """The paging role of a query parameter: `size`, `offset`, `page`, `cursor` or None.
+
+    Read in order: the whole name against the known names; the last part of a bracketed or
+    dotted name (Magento `searchCriteria[pageSize]`, `page.size`); the words of the name
+    (`skipRecords`, `SkipPages`, `numberToRead`, `searchPointer`, `startKey`, `nextPage`);
+    then its description ("A cursor, as given in the Link header", "Number of records to
+    skip"). The type decides between a position (integer) and an opaque cursor (string).
+    Words and descriptions are read on collection operations only (`heuristics`): on any
+    other GET, "page" is as likely a page of a document (`pageRange.start`)."""
+    n = norm(p.name)
+    t = _type(p.schema)
+    fmt = p.schema.get("format") if isinstance(p.schema, dict) else None
+    tail = norm(_NAME_PART.split(p.name.strip("[]. "))[-1]) if _NAME_PART.search(
+        p.name.strip("[]. ")) else ""
+    if tail in GENERIC_TAILS:
+        tail = ""  # `pageRange.start` is the first page of a document, `createdate.from` a date
+    for name in (n, tail) if tail and tail != n else (n,):
+        role = _known_role(p, name, t, fmt, evidence, field_names, extra)
+        if role != "":
+            return role
+    if not heuristics or p.required or fmt in ("date", "date-time") \
+            or t in ("boolean", "array", "object"):
+        return None  # the first page must be reachable without it; dates filter
+    numeric = t in (None, "integer", "number")
+    role = _role_by_words(_words(p.name), t, numeric)
+    if role is None:
+        desc = p.data.get("description") if isinstance(p.data, dict) else None
+        if not isinstance(desc, str) and isinstance(p.schema, dict):
+            desc = p.schema.get("description")
+        role = _role_by_description(desc, t, numeric) if isinstance(desc, str) else None
+    return role
+
+
+def _known_role(p: Any, n: str, t: str | None, fmt: Any, evidence: bool,
+                field_names: set[str], extra: dict[str, frozenset[str]]) -> str | None:
+    """The role of a known (normalised) name: a role, None (known not to page), or "" (not
+    a known name)."""
+    if p.required and n in ("start", "from", "page", "since") and t != "integer":
+        return None  # a required `start` string is a time window, not a position
+    numeric = t in (None, "integer", "number")
+    if n in extra.get("size", ()) or (n in SIZE_NAMES and numeric):
+        return "size"
+    if n in extra.get("offset", ()) or (n in OFFSET_NAMES and numeric and (
+            n != "from" or t in ("integer", "number"))):
+        return "offset"
+    if n in extra.get("page", ()) or (n in PAGE_NAMES and numeric):
+        return "page"
+    if n in extra.get("cursor", ()) or n in CURSOR_NAMES or (
+            n in ("page", "start", "offset", "skip") and t == "string"):
+        return None if fmt in ("date", "date-time") else "cursor"
+    if n in EVIDENCE_CURSOR_NAMES:
+        if fmt in ("date", "date-time") or p.required:
+            return None  # a required `token` is a credential, not a cursor
+        if n == "continue":
+            return "cursor" if "continue" in field_names else None
+        return "cursor" if evidence else ""  # no evidence: its description may still say so
+    return ""
+
+
+#: Last parts of a dotted or bracketed name too generic to say paging on their own.
+GENERIC_TAILS = frozenset({"start", "from", "first", "last", "count", "size", "top", "rows",
+                           "since", "before", "after", "token", "continue", "end", "number",
+                           "index", "page", "marker"})
+_NAME_PART = re.compile(r"[\[\].]+")
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+#: Words of a parameter name that make it a cursor (`searchPointer`, `pageCursor`).
+CURSOR_WORDS = frozenset({"cursor", "pointer", "bookmark", "continuation"})
+#: Words that qualify `token` or `key` as a paging position (`nextPageToken`, `startKey`).
+POSITION_WORDS = frozenset({"page", "next", "continuation", "paging", "pagination",
+                            "resume", "start", "exclusive", "last", "scroll"})
+#: Words that name the unit of a count (`numberToRead`, `maxRecords`, `skipRecords`).
+#: First words that make a `...Size`/`...Limit` a page size (`resultLimit`, `batchSize`).
+SIZE_SUBJECTS = frozenset({"result", "results", "record", "records", "item", "items", "row",
+                           "rows", "batch", "chunk", "fetch", "query", "search", "response",
+                           "list", "entries", "hits"})
+UNIT_WORDS = frozenset({"results", "records", "items", "rows", "entries", "elements",
+                        "objects", "read", "return", "fetch", "hits"})
+
+
+def _words(name: str) -> list[str]:
+    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _WORD.findall(part)]
+
+
+def _role_by_words(words: list[str], t: str | None, numeric: bool) -> str | None:
+    if not words or "range" in words:
+        return None  # `pageRange`: pages of a document, not of a list
+    w = set(words)
+    stringy = t in (None, "string")
+    if w & CURSOR_WORDS or ("token" in w and w & POSITION_WORDS) \
+            or ("key" in w and words[0] in POSITION_WORDS):
+        return "cursor" if stringy else None
+    if words[0] in ("next", "previous", "prev") and len(words) <= 2 and (
+            len(words) == 1 or words[1] in ("page", "cursor", "key", "id")):
+        return "cursor" if t == "string" or (t is None and len(words) == 1) else \
+            "page" if numeric else None  # flat.io `next`/`previous`; an integer `nextPage`
+    if "skip" in w:
+        if "pages" in w or "page" in w:
+            return "page" if numeric else None  # e-conomic `SkipPages`
+        return "offset" if numeric else "cursor" if stringy else None  # `skipRecords`
+    if "page" in w and w & {"start", "offset", "number", "num", "index", "no"} \
+            and not w & {"size", "count", "limit"}:
+        return "page" if numeric else "cursor" if stringy else None  # prss.org `pageStart`
+    if numeric and (("page" in w and w & {"size", "length", "limit", "count"})
+                    or (words[-1] in ("size", "limit") and words[0] in SIZE_SUBJECTS)
+                    or words[0] == "take" or (
+            words[0] in ("max", "maximum", "num", "number", "count") and len(words) > 1
+            and words[-1] in UNIT_WORDS)):
+        return "size"  # visma.net `numberToRead`, `maxRecords`, `resultSize`; not `fontSize`
+    if numeric and (words[0] in ("start", "first", "from") and len(words) > 1
+                    and words[-1] in ("index", "row", "record", "position", "item", "result")):
+        return "offset"
+    return None
+
+
+_DESC_CURSOR = re.compile(
+    r"(?i)\bcursor\b|\b(?:page|paging|pagination|continuation|next[- ]page)[ _-]?token\b"
+    r"|\btoken\b.{0,60}\b(?:next|previous|following|subsequent) (?:page|set|batch)"
+    r"|\bcontinuation\b")
+_DESC_SIZE = re.compile(
+    r"(?i)\bpage[ _-]?size\b|\bper page\b"
+    r"|\b(?:maximum|max\.?) number of (?:results|items|records|rows|entries|hits|objects)\b"
+    r"|\bnumber of (?:\w+ ){0,2}?(?:to (?:return|retrieve|fetch|read|show|list)"
+    r"|per (?:page|request|call|response)|returned)\b")
+#: Offsets that are not positions in a list (`UTC offset in minutes`).
+_DESC_NOT_POSITION = re.compile(r"(?i)\b(?:utc|gmt|time ?zone|tz|pixels?|degrees?)\b")
+_DESC_OFFSET = re.compile(r"(?i)\boffset\b|\bto skip\b|\bskip(?:ping|s)? (?:the )?first\b"
+                          r"|^\s*skip\b")
+_DESC_PAGE_NUMBER = re.compile(r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b"
+                               r"|\bcurrent page\b|\bpages? to skip\b")
+_DESC_PAGE = re.compile(
+    r"(?i)\bnumber of (?:the )?page\b|\bpage (?:of results )?to (?:return|retrieve|fetch|get"
+    r"|show|read)\b|^\s*(?:the )?page\.?\s*$")
+
+
+def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
+    """The role a parameter's description gives it (optional, non-date parameters only)."""
+    if _DESC_CURSOR.search(desc):
+        return "cursor" if t in (None, "string") else "page" if numeric else None
+    if numeric and (_DESC_PAGE_NUMBER.search(desc) or (
+            _DESC_PAGE.search(desc) and not _DESC_SIZE.search(desc))):
+        return "page"
+    if numeric and _DESC_SIZE.search(desc):
+        return "size"
+    if numeric and _DESC_OFFSET.search(desc) and not _DESC_NOT_POSITION.search(desc):
+        return "offset"  # a string that mentions an offset is too often something else
+    return None
 
 
 def _exempt(op: Operation, exempt: tuple[str, ...]) -> bool:
@@ -389,7 +528,10 @@ def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
                 out.append(Paging(op, coll, analyse(spec, op, coll, aliases), "definite"))
             elif coll.excluded in ("shape", "no-json-body") and op.method in ("get", "query"):
                 sig = analyse(spec, op, None, aliases)
-                if sig.request_styles:  # paging signals: checked for style and consistency
+                # paging signals: checked for style and consistency; a `Range` header on a
+                # body that is no list (a file part, omics `GET /reference/{id}`) asks for
+                # bytes, not pages
+                if set(sig.request_styles) - {"range"}:
                     out.append(Paging(op, None, sig, "signal"))
         return tuple(out)
     return spec.memo(key, build)
@@ -498,7 +640,9 @@ def unpaginated_collection(spec: Spec, **opts: Any) -> Iterator[Violation]:
         kind = "probable collection" if p.confidence == "probable" else "collection"
         yield Violation(p.operation.pointer,
                         f"`{p.operation.label}` returns a {kind} ({_what(p)}) without "
-                        f"pagination", subject=p.operation.label, severity=_probable(p))
+                        f"pagination: no page-size, offset, page or cursor parameter, and no "
+                        f"next link or next-page token in the response",
+                        subject=p.operation.label, severity=_probable(p))
 
 
 @rule("pagination/limit-only", severity=Severity.ERROR)
@@ -533,7 +677,9 @@ def limit_only(spec: Spec, **opts: Any) -> Iterator[Violation]:
         names = ", ".join(f"`{x.name}`" for x in p.signals.size)
         yield Violation(p.operation.pointer,
                         f"`{p.operation.label}` only limits the page size ({names}) and offers no "
-                        f"way to fetch the next page", subject=p.operation.label,
+                        f"way to fetch the next page: no offset, page or cursor parameter, and "
+                        f"no next link or next-page token in the response",
+                        subject=p.operation.label,
                         severity=_probable(p))
 
 

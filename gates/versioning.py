@@ -2,9 +2,9 @@
 
 `info.version` must follow `version-scheme` (SemVer by default; `calver` dates or `any`).
 Each operation under `paths` carries its API version through a mechanism (gate-semantics.md
-6.2 and the Amendments): `url` (a whole path segment `v1`, `v2.1`, `v1beta1`, a configured
-literal such as `beta`, a bare number `2`, `2.0` or an ISO date `2010-04-01` in the server
-URL / 2.0 `basePath`, or at the start of the path key), `query` (`api-version`, ...),
+6.2 and the Amendments): `url` (a whole path segment `v1`, `v2.1`, `v1.0.0`, `v1beta1`,
+`v1p3beta1`, a configured literal such as `beta`, a bare number `2`, `2.0`, `1.2.15` or an
+ISO date `2010-04-01` in the server URL / 2.0 `basePath`, or at the start of the path key), `query` (`api-version`, ...),
 `header` (`Api-Version`, `X-API-Version`, `Stripe-Version`, ...) or `media_type`
 (`application/vnd.acme+json;version=2`, `application/vnd.acme.v2+json`). The chosen mechanism
 is the one most operations carry; it must be on every operation, be the only family and be
@@ -47,6 +47,19 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   when the header carries a date) instead of VER-012's error.
 * An operation served by another host (its own `servers`, e.g. DigitalOcean's presigned
   `PUT /<upload_url>`) is not the API's to version and is left out.
+* Version segments come in more spellings than `v<N>`: Google's point releases and
+  pre-release channels (`v1p3beta1`, `v1b3`, `v2alpha`), full versions at the end of a
+  server URL (`/api/v1.20.0/`, `/v3.1.5`, `/api/1.2.15`, `/1.0.0`) and a date deeper in a
+  literal prefix that most operations share (AWS `/amazonclouddirectory/2017-01-11/...`;
+  a date in one path, `/reports/2024-01-01`, is data). SwaggerHub's mock server
+  (`virtserver.swaggerhub.com/<owner>/<api>/<version>`) always ends in the description's
+  version and is not read. See docs/gates/versioning.md.
+* Pre-release versions (`v1beta1`, `v1alpha1`, `v1p3beta1`, `7.0-preview`,
+  `2020-01-01-preview`) are deliberate, ordered schemes (Google's channels, Azure's
+  previews): in `info.version` they are a near miss of SemVer (a warning naming
+  `1.0.0-beta.1`) plus `prerelease-info-version`'s warning, and in a URL
+  `prerelease-url-version`'s warning, so the same version reads the same wherever it is
+  written; only text that orders nothing stays an error.
 """
 
 from __future__ import annotations
@@ -69,11 +82,27 @@ SEMVER = re.compile(
     r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
 MAJOR_MINOR = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 CALVER = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-[a-z]+|\.[a-z]+)?$")
-URL_VERSION = re.compile(r"^v(\d+)(\.\d+)?((alpha|beta)\d*)?$", re.IGNORECASE)
-BARE_NUMBER = re.compile(r"^(\d+)(\.\d+)?$")
+#: A pre-release tag after a version: `beta1`, `-preview`, `alpha`, Google's `b3` (`v1b3`).
+_PRE = r"(?:[-_.]?(?:alpha|beta|preview|privatepreview|rc|dev|pre)\d*|[ab]\d+)"
+#: A URL version segment: `v1`, `v2.1`, `v1.0.0`, `v1beta1`, Google's point releases
+#: `v1p3beta1`, `v1b3`, `v2alpha`, `v1-preview`. Group 1 is the major, group 3 the tag.
+URL_VERSION = re.compile(rf"^v(\d+)((?:\.\d+){{0,2}}(?:p\d+)?)({_PRE})?$", re.IGNORECASE)
+#: A bare number segment: `2`, `2.0`, `1.2.15`, `7.0-preview`.
+BARE_NUMBER = re.compile(rf"^(\d+)((?:\.\d+){{0,2}})({_PRE})?$", re.IGNORECASE)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A date segment (AWS `/amazonclouddirectory/2017-01-11/`, Azure `2020-01-01-preview`).
+DATE_SEGMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})(-(?:preview|privatepreview|alpha|beta)\d*)?$",
+                          re.IGNORECASE)
+#: An `info.version` that misses SemVer only in form but names a pre-release: `v1beta1`,
+#: `v1p3beta1`, `v1b3`, `7.0-preview`, `1.0-beta`, `2.0.0beta`.
+PRERELEASE_NEAR_MISS = re.compile(
+    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:p(\d+))?[-_.]?"
+    r"(?:(alpha|beta|preview|privatepreview|rc|dev|pre)\.?(\d*)|([ab])(\d+))$", re.IGNORECASE)
 MEDIA_VERSION_PARAM = re.compile(r";\s*(version|v)\s*=", re.IGNORECASE)
 MEDIA_VENDOR_VERSION = re.compile(r"[.\-]v\d+(\.\d+)?\+json$", re.IGNORECASE)
+#: Mock servers whose URL ends in the description's own version, whatever the API's URLs
+#: are (`https://virtserver.swaggerhub.com/<owner>/<api>/1.0.0`).
+MOCK_HOSTS = frozenset({"virtserver.swaggerhub.com"})
 EXPLICIT_QUERY = frozenset({"api-version", "api_version", "apiversion"})
 EXPLICIT_HEADER = frozenset({"api-version", "x-api-version"})
 #: Endpoints that are unversioned by nature (discovery, probes, the description itself).
@@ -124,9 +153,24 @@ def _segment_mark(seg: str, ptr: Pointer, literals: frozenset[str], numeric: boo
         m = BARE_NUMBER.match(seg)
         if m:
             return Mark("url", seg, ptr, int(m.group(1)))
-        if ISO_DATE.match(seg):
+        if DATE_SEGMENT.match(seg):
             return Mark("url", seg, ptr)
     return None
+
+
+def prerelease_tag(text: str) -> str | None:
+    """The pre-release part of a version string, or None: `rc.1` of `1.2.0-rc.1` (and the
+    build metadata of `1.2.0+42`), `beta1` of `v1beta1` and `v1p3beta1`, `b3` of `v1b3`,
+    `preview` of `7.0-preview` and `2020-01-01-preview`."""
+    text = text.strip()
+    m = SEMVER.match(text)
+    if m:
+        return m.group(4) or m.group(5)
+    m = PRERELEASE_NEAR_MISS.match(text)
+    if m:
+        return (m.group(5) + m.group(6)) if m.group(5) else m.group(7) + m.group(8)
+    m = DATE_SEGMENT.match(text)
+    return m.group(2).lstrip("-") if m and m.group(2) else None
 
 
 def _prefix_like(seg: str, base_prefix: tuple[str, ...]) -> bool:
@@ -135,11 +179,23 @@ def _prefix_like(seg: str, base_prefix: tuple[str, ...]) -> bool:
                              or s in {b.strip("/").lower() for b in base_prefix})
 
 
+def _path_segments(path: str, base_prefix: tuple[str, ...]) -> list[str]:
+    segs = [s for s in path.split("/") if s]
+    for prefix in base_prefix:
+        p = [s for s in prefix.split("/") if s]
+        if p and segs[:len(p)] == p:
+            return segs[len(p):]
+    return segs
+
+
 def _url_marks(spec: Spec, op: Operation, literals: frozenset[str],
-               base_prefix: tuple[str, ...]) -> list[Mark]:
+               base_prefix: tuple[str, ...], shared: Counter[tuple[str, ...]] | None = None,
+               n_ops: int = 0) -> list[Mark]:
     out: list[Mark] = []
     for server in op.servers:
         url = server.url
+        if _host(url) in MOCK_HOSTS:
+            continue  # SwaggerHub's mock appends the definition's version to every URL
         try:
             parts = urlsplit(url if "://" in url or url.startswith("//") else "//x" + url
                              if url.startswith("/") else "//" + url)
@@ -159,19 +215,18 @@ def _url_marks(spec: Spec, op: Operation, literals: frozenset[str],
                                              numeric=False)
                         if mark is not None:
                             out.append(mark)
-    segs = [s for s in op.path.split("/") if s]
-    for prefix in base_prefix:
-        p = [s for s in prefix.split("/") if s]
-        if p and segs[:len(p)] == p:
-            segs = segs[len(p):]
-            break
+    segs = _path_segments(op.path, base_prefix)
     ptr = op.path_item_pointer
     for i, seg in enumerate(segs):
         if "{" in seg:
             break  # only the literal prefix: `/users/{id}/v2` is not an API version
         # `v1` anywhere in the literal prefix (`/apis/apps/v1/...`); bare numbers and dates
-        # first, or right after an api-like prefix (`/api.xro/2.0`, `/rest/3`)
-        numeric = i == 0 or (i <= 3 and any(_prefix_like(x, base_prefix) for x in segs[:i]))
+        # first, or right after an api-like prefix (`/api.xro/2.0`, `/rest/3`), or deeper in
+        # a literal prefix most operations share (AWS `/amazonclouddirectory/2017-01-11/...`:
+        # a constant prefix is the API's base path; `/things/2024-01-01` alone is data)
+        numeric = i == 0 or (i <= 3 and any(_prefix_like(x, base_prefix) for x in segs[:i])) \
+            or (shared is not None and i <= 3
+                and shared[tuple(segs[:i + 1])] >= max(2, n_ops * 0.5))
         mark = _segment_mark(seg, ptr, literals, numeric=numeric)
         if mark is not None:
             out.append(mark)
@@ -250,8 +305,15 @@ def analyse(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
         header_re = re.compile(header_pattern, re.IGNORECASE)
         raw: dict[Pointer, list[Mark]] = {}
         generic_ops: Counter[tuple[str, str]] = Counter()
+        shared: Counter[tuple[str, ...]] = Counter()  # literal path prefixes, by operations
         for op in ops:
-            marks = _url_marks(spec, op, literals, base_prefix)
+            segs = _path_segments(op.path, base_prefix)
+            for i in range(min(len(segs), 4)):
+                if "{" in segs[i]:
+                    break
+                shared[tuple(segs[:i + 1])] += 1
+        for op in ops:
+            marks = _url_marks(spec, op, literals, base_prefix, shared, len(ops))
             marks += _param_marks(op, qnames, header_re) + _media_marks(op)
             raw[op.pointer] = marks
             for m in {(m.family, m.value.lower()) for m in marks
@@ -357,7 +419,7 @@ def missing_info_version(spec: Spec) -> Iterator[Violation]:
 
 
 def _major(text: str) -> int | None:
-    m = re.match(r"^v?(\d+)(\.|$)", text.strip())
+    m = re.match(r"^v?(\d+)(\.|$)", text.strip()) or PRERELEASE_NEAR_MISS.match(text.strip())
     return int(m.group(1)) if m and not ISO_DATE.match(text.strip()[:10]) else None
 
 
@@ -406,8 +468,19 @@ def invalid_info_version(spec: Spec, *, version_scheme: str = "semver",
     # nothing (`latest`, `unversioned`) stays an error.
     severity = None
     digits = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$", text, re.IGNORECASE)
+    pre = PRERELEASE_NEAR_MISS.match(text)
     if digits:
         hint = f"; use `{digits.group(1)}.{digits.group(2) or 0}.{digits.group(3) or 0}`"
+        severity = Severity.WARNING
+    elif pre:
+        # Google's `v1beta1`, `v1p3beta1`, Azure's `7.0-preview`: a deliberate, ordered
+        # scheme (the pre-release itself is `versioning/prerelease-info-version`'s warning)
+        word = {"a": "alpha", "b": "beta"}.get((pre.group(7) or "").lower(),
+                                                (pre.group(5) or "").lower())
+        number = pre.group(6) or pre.group(8) or ""
+        minor = pre.group(2) or pre.group(4) or 0
+        hint = (f"; use `{pre.group(1)}.{minor}.{pre.group(3) or 0}-{word}"
+                f"{'.' + number if number else ''}`")
         severity = Severity.WARNING
     elif ISO_DATE.match(text[:10]):
         hint = "; a date needs `version-scheme = \"calver\"`"
@@ -420,12 +493,17 @@ def invalid_info_version(spec: Spec, *, version_scheme: str = "semver",
 def prerelease_info_version(spec: Spec, *, version_scheme: str = "semver",
                             allow_prerelease: bool = False) -> Iterator[Violation]:
     """## What it does
-    Flags a SemVer `info.version` with pre-release or build metadata (`1.2.0-beta.1`,
-    `1.2.0+42`).
+    Flags an `info.version` that names a pre-release: SemVer pre-release or build metadata
+    (`1.2.0-beta.1`, `1.2.0+42`), Google's and Azure's pre-release versions (`v1beta1`,
+    `v1p3beta1`, `v1alpha`, `7.0-preview`) and, under `calver`, a dated preview
+    (`2020-01-01-preview`). The same pre-release as a URL segment is
+    `versioning/prerelease-url-version`'s warning.
 
     ## Why is this bad?
     A published API description should describe a release (Zalando #116 forbids pre-release
-    and build parts; italia allows them, hence a warning).
+    and build parts; italia allows them, hence a warning). Google's and Azure's pre-release
+    versions are ordered and deliberate, so they are warned about like a SemVer
+    pre-release, never rejected as meaningless text.
 
     ## Example
     ```yaml
@@ -440,12 +518,19 @@ def prerelease_info_version(spec: Spec, *, version_scheme: str = "semver",
     `allow-prerelease` (false) turns the rule off.
     """
     text = spec.api_version.strip()
-    if version_scheme != "semver" or allow_prerelease:
+    if version_scheme not in ("semver", "calver") or allow_prerelease:
         return
-    m = SEMVER.match(text)
-    if m and (m.group(4) or m.group(5)):
+    if version_scheme == "calver" and not DATE_SEGMENT.match(text):
+        return  # not a date: `versioning/invalid-info-version` says so
+    tag = prerelease_tag(text)
+    if tag is None:
+        return
+    if SEMVER.match(text):
         yield Violation(_info_ptr(spec), f"`info.version` `{text}` carries pre-release or "
                                          f"build metadata", subject="info.version")
+    else:
+        yield Violation(_info_ptr(spec), f"`info.version` `{text}` is a pre-release "
+                                         f"(`{tag}`)", subject="info.version")
 
 
 # ---------------------------------------------------------------------- mechanism rules
@@ -760,6 +845,44 @@ def url_version_not_major(
                             subject=m.value)
 
 
+@rule("versioning/prerelease-url-version", severity=Severity.WARNING)
+@_common_doc
+def prerelease_url_version(
+    spec: Spec, *, allow_prerelease: bool = False, url_literals: tuple[str, ...] = ("beta",),
+    base_prefix: tuple[str, ...] = (),
+    query_names: tuple[str, ...] = ("api-version", "api_version", "apiVersion", "version"),
+    header_pattern: str = r"^(x-)?([a-z0-9]+-)*(api-)?version$",
+    min_mechanism_share: float = 0.5, unversioned_paths: tuple[str, ...] = UNVERSIONED_PATHS,
+) -> Iterator[Violation]:
+    """## What it does
+    Flags a URL version that names a pre-release (`/v1beta1/`, Google's `/v1p3beta1/` and
+    `/v1b3/`, `/v2alpha/`, `/2020-01-01-preview/`), once per version where it is first
+    written. It is the URL counterpart of `versioning/prerelease-info-version`: the same
+    versions get the same warning wherever they are written.
+
+    ## Why is this bad?
+    A pre-release contract may still change incompatibly; clients that build on it should
+    know. It is a deliberate, ordered version (Google AIP-185 channels, Azure previews), so
+    it is a warning, not an error.
+
+    ## Example
+    `servers: [{url: https://api.example.com/v1beta1}]`; once stable, serve `/v1`.
+
+    ## Options
+    `allow-prerelease` (false) turns the rule off. And {common}
+    """
+    if allow_prerelease:
+        return
+    v = _analyse(spec, locals())
+    seen: set[str] = set()
+    for op, m in _url_marks_all(v):
+        tag = prerelease_tag(m.value)
+        if tag is not None and m.value.lower() not in seen:
+            seen.add(m.value.lower())
+            yield Violation(m.pointer, f"URL version `{m.value}` of `{op.label}` is a "
+                                       f"pre-release (`{tag}`)", subject=m.value)
+
+
 @rule("versioning/optional-version-parameter", severity=Severity.WARNING)
 @_common_doc
 def optional_version_parameter(
@@ -805,7 +928,7 @@ GATE = Gate(
     rules=(missing_info_version, invalid_info_version, prerelease_info_version,
            missing_version_mechanism, unversioned_operation, mixed_mechanisms,
            disallowed_mechanism, multiple_majors, major_mismatch, url_version_not_major,
-           optional_version_parameter),
+           prerelease_url_version, optional_version_parameter),
     metric=version_coverage,
     threshold=None,
     description=__doc__.split("\n")[0],
