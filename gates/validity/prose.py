@@ -300,7 +300,7 @@ def array_without_items(spec: Spec) -> Iterator[Violation]:
             if node.get("type") == "array" and "items" not in node:
                 yield Violation(pointer, f"{what} is an array without `items`",
                                 subject=f"{what}")
-            node, pointer, what = node.get("items"), pointer / "items", f"{what}'s items"
+            node, pointer, what = node.get("items"), pointer / "items", f"`items` of {what}"
 
     for pointer, params in _parameter_lists(spec):
         for i, param in params:
