@@ -101,8 +101,8 @@ def test_extension_fields_not_listed_as_unexpected(tmp_path: Path) -> None:
         paths: {}
         """
     (finding,) = _findings(tmp_path, text)
-    assert finding.message == "unexpected field `source` (at /tags/0)"
-    assert (finding.location.line, finding.location.column) == (3, 8)
+    assert finding.message == "unexpected field `source` (at /tags/0/source)"
+    assert (finding.location.line, finding.location.column) == (3, 21)
 
 
 def test_message_names_the_discriminating_field_in_openapi_words(tmp_path: Path) -> None:

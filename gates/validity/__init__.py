@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from gatekeeper import Gate, Severity, Spec, Violation, rule
 
 from . import schemas
-from .messages import best, describe, describe_fast, short as _short
+from .messages import (best, describe, describe_fast, is_name_error, short as _short,
+                       unexpected_fields)
 from .prose import RULES as PROSE_RULES
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -112,8 +113,14 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
         out = []
         for leaf in leaves:
             tokens = tuple(str(p) for p in leaf.absolute_path)
-            if getattr(leaf, "validator", None) == "unevaluatedProperties" and tokens in faulted:
+            kind = getattr(leaf, "validator", None)
+            if kind == "unevaluatedProperties" and tokens in faulted:
                 continue
+            if kind in ("additionalProperties", "unevaluatedProperties"):
+                extra = unexpected_fields(leaf)  # located at the first field at fault
+                tokens = (*tokens, str(extra[0])) if extra else tokens
+            elif detailed and is_name_error(leaf) and isinstance(leaf.instance, str):
+                tokens = (*tokens, leaf.instance)
             for depth in (3, 2):  # errors inside an inlined path item or operation
                 if tokens[:depth] in moved:
                     tokens = (moved[tokens[:depth]], *tokens[depth:])
@@ -307,7 +314,7 @@ def schema_violation(spec: Spec) -> Iterator[Violation]:
             pointer = tokens[0].join(*tokens[1:])
         else:
             pointer = spec.root.join(*tokens)
-        where = pointer.fragment[1:] or "/"
+        where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
         yield Violation(pointer, f"{message} (at {_short(where, 120)})", subject=message)
 
 

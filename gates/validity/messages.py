@@ -126,10 +126,19 @@ def best(error: Any) -> Any:
     return error
 
 
+#: RFC 9110 `token`: the syntax of an HTTP field name (the 3.2 schema's header-name pattern).
+_HTTP_TOKEN = "^[0-9A-Za-z!#$%&'*+.^_`|~-]+$"
+
+
+def is_name_error(error: Any) -> bool:
+    """True for an error about a field *name* (`propertyNames`): it is located at the name."""
+    return "propertyNames" in list(getattr(error, "relative_schema_path", ()) or ())
+
+
 _UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)", re.S)
 
 
-def _unexpected_fields(error: Any) -> list[str]:
+def unexpected_fields(error: Any) -> list[str]:
     """The fields the error rejects. jsonschema names them in its message (for
     `unevaluatedProperties` it alone knows which were evaluated); otherwise the fields matched
     by neither `properties` nor `patternProperties`, where `^x-` extensions are always
@@ -162,7 +171,7 @@ def describe(error: Any) -> str:
         names = ", ".join(f"`{m}`" for m in missing[:3]) or f"`{short(value)}`"
         return f"missing required field{'s' if len(missing) > 1 else ''} {names}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
-        extra = _unexpected_fields(error)
+        extra = unexpected_fields(error)
         names = ", ".join(f"`{short(e, 40)}`" for e in extra[:3]) or "fields"
         return f"unexpected field{'s' if len(extra) > 1 else ''} {names}"
     if kind == "type":
@@ -180,7 +189,11 @@ def describe(error: Any) -> str:
             return f"`{short(instance, 40)}` is not allowed here: must be {allowed}"
         return f"`{short(instance, 40)}` must be one of {allowed}{more}"
     if kind == "pattern":
-        return f"`{short(instance, 40)}` does not match the pattern `{short(value, 60)}`"
+        if value == _HTTP_TOKEN:
+            return (f"`{short(instance, 40)}` is not a valid HTTP header name (letters, digits "
+                    "and !#$%&'*+.^_`|~- only)")
+        what = "name" if is_name_error(error) else "value"
+        return f"{what} `{short(instance, 40)}` does not match the pattern `{short(value, 60)}`"
     if kind in ("oneOf", "anyOf"):
         if kind == "oneOf" and "valid under each of" in str(error.message):
             return "matches more than one allowed form of this object; it must match exactly one"

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from gatekeeper import Severity, Spec, Violation, rule
+from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
 from .messages import a_type, json_type, short
 from .schemas import dialect_of
@@ -19,10 +19,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from gatekeeper import Pointer
 
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 _FORM_MEDIA = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _found(pointer: Pointer, message: str, subject: str) -> Violation:
+    """A finding whose message ends with its JSON pointer, as the schema check's do."""
+    where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
+    return Violation(pointer, f"{message} (at {short(where, 120)})", subject=subject)
 
 
 def _unique_operations(spec: Spec) -> list[Any]:
@@ -60,7 +65,7 @@ def duplicate_operation_id(spec: Spec) -> Iterator[Violation]:
         if not isinstance(op_id, str):
             continue
         if op_id in first:
-            yield Violation(op.pointer / "operationId",
+            yield _found(op.pointer / "operationId",
                             f"operationId `{short(op_id)}` of `{op.label}` is already used by "
                             f"`{first[op_id].label}`; it must be unique", subject=op_id)
         else:
@@ -85,7 +90,7 @@ def duplicate_tag(spec: Spec) -> Iterator[Violation]:
     seen: set[str] = set()
     for name, _, pointer in spec.declared_tags:
         if name in seen:
-            yield Violation(pointer / "name", f"tag `{short(name)}` is declared more than once",
+            yield _found(pointer / "name", f"tag `{short(name)}` is declared more than once",
                             subject=name)
         seen.add(name)
 
@@ -124,7 +129,7 @@ def tag_parent(spec: Spec) -> Iterator[Violation]:
     for name, parent in parents.items():
         pointer = where[name] / "parent"
         if parent not in where:
-            yield Violation(pointer, f"tag `{short(name)}` has parent `{short(parent)}`, which "
+            yield _found(pointer, f"tag `{short(name)}` has parent `{short(parent)}`, which "
                                      "is not a declared tag", subject=f"{name} {parent}")
             continue
         chain = [name]
@@ -135,7 +140,7 @@ def tag_parent(spec: Spec) -> Iterator[Violation]:
         if current == name and name not in in_reported_cycle:
             in_reported_cycle.update(chain)
             cycle = " → ".join(f"`{short(n, 30)}`" for n in [*chain, name])
-            yield Violation(pointer, f"tag parents form a cycle: {cycle}", subject=name)
+            yield _found(pointer, f"tag parents form a cycle: {cycle}", subject=name)
 
 
 @rule("validity/duplicate-parameter", severity=Severity.ERROR)
@@ -164,7 +169,7 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
                 continue
             key = (name.lower() if location == "header" else name, location)
             if key in seen:
-                yield Violation(pointer / i, f"parameter `{short(name)}` in {location} is "
+                yield _found(pointer / i, f"parameter `{short(name)}` in {location} is "
                                              "listed twice", subject=f"{location} {name}")
             seen.add(key)
 
@@ -228,11 +233,11 @@ def body_parameter(spec: Spec) -> Iterator[Violation]:
         params = _effective_parameters(spec, op)
         bodies = [(p, d) for p, d in params if d.get("in") == "body"]
         for pointer, _ in bodies[1:]:
-            yield Violation(pointer, f"`{op.label}` has more than one body parameter",
+            yield _found(pointer, f"`{op.label}` has more than one body parameter",
                             subject=op.label)
         form = [(p, d) for p, d in params if d.get("in") == "formData"]
         if bodies and form:
-            yield Violation(form[0][0], f"`{op.label}` has both body and formData parameters",
+            yield _found(form[0][0], f"`{op.label}` has both body and formData parameters",
                             subject=f"{op.label} form")
 
 
@@ -266,7 +271,7 @@ def file_parameter(spec: Spec) -> Iterator[Violation]:
         for pointer, param in _effective_parameters(spec, op):
             if param.get("type") == "file" and param.get("in") == "formData":
                 declared = ", ".join(f"`{short(m, 40)}`" for m in media[:3]) or "nothing"
-                yield Violation(pointer / "type", f"file parameter `{short(param.get('name'))}`"
+                yield _found(pointer / "type", f"file parameter `{short(param.get('name'))}`"
                                 f" of `{op.label}` needs `consumes` with multipart/form-data or "
                                 f"application/x-www-form-urlencoded (it has {declared})",
                                 subject=f"{op.label} {param.get('name')}")
@@ -298,7 +303,7 @@ def array_without_items(spec: Spec) -> Iterator[Violation]:
         while isinstance(node, dict) and pointer not in seen:
             seen.add(pointer)
             if node.get("type") == "array" and "items" not in node:
-                yield Violation(pointer, f"{what} is an array without `items`",
+                yield _found(pointer, f"{what} is an array without `items`",
                                 subject=f"{what}")
             node, pointer, what = node.get("items"), pointer / "items", f"`items` of {what}"
 
@@ -347,7 +352,7 @@ def invalid_response_code(spec: Spec) -> Iterator[Violation]:
                 pointer = op.pointer.join("responses", text)
                 if pointer not in seen:
                     seen.add(pointer)
-                    yield Violation(pointer, f"response code `{text}` of `{op.label}` is not an "
+                    yield _found(pointer, f"response code `{text}` of `{op.label}` is not an "
                                              "HTTP status code (100-599)",
                                     subject=f"{op.label} {text}")
 
@@ -375,7 +380,7 @@ def repeated_path_placeholder(spec: Spec) -> Iterator[Violation]:
         names = _TEMPLATE.findall(str(path))
         repeated = sorted({n for n in names if names.count(n) > 1})
         for name in repeated:
-            yield Violation(spec.root.join("paths", path),
+            yield _found(spec.root.join("paths", path),
                             f"path `{short(path, 80)}` uses `{{{short(name, 30)}}}` more than once",
                             subject=f"{path} {name}")
 
@@ -449,7 +454,7 @@ def default_type_mismatch(spec: Spec) -> Iterator[Violation]:
             shown = json.dumps(value, default=str) if not isinstance(value, (dict, list)) \
                 else short(value, 40)
             kind = "null" if value is None else json_type(value)
-            yield Violation(pointer / "default", f"default `{short(shown, 40)}` is "
+            yield _found(pointer / "default", f"default `{short(shown, 40)}` is "
                             f"{'null' if value is None else a_type(kind)}, but the type is "
                             f"{type_name}", subject=f"{type_name}")
 
@@ -476,13 +481,13 @@ def unknown_dialect(spec: Spec) -> Iterator[Violation]:
         return
     declared = spec.raw.get("jsonSchemaDialect")
     if isinstance(declared, str) and dialect_of(declared) is None:
-        yield Violation(spec.root / "jsonSchemaDialect",
+        yield _found(spec.root / "jsonSchemaDialect",
                         f"unknown JSON Schema dialect `{short(declared, 80)}`: Schema Objects "
                         "are not checked against it", subject=declared)
     for node, pointer in _typed_nodes(spec):
         uri = node.get("$schema")
         if isinstance(uri, str) and dialect_of(uri) is None:
-            yield Violation(pointer / "$schema", f"unknown JSON Schema dialect "
+            yield _found(pointer / "$schema", f"unknown JSON Schema dialect "
                             f"`{short(uri, 80)}`: this schema is not checked", subject=uri)
 
 
