@@ -570,8 +570,8 @@ def _check_shape(doc: Document) -> str:
     field_name = "openapi" if "openapi" in data else "swagger" if "swagger" in data else None
     if field_name is None and isinstance(data.get("swaggerVersion"), (str, int, float)):
         old = str(data["swaggerVersion"])[:20]  # Swagger 1.x resource listings
-        raise SpecError(f"Swagger {old} is not supported (supported: 2.0, 3.0.x, 3.1.x);"
-                        " convert it to OpenAPI 3", file=doc.display,
+        raise SpecError(f"Swagger {old} is not supported (supported: 2.0, 3.0.x, 3.1.x, "
+                        "3.2.x); convert it to OpenAPI 3", file=doc.display,
                         line=doc.locate(("swaggerVersion",))[0])
     if field_name is None:
         raise SpecError("not an OpenAPI or Swagger document (no `openapi` or `swagger` field)",
@@ -591,14 +591,15 @@ def _check_shape(doc: Document) -> str:
         if value.strip() == "2.0":
             return "2.0"
         if value.startswith("1."):
-            raise SpecError(f"Swagger {value} is not supported (supported: 2.0, 3.0.x, 3.1.x);"
-                            " convert it to OpenAPI 3", file=doc.display, line=line)
+            raise SpecError(f"Swagger {value} is not supported (supported: 2.0, 3.0.x, 3.1.x, "
+                            "3.2.x); convert it to OpenAPI 3", file=doc.display, line=line)
     else:
         for prefix in ("3.0", "3.1", "3.2"):
             if value == prefix or value.startswith(prefix + "."):
                 return prefix
     raise SpecError(f"unsupported {'Swagger' if field_name == 'swagger' else 'OpenAPI'} version"
-                    f" {value[:40]} (supported: 2.0, 3.0.x, 3.1.x)", file=doc.display, line=line)
+                    f" {value[:40]} (supported: 2.0, 3.0.x, 3.1.x, 3.2.x)", file=doc.display,
+                    line=line)
 
 
 # ---------------------------------------------------------------------- index building
@@ -638,12 +639,16 @@ def _path_item_operations(spec: Spec, path: str, item: Any, ptr: Pointer, kind: 
         servers = _servers(item["servers"], item_ptr / "servers") or servers
     shared = _parameters(spec, item["parameters"], item_ptr / "parameters") \
         if isinstance(item.get("parameters"), list) else []
-    for method in _methods(spec):
-        if method not in item:  # most methods are absent: no pointer for them
-            continue
+    entries = [(method, item[method], item_ptr / method) for method in _methods(spec)
+               if method in item]  # most methods are absent: no pointer for them
+    extra = item.get("additionalOperations") if spec.version == "3.2" else None
+    if isinstance(extra, dict):  # 3.2: operations of other methods (PURGE, LINK, ...)
+        entries += [(str(name).lower(), value, item_ptr.join("additionalOperations", name))
+                    for name, value in extra.items()]
+    for method, raw_op, method_ptr in entries:
         # Operation objects are not Reference-able in OpenAPI, but multi-file specs such as
         # DigitalOcean's put each operation in its own file; Redocly resolves them too.
-        op, op_ptr = spec.resolve(item.get(method), item_ptr / method)
+        op, op_ptr = spec.resolve(raw_op, method_ptr)
         if not isinstance(op, dict):
             continue
         own = _parameters(spec, op["parameters"], op_ptr / "parameters") \

@@ -1,11 +1,13 @@
 """Structural validity: the document is a well-formed Swagger 2.0 / OpenAPI 3.x description.
 
-Validation uses the official OpenAPI JSON Schemas as shipped by openapi-spec-validator, run
-on the in-memory document that gatekeeper has already loaded and whose references it has
-already checked. No resolver is involved (R11 of reliability.md): openapi-spec-validator's
-own ref-following validator would open files and URLs and applies spec `pattern`s to
-`default` values with a backtracking engine, so it is kept off this path; the checks of its
-that matter are done here on the index instead (path parameters).
+Validation uses the official OpenAPI JSON Schemas that gatekeeper ships (gatekeeper/schemas/,
+with every Schema Object of a 3.1/3.2 document checked against its dialect, see
+`gates.validity.schemas`), run on the in-memory document that gatekeeper has already loaded
+and whose references it has already checked. No resolver is involved: a ref-following
+validator would open files and URLs and apply spec `pattern`s to `default` values with a
+backtracking engine. The rules the specification states only in prose (unique tag names and
+operationIds, Swagger 2.0 parameter rules, response codes, ...) are in
+`gates.validity.prose`; see docs/validity.md.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from collections.abc import Iterator
 
 from gatekeeper import Gate, Severity, Spec, Violation, rule
 
+from . import schemas
+from .messages import (best, describe, describe_fast, is_name_error, short as _short,
+                       unexpected_fields)
+from .prose import RULES as PROSE_RULES
+
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
     from typing import Any
@@ -23,70 +30,47 @@ if TYPE_CHECKING:
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 
 
-_SCHEMA_ATTR = {"2.0": "schema_v2", "3.0": "schema_v30", "3.1": "schema_v31", "3.2": "schema_v32"}
 #: Above this size, error details come from the fast validator alone (see _schema_errors).
 DETAIL_LIMIT = 5 * 1024 * 1024
 
 
-def _fast_validator(version: str) -> Any:
-    """openapi-spec-validator's own schema, compiled by jsonschema-rs when that is installed
-    (fast enough for 50 MB documents), else its jsonschema validator. The schema file is read
-    in place, without importing openapi-spec-validator (whose import alone takes about a
-    second); compiled validators are cached per process."""
-    validator = _rs_validator(version)
+def document_dialect(spec: Spec) -> str | None:
+    """The dialect Schema Objects of a 3.1/3.2 document are checked against by default: its
+    `jsonSchemaDialect`, else the OpenAPI dialect of its version; None for a dialect
+    gatekeeper does not know (left unchecked, see `unknown_dialect`)."""
+    if spec.version not in schemas.OAS_DIALECT:
+        return None
+    declared = spec.raw.get("jsonSchemaDialect")
+    if declared is None or not isinstance(declared, str):
+        return spec.version
+    return schemas.dialect_of(declared)
+
+
+def _rs_validator(version: str, dialect: str | None = "default") -> Any:
+    """jsonschema-rs's compiled validator of the shipped schema (None without jsonschema-rs);
+    `dialect` "default" means the version's own OpenAPI dialect."""
+    if dialect == "default":
+        dialect = version if version in schemas.OAS_DIALECT else None
+    return schemas.rs_validator(version, dialect)
+
+
+def _fast_validator(version: str, dialect: str | None) -> Any:
+    """jsonschema-rs when installed (fast enough for 50 MB documents), else jsonschema."""
+    validator = _rs_validator(version, dialect)
     if validator is not None:
-        return validator
-    from openapi_spec_validator import schemas
-
-    return getattr(schemas, {"2.0": "openapi_v2_schema_validator",
-                             "3.0": "openapi_v30_schema_validator",
-                             "3.1": "openapi_v31_schema_validator",
-                             "3.2": "openapi_v32_schema_validator"}[version])
-
-
-@functools.cache
-def _schema_content(version: str) -> dict[str, Any]:
-    """The official schema as shipped in openapi-spec-validator's resources folder."""
-    import importlib.util
-    import json
-    import os
-
-    found = importlib.util.find_spec("openapi_spec_validator")  # locates, does not import
-    base = (found.submodule_search_locations or [""])[0] if found else ""
-    name = os.path.join(base, "resources", "schemas", f"v{version}", "schema.json")
-    if not os.path.isfile(name):
-        from openapi_spec_validator import schemas
-
-        return dict(getattr(schemas, _SCHEMA_ATTR[version]))
-    with open(name, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def _refuse_retrieval(uri: str) -> Any:
-    raise ValueError(f"schema retrieval refused: {uri}")  # R11: never fetch
-
-
-@functools.cache
-def _rs_validator(version: str) -> Any:
-    try:
-        import jsonschema_rs
-    except ImportError:
-        return None
-    try:
-        return _RsValidator(jsonschema_rs.validator_for(_schema_content(version),
-                                                        retriever=_refuse_retrieval))
-    except Exception:  # an older jsonschema-rs: use the jsonschema backend
-        return None
+        return _RsValidator(validator)
+    return schemas.detail_validator(version, dialect)
 
 
 class _RsError:
-    """The two fields of a jsonschema error that the fast path reads."""
+    """The fields of a jsonschema error that the fast path reads."""
 
-    __slots__ = ("message", "absolute_path")
+    __slots__ = ("message", "absolute_path", "instance")
 
     def __init__(self, error: Any) -> None:
         self.message = str(getattr(error, "message", error))
         self.absolute_path = list(getattr(error, "instance_path", ()) or ())
+        self.instance = getattr(error, "instance", None)
 
 
 class _RsValidator:
@@ -101,41 +85,48 @@ class _RsValidator:
             yield _RsError(error)
 
 
-def _detail_validator(version: str) -> Any:
-    """The same official schema through jsonschema, whose errors say *which* branch failed.
-    The registry is empty (R11): nothing outside the schema itself can be resolved."""
-    import referencing
-    from jsonschema.validators import validator_for
-
-    schema = dict(_schema_content(version))
-    return validator_for(schema)(schema, registry=referencing.Registry())
-
-
 def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
     def compute() -> list[tuple[tuple[str, ...], str]]:
         found = _helper_result(spec)  # computed by the helper process, if it succeeded
         if found is not None:
             return found
         document, moved = _with_path_items_inlined(spec)
-        fast = _fast_validator(spec.version)
+        dialect = document_dialect(spec)
+        fast = _fast_validator(spec.version, dialect)
         if fast.is_valid(document):
             return []
         detailed = len(spec.documents[""].text) <= DETAIL_LIMIT
-        validator = _detail_validator(spec.version) if detailed else fast
+        validator = schemas.detail_validator(spec.version, dialect) if detailed else fast
         if detailed:  # the slow validator sees only the named entries that failed
             document = _failing_entries(document, [e.absolute_path for e in
                                                    fast.iter_errors(document)])
-        out = []
+        leaves = []
         for error in validator.iter_errors(document):
-            leaf = _best(error) if detailed else error
+            leaves.append(best(error) if detailed else error)
+            if len(leaves) >= 500:
+                break
+        # A failing keyword discards what it evaluated, so `unevaluatedProperties` then lists
+        # fields that are fine (`example` beside the `not` that forbids it with `examples`):
+        # on an object with another error, that error alone is the cause.
+        faulted = {tuple(map(str, e.absolute_path)) for e in leaves
+                   if getattr(e, "validator", None) != "unevaluatedProperties"}
+        out = []
+        for leaf in leaves:
             tokens = tuple(str(p) for p in leaf.absolute_path)
+            kind = getattr(leaf, "validator", None)
+            if kind == "unevaluatedProperties" and tokens in faulted:
+                continue
+            if kind in ("additionalProperties", "unevaluatedProperties"):
+                extra = unexpected_fields(leaf)  # located at the first field at fault
+                tokens = (*tokens, str(extra[0])) if extra else tokens
+            elif detailed and is_name_error(leaf) and isinstance(leaf.instance, str):
+                tokens = (*tokens, leaf.instance)
             for depth in (3, 2):  # errors inside an inlined path item or operation
                 if tokens[:depth] in moved:
                     tokens = (moved[tokens[:depth]], *tokens[depth:])
                     break
-            out.append((tokens, _describe(leaf) if detailed else _describe_fast(leaf)))
-            if len(out) >= 500:
-                break
+            out.append((tokens, describe(leaf) if detailed else
+                        describe_fast(leaf.message, leaf.instance)))
         return out
 
     return spec.memo("validity.schema_errors", compute)
@@ -145,7 +136,7 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 # The schema check is the one part of a small spec's check that needs a large library:
 # importing jsonschema-rs and compiling the official schema take about 15 ms, a fifth of a
 # whole `gatekeeper check` of the median spec (and a spec with schema errors also imports
-# jsonschema for the details). The command line's supervisor (R12) therefore runs
+# jsonschema for the details). The command line's supervisor therefore runs
 # `helper_job` in a helper process (gatekeeper.batch.HelperProcess) beside the worker that
 # runs the check, and the engine runs this gate last, so that the helper's work overlaps with
 # every other gate. Used on machines with two or more cores, for specs up to
@@ -289,76 +280,15 @@ def _with_path_items_inlined(spec: Spec) -> tuple[Any, dict[tuple[str, ...], Any
     return {**raw, "paths": new_paths}, moved
 
 
-_VERDICT = re.compile(r"\s(?:is|does|has|was|were)\s(?:not|a|too|less|more|expected|unexpected)"
-                      r"\b.*$", re.S)
-
-
-def _describe_fast(error: Any) -> str:
-    """jsonschema-rs messages start with the whole instance: keep only the verdict."""
-    message = str(error.message)
-    matches = list(_VERDICT.finditer(message))
-    if message[:1] in "{[\"" and matches:
-        return "value" + message[matches[-1].start():][:200]
-    return _short(message.split("\n")[0], 200)
-
-
-def _best(error: Any) -> Any:
-    """For oneOf/anyOf failures, the branch error that got furthest into the document: the
-    branch the author most likely meant."""
-    def reach(e: Any) -> int:
-        return max([len(e.absolute_path), *(reach(c) for c in e.context)])
-
-    while error.context:
-        error = max(error.context, key=lambda e: (
-            reach(e),
-            not (e.validator == "required" and "$ref" in e.validator_value),  # the Reference branch
-            e.validator not in ("oneOf", "anyOf", "additionalProperties")))
-    return error
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _describe(error: Any) -> str:
-    """A one-line message that never embeds the document (R9: osv's messages do)."""
-    kind = error.validator
-    if kind == "required":
-        missing = [m for m in error.validator_value if isinstance(error.instance, dict)
-                   and m not in error.instance]
-        return f"missing required field `{missing[0] if missing else error.validator_value}`"
-    if kind in ("additionalProperties", "unevaluatedProperties"):
-        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        patterns = error.schema.get("patternProperties", {}) if isinstance(error.schema,
-                                                                           dict) else {}
-        extra = [k for k in (error.instance if isinstance(error.instance, dict) else {})
-                 if k not in allowed and not any(re.search(p, str(k)) for p in patterns)]
-        names = ", ".join(f"`{_short(e, 40)}`" for e in extra[:3]) or "fields"
-        return f"unexpected field {names}"
-    if kind == "type":
-        return f"must be of type {error.validator_value}, got {type(error.instance).__name__}"
-    if kind == "enum":
-        allowed = ", ".join(_short(v, 20) for v in list(error.validator_value)[:8])
-        return f"`{_short(error.instance, 40)}` must be one of: {allowed}"
-    if kind == "const":
-        return f"must be {_short(error.validator_value, 40)}"
-    if kind == "pattern":
-        return f"`{_short(error.instance, 40)}` does not match the pattern `{error.validator_value}`"
-    if kind in ("oneOf", "anyOf"):
-        return "does not match any allowed form of this object"
-    if kind == "minItems":
-        return f"must have at least {error.validator_value} item(s)"
-    if kind == "format":
-        return f"`{_short(error.instance, 40)}` is not a valid {error.validator_value}"
-    return _short(error.message.split("\n")[0], 200)
-
-
 @rule("validity/schema-violation", severity=Severity.ERROR)
 def schema_violation(spec: Spec) -> Iterator[Violation]:
     """## What it does
     Validates the document against the official OpenAPI JSON Schema for its version
-    (Swagger 2.0, OpenAPI 3.0 or 3.1), as shipped by openapi-spec-validator.
+    (Swagger 2.0, OpenAPI 3.0, 3.1 or 3.2). In 3.1 and 3.2 documents every Schema Object is
+    also checked against its JSON Schema dialect: the Schema Object's `$schema`, else the
+    document's `jsonSchemaDialect`, else the OpenAPI dialect (JSON Schema 2020-12 plus
+    `discriminator`, `xml`, `externalDocs`, `example`). The message names the field at
+    fault and ends with its JSON pointer.
 
     ## Why is this bad?
     Tools that read the document (code generators, gateways, documentation portals) may
@@ -384,7 +314,8 @@ def schema_violation(spec: Spec) -> Iterator[Violation]:
             pointer = tokens[0].join(*tokens[1:])
         else:
             pointer = spec.root.join(*tokens)
-        yield Violation(pointer, message, subject=message)
+        where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
+        yield Violation(pointer, f"{message} (at {_short(where, 120)})", subject=message)
 
 
 @rule("validity/path-parameter-mismatch", severity=Severity.ERROR)
@@ -553,7 +484,7 @@ GATE = Gate(
     "validity",
     title="Structural validity",
     rules=(schema_violation, path_parameter_mismatch, missing_ref_file, unquoted_version,
-           catastrophic_pattern),
+           catastrophic_pattern, *PROSE_RULES),
     metric=None,
     description=__doc__.split("\n")[0],
     mandatory=True,

@@ -1,0 +1,131 @@
+"""The official OpenAPI JSON Schemas that gatekeeper ships (gatekeeper/schemas/oas-*.json, see
+gatekeeper/schemas/README.md for the release of each), and the validators built from them.
+
+For OpenAPI 3.1 and 3.2 the document schema alone says only that a Schema Object is an object
+or a boolean. Every Schema Object is checked against its dialect's meta-schema as well: the
+document schema's `schema` definition (the `$dynamicAnchor: meta` every Schema Object position
+resolves to) is replaced by a dispatcher that reads the Schema Object's own `$schema`, else the
+document's `jsonSchemaDialect`, else the OpenAPI dialect of the document's version, and applies
+that dialect's meta-schema. A dialect gatekeeper does not know is left unchecked (and reported
+by `validity/unknown-dialect`), never guessed. Nothing is ever fetched: every `$ref` resolves
+inside the shipped files or jsonschema's own copies of the JSON Schema meta-schemas.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+#: The OpenAPI dialect identifiers of each version: the `/dialect/base` of the 3.1.0 text, the
+#: dated identifiers published since, and the work-in-progress one of the sources.
+OAS_DIALECT = {"3.1": re.compile(r"^https://spec\.openapis\.org/oas/3\.1/dialect/[^/#]+#?$"),
+               "3.2": re.compile(r"^https://spec\.openapis\.org/oas/3\.2/dialect/[^/#]+#?$")}
+_SHIPPED_ID = {v: f"https://spec.openapis.org/oas/{v}/dialect/WORK-IN-PROGRESS"
+               for v in OAS_DIALECT}
+
+
+def dialect_of(uri: Any) -> str | None:
+    """'2020-12', '3.1' or '3.2' for a dialect gatekeeper knows, else None."""
+    if not isinstance(uri, str):
+        return None
+    if uri.rstrip("#") == DRAFT_2020_12:
+        return "2020-12"
+    for version, pattern in OAS_DIALECT.items():
+        if pattern.match(uri):
+            return version
+    return None
+
+
+@functools.cache
+def shipped(name: str) -> dict[str, Any]:
+    """One shipped schema file, e.g. `shipped("oas-3.1.schema")`."""
+    import json
+    import os
+
+    import gatekeeper
+
+    path = os.path.join(os.path.dirname(gatekeeper.__file__), "schemas", f"{name}.json")
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _dialect_ref(dialect: str) -> str:
+    return DRAFT_2020_12 if dialect == "2020-12" else _SHIPPED_ID[dialect]
+
+
+def _dispatcher(default: str | None) -> dict[str, Any]:
+    """The `schema` definition: the meta-schema of the Schema Object's dialect."""
+    def with_schema(value: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "required": ["$schema"], "properties": {"$schema": value}}
+
+    branches: list[dict[str, Any]] = [
+        {"if": with_schema({"type": "string", "pattern": r"^https://json-schema\.org/draft/"
+                                                         r"2020-12/schema#?$"}),
+         "then": {"$ref": DRAFT_2020_12}}]
+    for version, pattern in OAS_DIALECT.items():
+        branches.append({"if": with_schema({"type": "string", "pattern": pattern.pattern}),
+                         "then": {"$ref": _SHIPPED_ID[version]}})
+    if default is not None:
+        branches.append({"if": {"not": {"type": "object", "required": ["$schema"]}},
+                         "then": {"$ref": _dialect_ref(default)}})
+    return {"$dynamicAnchor": "meta", "type": ["object", "boolean"], "allOf": branches}
+
+
+def document_schema(version: str, dialect: str | None = None) -> dict[str, Any]:
+    """The schema a whole document of `version` is validated against; for 3.1/3.2 with
+    Schema Objects checked against `dialect` by default (None: not checked)."""
+    schema = shipped(f"oas-{version}.schema")
+    if version not in OAS_DIALECT:
+        return schema
+    schema = dict(schema)
+    schema["$defs"] = {**schema["$defs"], "schema": _dispatcher(dialect)}
+    return schema
+
+
+def _extra_resources() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for version in OAS_DIALECT:
+        for part in ("dialect", "meta"):
+            contents = shipped(f"oas-{version}.{part}")
+            out.append((contents["$id"], contents))
+    return out
+
+
+def refuse_retrieval(uri: str) -> Any:
+    raise ValueError(f"schema retrieval refused: {uri}")  # never fetch
+
+
+@functools.cache
+def rs_validator(version: str, dialect: str | None = None) -> Any:
+    """jsonschema-rs's compiled validator, or None when jsonschema-rs is unavailable."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    try:
+        registry = jsonschema_rs.Registry(_extra_resources(), retriever=refuse_retrieval)
+        return jsonschema_rs.validator_for(document_schema(version, dialect),
+                                           registry=registry, retriever=refuse_retrieval)
+    except Exception:  # noqa: BLE001 - an older jsonschema-rs: the jsonschema backend is used
+        return None
+
+
+@functools.cache
+def detail_validator(version: str, dialect: str | None = None) -> Any:
+    """The same schema through jsonschema, whose errors say *which* branch failed. Its
+    registry holds the shipped files and the JSON Schema meta-schemas, nothing else."""
+    from jsonschema.validators import validator_for
+    from jsonschema_specifications import REGISTRY as SPECIFICATIONS
+    from referencing import Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry = SPECIFICATIONS.with_resources(
+        (uri, Resource.from_contents(contents, default_specification=DRAFT202012))
+        for uri, contents in _extra_resources())
+    schema = document_schema(version, dialect)
+    return validator_for(schema)(schema, registry=registry)
