@@ -331,3 +331,8 @@ def baseline_cmd(
     typer.echo(f"wrote {len(entries)} accepted finding(s) to {output}")
 
 
+
+
+from gatekeeper.diff_cli import diff as _diff  # noqa: E402  (the command lives in its module)
+
+app.command("diff")(_diff)

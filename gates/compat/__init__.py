@@ -16,13 +16,17 @@ version was bumped, in ``info.version`` (``1.4.0`` to ``2.0.0``) or in the URL (
 
 Modules: `common` (pairing, versions, the finding), `schemadiff` (the schema comparison) and
 `patterns` (pattern supersets), and the rules: `operations`, `parameters`, `messages`,
-`schemas`, `sunset` (lifecycle).
+`schemas`, `sunset` (lifecycle), `additions` (informational, for the changelog).
 """
 
 from __future__ import annotations
 
 from gatekeeper import Gate
 
+from gates.compat.additions import (
+    media_type_added, operation_added, operation_deprecated, parameter_added, property_added,
+    response_status_added,
+)
 from gates.compat.common import base_of, major_bumped
 from gates.compat.messages import (
     media_type_removed, optional_response_header_removed, request_body_removed,
@@ -64,7 +68,10 @@ GATE = Gate(
            parameter_default_changed, request_body_removed, response_header_removed,
            optional_response_header_removed, removed_before_sunset, removed_after_deprecation,
            deprecated_without_sunset, sunset_too_soon, stability_decreased,
-           lifecycle_unreadable),
+           lifecycle_unreadable,
+           # informational, for `gatekeeper diff` (not recommended: `check` stays quiet)
+           operation_added, parameter_added, property_added, response_status_added,
+           media_type_added, operation_deprecated),
     description=__doc__.split("\n")[0],
     options={"today": ""},
     applies=lambda spec: base_of(spec) is not None,

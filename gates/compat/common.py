@@ -90,17 +90,22 @@ def operation_pairs(spec: Spec) -> list[tuple[Operation, Operation, Spec]]:
 
 
 def violation(spec: Spec, base: Spec, pointer: Pointer, base_pointer: Pointer, message: str,
-              subject: str, severity: Severity | None = None) -> Violation:
+              subject: str, severity: Severity | None = None,
+              operation: str | None = None) -> Violation:
     """A finding at the head element `pointer`, naming the base location; downgraded to
-    ``info`` when the major version went up (the rule's level otherwise, or `severity`)."""
+    ``info`` when the major version went up (the rule's level otherwise, or `severity`).
+    `operation`: the label of the operation it concerns (``extra["operation"]``, which the
+    changelog groups by)."""
     where = str(base.location(base_pointer))
     bumped = spec.memo("compat-bumped", lambda: major_bumped(base, spec))
     text = f"{message} (base: {where})"
     if bumped:
         severity = Severity.INFO
         text += f"; allowed by the major version bump ({bumped})"
-    return Violation(pointer, text, subject=subject, severity=severity,
-                     extra=(("base", where), ("base_pointer", str(base_pointer))))
+    extra = (("base", where), ("base_pointer", str(base_pointer)))
+    if operation:
+        extra += (("operation", operation),)
+    return Violation(pointer, text, subject=subject, severity=severity, extra=extra)
 
 
 class Once:

@@ -37,7 +37,7 @@ def success_status_removed(spec: Spec) -> Iterator[Violation]:
                 ptr = new.pointer / "responses" if "responses" in new.data else new.pointer
                 yield violation(spec, base, ptr, resp.use_pointer,
                                 f"success response `{code}` of `{new.label}` was removed",
-                                subject=f"{new.label} {code}")
+                                subject=f"{new.label} {code}", operation=new.label)
 
 
 @rule("compat/media-type-removed", severity=Severity.ERROR)
@@ -65,7 +65,7 @@ def media_type_removed(spec: Spec) -> Iterator[Violation]:
                 if media not in new.request_body.content:
                     yield violation(spec, base, new.request_body.pointer, mt.pointer,
                                     f"request media type `{media}` of `{new.label}` was "
-                                    f"removed", subject=f"{new.label} request {media}")
+                                    f"removed", subject=f"{new.label} request {media}", operation=new.label)
         for code, resp in old.responses.items():
             other = new.responses.get(code)
             if other is None or not other.content:
@@ -74,13 +74,13 @@ def media_type_removed(spec: Spec) -> Iterator[Violation]:
                         yield violation(spec, base, other.pointer, mt.pointer,
                                         f"response {code} media type `{media}` of "
                                         f"`{new.label}` was removed",
-                                        subject=f"{new.label} {code} {media}")
+                                        subject=f"{new.label} {code} {media}", operation=new.label)
                 continue
             for media, mt in resp.content.items():
                 if media not in other.content:
                     yield violation(spec, base, other.pointer, mt.pointer,
                                     f"response {code} media type `{media}` of `{new.label}` "
-                                    f"was removed", subject=f"{new.label} {code} {media}")
+                                    f"was removed", subject=f"{new.label} {code} {media}", operation=new.label)
 
 
 @rule("compat/request-body-removed", severity=Severity.ERROR)
@@ -107,7 +107,7 @@ def request_body_removed(spec: Spec) -> Iterator[Violation]:
                 and new.request_body is None:
             yield violation(spec, base, new.pointer, old.request_body.use_pointer,
                             f"the request body of `{new.label}` was removed",
-                            subject=f"{new.label} request body")
+                            subject=f"{new.label} request body", operation=new.label)
 
 
 def _header_pairs(spec: Spec) -> Iterator[tuple[object, ...]]:
@@ -148,11 +148,11 @@ def response_header_removed(spec: Spec) -> Iterator[Violation]:
         if now is None:
             yield violation(spec, base, other.pointer, header.use_pointer,
                             f"required response {code} header `{name}` of `{new.label}` was "
-                            f"removed", subject=f"{new.label} {code} header {name}")
+                            f"removed", subject=f"{new.label} {code} header {name}", operation=new.label)
         elif now.data.get("required") is not True:
             yield violation(spec, base, now.use_pointer, header.use_pointer,
                             f"response {code} header `{name}` of `{new.label}` is no longer "
-                            f"required", subject=f"{new.label} {code} header {name}")
+                            f"required", subject=f"{new.label} {code} header {name}", operation=new.label)
 
 
 @rule("compat/optional-response-header-removed", severity=Severity.WARNING)
@@ -177,4 +177,4 @@ def optional_response_header_removed(spec: Spec) -> Iterator[Violation]:
         if header.data.get("required") is not True and now is None:
             yield violation(spec, base, other.pointer, header.use_pointer,
                             f"response {code} header `{name}` of `{new.label}` was removed",
-                            subject=f"{new.label} {code} header {name}")
+                            subject=f"{new.label} {code} header {name}", operation=new.label)

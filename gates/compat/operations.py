@@ -76,7 +76,7 @@ def removed_operation(spec: Spec) -> Iterator[Violation]:
         if is_deprecated(op):
             continue
         ptr, msg = removal_site(spec, op)
-        yield violation(spec, base, ptr, op.pointer, msg, subject=op.label)
+        yield violation(spec, base, ptr, op.pointer, msg, subject=op.label, operation=op.label)
 
 
 @rule("compat/operation-id-changed", severity=Severity.WARNING)
@@ -106,7 +106,8 @@ def operation_id_changed(spec: Spec) -> Iterator[Violation]:
             now = f"`{new.operation_id}`" if new.operation_id else "removed"
             yield violation(spec, base, ptr, old.pointer / "operationId",
                             f"operationId of `{new.label}` changed from "
-                            f"`{old.operation_id}` to {now}", subject=f"{new.label} operationId")
+                            f"`{old.operation_id}` to {now}", subject=f"{new.label} operationId",
+                            operation=new.label)
 
 
 def _alternatives(op: Operation) -> set[frozenset[tuple[str, tuple[str, ...]]]]:
@@ -153,7 +154,7 @@ def security_added(spec: Spec) -> Iterator[Violation]:
         ptr = new.security_pointer or new.pointer
         bptr = old.security_pointer or old.pointer
         yield violation(spec, base, ptr, bptr, f"`{new.label}` {what}",
-                        subject=f"{new.label} security")
+                        subject=f"{new.label} security", operation=new.label)
 
 
 def _non_production(url: str) -> bool:

@@ -58,6 +58,7 @@ MADE_OPTIONAL = "response-property-made-optional"
 NARROWED = "request-composition-narrowed"
 WIDENED = "response-composition-widened"
 DEPRECATED_REMOVED = "deprecated-property-removed"  # judged by the lifecycle rules
+ADDED = "property-added"  # informational, for the changelog
 
 _UPPER = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains")
 _LOWER = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains")
@@ -469,6 +470,11 @@ def _judge_request(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str,
                 else:
                     w.emit(REQUEST_REMOVED, ovp, np_, lab, op,
                            f"{lab} property `{name}` of `{op.label}` was removed", name)
+        new_req = _required_view(head, n, np_)
+        for name in new_props.keys() - old_props.keys():
+            if name not in new_req:
+                w.emit(ADDED, op_, new_props[name][1], lab, op,
+                       f"{lab} of `{op.label}` accepts a new optional property `{name}`", name)
     # composition
     narrowed = list(_narrowing(base, o, op_, head, n, np_))
     if narrowed:
@@ -570,6 +576,9 @@ def _judge_response(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
                     w.emit(RESPONSE_REMOVED, ovp, np_, lab, op, msg, name)
                 else:
                     w.emit(RESPONSE_OPTIONAL_REMOVED, ovp, np_, lab, op, msg, name)
+        for name in new_props.keys() - old_props.keys():
+            w.emit(ADDED, op_, new_props[name][1], lab, op,
+                   f"{lab} of `{op.label}` returns a new property `{name}`", name)
     widened = list(_widening(base, o, op_, head, n, np_))
     if widened:
         w.emit(WIDENED, op_, np_, lab, op, f"{where} may return more: {'; '.join(widened)}",

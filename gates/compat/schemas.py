@@ -26,7 +26,8 @@ def _report(spec: Spec, kind: str) -> Iterator[Violation]:
     for c in sd.changes(spec):
         if c.kind == kind:
             yield violation(spec, base, c.new_ptr, c.old_ptr, c.message,
-                            subject=f"{c.new_ptr.fragment} {c.name or kind}")
+                            subject=f"{c.new_ptr.fragment} {c.name or kind}",
+                            operation=c.op.label)
 
 
 @rule("compat/request-type-narrowed", severity=Severity.ERROR)
@@ -225,7 +226,7 @@ def new_required_request_property(spec: Spec) -> Iterator[Violation]:
             ptr = old.request_body.use_pointer if old.request_body else old.pointer
             yield violation(spec, base, new.request_body.use_pointer, ptr,
                             f"the request body of `{new.label}` became required",
-                            subject=f"{new.label} request body")
+                            subject=f"{new.label} request body", operation=new.label)
     yield from _report(spec, sd.REQUIRED)
 
 

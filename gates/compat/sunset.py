@@ -31,23 +31,24 @@ __all__ = ["deprecated_without_sunset", "lifecycle_unreadable", "removed_after_d
            "removed_before_sunset", "stability_decreased", "sunset_too_soon"]
 
 
-def _removed_deprecated(spec: Spec) -> Iterator[tuple[Any, Pointer, Pointer, str, str]]:
-    """(base element, head pointer, base pointer, message, subject) for every deprecated
-    operation, parameter or property of the base that the head removed."""
+def _removed_deprecated(spec: Spec) -> Iterator[tuple[Any, Pointer, Pointer, str, str, str]]:
+    """(base element, head pointer, base pointer, message, subject, operation) for every
+    deprecated operation, parameter or property of the base that the head removed."""
     for op in removed_operations(spec):
         if is_deprecated(op):
             ptr, msg = removal_site(spec, op)
-            yield op, ptr, op.pointer, msg, op.label
+            yield op, ptr, op.pointer, msg, op.label, op.label
     for old, new, _ in operation_pairs(spec):
         keys = {p.key for p in new.parameters}
         for p in old.parameters:
             if p.key not in keys and is_deprecated(p):
                 yield p, new.pointer, p.use_pointer, \
                     f"{p.location} parameter `{p.name}` of `{new.label}` was removed", \
-                    f"{new.label} {p.location} {p.name}"
+                    f"{new.label} {p.location} {p.name}", new.label
     for c in sd.changes(spec):
         if c.kind == sd.DEPRECATED_REMOVED:
-            yield c.old_node, c.new_ptr, c.old_ptr, c.message, f"{c.new_ptr.fragment} {c.name}"
+            yield c.old_node, c.new_ptr, c.old_ptr, c.message, \
+                f"{c.new_ptr.fragment} {c.name}", c.op.label
 
 
 @rule("compat/removed-before-sunset", severity=Severity.ERROR)
@@ -76,11 +77,11 @@ def removed_before_sunset(spec: Spec, *, today: str = "") -> Iterator[Violation]
     if base is None:
         return
     now = today_of(today)
-    for element, ptr, bptr, msg, subject in _removed_deprecated(spec):
+    for element, ptr, bptr, msg, subject, label in _removed_deprecated(spec):
         date = sunset_date(element)
         if date is not None and date > now:
             yield violation(spec, base, ptr, bptr, f"{msg} before its sunset date "
-                            f"{date.isoformat()}", subject=subject)
+                            f"{date.isoformat()}", subject=subject, operation=label)
 
 
 @rule("compat/removed-after-deprecation", severity=Severity.INFO)
@@ -109,27 +110,27 @@ def removed_after_deprecation(spec: Spec, *, today: str = "") -> Iterator[Violat
     if base is None:
         return
     now = today_of(today)
-    for element, ptr, bptr, msg, subject in _removed_deprecated(spec):
+    for element, ptr, bptr, msg, subject, label in _removed_deprecated(spec):
         date = sunset_date(element)
         if date is None:
             yield violation(spec, base, ptr, bptr, f"{msg} (it was deprecated)",
-                            subject=subject)
+                            subject=subject, operation=label)
         elif date <= now:
             yield violation(spec, base, ptr, bptr, f"{msg} after its sunset date "
-                            f"{date.isoformat()}", subject=subject)
+                            f"{date.isoformat()}", subject=subject, operation=label)
 
 
-def _lifecycle_pairs(spec: Spec) -> Iterator[tuple[Any, Any, Pointer, Pointer, str]]:
-    """(base element, head element, head pointer, base pointer, label) for every operation
-    and parameter present on both sides."""
+def _lifecycle_pairs(spec: Spec) -> Iterator[tuple[Any, Any, Pointer, Pointer, str, str]]:
+    """(base element, head element, head pointer, base pointer, label, operation) for every
+    operation and parameter present on both sides."""
     for old, new, _ in operation_pairs(spec):
-        yield old, new, new.pointer, old.pointer, f"`{new.label}`"
+        yield old, new, new.pointer, old.pointer, f"`{new.label}`", new.label
         before = {p.key: p for p in old.parameters}
         for q in new.parameters:
             p = before.get(q.key)
             if p is not None:
                 yield p, q, q.use_pointer, p.use_pointer, \
-                    f"{q.location} parameter `{q.name}` of `{new.label}`"
+                    f"{q.location} parameter `{q.name}` of `{new.label}`", new.label
 
 
 def _newly_deprecated(old: Any, new: Any) -> bool:
@@ -161,13 +162,13 @@ def deprecated_without_sunset(spec: Spec) -> Iterator[Violation]:
     base = base_of(spec)
     if base is None:
         return
-    for old, new, ptr, bptr, label in _lifecycle_pairs(spec):
+    for old, new, ptr, bptr, label, op_label in _lifecycle_pairs(spec):
         if is_deprecated(new) and sunset_date(new) is None and not (
                 is_deprecated(old) and sunset_date(old) is None):
             what = "lost its sunset date" if sunset_date(old) else \
                 "became deprecated without a sunset date"
             yield violation(spec, base, ptr, bptr, f"{label} {what}",
-                            subject=f"{label} sunset")
+                            subject=f"{label} sunset", operation=op_label)
 
 
 @rule("compat/sunset-too-soon", severity=Severity.ERROR)
@@ -202,7 +203,7 @@ def sunset_too_soon(spec: Spec, *, today: str = "", min_deprecation_days_stable:
     if base is None:
         return
     now = today_of(today)
-    for old, new, ptr, bptr, label in _lifecycle_pairs(spec):
+    for old, new, ptr, bptr, label, op_label in _lifecycle_pairs(spec):
         date = sunset_date(new)
         if date is None or not _newly_deprecated(old, new):
             continue
@@ -215,7 +216,7 @@ def sunset_too_soon(spec: Spec, *, today: str = "", min_deprecation_days_stable:
                             f"{label} has sunset date {date.isoformat()}, "
                             f"{(date - start).days} days after {start.isoformat()}; the "
                             f"minimum deprecation period is {minimum} days",
-                            subject=f"{label} sunset")
+                            subject=f"{label} sunset", operation=op_label)
 
 
 @rule("compat/stability-decreased", severity=Severity.ERROR)
@@ -241,12 +242,12 @@ def stability_decreased(spec: Spec) -> Iterator[Violation]:
     base = base_of(spec)
     if base is None:
         return
-    for old, new, ptr, bptr, label in _lifecycle_pairs(spec):
+    for old, new, ptr, bptr, label, op_label in _lifecycle_pairs(spec):
         a, b = stability_rank(stability_level(old)), stability_rank(stability_level(new))
         if a is not None and b is not None and b < a:
             yield violation(spec, base, ptr, bptr, f"{label} went from stability "
                             f"`{stability_level(old)}` to `{stability_level(new)}`",
-                            subject=f"{label} stability")
+                            subject=f"{label} stability", operation=op_label)
 
 
 def _unreadable(element: Any) -> list[str]:
@@ -284,9 +285,9 @@ def lifecycle_unreadable(spec: Spec) -> Iterator[Violation]:
     base = base_of(spec)
     if base is None:
         return
-    for old, new, ptr, bptr, label in _lifecycle_pairs(spec):
+    for old, new, ptr, bptr, label, op_label in _lifecycle_pairs(spec):
         problems = [p for p in _unreadable(new) if p not in _unreadable(old)]
         if problems:
             yield violation(spec, base, ptr, bptr, f"{label}: {'; '.join(problems)}",
-                            subject=f"{label} lifecycle")
+                            subject=f"{label} lifecycle", operation=op_label)
 

@@ -47,7 +47,8 @@ def test_enough_pairs() -> None:
     cases = _cases()
     assert len(cases) >= 25
     classes = {r for c in cases for r, _ in _headers(c / "head.yaml")[1]}
-    assert classes >= {r.id for r in GATE.rules}, {r.id for r in GATE.rules} - classes
+    checked = {r.id for r in GATE.rules if r.recommended}  # the others are for `diff`
+    assert classes >= checked, checked - classes
     assert sum(1 for c in cases if _headers(c / "head.yaml")[0] == "pass") >= 8
 
 
