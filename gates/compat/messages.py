@@ -65,7 +65,8 @@ def media_type_removed(spec: Spec) -> Iterator[Violation]:
                 if media not in new.request_body.content:
                     yield violation(spec, base, new.request_body.pointer, mt.pointer,
                                     f"request media type `{media}` of `{new.label}` was "
-                                    f"removed", subject=f"{new.label} request {media}", operation=new.label)
+                                    f"removed", subject=f"{new.label} request {media}",
+                                    operation=new.label)
         for code, resp in old.responses.items():
             other = new.responses.get(code)
             if other is None or not other.content:
@@ -80,7 +81,8 @@ def media_type_removed(spec: Spec) -> Iterator[Violation]:
                 if media not in other.content:
                     yield violation(spec, base, other.pointer, mt.pointer,
                                     f"response {code} media type `{media}` of `{new.label}` "
-                                    f"was removed", subject=f"{new.label} {code} {media}", operation=new.label)
+                                    f"was removed", subject=f"{new.label} {code} {media}",
+                                    operation=new.label)
 
 
 @rule("compat/request-body-removed", severity=Severity.ERROR)
@@ -148,11 +150,13 @@ def response_header_removed(spec: Spec) -> Iterator[Violation]:
         if now is None:
             yield violation(spec, base, other.pointer, header.use_pointer,
                             f"required response {code} header `{name}` of `{new.label}` was "
-                            f"removed", subject=f"{new.label} {code} header {name}", operation=new.label)
+                            f"removed", subject=f"{new.label} {code} header {name}",
+                            operation=new.label)
         elif now.data.get("required") is not True:
             yield violation(spec, base, now.use_pointer, header.use_pointer,
                             f"response {code} header `{name}` of `{new.label}` is no longer "
-                            f"required", subject=f"{new.label} {code} header {name}", operation=new.label)
+                            f"required", subject=f"{new.label} {code} header {name}",
+                            operation=new.label)
 
 
 @rule("compat/optional-response-header-removed", severity=Severity.WARNING)

@@ -50,7 +50,8 @@ def removed_parameter(spec: Spec) -> Iterator[Violation]:
             ptr = twin.use_pointer if twin else new.pointer
             yield violation(spec, base, ptr, p.use_pointer,
                             f"{p.location} parameter `{p.name}` of `{new.label}` was removed"
-                            f"{what}", subject=f"{new.label} {p.location} {p.name}", operation=new.label)
+                            f"{what}", subject=f"{new.label} {p.location} {p.name}",
+                            operation=new.label)
 
 
 @rule("compat/new-required-parameter", severity=Severity.ERROR)
@@ -88,7 +89,8 @@ def new_required_parameter(spec: Spec) -> Iterator[Violation]:
             was = "optional" if p is not None else "new"
             yield violation(spec, base, q.use_pointer, p.use_pointer if p else old.pointer,
                             f"{q.location} parameter `{q.name}` of `{new.label}` is required "
-                            f"and was {was}", subject=f"{new.label} {q.location} {q.name}", operation=new.label)
+                            f"and was {was}", subject=f"{new.label} {q.location} {q.name}",
+                            operation=new.label)
 
 
 def _default(schema: object) -> object:
@@ -132,4 +134,5 @@ def parameter_default_changed(spec: Spec) -> Iterator[Violation]:
                 what = f"default changed from {inline(a)} to {inline(b)}"
             yield violation(spec, base, q.use_pointer, p.use_pointer,
                             f"{q.location} parameter `{q.name}` of `{new.label}` {what}",
-                            subject=f"{new.label} {q.location} {q.name} default", operation=new.label)
+                            subject=f"{new.label} {q.location} {q.name} default",
+                            operation=new.label)

@@ -59,6 +59,7 @@ NARROWED = "request-composition-narrowed"
 WIDENED = "response-composition-widened"
 DEPRECATED_REMOVED = "deprecated-property-removed"  # judged by the lifecycle rules
 ADDED = "property-added"  # informational, for the changelog
+LIFECYCLE = "lifecycle"  # a schema present on both sides, for the lifecycle rules
 
 _UPPER = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains")
 _LOWER = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains")
@@ -66,6 +67,7 @@ _LOWER = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties
 _RESTRICTING = ("if", "then", "else", "contains", "dependentSchemas", "propertyNames",
                 "unevaluatedItems", "unevaluatedProperties", "contentSchema", "not")
 _CONTENT = ("contentMediaType", "contentEncoding")
+_LIFECYCLE_KEYS = ("deprecated", "x-sunset", "x-stability-level", "x-deprecated-at")
 _PURE_TYPE = frozenset({"type", "format", "nullable", "description", "title", "example",
                         "examples", "deprecated", "$comment"})
 
@@ -76,11 +78,13 @@ class SchemaChange(Record):
     `name`: the property (or other member) the change is about, if any; `old_node`: the base
     value of that member (for lifecycle rules reading its deprecation)."""
 
-    __slots__ = ("kind", "old_ptr", "new_ptr", "label", "op", "message", "name", "old_node")
-    _not_compared = ("old_node",)
+    __slots__ = ("kind", "old_ptr", "new_ptr", "label", "op", "message", "name", "old_node",
+                 "new_node")
+    _not_compared = ("old_node", "new_node")
 
     def __init__(self, kind: str, old_ptr: Pointer, new_ptr: Pointer, label: str,
-                 op: Operation, message: str, name: str = "", old_node: Any = None) -> None:
+                 op: Operation, message: str, name: str = "", old_node: Any = None,
+                 new_node: Any = None) -> None:
         self.kind = kind
         self.old_ptr = old_ptr
         self.new_ptr = new_ptr
@@ -89,6 +93,7 @@ class SchemaChange(Record):
         self.message = message
         self.name = name
         self.old_node = old_node
+        self.new_node = new_node
 
 
 # ---------------------------------------------------------------------- reading schemas
@@ -238,6 +243,14 @@ def _build(spec: Spec) -> list[SchemaChange]:
         return []
     walk = _Walk(base, spec)
     for old_op, new_op, _ in operation_pairs(spec):
+        if old_op.request_body is not None and new_op.request_body is not None:
+            for media, mt in old_op.request_body.content.items():
+                nt = new_op.request_body.content.get(media)
+                if mt.schema_pointer is None and nt is not None and nt.schema_pointer is not None:
+                    walk.emit(NARROWED, mt.pointer, nt.schema_pointer, f"request body `{media}`",
+                              new_op, f"request body `{media}` of `{new_op.label}` accepts "
+                              f"less: a schema was added where any content was accepted",
+                              "composition")
         for o, op_, n, np_, label in _inputs(old_op, new_op):
             walk.compare(o, op_, n, np_, label, new_op, "in")
         for o, op_, n, np_, label in _outputs(old_op, new_op):
@@ -302,12 +315,12 @@ class _Walk:
         self.seen_changes: set[tuple[str, Pointer, str]] = set()
 
     def emit(self, kind: str, old_ptr: Pointer, new_ptr: Pointer, label: str, op: Operation,
-             message: str, name: str = "", old_node: Any = None) -> None:
+             message: str, name: str = "", old_node: Any = None, new_node: Any = None) -> None:
         key = (kind, new_ptr, name)
         if key not in self.seen_changes:
             self.seen_changes.add(key)
             self.out.append(SchemaChange(kind, old_ptr, new_ptr, label, op, message, name,
-                                         old_node))
+                                         old_node, new_node))
 
     def compare(self, old: Any, old_ptr: Pointer, new: Any, new_ptr: Pointer, label: str,
                 op: Operation, direction: str) -> None:
@@ -328,6 +341,9 @@ class _Walk:
                              and bool(_composed(self.head, n, np_)))
             judge = _judge_request if direction == "in" else _judge_response
             judge(self, o, op_, n, np_, lab, op, both_composed)
+            if any(k in o or k in n for k in _LIFECYCLE_KEYS):
+                self.emit(LIFECYCLE, op_, np_, lab, op, f"{lab} of `{op.label}`", "lifecycle",
+                          o, n)
             for child in self.children(o, op_, n, np_, lab, both_composed):
                 stack.append((*child, depth + 1))
 

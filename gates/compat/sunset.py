@@ -82,6 +82,11 @@ def removed_before_sunset(spec: Spec, *, today: str = "") -> Iterator[Violation]
         if date is not None and date > now:
             yield violation(spec, base, ptr, bptr, f"{msg} before its sunset date "
                             f"{date.isoformat()}", subject=subject, operation=label)
+        elif date is None and _unreadable(element):
+            # an announced date nobody can read is not a date that has passed
+            yield violation(spec, base, ptr, bptr, f"{msg}, and its sunset date cannot be "
+                            f"read ({'; '.join(_unreadable(element))})", subject=subject,
+                            operation=label)
 
 
 @rule("compat/removed-after-deprecation", severity=Severity.INFO)
@@ -112,6 +117,8 @@ def removed_after_deprecation(spec: Spec, *, today: str = "") -> Iterator[Violat
     now = today_of(today)
     for element, ptr, bptr, msg, subject, label in _removed_deprecated(spec):
         date = sunset_date(element)
+        if date is None and _unreadable(element):
+            continue  # judged by removed-before-sunset
         if date is None:
             yield violation(spec, base, ptr, bptr, f"{msg} (it was deprecated)",
                             subject=subject, operation=label)
@@ -122,7 +129,10 @@ def removed_after_deprecation(spec: Spec, *, today: str = "") -> Iterator[Violat
 
 def _lifecycle_pairs(spec: Spec) -> Iterator[tuple[Any, Any, Pointer, Pointer, str, str]]:
     """(base element, head element, head pointer, base pointer, label, operation) for every
-    operation and parameter present on both sides."""
+    operation, parameter and schema (property, body, header) present on both sides."""
+    for c in sd.changes(spec):
+        if c.kind == sd.LIFECYCLE:
+            yield c.old_node, c.new_node, c.new_ptr, c.old_ptr, c.message, c.op.label
     for old, new, _ in operation_pairs(spec):
         yield old, new, new.pointer, old.pointer, f"`{new.label}`", new.label
         before = {p.key: p for p in old.parameters}
@@ -140,8 +150,9 @@ def _newly_deprecated(old: Any, new: Any) -> bool:
 @rule("compat/deprecated-without-sunset", severity=Severity.WARNING)
 def deprecated_without_sunset(spec: Spec) -> Iterator[Violation]:
     """## What it does
-    Flags an operation or parameter that became deprecated without a sunset date
-    (`x-sunset`, or a `Sunset` response header), or whose sunset date was deleted.
+    Flags an operation, parameter or schema property that became deprecated without a
+    sunset date (`x-sunset`, or a `Sunset` response header), or whose sunset date was
+    deleted.
 
     ## Why is this bad?
     Clients learn that it will go away but not when: they cannot plan the migration, and the
@@ -175,9 +186,10 @@ def deprecated_without_sunset(spec: Spec) -> Iterator[Violation]:
 def sunset_too_soon(spec: Spec, *, today: str = "", min_deprecation_days_stable: int = 180,
                     min_deprecation_days_beta: int = 31) -> Iterator[Violation]:
     """## What it does
-    Flags an operation or parameter that became deprecated (or whose sunset date moved)
-    with a sunset date closer than the minimum deprecation period: counted from its
-    deprecation date (`x-deprecated-at` or the `Deprecation` header) or else from today.
+    Flags an operation, parameter or schema property that became deprecated (or whose
+    sunset date moved) with a sunset date closer than the minimum deprecation period:
+    counted from its deprecation date (`x-deprecated-at` or the `Deprecation` header) or
+    else from today.
 
     ## Why is this bad?
     Clients need time to migrate; a sunset a week away is a removal in all but name.
@@ -222,8 +234,8 @@ def sunset_too_soon(spec: Spec, *, today: str = "", min_deprecation_days_stable:
 @rule("compat/stability-decreased", severity=Severity.ERROR)
 def stability_decreased(spec: Spec) -> Iterator[Violation]:
     """## What it does
-    Flags an operation or parameter whose `x-stability-level` went down
-    (`stable` to `beta`, `beta` to `alpha`, ...; the order is draft < alpha < beta < stable).
+    Flags an operation, parameter or schema property whose `x-stability-level` went down
+    (`stable` to `beta`, ...; the order is draft < alpha < beta < stable).
 
     ## Why is this bad?
     Clients built on a stable element were promised it would not change; lowering the level
@@ -265,9 +277,9 @@ def _unreadable(element: Any) -> list[str]:
 @rule("compat/lifecycle-unreadable", severity=Severity.WARNING)
 def lifecycle_unreadable(spec: Spec) -> Iterator[Violation]:
     """## What it does
-    Flags an operation or parameter whose `x-sunset` is not a date (ISO 8601 or HTTP-date)
-    or whose `x-stability-level` is not one of draft, alpha, beta, stable, where the change
-    introduced that value.
+    Flags an operation, parameter or schema property whose `x-sunset` is not a date (ISO
+    8601 or HTTP-date) or whose `x-stability-level` is not one of draft, alpha, beta,
+    stable, where the change introduced that value.
 
     ## Why is this bad?
     The lifecycle rules cannot read it, so a removal before the intended date or a stability
