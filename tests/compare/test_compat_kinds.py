@@ -213,3 +213,73 @@ def test_property_lifecycle(tmp_path, place, kind, base, head, expected) -> None
     assert expected in found, found
     if kind != "sunset-unreadable":
         assert found == {expected}, found
+
+
+_OK = {"200": {"description": "OK"}}
+
+
+def _doc(op: dict, path_params: list | None = None, webhooks: dict | None = None,
+         more_paths: dict | None = None) -> dict:
+    doc = {"openapi": "3.1.0", "info": {"title": "T", "version": "1.0.0"},
+           "paths": {"/things": {"post": op}, **(more_paths or {})}}
+    if path_params:
+        doc["paths"]["/things"]["parameters"] = path_params
+    if webhooks:
+        doc["webhooks"] = webhooks
+    return doc
+
+
+def _q(name: str, **extra) -> dict:
+    return {"name": name, "in": "query", "schema": {"type": "string"}, **extra}
+
+
+# oasdiff check id, base document, head document, expected (rule, level)
+DOCUMENTS = [
+    ("request-body-media-type-schema-added",
+     _doc({"requestBody": {"content": {"application/json": {}}}, "responses": _OK}),
+     _doc({"requestBody": {"content": {"application/json": {"schema": O}}}, "responses": _OK}),
+     ("compat/request-composition-narrowed", "error")),
+    ("new-required-request-header-property",
+     _doc({"parameters": [{"name": "X-F", "in": "header", "schema": {
+         **O, "properties": {"a": S}}}], "responses": _OK}),
+     _doc({"parameters": [{"name": "X-F", "in": "header", "schema": {
+         **O, "required": ["a"], "properties": {"a": S}}}], "responses": _OK}),
+     ("compat/new-required-request-property", "error")),
+    ("api-path-sunset-parse", _doc({"responses": _OK}, more_paths={"/old": {"get": {
+        "deprecated": True, "x-sunset": "someday", "responses": _OK}}}),
+     _doc({"responses": _OK}), ("compat/removed-before-sunset", "error")),
+    ("webhook-removed", _doc({"responses": _OK}, webhooks={"ping": {"post": {
+        "responses": _OK}}}), _doc({"responses": _OK}), ("compat/removed-operation", "error")),
+    ("api-sunset-date-changed-too-small",
+     _doc({"deprecated": True, "x-sunset": "2099-01-01", "responses": _OK}),
+     _doc({"deprecated": True, "x-sunset": "2026-01-05", "x-deprecated-at": "2026-01-01",
+           "responses": _OK}), ("compat/sunset-too-soon", "error")),
+    ("request-body-added-required", _doc({"responses": _OK}),
+     _doc({"requestBody": {"required": True, "content": {"application/json": {"schema": O}}},
+           "responses": _OK}), ("compat/new-required-request-property", "error")),
+    ("new-required-request-default-parameter-to-existing-path", _doc({"responses": _OK}),
+     _doc({"responses": _OK}, path_params=[_q("t", required=True)]),
+     ("compat/new-required-parameter", "error")),
+    ("request-parameter-deprecated-sunset-missing",
+     _doc({"parameters": [_q("f")], "responses": _OK}),
+     _doc({"parameters": [_q("f", deprecated=True)], "responses": _OK}),
+     ("compat/deprecated-without-sunset", "warning")),
+    ("request-parameter-removed-before-sunset",
+     _doc({"parameters": [_q("f", deprecated=True, **{"x-sunset": "2099-01-01"})],
+           "responses": _OK}), _doc({"responses": _OK}),
+     ("compat/removed-before-sunset", "error")),
+    ("api-stability-decreased", _doc({"x-stability-level": "stable", "responses": _OK}),
+     _doc({"x-stability-level": "beta", "responses": _OK}),
+     ("compat/stability-decreased", "error")),
+]
+
+
+@pytest.mark.parametrize("check, base, head, expected", DOCUMENTS,
+                         ids=[c[0] for c in DOCUMENTS])
+def test_operation_level_kind(tmp_path, check, base, head, expected) -> None:
+    (tmp_path / "base.json").write_text(json.dumps(base), encoding="utf-8")
+    (tmp_path / "head.json").write_text(json.dumps(head), encoding="utf-8")
+    spec = load(str(tmp_path / "head.json"))
+    spec.base = load(str(tmp_path / "base.json"))
+    result = run(spec, [GATE], Config(), raise_errors=True).gate("compat")
+    assert {(f.rule, str(f.severity)) for f in result.findings} == {expected}
