@@ -66,14 +66,15 @@ class Change(Record):
 
 
 class Changelog(Record):
-    __slots__ = ("base", "head", "changes", "breaking_only")
+    __slots__ = ("base", "head", "changes", "breaking_only", "bumped")
 
     def __init__(self, base: str, head: str, changes: tuple[Change, ...],
-                 breaking_only: bool = False) -> None:
+                 breaking_only: bool = False, bumped: str | None = None) -> None:
         self.base = base
         self.head = head
         self.changes = changes  # sorted: worst level first, then operation, then message
         self.breaking_only = breaking_only
+        self.bumped = bumped  # how the major version went up, if it did
 
     def count(self, severity: Severity) -> int:
         return sum(1 for c in self.changes if c.severity is severity)
@@ -90,6 +91,7 @@ class Changelog(Record):
     def to_dict(self) -> dict[str, Any]:
         return {
             "base": self.base, "head": self.head, "breaking_only": self.breaking_only,
+            "major_bump": self.bumped,
             "summary": {_LEVELS[s]: self.count(s) for s in _LEVELS},
             "operations": [{"operation": op, "changes": [c.to_dict() for c in changes]}
                            for op, changes in self.groups()],
@@ -110,16 +112,23 @@ def build_changelog(base_spec: Any, head_spec: Any, config: Config, gates: Any, 
     cfg = config.replace(select=every_rule, extend_select=(), ignore=())
     head_spec.base = base_spec
     result = run(head_spec, [gate], cfg).gate(COMPAT_GATE)
+    levels = {r.id: cfg.rule(r.id).severity or r.severity for r in gate.rules}
     changes = []
     for f in result.findings if result is not None else ():
-        if f.waived is not None or (breaking_only and f.severity is Severity.INFO):
-            continue
         extra = dict(f.extra)
-        changes.append(Change(f.severity, f.rule, extra.get("operation") or DOCUMENT,
-                              _BASE_NOTE.sub("", f.message, count=1), str(f.location),
+        severity = f.severity
+        if "allowed_by" in extra:  # a major version bump made it info: say what it is
+            severity = Severity(extra["level"]) if extra.get("level") else levels[f.rule]
+        if f.waived is not None or (breaking_only and severity is Severity.INFO):
+            continue
+        message = _BASE_NOTE.sub("", f.message, count=1).split("; allowed by the major")[0]
+        changes.append(Change(severity, f.rule, extra.get("operation") or DOCUMENT, message,
+                              str(f.location),
                               extra.get("base", "")))
     changes.sort(key=lambda c: (-c.severity.rank, c.operation, c.message))
-    return Changelog(base_label, head_label, tuple(changes), breaking_only)
+    bumped = next((dict(f.extra)["allowed_by"] for f in (result.findings if result else ())
+                   if "allowed_by" in dict(f.extra)), None)
+    return Changelog(base_label, head_label, tuple(changes), breaking_only, bumped)
 
 
 # ---------------------------------------------------------------------- renderers
@@ -133,7 +142,8 @@ def render_changelog(changelog: Changelog, fmt: str) -> str:
 def _summary(log: Changelog) -> str:
     parts = [f"{log.count(s)} {_LEVELS[s]}" for s in _LEVELS
              if not (log.breaking_only and s is Severity.INFO)]
-    return ", ".join(parts)
+    return ", ".join(parts) + (f" (allowed by the major version bump: {log.bumped})"
+                               if log.bumped else "")
 
 
 def _terminal(log: Changelog) -> str:

@@ -99,10 +99,12 @@ def violation(spec: Spec, base: Spec, pointer: Pointer, base_pointer: Pointer, m
     where = str(base.location(base_pointer))
     bumped = spec.memo("compat-bumped", lambda: major_bumped(base, spec))
     text = f"{message} (base: {where})"
+    extra = (("base", where), ("base_pointer", str(base_pointer)))
     if bumped:
+        # the changelog still shows what the change is without the bump
+        extra += (("allowed_by", bumped), ("level", str(severity) if severity else ""))
         severity = Severity.INFO
         text += f"; allowed by the major version bump ({bumped})"
-    extra = (("base", where), ("base_pointer", str(base_pointer)))
     if operation:
         extra += (("operation", operation),)
     return Violation(pointer, text, subject=subject, severity=severity, extra=extra)

@@ -145,3 +145,15 @@ def test_unresolvable_argument_is_one_line_and_exit_2(tmp_path) -> None:
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     lone = run_cli("diff", "v1", "v2", cwd=tmp_path)
     assert lone.returncode == 2 and "--spec" in lone.stderr
+
+
+def test_major_version_bump_keeps_the_level_and_says_it_is_allowed() -> None:
+    case = PAIRS / "major-version-bump"
+    proc = run_cli("diff", str(case / "base.yaml"), str(case / "head.yaml"), "--format", "json")
+    data = json.loads(proc.stdout)
+    assert data["summary"]["breaking"] == 1 and data["major_bump"].startswith("info.version")
+    change = data["operations"][0]["changes"][0]
+    assert change["rule"] == "compat/removed-operation" and change["level"] == "breaking"
+    assert "allowed by" not in change["message"]
+    text = run_cli("diff", str(case / "base.yaml"), str(case / "head.yaml")).stdout
+    assert "allowed by the major version bump" in text.splitlines()[0]
