@@ -343,3 +343,7 @@ def baseline_cmd(
 from gatekeeper.loadtest.command import register as _register_load  # noqa: E402
 
 _register_load(app, Format)
+
+from gatekeeper.diff_cli import diff as _diff  # noqa: E402  (the command lives in its module)
+
+app.command("diff")(_diff)

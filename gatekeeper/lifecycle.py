@@ -46,9 +46,11 @@ __all__ = [
 #: Stability levels from least to most stable (``x-stability-level``).
 STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
 
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ][0-9:.]+(?:[Zz]|[+-]\d{2}:?\d{2})?)?\s*$")
+_ISO_DATE = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ][0-9:.]+(?:[Zz]|[+-]\d{2}:?\d{2})?)?\s*$")
 _HTTP_DATE = re.compile(
-    r"^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{2,4})(?:\s+[0-9:]+)?(?:\s*GMT|\s*UTC)?\s*$")
+    r"^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{2,4})(?:\s+[0-9:]+)?"
+    r"(?:\s*GMT|\s*UTC)?\s*$")
 _UNIX = re.compile(r"^\s*@(-?\d{1,12})\s*$")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}

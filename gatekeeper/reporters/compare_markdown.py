@@ -112,9 +112,12 @@ def body(report: Report) -> str:
             lines += [head + (f": allowed by the major version bump ({escape(allowed)})"
                               if allowed else ""), ""]
             for f in breaking[:MAX_ROWS]:
-                lines.append(f"- `{escape(f['rule'])}` {escape(f['file'])}:{f['line']}: "
-                             f"{escape(f['message'])}")
+                lines.append(f"- `{escape(f['rule'])}` [{escape(str(f.get('severity')))}] "
+                             f"{escape(f['file'])}:{f['line']}: {escape(f['message'])}")
             lines.append("")
+            if c.get("base"):
+                lines += [f"Changelog for API consumers: `gatekeeper diff {escape(c['base'])} "
+                          f"{escape(report.spec.path)} --format markdown`", ""]
         else:
             lines += ["No breaking changes.", ""] if c.get("base_found") else []
         new = [f for g in c["gates"] for f in g["new"]]

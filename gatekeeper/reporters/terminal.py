@@ -6,6 +6,8 @@ spec-derived string goes through `terminal_safe`.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from gatekeeper.report import Finding, GateResult, Report, Severity
 from gatekeeper.reporters.text import terminal_safe
 
@@ -150,9 +152,11 @@ def compare_summary(report: Report) -> str:
         for d in c.get("ratchet_dropped", []):
             lines.append(f"  ratchet: {t(d['gate'])} dropped {d['before']} -> {d['after']}")
         if c["breaking"]:
+            levels = Counter(str(f.get("severity")) for f in c["breaking"])
             lines.append(f"breaking changes: {len(c['breaking'])}"
                          + (f" (allowed: {t(str(c['major_bump']))})" if c.get("major_bump")
-                            else ""))
+                            else f" ({levels['error']} breaking, {levels['warning']} "
+                                 f"potentially breaking, {levels['info']} info)"))
     b = report.sections.get("baseline")
     if b:
         lines.append(f"baseline {t(b['file'])}: {b['waived']} waived, {len(b['expired'])} "

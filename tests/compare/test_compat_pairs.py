@@ -1,6 +1,6 @@
 """Every sample_specs/compat/pairs/<case>/{base,head}.yaml pair: the compat gate's verdict and
-the exact set of breaking-change rules must match the head's ``# compat-verdict:`` and
-``# breaking:`` headers."""
+the exact set of (rule, level) findings must match the head's ``# compat-verdict:`` and
+``# breaking: <rule> <level>`` headers (no ``# breaking:`` line: the pair must stay quiet)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from gates.compat import GATE
 from conftest import SAMPLES
 
 PAIRS = SAMPLES / "compat" / "pairs"
-HEADER = re.compile(r"^#\s*(compat-verdict|breaking):\s*(\S+)\s*$")
+HEADER = re.compile(r"^#\s*(compat-verdict|breaking):\s*(\S+)(?:\s+(error|warning|info))?\s*$")
 
 
 def _cases() -> list[Path]:
     return sorted(p for p in PAIRS.iterdir() if (p / "head.yaml").is_file())
 
 
-def _headers(path: Path) -> tuple[str, set[str]]:
+def _headers(path: Path) -> tuple[str, set[tuple[str, str]]]:
     verdict, rules = "", set()
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("#"):
@@ -32,7 +32,8 @@ def _headers(path: Path) -> tuple[str, set[str]]:
         if m and m.group(1) == "compat-verdict":
             verdict = m.group(2)
         elif m:
-            rules.add(m.group(2))
+            assert m.group(3), f"{path}: `# breaking: {m.group(2)}` needs its level"
+            rules.add((m.group(2), m.group(3)))
     return verdict, rules
 
 
@@ -45,8 +46,9 @@ def compare(case: Path):
 def test_enough_pairs() -> None:
     cases = _cases()
     assert len(cases) >= 25
-    classes = {r for c in cases for r in _headers(c / "head.yaml")[1]}
-    assert classes >= {r.id for r in GATE.rules}, {r.id for r in GATE.rules} - classes
+    classes = {r for c in cases for r, _ in _headers(c / "head.yaml")[1]}
+    checked = {r.id for r in GATE.rules if r.recommended}  # the others are for `diff`
+    assert classes >= checked, checked - classes
     assert sum(1 for c in cases if _headers(c / "head.yaml")[0] == "pass") >= 8
 
 
@@ -57,7 +59,8 @@ def test_pair(case: Path) -> None:
     result = compare(case)
     shown = "\n".join(f"{f.location} {f.rule} [{f.severity}] {f.message}"
                       for f in result.findings)
-    assert {f.rule for f in result.findings} == rules, shown
+    assert {(f.rule, str(f.severity)) for f in result.findings} == rules, shown
+    assert len(result.findings) == len(rules), shown  # one finding per expected kind
     assert result.passed is (verdict == "pass"), shown
     for f in result.findings:
         # both locations: the head element, and the base in the message and in `extra`
@@ -65,7 +68,7 @@ def test_pair(case: Path) -> None:
         assert extra["base"].startswith(str(case / "base.yaml")), f
         assert "(base: " in f.message and f.location.file.endswith("head.yaml"), f
         if verdict == "pass":
-            assert f.severity is Severity.INFO  # allowed by a major version bump
+            assert f.severity is not Severity.ERROR  # a warning, info, or a major version bump
 
 
 def test_without_a_base_the_gate_is_left_out_of_the_report() -> None:
