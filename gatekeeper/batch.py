@@ -10,7 +10,9 @@
   look like specs in the same way.
 * Specs are checked by a pool of worker processes (``-j N``, default: the number of cores);
   each worker returns the `Report`, or the one-line error of a spec that could not be loaded.
-  One broken spec never stops the others. Results keep the order of the inputs.
+  One broken spec never stops the others. `run_batch` hands each result on as it arrives
+  (the command streams it to its outputs: `gatekeeper.batch_run`, docs/ci-matrix.md);
+  `check_many` collects them in the order of the inputs.
 * Exit status of a batch (as for one spec): 2 if any spec could not be loaded, else 1 if any
   spec failed a gate, else 0.
 """
@@ -105,15 +107,27 @@ def _walk_folder(folder: str) -> list[str]:
 
 
 class Outcome(Record):
-    """One spec of a batch: its report (a `gatekeeper.report.Report`), or why it could not
-    be checked."""
+    """One spec of a batch: its report (a `gatekeeper.report.Report`), or what the batch's
+    outputs need of it (`digest`: see `run_batch`), or why it could not be checked."""
 
-    __slots__ = ("path", "report", "error")
+    __slots__ = ("path", "report", "error", "digest")
 
-    def __init__(self, path: str, report: Any = None, error: str | None = None) -> None:
+    def __init__(self, path: str, report: Any = None, error: str | None = None,
+                 digest: Any = None) -> None:
         self.path = path
         self.report = report
         self.error = error
+        self.digest = digest
+
+    @property
+    def checked(self) -> bool:
+        return self.report is not None or self.digest is not None
+
+    @property
+    def passed(self) -> bool:
+        if self.report is not None:
+            return bool(self.report.passed)
+        return self.digest is not None and bool(self.digest.summary.passed)
 
 
 # ---------------------------------------------------------------------- running
@@ -137,6 +151,17 @@ def _check_one(path: str) -> Outcome:
             raise
         return Outcome(path, error=f"{path}: gatekeeper internal error: "
                                    f"{type(exc).__name__}: {str(exc)[:300]}")
+
+
+def _check_indexed(item: tuple[int, str]) -> Outcome:
+    """`_check_one`, then, with the job's ``digest``, the report replaced by its digest
+    (computed here, in the worker)."""
+    index, path = item
+    outcome = _check_one(path)
+    digest = _JOB.get("digest")
+    if digest is not None and outcome.report is not None:
+        return Outcome(path, digest=digest(index, outcome.report))
+    return outcome
 
 
 def _init_worker(job: dict[str, Any]) -> None:
@@ -165,7 +190,8 @@ def check_many(paths: Sequence[str], check: Callable[[str], Any], *, jobs: int |
 def run_batch(paths: Sequence[str], check: Callable[[str], Any],
               on_outcome: Callable[[int, Outcome], None], *, jobs: int | None = None,
               progress: str = "auto", raise_errors: bool = False,
-              worker_limits: WorkerLimits | None = None) -> None:
+              worker_limits: WorkerLimits | None = None,
+              digest: Callable[[int, Any], Any] | None = None) -> None:
     """Run ``check(path) -> Report`` for every path, `jobs` at a time, in worker processes,
     and hand each `Outcome` with its input index to `on_outcome` as soon as it is there (in
     the order the workers finish); nothing is kept here, so memory does not grow with the
@@ -174,20 +200,24 @@ def run_batch(paths: Sequence[str], check: Callable[[str], Any],
     With `worker_limits` (and fork available), each spec runs in its own forked child under
     those limits (R12). Otherwise `check` must be a module-level function or a
     `functools.partial` of one (it is sent to the pool's workers). `progress`: ``auto``,
-    ``bar``, ``plain`` or ``off`` (`gatekeeper.progress.BatchProgress`)."""
+    ``bar``, ``plain`` or ``off`` (`gatekeeper.progress.BatchProgress`).
+
+    `digest(index, report)`, when given, runs in the worker and its result travels back
+    instead of the report (`Outcome.digest`): a batch's outputs take what they need of a
+    report there, so that a large report is never copied into this process."""
     from gatekeeper.progress import BatchProgress
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     jobs = min(jobs, len(paths)) if paths else 1
-    job = {"check": check, "raise_errors": raise_errors}
+    job = {"check": check, "raise_errors": raise_errors, "digest": digest}
     show = BatchProgress.for_mode(progress, len(paths))
+    items = list(enumerate(paths))
 
     def deliver(i: int, outcome: Outcome) -> None:
         on_outcome(i, outcome)
         if show is not None:
-            report = outcome.report
-            show.step(paths[i], failed=report is not None and not report.passed,
-                      not_checked=report is None)
+            show.step(paths[i], failed=outcome.checked and not outcome.passed,
+                      not_checked=not outcome.checked)
 
     try:
         if worker_limits is not None and worker_limits.active and forking_available():
@@ -199,35 +229,37 @@ def run_batch(paths: Sequence[str], check: Callable[[str], Any],
                 deliver(i, result[1] if result[0] == "ok" else
                         Outcome(paths[i], error=worker_error(paths[i], result, worker_limits)))
 
-            run_forked(_check_one, list(paths), worker_limits, jobs=jobs, on_result=forked)
+            run_forked(_check_indexed, items, worker_limits, jobs=jobs, on_result=forked)
         elif jobs == 1:
             _init_worker(job)
-            for i, path in enumerate(paths):
-                deliver(i, _check_one(path))
+            for i, item in enumerate(items):
+                deliver(i, _check_indexed(item))
         else:
-            _run_pool(paths, job, jobs, deliver, raise_errors)
+            _run_pool(items, job, jobs, deliver, raise_errors)
     finally:
         if show is not None:
             show.done()
 
 
-def _run_pool(paths: Sequence[str], job: dict[str, Any], jobs: int,
+def _run_pool(items: Sequence[tuple[int, str]], job: dict[str, Any], jobs: int,
               deliver: Callable[[int, Outcome], None], raise_errors: bool) -> None:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
+    if method != "fork":  # a spawned worker gets the job pickled: the reports travel instead
+        job = {**job, "digest": None}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(job,)) as pool:
-        todo = iter(enumerate(paths))
+        todo = iter(items)
         running: dict[Any, int] = {}
         while True:  # a few specs in flight at a time: no finished report waits in a queue
             while len(running) < 2 * jobs:
                 nxt = next(todo, None)
                 if nxt is None:
                     break
-                running[pool.submit(_check_one, nxt[1])] = nxt[0]
+                running[pool.submit(_check_indexed, nxt)] = nxt[0]
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -238,8 +270,9 @@ def _run_pool(paths: Sequence[str], job: dict[str, Any], jobs: int,
                 except Exception as exc:  # a worker died (killed, out of memory)
                     if raise_errors:
                         raise
-                    outcome = Outcome(paths[i], error=f"{paths[i]}: worker failed: "
-                                                      f"{type(exc).__name__}: {exc}")
+                    path = items[i][1]
+                    outcome = Outcome(path, error=f"{path}: worker failed: "
+                                                  f"{type(exc).__name__}: {exc}")
                 deliver(i, outcome)
 
 

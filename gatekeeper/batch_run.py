@@ -80,13 +80,16 @@ def check_batch(paths: Sequence[str], check: Any, *, targets: Sequence[Any], job
     outputs = BatchOutputs(targets, len(paths), report_dir=report_dir, shard=shard)
     try:
         def arrived(index: int, outcome: Any) -> None:
+            if outcome.digest is not None:
+                outputs.absorb(outcome.digest)
+                return
             if outcome.report is None:
                 sys.stderr.write("\n".join(terminal_safe(line) for line in
                                            (outcome.error or "").split("\n")) + "\n")
             outputs.add(index, outcome.path, report=outcome.report, error=outcome.error)
 
         run_batch(paths, check, arrived, jobs=jobs, progress=progress, raise_errors=debug,
-                  worker_limits=worker)
+                  worker_limits=worker, digest=outputs.digest)
     except BaseException:
         outputs.close()
         raise

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from gatekeeper.errors import ConfigError
 from gatekeeper.portfolio import SpecSummary, Totals, worst_first
+from gatekeeper.record import Record
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -76,20 +77,36 @@ def _indent(text: str, prefix: str) -> str:
 
 
 class _Writer:
-    """One output format: `add` each report (or error) as it arrives, `finish` into `out`."""
+    """One output format. Each report is turned into its `piece` (which may run in the
+    worker that checked the spec: it reads nothing but the report, its index among the
+    inputs and the writer's settings) and the piece is `absorb`-ed here as it arrives;
+    `finish` writes the output into `out`."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.spool = Spool()
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
+    def piece(self, index: int, report: Any) -> Any:
         raise NotImplementedError
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is not None:
+            self.spool.put(summary.index, piece)
+
+    def add(self, summary: SpecSummary, report: Any) -> None:
+        """`piece` and `absorb` in one (a report that could not be checked: None)."""
+        self.absorb(summary, None if report is None else self.piece(summary.index, report))
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
         self.spool.close()
+
+
+def _rule_dict(info: Any) -> dict[str, Any]:
+    return {"id": info.id, "gate": info.gate, "severity": str(info.severity),
+            "summary": info.summary, "docs": info.docs, "enabled": info.enabled}
 
 
 class JsonWriter(_Writer):
@@ -102,21 +119,24 @@ class JsonWriter(_Writer):
     def __init__(self, total: int) -> None:
         super().__init__(total)
         self.rules: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.catalogue_key: tuple[str, ...] | None = None
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is not None:
-            from gatekeeper.reporters.json_report import _inert
+    def piece(self, index: int, report: Any) -> Any:
+        from gatekeeper.reporters.json_report import _inert
 
-            for info in report.rules:
-                known = self.rules.get(info.id)
-                if known is None or summary.index < known[0]:
-                    self.rules[info.id] = (summary.index, {
-                        "id": info.id, "gate": info.gate, "severity": str(info.severity),
-                        "summary": info.summary, "docs": info.docs, "enabled": info.enabled})
+        text = json.dumps(report.to_dict(), indent=2, sort_keys=True, allow_nan=False,
+                          ensure_ascii=False)
+        return _indent(_inert(text), "    "), [_rule_dict(info) for info in report.rules]
 
-            text = json.dumps(report.to_dict(), indent=2, sort_keys=True, allow_nan=False,
-                              ensure_ascii=False)
-            self.spool.put(summary.index, _indent(_inert(text), "    "))
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        text, rules = piece
+        for rule in rules:
+            known = self.rules.get(rule["id"])
+            if known is None or summary.index < known[0]:
+                self.rules[rule["id"]] = (summary.index, rule)
+        self.spool.put(summary.index, text)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         from gatekeeper.reporters.json_report import _inert
@@ -155,34 +175,42 @@ class SarifWriter(_Writer):
         self.first_index = -1
         self.specs: dict[int, dict[str, Any]] = {}
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is None:
-            return
+    def piece(self, index: int, report: Any) -> Any:
         from gatekeeper.report import RuleInfo, _json_safe
         from gatekeeper.reporters.sarif import _result
 
-        index = summary.index
-        if self.first_index < 0 or index < self.first_index:
-            self.first_index, self.version = index, report.tool_version
+        rules: dict[str, tuple[tuple[int, int], Any]] = {}
         for pos, info in enumerate(report.rules):
-            self._rule(info.id, (0, index, pos), info)
+            rules.setdefault(info.id, ((0, pos), info))
         pos = 0
         for g in report.gates:
             for f in g.findings:
-                self._rule(f.rule, (1, index, pos), RuleInfo(
-                    id=f.rule, gate=f.gate or g.name, severity=f.severity, summary=f.rule,
-                    docs=""))
+                if f.rule not in rules:
+                    rules[f.rule] = ((1, pos), RuleInfo(id=f.rule, gate=f.gate or g.name,
+                                                        severity=f.severity, summary=f.rule,
+                                                        docs=""))
                 pos += 1
         results = [_result(f, {}) for f in sorted(f for g in report.gates for f in g.findings)]
-        self.spool.put(index, json.dumps(results, allow_nan=False, ensure_ascii=False))
-        self.specs[index] = {"path": report.spec.path, "passed": report.passed,
-                             "score": _json_safe(report.score),
-                             "gates": {g.name: g.passed for g in report.gates}}
+        spec = {"path": report.spec.path, "passed": report.passed,
+                "score": _json_safe(report.score),
+                "gates": {g.name: g.passed for g in report.gates}}
+        return (json.dumps(results, allow_nan=False, ensure_ascii=False), list(rules.values()),
+                spec, report.tool_version)
 
-    def _rule(self, rule_id: str, key: tuple[int, int, int], info: Any) -> None:
-        known = self.rules.get(rule_id)
-        if known is None or key < known[0]:
-            self.rules[rule_id] = (key, info)
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        results, rules, spec, version = piece
+        index = summary.index
+        if self.first_index < 0 or index < self.first_index:
+            self.first_index, self.version = index, version
+        for (phase, pos), info in rules:
+            key = (phase, index, pos)
+            known = self.rules.get(info.id)
+            if known is None or key < known[0]:
+                self.rules[info.id] = (key, info)
+        self.spool.put(index, results)
+        self.specs[index] = spec
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         from gatekeeper.reporters.sarif import (INFORMATION_URI, SARIF_SCHEMA, _dump, _rule,
@@ -232,23 +260,32 @@ class JunitWriter(_Writer):
         super().__init__(total)
         self.tests = self.failures = 0
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is None or not report.gates:
-            return
+    def piece(self, index: int, report: Any) -> Any:
+        if not report.gates:
+            return None
         import xml.etree.ElementTree as ET
 
         from gatekeeper.reporters.junit import _suite, xml_safe
 
         root = ET.Element("testsuites")
         many = self.total > 1
+        tests = failures = 0
         for g in report.gates:
             name = f"{g.name} ({report.spec.path})" if many else g.name
-            tests, failures = _suite(root, report, g, xml_safe(name))
-            self.tests += tests
-            self.failures += failures
+            t, f = _suite(root, report, g, xml_safe(name))
+            tests += t
+            failures += f
         ET.indent(root, space="  ")
         text = ET.tostring(root, encoding="unicode")
-        self.spool.put(summary.index, text[text.index("\n") + 1:text.rindex("\n")])
+        return text[text.index("\n") + 1:text.rindex("\n")], tests, failures
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        text, tests, failures = piece
+        self.tests += tests
+        self.failures += failures
+        self.spool.put(summary.index, text)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         head = (f'<testsuites name="gatekeeper" tests="{self.tests}" '
@@ -273,17 +310,21 @@ class MarkdownWriter(_Writer):
         self.compare = Spool()
         self.detailed = total <= DETAIL_LIMIT
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is None or not self.detailed:
-            return
+    def piece(self, index: int, report: Any) -> Any:
+        if not self.detailed:
+            return None
         from gatekeeper.reporters.compare_markdown import compare_sections
         from gatekeeper.reporters.html import markdown_environment
         from gatekeeper.reporters.markdown import MAX_FINDINGS
 
         template = markdown_environment().get_template("summary.md.j2")
-        self.spool.put(summary.index, template.render(reports=[report],
-                                                      max_findings=MAX_FINDINGS))
-        self.compare.put(summary.index, compare_sections([report]))
+        return (template.render(reports=[report], max_findings=MAX_FINDINGS),
+                compare_sections([report]))
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is not None:
+            self.spool.put(summary.index, piece[0])
+            self.compare.put(summary.index, piece[1])
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         if self.detailed:
@@ -318,15 +359,22 @@ class HtmlWriter(_Writer):
         self.detailed = total <= DETAIL_LIMIT
         self.meta: tuple[int, str, str | None] | None = None
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is None:
-            return
-        if self.meta is None or summary.index < self.meta[0]:
-            self.meta = (summary.index, report.tool_version, report.generated_at)
+    def piece(self, index: int, report: Any) -> Any:
+        section = None
         if self.detailed:
             from gatekeeper.reporters.html import render_spec_section
 
-            self.spool.put(summary.index, render_spec_section(report, summary.index + 1))
+            section = render_spec_section(report, index + 1)
+        return section, report.tool_version, report.generated_at
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        section, version, generated_at = piece
+        if self.meta is None or summary.index < self.meta[0]:
+            self.meta = (summary.index, version, generated_at)
+        if section is not None:
+            self.spool.put(summary.index, section)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         from gatekeeper.reporters.html import render_portfolio_page
@@ -349,27 +397,51 @@ PAGE_DETAILS_MARK = "<!-- gatekeeper:spec-sections -->"
 
 
 class GitlabWriter(_Writer):
-    """GitLab Code Quality: one JSON array of issues (`gatekeeper.reporters.gitlab`)."""
+    """GitLab Code Quality: one JSON array of issues (`gatekeeper.reporters.gitlab`). An
+    issue's fingerprint counts the issues with the same key before it in input order, so the
+    fingerprints are set when the array is written, in that order."""
 
-    def __init__(self, total: int) -> None:
-        super().__init__(total)
-        self.seen: dict[str, int] = {}
-
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is None:
-            return
+    def piece(self, index: int, report: Any) -> Any:
         from gatekeeper.reporters.gitlab import _issue
 
-        issues = [json.dumps(_issue(f, self.seen), indent=2, allow_nan=False,
-                             ensure_ascii=False) for f in report.findings]
-        if issues:
-            self.spool.put(summary.index, ",\n".join(_indent(i, "  ") for i in issues))
+        issues = []
+        for f in report.findings:
+            identity = f.fingerprint or f"{f.rule}|{f.pointer}|{f.message}"
+            issues.append([f"{f.location.file}|{identity}", _issue(f, {})])
+        return json.dumps(issues, allow_nan=False, ensure_ascii=False) if issues else None
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
-        if not len(self.spool):
-            out.write("[]\n")
-            return
-        out.write("[\n" + ",\n".join(self.spool.pieces()) + "\n]\n")
+        import hashlib
+
+        seen = _DigestCounts()
+        first = True
+        for piece in self.spool.pieces():
+            for key, issue in json.loads(piece):
+                n = seen.get(key, 0)
+                seen[key] = n + 1
+                issue["fingerprint"] = hashlib.sha256(
+                    f"{key}|{n}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+                text = json.dumps(issue, indent=2, allow_nan=False, ensure_ascii=False)
+                out.write(("[\n" if first else ",\n") + _indent(text, "  "))
+                first = False
+        out.write("[]\n" if first else "\n]\n")
+
+
+class _DigestCounts(dict):  # type: ignore[type-arg]
+    """The count per key that keeps GitLab fingerprints unique, keyed by an 8-byte digest of
+    the key: one entry per finding of the whole batch, so kept small."""
+
+    @staticmethod
+    def _key(key: str) -> bytes:
+        import hashlib
+
+        return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(self._key(key), default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(self._key(key), value)
 
 
 class ConcatWriter(_Writer):
@@ -383,9 +455,8 @@ class ConcatWriter(_Writer):
         self.sep = sep
         self.tail = tail
 
-    def add(self, summary: SpecSummary, report: Any) -> None:
-        if report is not None:
-            self.spool.put(summary.index, self.render(report))
+    def piece(self, index: int, report: Any) -> Any:
+        return self.render(report)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         for i, piece in enumerate(self.spool.pieces()):
@@ -451,6 +522,17 @@ class Target:
         self.on_error = on_error
 
 
+class Digest(Record):
+    """What a worker sends back for a spec in place of its report (`BatchOutputs.digest`)."""
+
+    __slots__ = ("summary", "pieces", "failure")
+
+    def __init__(self, summary: SpecSummary, pieces: list[Any], failure: str | None) -> None:
+        self.summary = summary
+        self.pieces = pieces
+        self.failure = failure
+
+
 class BatchOutputs:
     """Every output of a batch run. ``add`` each spec's report (or error) as it arrives,
     then ``finish``: writes the files, returns the summaries in input order.
@@ -468,21 +550,43 @@ class BatchOutputs:
         self.shard = shard
         self.summaries: list[SpecSummary] = []
         self.totals = Totals()
-        self.links: dict[int, str] = {}
 
-    def add(self, index: int, path: str, report: Any = None, error: str | None = None
-            ) -> SpecSummary:
-        summary = (SpecSummary.of_report(index, report) if report is not None else
-                   SpecSummary.of_error(index, path, error or f"{path}: could not be checked"))
-        for writer in self.writers:
-            writer.add(summary, report)
-        if report is not None and self.report_dir is not None:
-            self._write_spec_report(summary, report)
+    def digest(self, index: int, report: Any) -> Digest:
+        """What the outputs need of one report: its summary, each writer's piece, and (with
+        a report folder) the report written to its file. Runs in the worker that checked
+        the spec, so the report itself never travels to this process."""
+        summary = SpecSummary.of_report(index, report)
+        pieces = [writer.piece(index, report) for writer in self.writers]
+        failure = None
+        if self.report_dir is not None:
+            failure = self._write_spec_report(summary, report)
+        return Digest(summary, pieces, failure)
+
+    def absorb(self, digest: Digest) -> SpecSummary:
+        """Take in a spec's `digest` as it arrives."""
+        if digest.failure is not None:
+            raise ConfigError(digest.failure)
+        summary = digest.summary
+        for writer, piece in zip(self.writers, digest.pieces):
+            writer.absorb(summary, piece)
         self.summaries.append(summary)
         self.totals.add(summary)
         return summary
 
-    def _write_spec_report(self, summary: SpecSummary, report: Any) -> None:
+    def add(self, index: int, path: str, report: Any = None, error: str | None = None
+            ) -> SpecSummary:
+        """A spec's report (or, when it could not be checked, its error) in this process."""
+        if report is not None:
+            return self.absorb(self.digest(index, report))
+        summary = SpecSummary.of_error(index, path, error or f"{path}: could not be checked")
+        for writer in self.writers:
+            writer.absorb(summary, None)
+        self.summaries.append(summary)
+        self.totals.add(summary)
+        return summary
+
+    def _write_spec_report(self, summary: SpecSummary, report: Any) -> str | None:
+        """Write the report under `report_dir`; the error, if it could not be written."""
         from gatekeeper.reporters import render
 
         name = report_file_name(summary.path)
@@ -492,9 +596,9 @@ class BatchOutputs:
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(render("json", report))
         except OSError as exc:
-            raise ConfigError(f"--report-dir: cannot write {target}: "
-                              f"{exc.strerror or exc}") from None
+            return f"--report-dir: cannot write {target}: {exc.strerror or exc}"
         summary.report_file = name
+        return None
 
     def finish(self) -> list[SpecSummary]:
         """Write every target; returns the summaries in input order."""

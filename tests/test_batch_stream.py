@@ -17,7 +17,7 @@ from gatekeeper.config import Config
 from gatekeeper.engine import run
 from gatekeeper.portfolio import SpecSummary, parse_shard, select_shard, shard_numbers
 from gatekeeper.registry import all_gates
-from gatekeeper.reporters import json_report, junit, markdown, sarif
+from gatekeeper.reporters import github, gitlab, json_report, junit, markdown, sarif
 from gatekeeper.spec import load
 from gatekeeper.stream import BatchOutputs, Target
 
@@ -37,7 +37,8 @@ def _reports() -> list:
 
 def test_streamed_outputs_are_what_the_whole_batch_renderers_write():
     reports = _reports()
-    outs = {name: io.StringIO() for name in ("json", "sarif", "junit", "markdown")}
+    outs = {name: io.StringIO() for name in ("json", "sarif", "junit", "markdown", "gitlab",
+                                             "github")}
     batch = BatchOutputs([Target(name, out) for name, out in outs.items()], len(reports))
     for index in (2, 0, 1):  # in the order workers happen to finish
         batch.add(index, reports[index].spec.path, report=reports[index])
@@ -50,6 +51,8 @@ def test_streamed_outputs_are_what_the_whole_batch_renderers_write():
     assert outs["sarif"].getvalue() == sarif.render_many(reports)
     assert outs["junit"].getvalue() == junit.render_many(reports)
     assert outs["markdown"].getvalue() == markdown.render_many(reports)
+    assert outs["gitlab"].getvalue() == gitlab.render_many(reports)
+    assert outs["github"].getvalue() == github.render_many(reports)
 
 
 def test_specs_that_could_not_be_checked_are_listed_in_the_json():
