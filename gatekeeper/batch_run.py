@@ -25,7 +25,7 @@ def batch_targets(*, fmt: str, output: str | None, quiet: bool, color: bool,
     """Every output of a batch: the ``--format`` view (``-o`` or stdout), the ``--report``
     files, ``--pr-summary``, and on GitHub Actions the annotations and the step summary."""
     from gatekeeper.batch import portfolio_table
-    from gatekeeper.reporters import compare_markdown, github, render
+    from gatekeeper.reporters import compare_markdown, render
     from gatekeeper.stream import ConcatWriter, Target
 
     main_out: Any = output if output else sys.stdout

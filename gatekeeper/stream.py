@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 
@@ -213,8 +212,7 @@ class SarifWriter(_Writer):
         self.specs[index] = spec
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
-        from gatekeeper.reporters.sarif import (INFORMATION_URI, SARIF_SCHEMA, _dump, _rule,
-                                                _uri)
+        from gatekeeper.reporters.sarif import INFORMATION_URI, SARIF_SCHEMA, _dump, _rule, _uri
 
         catalogue = [info for _, info in sorted(self.rules.values(), key=lambda kv: kv[0])]
         index = {r.id: i for i, r in enumerate(catalogue)}

@@ -233,3 +233,44 @@ def test_portfolio_is_worst_first_and_filterable_without_script():
     assert order == ["broken.yaml", "worse.yaml", "bad.yaml", "good.yaml"]
     assert 'id="pf-failed"' in page and "#pf-failed:checked" in page
     assert "<script" not in page and "http" not in page.split("<body>")[1].split("<footer")[0]
+
+
+def test_progress_on_a_terminal_counts_failures_and_time_left():
+    from gatekeeper.progress import BatchProgress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    show = BatchProgress.for_mode("auto", 4, out)
+    show.step("a.yaml")
+    show.step("b.yaml", failed=True)
+    show.step("c.yaml", not_checked=True)
+    text = out.getvalue()
+    assert "\r\x1b[K[3/4] 1 failed, 1 not checked" in text and "left" in text
+    show.step("d.yaml")
+    show.done()
+    assert out.getvalue().endswith("\r\x1b[K")
+
+
+def test_progress_in_a_ci_log_is_a_line_every_five_percent():
+    from gatekeeper.progress import BatchProgress
+
+    out = io.StringIO()
+    show = BatchProgress.for_mode("auto", 200, out)
+    for i in range(200):
+        show.step(f"s{i}.yaml", failed=i % 2 == 0)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 20 and lines[-1].startswith("gatekeeper: [200/200] 100 failed")
+    assert BatchProgress.for_mode("auto", 10, io.StringIO()) is None
+    assert BatchProgress.for_mode("off", 500, io.StringIO()) is None
+
+
+def test_merge_takes_a_single_spec_report_too(tmp_path):
+    shutil.copy(SAMPLES / "petstore.yaml", tmp_path / "pets.yaml")
+    assert _gk("check", "pets.yaml", "--format", "json", "-o", "one.json",
+               cwd=tmp_path).returncode == 0
+    out = _gk("merge", "one.json", "--format", "json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert [r["spec"]["path"] for r in json.loads(out.stdout)["reports"]] == ["pets.yaml"]
