@@ -10,7 +10,9 @@
   look like specs in the same way.
 * Specs are checked by a pool of worker processes (``-j N``, default: the number of cores);
   each worker returns the `Report`, or the one-line error of a spec that could not be loaded.
-  One broken spec never stops the others. Results keep the order of the inputs.
+  One broken spec never stops the others. `run_batch` hands each result on as it arrives
+  (the command streams it to its outputs: `gatekeeper.batch_run`, docs/ci-matrix.md);
+  `check_many` collects them in the order of the inputs.
 * Exit status of a batch (as for one spec): 2 if any spec could not be loaded, else 1 if any
   spec failed a gate, else 0.
 """
@@ -29,7 +31,8 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Outcome", "check_many", "expand_inputs", "looks_like_openapi", "portfolio_table"]
+__all__ = ["Outcome", "check_many", "expand_inputs", "looks_like_openapi", "portfolio_table",
+           "run_batch"]
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -104,15 +107,27 @@ def _walk_folder(folder: str) -> list[str]:
 
 
 class Outcome(Record):
-    """One spec of a batch: its report (a `gatekeeper.report.Report`), or why it could not
-    be checked."""
+    """One spec of a batch: its report (a `gatekeeper.report.Report`), or what the batch's
+    outputs need of it (`digest`: see `run_batch`), or why it could not be checked."""
 
-    __slots__ = ("path", "report", "error")
+    __slots__ = ("path", "report", "error", "digest")
 
-    def __init__(self, path: str, report: Any = None, error: str | None = None) -> None:
+    def __init__(self, path: str, report: Any = None, error: str | None = None,
+                 digest: Any = None) -> None:
         self.path = path
         self.report = report
         self.error = error
+        self.digest = digest
+
+    @property
+    def checked(self) -> bool:
+        return self.report is not None or self.digest is not None
+
+    @property
+    def passed(self) -> bool:
+        if self.report is not None:
+            return bool(self.report.passed)
+        return self.digest is not None and bool(self.digest.summary.passed)
 
 
 # ---------------------------------------------------------------------- running
@@ -138,6 +153,17 @@ def _check_one(path: str) -> Outcome:
                                    f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
+def _check_indexed(item: tuple[int, str]) -> Outcome:
+    """`_check_one`, then, with the job's ``digest``, the report replaced by its digest
+    (computed here, in the worker)."""
+    index, path = item
+    outcome = _check_one(path)
+    digest = _JOB.get("digest")
+    if digest is not None and outcome.report is not None:
+        return Outcome(path, digest=digest(index, outcome.report))
+    return outcome
+
+
 def _init_worker(job: dict[str, Any]) -> None:
     _JOB.clear()
     _JOB.update(job)
@@ -146,108 +172,145 @@ def _init_worker(job: dict[str, Any]) -> None:
 def check_many(paths: Sequence[str], check: Callable[[str], Any], *, jobs: int | None = None,
                progress: bool | None = None, raise_errors: bool = False,
                worker_limits: WorkerLimits | None = None) -> list[Outcome]:
-    """Run ``check(path) -> Report`` for every path, `jobs` at a time, in worker processes.
+    """Run ``check(path) -> Report`` for every path, `jobs` at a time, in worker processes;
+    the outcomes in input order (every report in memory: `run_batch` streams them instead).
 
-    With `worker_limits` (and fork available), each spec runs in its own forked child under
-    those limits (R12). Otherwise `check` must be a module-level function or a
-    `functools.partial` of one (it is sent to the pool's workers). Progress goes to stderr
-    when it is a terminal (or when `progress` is true)."""
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    jobs = min(jobs, len(paths)) if paths else 1
-    if progress is None:
-        progress = sys.stderr.isatty()
-    job = {"check": check, "raise_errors": raise_errors}
+    Progress goes to stderr when it is a terminal (or when `progress` is true)."""
     results: list[Outcome | None] = [None] * len(paths)
-    show = _Progress(len(paths)) if progress else None
-    if worker_limits is not None and worker_limits.active and forking_available():
-        _init_worker(job)
-        if len(paths) > 1:
-            _warm_up()
-        done = run_forked(_check_one, list(paths), worker_limits, jobs=jobs,
-                          on_done=(lambda i: show.step(paths[i])) if show else None)
-        for i, result in enumerate(done):
-            results[i] = (result[1] if result[0] == "ok" else
-                          Outcome(paths[i], error=worker_error(paths[i], result, worker_limits)))
-    elif jobs == 1:
-        _init_worker(job)
-        for i, path in enumerate(paths):
-            results[i] = _check_one(path)
-            if show:
-                show.step(path)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        ctx = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(job,)) as pool:
-            futures = {pool.submit(_check_one, path): i for i, path in enumerate(paths)}
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i] = future.result()
-                except Exception as exc:  # a worker died (killed, out of memory)
-                    if raise_errors:
-                        raise
-                    results[i] = Outcome(paths[i], error=f"{paths[i]}: worker failed: "
-                                                         f"{type(exc).__name__}: {exc}")
-                if show:
-                    show.step(paths[i])
-    if show:
-        show.done()
+    def keep(index: int, outcome: Outcome) -> None:
+        results[index] = outcome
+
+    mode = "auto" if progress is None else "bar" if progress else "off"
+    run_batch(paths, check, keep, jobs=jobs, progress=mode, raise_errors=raise_errors,
+              worker_limits=worker_limits)
     return [r for r in results if r is not None]
 
 
-class _Progress:
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.count = 0
+def run_batch(paths: Sequence[str], check: Callable[[str], Any],
+              on_outcome: Callable[[int, Outcome], None], *, jobs: int | None = None,
+              progress: str = "auto", raise_errors: bool = False,
+              worker_limits: WorkerLimits | None = None,
+              digest: Callable[[int, Any], Any] | None = None) -> None:
+    """Run ``check(path) -> Report`` for every path, `jobs` at a time, in worker processes,
+    and hand each `Outcome` with its input index to `on_outcome` as soon as it is there (in
+    the order the workers finish); nothing is kept here, so memory does not grow with the
+    number of specs.
 
-    def step(self, path: str) -> None:
-        from gatekeeper.reporters.text import terminal_safe
+    With `worker_limits` (and fork available), each spec runs in its own forked child under
+    those limits (R12). Otherwise `check` must be a module-level function or a
+    `functools.partial` of one (it is sent to the pool's workers). `progress`: ``auto``,
+    ``bar``, ``plain`` or ``off`` (`gatekeeper.progress.BatchProgress`).
 
-        self.count += 1
-        name = terminal_safe(path)[-60:]
-        sys.stderr.write(f"\r\x1b[K[{self.count}/{self.total}] {name}")
-        sys.stderr.flush()
+    `digest(index, report)`, when given, runs in the worker and its result travels back
+    instead of the report (`Outcome.digest`): a batch's outputs take what they need of a
+    report there, so that a large report is never copied into this process."""
+    from gatekeeper.progress import BatchProgress
 
-    def done(self) -> None:
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = min(jobs, len(paths)) if paths else 1
+    job = {"check": check, "raise_errors": raise_errors, "digest": digest}
+    show = BatchProgress.for_mode(progress, len(paths))
+    items = list(enumerate(paths))
+
+    def deliver(i: int, outcome: Outcome) -> None:
+        on_outcome(i, outcome)
+        if show is not None:
+            show.step(paths[i], failed=outcome.checked and not outcome.passed,
+                      not_checked=not outcome.checked)
+
+    try:
+        if worker_limits is not None and worker_limits.active and forking_available():
+            _init_worker(job)
+            if len(paths) > 1:
+                _warm_up()
+
+            def forked(i: int, result: tuple[Any, ...]) -> None:
+                deliver(i, result[1] if result[0] == "ok" else
+                        Outcome(paths[i], error=worker_error(paths[i], result, worker_limits)))
+
+            run_forked(_check_indexed, items, worker_limits, jobs=jobs, on_result=forked)
+        elif jobs == 1:
+            _init_worker(job)
+            for i, item in enumerate(items):
+                deliver(i, _check_indexed(item))
+        else:
+            _run_pool(items, job, jobs, deliver, raise_errors)
+    finally:
+        if show is not None:
+            show.done()
+
+
+def _run_pool(items: Sequence[tuple[int, str]], job: dict[str, Any], jobs: int,
+              deliver: Callable[[int, Outcome], None], raise_errors: bool) -> None:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method != "fork":  # a spawned worker gets the job pickled: the reports travel instead
+        job = {**job, "digest": None}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(job,)) as pool:
+        todo = iter(items)
+        running: dict[Any, int] = {}
+        while True:  # a few specs in flight at a time: no finished report waits in a queue
+            while len(running) < 2 * jobs:
+                nxt = next(todo, None)
+                if nxt is None:
+                    break
+                running[pool.submit(_check_indexed, nxt)] = nxt[0]
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                i = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker died (killed, out of memory)
+                    if raise_errors:
+                        raise
+                    path = items[i][1]
+                    outcome = Outcome(path, error=f"{path}: worker failed: "
+                                                  f"{type(exc).__name__}: {exc}")
+                deliver(i, outcome)
 
 
 # ---------------------------------------------------------------------- summary
 
 
-def portfolio_table(outcomes: Sequence[Outcome]) -> str:
-    """Plain-text table, one row per spec: verdict per gate, score, overall verdict."""
+def portfolio_table(rows: Sequence[Any]) -> str:
+    """Plain-text table, one row per spec: verdict per gate, score, overall verdict. `rows`:
+    `gatekeeper.portfolio.SpecSummary` (what a batch keeps) or `Outcome` objects."""
+    from gatekeeper.portfolio import SpecSummary
     from gatekeeper.reporters.text import terminal_safe
 
+    summaries = [r if isinstance(r, SpecSummary) else
+                 SpecSummary.of_report(i, r.report) if r.report is not None else
+                 SpecSummary.of_error(i, r.path, r.error or "could not be loaded")
+                 for i, r in enumerate(rows)]
     gate_names: list[str] = []
-    for o in outcomes:
-        if o.report is not None:
-            for g in o.report.gates:
-                if g.name not in gate_names:
-                    gate_names.append(g.name)
-    rows: list[list[str]] = []
-    for o in outcomes:
-        name = terminal_safe(o.path)
-        if o.report is None:
-            first = (o.error or "could not be loaded").splitlines()[0]
-            rows.append([name, *("-" for _ in gate_names), "-", "ERROR"])
-            rows[-1].append(terminal_safe(first)[:120])
+    for s in summaries:
+        for g in s.gates:
+            if g.name not in gate_names:
+                gate_names.append(g.name)
+    table: list[list[str]] = []
+    for s in summaries:
+        name = terminal_safe(s.path)
+        if not s.checked:
+            first = (s.error or "could not be loaded").splitlines()[0]
+            table.append([name, *("-" for _ in gate_names), "-", "ERROR"])
+            table[-1].append(terminal_safe(first)[:120])
             continue
-        by_name = {g.name: g for g in o.report.gates}
         cells = []
         for gname in gate_names:
-            g = by_name.get(gname)
+            g = s.gate(gname)
             cells.append("-" if g is None else "pass" if g.passed else "FAIL")
-        score = o.report.score
-        rows.append([name, *cells, "-" if score is None else f"{score:.1f}",
-                     "pass" if o.report.passed else "FAIL", ""])
+        score = s.score
+        table.append([name, *cells, "-" if score is None else f"{score:.1f}",
+                      "pass" if s.passed else "FAIL", ""])
     header = ["spec", *gate_names, "score", "verdict", ""]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header) - 1)]
     widths[0] = min(widths[0], 60)
 
     def fmt(row: list[str]) -> str:
@@ -256,11 +319,11 @@ def portfolio_table(outcomes: Sequence[Outcome]) -> str:
         return ("  ".join(cells) + ("  " + row[-1] if row[-1] else "")).rstrip()
 
     lines = [fmt(header), "  ".join("-" * w for w in widths)]
-    lines += [fmt(r) for r in rows]
-    loaded = [o for o in outcomes if o.report is not None]
-    failed = sum(1 for o in loaded if not o.report.passed)
-    broken = len(outcomes) - len(loaded)
-    lines.append(f"\n{len(outcomes)} specs: {len(loaded) - failed} passed, {failed} failed, "
+    lines += [fmt(r) for r in table]
+    loaded = [s for s in summaries if s.checked]
+    failed = sum(1 for s in loaded if not s.passed)
+    broken = len(summaries) - len(loaded)
+    lines.append(f"\n{len(summaries)} specs: {len(loaded) - failed} passed, {failed} failed, "
                  f"{broken} could not be loaded")
     return "\n".join(lines) + "\n"
 
@@ -409,12 +472,14 @@ class _Running:
 
 
 def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimits, *,
-               jobs: int = 1, on_done: Callable[[int], None] | None = None
+               jobs: int = 1, on_done: Callable[[int], None] | None = None,
+               on_result: Callable[[int, tuple[Any, ...]], None] | None = None
                ) -> list[tuple[Any, ...]]:
     """``fn(arg)`` for every arg, each in its own forked child under `limits`, `jobs` at a
     time. Returns, in input order, one of ``("ok", value)``, ``("memory",)``,
     ``("timeout", stage)``, ``("input", message, exit_code, is_spec_error)``,
-    ``("exc", exception)`` or ``("died", description)``."""
+    ``("exc", exception)`` or ``("died", description)``. With `on_result`, each result is
+    handed to it (with its index) as it arrives instead, and the list returned is empty."""
     import mmap
     import pickle
     import select
@@ -429,7 +494,10 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
     def finish(run: _Running, result: tuple[Any, ...]) -> None:
         os.close(run.rfd)
         del running[run.rfd]
-        results[run.index] = result
+        if on_result is not None:
+            on_result(run.index, result)
+        else:
+            results[run.index] = result
         if on_done is not None:
             on_done(run.index)
 

@@ -109,6 +109,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   baseline: str | None = None, pr_summary: str | None = None,
                   report_to: list[str] | None = None, timeout: float | None = None,
                   max_memory: str | None = None, extend_select: list[str] | None = None,
+                  shard: str | None = None, report_dir: str | None = None,
                   _prepared: Prepared | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
 
@@ -117,7 +118,8 @@ def check_command(specs: list[str], *, config: str | None = None,
     _DEBUG["on"] = debug
     if _prepared is None:
         _prepared = prepare(params)
-        if live is None and _prepared.worker is not None and len(_prepared.paths) == 1:
+        if live is None and _prepared.worker is not None and len(_prepared.paths) == 1 \
+                and not _batch_only(params):
             raise Exit(_check_in_supervised_child(params, _prepared))
     from gatekeeper.errors import SpecError
     from gatekeeper.registry import all_gates, validate
@@ -144,25 +146,11 @@ def check_command(specs: list[str], *, config: str | None = None,
     reports = []
     errors = 0
     specs = _prepared.paths
-    batch = None
-    from functools import partial
-
-    if live is None and len(specs) > 1:  # several specs: a process pool, one row each
-        from gatekeeper.batch import check_many, check_spec
-
-        batch = check_many(specs, partial(
-            check_spec, config=cfg, limits=limits, ref_root=ref_root, raise_errors=debug,
-            base=base, base_file=base_file, new_only=new_only, ratchet=ratchet,
-            baseline=baseline), jobs=jobs, raise_errors=debug, worker_limits=worker)
-        for outcome in batch:
-            if outcome.report is None:
-                errors += 1
-                _echo(_safe(outcome.error or ""), err=True)
-            else:
-                reports.append(outcome.report)
+    if live is None and (len(specs) > 1 or _batch_only(params)):  # several specs: streamed
+        raise Exit(_check_batch(params, _prepared, report_targets))
     from gatekeeper.batch import helper_for, set_stage
 
-    for path in specs if batch is None else []:
+    for path in specs:
         set_stage("loading")  # named in a timeout error when supervised (R12)
         try:
             spec = load(path, limits=limits, ref_root=ref_root)
@@ -202,10 +190,6 @@ def check_command(specs: list[str], *, config: str | None = None,
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
                        for r in reports)
-    if fmt != "json" and batch is not None:
-        from gatekeeper.batch import portfolio_table
-
-        text += "\n" + portfolio_table(batch)
     if pr_summary:
         from gatekeeper.reporters.compare_markdown import render_many as render_summary
 
@@ -229,6 +213,39 @@ def check_command(specs: list[str], *, config: str | None = None,
     if live is not None and reports:
         _exit_if_interrupted(reports[0])
     raise Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _batch_only(params: dict[str, Any]) -> bool:
+    """Options that make even one spec a batch (its outputs have the batch's shape)."""
+    return bool(params.get("shard") or params.get("report_dir"))
+
+
+def _check_batch(params: dict[str, Any], prepared: Prepared,
+                 report_targets: list[tuple[str, str]]) -> int:
+    """Several specs (or ``--shard``, ``--report-dir``): `gatekeeper.batch_run`."""
+    from functools import partial
+
+    from gatekeeper.batch import check_spec
+    from gatekeeper.batch_run import batch_targets, check_batch
+
+    paths = prepared.paths
+    if params.get("shard") and not paths:
+        sys.stderr.write(f"gatekeeper: shard {params['shard']} has no specs\n")
+    targets = batch_targets(fmt=params["fmt"], output=params["output"],
+                            quiet=bool(params["quiet"]),
+                            color=(params["fmt"] == "terminal" and params["output"] is None
+                                   and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+                            report_targets=report_targets, pr_summary=params["pr_summary"],
+                            total=len(paths))
+    check = partial(check_spec, config=prepared.config, limits=prepared.limits,
+                    ref_root=prepared.ref_root, raise_errors=bool(params["debug"]),
+                    base=params["base"], base_file=params["base_file"],
+                    new_only=params["new_only"], ratchet=params["ratchet"],
+                    baseline=params["baseline"])
+    return check_batch(paths, check, targets=targets, jobs=params["jobs"],
+                       worker=prepared.worker, progress=params["progress"],
+                       report_dir=params["report_dir"], shard=params["shard"],
+                       debug=bool(params["debug"]))
 
 
 def _effective_config(params: dict[str, Any]) -> Any:
@@ -291,11 +308,16 @@ def prepare(params: dict[str, Any]) -> Prepared:
 
     cfg = _effective_config(params)
     settings = cfg.settings
+    paths = expand_inputs(params["specs"])
+    if params.get("shard"):
+        from gatekeeper.portfolio import parse_shard, select_shard
+
+        paths = select_shard(paths, *parse_shard(params["shard"]))
     return Prepared(config=cfg, limits=_limits(params, settings),
                     ref_root=params["ref_root"] or settings.get("ref-root"),
                     worker=_worker_limits(params["timeout"], params["max_memory"], settings,
                                           bool(params["debug"])),
-                    paths=expand_inputs(params["specs"]))
+                    paths=paths)
 
 
 def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> int:

@@ -141,6 +141,14 @@ def check(
     max_memory: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--max-memory", metavar="SIZE", help="Memory (address space) a spec's worker may "
         "use (default 4GB; 0: no limit).")] = None,
+    shard: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--shard", metavar="K/N", help="Check only the K-th of N shares of the specs "
+        "(balanced by size, the same on every runner): one job of a CI matrix; combine the "
+        "shards' JSON reports with `gatekeeper merge`. See docs/ci-matrix.md.")] = None,
+    report_dir: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--report-dir", metavar="DIR", help="Also write each spec's JSON report to DIR "
+        "(at its path, e.g. DIR/apis/pets.yaml.json); the HTML portfolio links to them.")
+    ] = None,
 ) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     return check_command(**{**locals(), "fmt": fmt.value})
@@ -347,3 +355,43 @@ _register_load(app, Format)
 from gatekeeper.diff_cli import diff as _diff  # noqa: E402  (the command lives in its module)
 
 app.command("diff")(_diff)
+
+
+@app.command("merge")
+def merge_cmd(
+    reports: Annotated[list[str], typer.Argument(
+        help="JSON reports of the shards (`check --shard K/N --format json -o FILE`).",
+        show_default=False)],
+    fmt: Annotated[Format, typer.Option("--format", help="Output format: terminal (the "
+                                        "portfolio table) or json (one merged report).")
+                   ] = Format.terminal,
+    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--output", "-o", help="Write the --format output to this file instead of stdout.")
+    ] = None,
+    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--report", metavar="FORMAT=PATH", help="Also write a merged report (repeatable): "
+        "html (the portfolio), sarif, junit, json, markdown, gitlab or github.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Combine the JSON reports of a CI matrix's shards into one portfolio: one JSON, HTML,
+    SARIF, JUnit and Markdown report, and the exit code of the whole run (2 if a spec could
+    not be checked, else 1 if one failed, else 0). See docs/ci-matrix.md."""
+    from gatekeeper.batch import portfolio_table
+    from gatekeeper.merge import merge
+    from gatekeeper.reporters.outputs import parse_report_args
+    from gatekeeper.stream import ConcatWriter, Target
+
+    _DEBUG["on"] = debug
+    targets: list[object] = [Target(name, path) for name, path in
+                             parse_report_args(report_to, inputs=reports)]
+    out: object = output if output else sys.stdout
+    if output and os.path.realpath(output) in {os.path.realpath(p) for p in reports}:
+        raise ConfigError(f"--output {output}: that is a report being merged; refusing to "
+                          "overwrite it")
+    if fmt is Format.json:
+        targets.insert(0, Target("json", out))
+    else:
+        targets.insert(0, Target("terminal", out, writer=ConcatWriter(
+            0, lambda report: "", tail=portfolio_table)))
+    code, _ = merge(reports, targets)
+    raise typer.Exit(code)

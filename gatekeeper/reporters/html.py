@@ -25,7 +25,8 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["CSP", "environment", "render", "render_portfolio", "markdown_environment"]
+__all__ = ["CSP", "environment", "render", "render_portfolio", "markdown_environment",
+           "render_portfolio_page", "render_spec_section"]
 
 #: No script at all: the filters are CSS-only (checkboxes and ``:target``).
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -438,7 +439,51 @@ def render(report: Report, **_: object) -> str:
 
 
 def render_portfolio(reports: list[Report] | tuple[Report, ...]) -> str:
-    return environment().get_template("portfolio.html.j2").render(reports=list(reports))
+    """The portfolio page of reports in memory (a batch streams it: `gatekeeper.stream`)."""
+    import io
+
+    from gatekeeper.stream import HtmlWriter
+
+    writer = HtmlWriter(len(reports))
+    try:
+        from gatekeeper.portfolio import SpecSummary
+
+        summaries = [SpecSummary.of_report(i, r) for i, r in enumerate(reports)]
+        for summary, report in zip(summaries, reports):
+            writer.add(summary, report)
+        out = io.StringIO()
+        writer.finish(out, summaries, {})
+        return out.getvalue()
+    finally:
+        writer.close()
+
+
+def render_spec_section(report: Report, number: int) -> str:
+    """One spec's full section of the portfolio page; its ids start with ``s<number>-``."""
+    return environment().get_template("_portfolio_section.html.j2").render(
+        report=report, number=number)
+
+
+def render_portfolio_page(summaries: Any, *, version: str, generated_at: str | None,
+                          detailed: bool, links: dict[int, str] | None = None,
+                          shard: str | None = None) -> str:
+    """The portfolio page from per-spec summaries (`gatekeeper.portfolio.SpecSummary`): the
+    table, worst first, with filters; `gatekeeper.stream.PAGE_DETAILS_MARK` where the spec
+    sections go (`detailed`: there are some; rows then link to them, else to `links`)."""
+    from gatekeeper.portfolio import Totals, worst_first
+    from gatekeeper.stream import PAGE_DETAILS_MARK
+
+    summaries = list(summaries)
+    columns: dict[str, list[Any]] = {}
+    for s in summaries:
+        for g in s.gates:
+            column = columns.setdefault(g.name, [g.title, 0])
+            column[1] += 0 if g.passed else 1
+    return environment().get_template("portfolio.html.j2").render(
+        totals=Totals.of(summaries), rows=worst_first(summaries),
+        columns=[(name, title, failing) for name, (title, failing) in columns.items()],
+        detailed=detailed, links=links or {}, version=version, generated_at=generated_at,
+        shard=shard, details_mark=Markup(PAGE_DETAILS_MARK))
 
 
 def render_many(reports: list[Report]) -> str:

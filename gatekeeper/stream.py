@@ -1,0 +1,642 @@
+"""A batch's outputs, written as reports arrive, so that memory does not grow with the specs.
+
+Each output format has a writer that turns one report into its piece of the output the
+moment the report arrives (from a worker, or from a shard's JSON in ``gatekeeper merge``) and
+appends it to a spool file on disk; the report is then dropped. When the batch ends, the
+writer puts the head (which needs the totals: the verdict, the counts, SARIF's rule
+catalogue), the pieces in input order and the tail into the target file. Only the per-spec
+summaries (`gatekeeper.portfolio.SpecSummary`) and small per-format state stay in memory.
+
+For a batch of up to `DETAIL_LIMIT` specs the HTML portfolio and the Markdown summary carry
+every spec's full section, as they always did; past it, the table of specs only (a page or
+a comment with thousands of full sections is unusable), and the HTML rows link to the
+per-spec reports of ``--report-dir``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.portfolio import SpecSummary, Totals, worst_first
+from gatekeeper.record import Record
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
+
+__all__ = ["DETAIL_LIMIT", "BatchOutputs", "Spool", "Target", "report_file_name", "writer_for"]
+
+#: Up to this many specs, the HTML portfolio and the Markdown summary show each spec in full.
+DETAIL_LIMIT = 100
+#: Rows of the Markdown portfolio table past `DETAIL_LIMIT` (a comment has a size limit).
+MARKDOWN_ROWS = 50
+
+
+class Spool:
+    """Pieces of text keyed by a spec's index, kept in a temporary file, read back in index
+    order."""
+
+    def __init__(self) -> None:
+        self.file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed in `close`
+        self.where: dict[int, tuple[int, int]] = {}
+        self.end = 0
+
+    def put(self, index: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.file.seek(self.end)
+        self.file.write(data)
+        self.where[index] = (self.end, len(data))
+        self.end += len(data)
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def pieces(self) -> Any:
+        """Each piece's text, in index order."""
+        self.file.flush()
+        for index in sorted(self.where):
+            offset, size = self.where[index]
+            self.file.seek(offset)
+            yield self.file.read(size).decode("utf-8")
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
+# ---------------------------------------------------------------------- one writer per format
+
+
+class _Writer:
+    """One output format. Each report is turned into its `piece` (which may run in the
+    worker that checked the spec: it reads nothing but the report, its index among the
+    inputs and the writer's settings) and the piece is `absorb`-ed here as it arrives;
+    `finish` writes the output into `out`."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.spool = Spool()
+
+    def piece(self, index: int, report: Any) -> Any:
+        raise NotImplementedError
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is not None:
+            self.spool.put(summary.index, piece)
+
+    def add(self, summary: SpecSummary, report: Any) -> None:
+        """`piece` and `absorb` in one (a report that could not be checked: None)."""
+        self.absorb(summary, None if report is None else self.piece(summary.index, report))
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def _rule_dict(info: Any) -> dict[str, Any]:
+    return {"id": info.id, "gate": info.gate, "severity": str(info.severity),
+            "summary": info.summary, "docs": info.docs, "enabled": info.enabled}
+
+
+class JsonWriter(_Writer):
+    """``{"passed": ..., "reports": [...], "schema_version": 1}`` as
+    `gatekeeper.reporters.json_report.render_many` writes it, streamed, plus ``rules``: the
+    rule catalogue of the run (what ``gatekeeper merge`` needs to rebuild SARIF and JUnit).
+    Specs that could not be checked are listed under ``not_checked`` (path and error), a
+    shard under ``shard``; both keys appear only when they apply."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.rules: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.catalogue_key: tuple[str, ...] | None = None
+
+    def piece(self, index: int, report: Any) -> Any:
+        from gatekeeper.reporters.json_report import _inert
+
+        text = json.dumps(report.to_dict(), indent=2, sort_keys=True, allow_nan=False,
+                          ensure_ascii=False)
+        return _indent(_inert(text), "    "), [_rule_dict(info) for info in report.rules]
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        text, rules = piece
+        for rule in rules:
+            known = self.rules.get(rule["id"])
+            if known is None or summary.index < known[0]:
+                self.rules[rule["id"]] = (summary.index, rule)
+        self.spool.put(summary.index, text)
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        from gatekeeper.reporters.json_report import _inert
+
+        head: dict[str, Any] = {"schema_version": 1,
+                                "passed": all(s.passed for s in summaries if s.checked),
+                                "reports": [],
+                                "rules": [r for _, r in sorted(self.rules.values(),
+                                                               key=lambda kv: kv[0])]}
+        errors = [{"path": s.path, "error": s.error} for s in summaries if not s.checked]
+        if errors:
+            head["not_checked"] = errors
+        if extra.get("shard"):
+            head["shard"] = extra["shard"]
+        text = _inert(json.dumps(head, indent=2, sort_keys=True, allow_nan=False,
+                                 ensure_ascii=False)) + "\n"
+        before, after = text.split('\n  "reports": []', 1)
+        out.write(before + '\n  "reports": [')
+        first = True
+        for piece in self.spool.pieces():
+            out.write(("\n" if first else ",\n") + piece)
+            first = False
+        out.write(("]" if first else "\n  ]") + after)
+
+
+class SarifWriter(_Writer):
+    """One SARIF run over every spec, as `gatekeeper.reporters.sarif.render_many` writes it:
+    the results of each report are spooled; the rule catalogue (each rule in the order of its
+    first appearance, as the whole-batch renderer finds it) is kept and the ``ruleIndex`` of
+    each result is set when the run is written."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.rules: dict[str, tuple[tuple[int, int, int], Any]] = {}
+        self.version = ""
+        self.first_index = -1
+        self.specs: dict[int, dict[str, Any]] = {}
+
+    def piece(self, index: int, report: Any) -> Any:
+        from gatekeeper.report import RuleInfo, _json_safe
+        from gatekeeper.reporters.sarif import _result
+
+        rules: dict[str, tuple[tuple[int, int], Any]] = {}
+        for pos, info in enumerate(report.rules):
+            rules.setdefault(info.id, ((0, pos), info))
+        pos = 0
+        for g in report.gates:
+            for f in g.findings:
+                if f.rule not in rules:
+                    rules[f.rule] = ((1, pos), RuleInfo(id=f.rule, gate=f.gate or g.name,
+                                                        severity=f.severity, summary=f.rule,
+                                                        docs=""))
+                pos += 1
+        results = [_result(f, {}) for f in sorted(f for g in report.gates for f in g.findings)]
+        spec = {"path": report.spec.path, "passed": report.passed,
+                "score": _json_safe(report.score),
+                "gates": {g.name: g.passed for g in report.gates}}
+        return (json.dumps(results, allow_nan=False, ensure_ascii=False), list(rules.values()),
+                spec, report.tool_version)
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        results, rules, spec, version = piece
+        index = summary.index
+        if self.first_index < 0 or index < self.first_index:
+            self.first_index, self.version = index, version
+        for (phase, pos), info in rules:
+            key = (phase, index, pos)
+            known = self.rules.get(info.id)
+            if known is None or key < known[0]:
+                self.rules[info.id] = (key, info)
+        self.spool.put(index, results)
+        self.specs[index] = spec
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        from gatekeeper.reporters.sarif import INFORMATION_URI, SARIF_SCHEMA, _dump, _rule, _uri
+
+        catalogue = [info for _, info in sorted(self.rules.values(), key=lambda kv: kv[0])]
+        index = {r.id: i for i, r in enumerate(catalogue)}
+        specs = [self.specs[i] for i in sorted(self.specs)]
+        artifacts = list(dict.fromkeys(_uri(s["path"]) for s in specs))
+        doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+            "tool": {"driver": {"name": "gatekeeper", "version": self.version,
+                                "informationUri": INFORMATION_URI,
+                                "rules": [_rule(r) for r in catalogue]}},
+            "artifacts": [{"location": {"uri": uri}} for uri in artifacts],
+            "results": [],
+            "invocations": [{"executionSuccessful": True}],
+            "properties": {"specs": specs},
+        }]}
+        before, after = _dump(doc).split('\n      "results": []', 1)
+        out.write(before + '\n      "results": [')
+        first = True
+        for piece in self.spool.pieces():
+            for result in json.loads(piece):
+                if result["ruleId"] in index:
+                    result = _with_rule_index(result, index[result["ruleId"]])
+                text = json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
+                out.write(("\n" if first else ",\n") + _indent(text, "        "))
+                first = False
+        out.write(("]" if first else "\n      ]") + after)
+
+
+def _with_rule_index(result: dict[str, Any], rule_index: int) -> dict[str, Any]:
+    """`result` with ``ruleIndex`` where `gatekeeper.reporters.sarif._result` puts it."""
+    out: dict[str, Any] = {}
+    for key, value in result.items():
+        out[key] = value
+        if key == "properties":
+            out["ruleIndex"] = rule_index
+    return out
+
+
+class JunitWriter(_Writer):
+    """One ``<testsuites>`` document: each report's suites are spooled, the totals written
+    in the root element at the end (`gatekeeper.reporters.junit`)."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.tests = self.failures = 0
+
+    def piece(self, index: int, report: Any) -> Any:
+        if not report.gates:
+            return None
+        import xml.etree.ElementTree as ET
+
+        from gatekeeper.reporters.junit import _suite, xml_safe
+
+        root = ET.Element("testsuites")
+        many = self.total > 1
+        tests = failures = 0
+        for g in report.gates:
+            name = f"{g.name} ({report.spec.path})" if many else g.name
+            t, f = _suite(root, report, g, xml_safe(name))
+            tests += t
+            failures += f
+        ET.indent(root, space="  ")
+        text = ET.tostring(root, encoding="unicode")
+        return text[text.index("\n") + 1:text.rindex("\n")], tests, failures
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        text, tests, failures = piece
+        self.tests += tests
+        self.failures += failures
+        self.spool.put(summary.index, text)
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        head = (f'<testsuites name="gatekeeper" tests="{self.tests}" '
+                f'failures="{self.failures}" errors="0" time="0"')
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + head)
+        if not len(self.spool):
+            out.write(" />\n")
+            return
+        out.write(">\n")
+        for piece in self.spool.pieces():
+            out.write(piece + "\n")
+        out.write("</testsuites>\n")
+
+
+class MarkdownWriter(_Writer):
+    """The Markdown summary: every spec's section for a batch of up to `DETAIL_LIMIT` specs
+    (what `gatekeeper.reporters.markdown.render_many` writes), else a portfolio table of the
+    worst `MARKDOWN_ROWS` specs with the totals."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.compare = Spool()
+        self.detailed = total <= DETAIL_LIMIT
+
+    def piece(self, index: int, report: Any) -> Any:
+        if not self.detailed:
+            return None
+        from gatekeeper.reporters.compare_markdown import compare_sections
+        from gatekeeper.reporters.html import markdown_environment
+        from gatekeeper.reporters.markdown import MAX_FINDINGS
+
+        template = markdown_environment().get_template("summary.md.j2")
+        return (template.render(reports=[report], max_findings=MAX_FINDINGS),
+                compare_sections([report]))
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is not None:
+            self.spool.put(summary.index, piece[0])
+            self.compare.put(summary.index, piece[1])
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        if self.detailed:
+            for piece in self.spool.pieces():
+                out.write(piece)
+            for piece in self.compare.pieces():
+                out.write(piece)
+            return
+        out.write(markdown_portfolio(summaries))
+
+    def close(self) -> None:
+        super().close()
+        self.compare.close()
+
+
+def markdown_portfolio(summaries: Sequence[SpecSummary], rows: int = MARKDOWN_ROWS) -> str:
+    from gatekeeper.reporters.html import markdown_environment
+
+    template = markdown_environment().get_template("portfolio.md.j2")
+    ordered = worst_first(summaries)
+    return template.render(totals=Totals.of(summaries), rows=ordered[:rows],
+                           more=max(0, len(ordered) - rows))
+
+
+class HtmlWriter(_Writer):
+    """The HTML portfolio page (`gatekeeper.reporters.html.render_portfolio_page`): the table
+    from the summaries, worst first; each spec's full section (spooled as it arrives) for a
+    batch of up to `DETAIL_LIMIT` specs."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.detailed = total <= DETAIL_LIMIT
+        self.meta: tuple[int, str, str | None] | None = None
+
+    def piece(self, index: int, report: Any) -> Any:
+        section = None
+        if self.detailed:
+            from gatekeeper.reporters.html import render_spec_section
+
+            section = render_spec_section(report, index + 1)
+        return section, report.tool_version, report.generated_at
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        section, version, generated_at = piece
+        if self.meta is None or summary.index < self.meta[0]:
+            self.meta = (summary.index, version, generated_at)
+        if section is not None:
+            self.spool.put(summary.index, section)
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        from gatekeeper.reporters.html import render_portfolio_page
+
+        _, version, generated = self.meta or (0, "", None)
+        links = extra.get("links") or {}
+        page = render_portfolio_page(summaries, version=version, generated_at=generated,
+                                     detailed=self.detailed and bool(len(self.spool)),
+                                     links=links, shard=extra.get("shard"))
+        before, after = page.split(PAGE_DETAILS_MARK, 1)
+        out.write(before)
+        for piece in self.spool.pieces():
+            out.write(piece)
+        out.write(after)
+
+
+#: Where the spec sections go in the portfolio page (an HTML comment: autoescaped spec text
+#: can never produce one).
+PAGE_DETAILS_MARK = "<!-- gatekeeper:spec-sections -->"
+
+
+class GitlabWriter(_Writer):
+    """GitLab Code Quality: one JSON array of issues (`gatekeeper.reporters.gitlab`). An
+    issue's fingerprint counts the issues with the same key before it in input order, so the
+    fingerprints are set when the array is written, in that order."""
+
+    def piece(self, index: int, report: Any) -> Any:
+        from gatekeeper.reporters.gitlab import _issue
+
+        issues = []
+        for f in report.findings:
+            identity = f.fingerprint or f"{f.rule}|{f.pointer}|{f.message}"
+            issues.append([f"{f.location.file}|{identity}", _issue(f, {})])
+        return json.dumps(issues, allow_nan=False, ensure_ascii=False) if issues else None
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        import hashlib
+
+        seen = _DigestCounts()
+        first = True
+        for piece in self.spool.pieces():
+            for key, issue in json.loads(piece):
+                n = seen.get(key, 0)
+                seen[key] = n + 1
+                issue["fingerprint"] = hashlib.sha256(
+                    f"{key}|{n}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+                text = json.dumps(issue, indent=2, allow_nan=False, ensure_ascii=False)
+                out.write(("[\n" if first else ",\n") + _indent(text, "  "))
+                first = False
+        out.write("[]\n" if first else "\n]\n")
+
+
+class _DigestCounts(dict):  # type: ignore[type-arg]
+    """The count per key that keeps GitLab fingerprints unique, keyed by an 8-byte digest of
+    the key: one entry per finding of the whole batch, so kept small."""
+
+    @staticmethod
+    def _key(key: str) -> bytes:
+        import hashlib
+
+        return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(self._key(key), default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(self._key(key), value)
+
+
+class ConcatWriter(_Writer):
+    """Formats whose batch output is each spec's output in turn (GitHub annotations, the
+    terminal view)."""
+
+    def __init__(self, total: int, render: Callable[[Any], str], sep: str = "",
+                 tail: Callable[[Sequence[SpecSummary]], str] | None = None) -> None:
+        super().__init__(total)
+        self.render = render
+        self.sep = sep
+        self.tail = tail
+
+    def piece(self, index: int, report: Any) -> Any:
+        return self.render(report)
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        for i, piece in enumerate(self.spool.pieces()):
+            out.write((self.sep if i else "") + piece)
+        if self.tail is not None:
+            out.write(self.tail(summaries))
+
+
+def writer_for(name: str, total: int) -> _Writer:
+    if name == "json":
+        return JsonWriter(total)
+    if name == "sarif":
+        return SarifWriter(total)
+    if name == "junit":
+        return JunitWriter(total)
+    if name == "markdown":
+        return MarkdownWriter(total)
+    if name == "html":
+        return HtmlWriter(total)
+    if name == "gitlab":
+        return GitlabWriter(total)
+    if name == "github":
+        from gatekeeper.reporters import github
+
+        return ConcatWriter(total, github.render)
+    raise ConfigError(f"no batch writer for the {name} format")
+
+
+# ---------------------------------------------------------------------- per-spec files
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+=,-]+")
+
+
+def report_file_name(path: str) -> str:
+    """Where a spec's report goes under ``--report-dir``: its path relative to the working
+    folder (or, outside it, its absolute path without the root), each part made safe,
+    with ``.json``: ``apis/pets.yaml`` -> ``apis/pets.yaml.json``. The same for every shard
+    of a CI matrix."""
+    rel = os.path.relpath(os.path.abspath(path))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        rel = os.path.splitdrive(os.path.abspath(path))[1].lstrip("\\/")
+    parts = [_UNSAFE.sub("_", part) for part in re.split(r"[\\/]+", rel) if part]
+    parts = [p if p not in (".", "..") else "_" for p in parts] or ["spec"]
+    return "/".join(parts) + ".json"
+
+
+# ---------------------------------------------------------------------- all of a batch's outputs
+
+
+class Target:
+    """Where one output goes: a file (``path``; ``append`` to add to it) or a stream;
+    ``writer``: one of the caller's own instead of the format's; ``on_error``: called with
+    the `OSError` of a file that cannot be written (default: a `ConfigError`)."""
+
+    __slots__ = ("name", "path", "append", "writer", "on_error")
+
+    def __init__(self, name: str, path: Any, *, append: bool = False, writer: Any = None,
+                 on_error: Callable[[OSError], None] | None = None) -> None:
+        self.name = name
+        self.path = path
+        self.append = append
+        self.writer = writer
+        self.on_error = on_error
+
+
+class Digest(Record):
+    """What a worker sends back for a spec in place of its report (`BatchOutputs.digest`)."""
+
+    __slots__ = ("summary", "pieces", "failure")
+
+    def __init__(self, summary: SpecSummary, pieces: list[Any], failure: str | None) -> None:
+        self.summary = summary
+        self.pieces = pieces
+        self.failure = failure
+
+
+class BatchOutputs:
+    """Every output of a batch run. ``add`` each spec's report (or error) as it arrives,
+    then ``finish``: writes the files, returns the summaries in input order.
+
+    `targets`: ``(format, path)`` pairs (``--report``) or `Target` objects (a stream, a
+    file to append to, a writer of one's own); `report_dir`: a folder for one JSON report
+    per spec; `shard`: ``"K/N"`` to record."""
+
+    def __init__(self, targets: Sequence[Any], total: int, *,
+                 report_dir: str | None = None, shard: str | None = None) -> None:
+        self.total = total
+        self.targets = [t if isinstance(t, Target) else Target(t[0], t[1]) for t in targets]
+        self.writers = [t.writer or writer_for(t.name, total) for t in self.targets]
+        self.report_dir = report_dir
+        self.shard = shard
+        self.summaries: list[SpecSummary] = []
+        self.totals = Totals()
+
+    def digest(self, index: int, report: Any) -> Digest:
+        """What the outputs need of one report: its summary, each writer's piece, and (with
+        a report folder) the report written to its file. Runs in the worker that checked
+        the spec, so the report itself never travels to this process."""
+        summary = SpecSummary.of_report(index, report)
+        pieces = [writer.piece(index, report) for writer in self.writers]
+        failure = None
+        if self.report_dir is not None:
+            failure = self._write_spec_report(summary, report)
+        return Digest(summary, pieces, failure)
+
+    def absorb(self, digest: Digest) -> SpecSummary:
+        """Take in a spec's `digest` as it arrives."""
+        if digest.failure is not None:
+            raise ConfigError(digest.failure)
+        summary = digest.summary
+        for writer, piece in zip(self.writers, digest.pieces):
+            writer.absorb(summary, piece)
+        self.summaries.append(summary)
+        self.totals.add(summary)
+        return summary
+
+    def add(self, index: int, path: str, report: Any = None, error: str | None = None
+            ) -> SpecSummary:
+        """A spec's report (or, when it could not be checked, its error) in this process."""
+        if report is not None:
+            return self.absorb(self.digest(index, report))
+        summary = SpecSummary.of_error(index, path, error or f"{path}: could not be checked")
+        for writer in self.writers:
+            writer.absorb(summary, None)
+        self.summaries.append(summary)
+        self.totals.add(summary)
+        return summary
+
+    def _write_spec_report(self, summary: SpecSummary, report: Any) -> str | None:
+        """Write the report under `report_dir`; the error, if it could not be written."""
+        from gatekeeper.reporters import render
+
+        name = report_file_name(summary.path)
+        target = os.path.join(self.report_dir or ".", *name.split("/"))
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(render("json", report))
+        except OSError as exc:
+            return f"--report-dir: cannot write {target}: {exc.strerror or exc}"
+        summary.report_file = name
+        return None
+
+    def finish(self) -> list[SpecSummary]:
+        """Write every target; returns the summaries in input order."""
+        self.summaries.sort(key=lambda s: s.index)
+        try:
+            for target, writer in zip(self.targets, self.writers):
+                name, path = target.name, target.path
+                extra: dict[str, Any] = {"shard": self.shard}
+                if name == "html" and self.report_dir is not None:
+                    extra["links"] = _links(self.summaries, self.report_dir,
+                                            path if isinstance(path, str) else ".")
+                if not isinstance(path, str):  # a stream
+                    writer.finish(path, self.summaries, extra)
+                    path.flush()
+                    continue
+                try:
+                    with open(path, "a" if target.append else "w", encoding="utf-8",
+                              newline="\n") as fh:
+                        writer.finish(fh, self.summaries, extra)
+                except OSError as exc:
+                    if target.on_error is not None:
+                        target.on_error(exc)
+                        continue
+                    raise ConfigError(f"cannot write the {name} report to {path}: "
+                                      f"{exc.strerror or exc}") from None
+        finally:
+            self.close()
+        return self.summaries
+
+    def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
+
+
+def _links(summaries: Sequence[SpecSummary], report_dir: str, page: str) -> dict[int, str]:
+    """Each spec's ``--report-dir`` file, relative to the HTML page that links to it."""
+    base = os.path.dirname(os.path.abspath(page))
+    out = {}
+    for s in summaries:
+        if s.report_file:
+            target = os.path.join(os.path.abspath(report_dir), *s.report_file.split("/"))
+            out[s.index] = os.path.relpath(target, base).replace(os.sep, "/")
+    return out
