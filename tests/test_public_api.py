@@ -25,7 +25,7 @@ def test_engine_does_not_import_cli_terminal_template_or_http_libraries() -> Non
     code = (
         "import sys, gatekeeper, gates\n"
         "from gatekeeper.registry import builtin_gates\n"
-        f"spec = gatekeeper.loadtest({str(SAMPLES / 'showcase.yaml')!r})\n"
+        f"spec = gatekeeper.load({str(SAMPLES / 'showcase.yaml')!r})\n"
         "gatekeeper.run(spec, builtin_gates(), gatekeeper.Config())\n"
         "bad = [m for m in ('typer', 'rich', 'jinja2', 'httpx', 'schemathesis', 'click')"
         " if m in sys.modules]\n"

@@ -106,7 +106,7 @@ def test_library_run_stays_in_process(monkeypatch):
     monkeypatch.setattr(os, "fork", no_fork)
     from gatekeeper.registry import builtin_gates
 
-    report = gatekeeper.run(gatekeeper.loadtest(str(SAMPLES / "petstore.yaml")), builtin_gates(),
+    report = gatekeeper.run(gatekeeper.load(str(SAMPLES / "petstore.yaml")), builtin_gates(),
                             gatekeeper.Config())
     assert report.passed
 
