@@ -154,6 +154,7 @@ def check_command(specs: list[str], *, config: str | None = None,
             if outcome.report is None:
                 errors += 1
                 _echo(_safe(outcome.error or ""), err=True)
+                reports.append(_unchecked(outcome.path, outcome.error))
             else:
                 reports.append(outcome.report)
     from gatekeeper.batch import helper_for, set_stage
@@ -165,6 +166,7 @@ def check_command(specs: list[str], *, config: str | None = None,
         except SpecError as exc:
             errors += 1
             _echo(_safe(str(exc)), err=True)
+            reports.append(_unchecked(path, str(exc)))
             continue
         helper = helper_for("validity", path)  # its schema check may be running beside
         if helper is not None:
@@ -192,10 +194,11 @@ def check_command(specs: list[str], *, config: str | None = None,
 
             text = render_many(reports)
     else:
+        shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
         text = "".join(render("terminal", r, color=color,
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
-                       for r in reports)
+                       for r in shown)  # one spec's load error is the line on stderr
     if fmt != "json" and batch is not None:
         from gatekeeper.batch import portfolio_table
 
@@ -223,6 +226,13 @@ def check_command(specs: list[str], *, config: str | None = None,
     if live is not None and reports:
         _exit_if_interrupted(reports[0])
     raise Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _unchecked(path: str, reason: str | None) -> Any:
+    """The report of a spec that could not be checked, for every format to show."""
+    from gatekeeper.report import Report
+
+    return Report.unchecked(path, reason or f"{path}: could not be checked")
 
 
 def _effective_config(params: dict[str, Any]) -> Any:
