@@ -292,11 +292,24 @@ def prepare(params: dict[str, Any]) -> Prepared:
 
     cfg = _effective_config(params)
     settings = cfg.settings
+    paths = expand_inputs(params["specs"], require_specs=True)
+    _check_outputs(params, paths)
     return Prepared(config=cfg, limits=_limits(params, settings),
                     ref_root=params["ref_root"] or settings.get("ref-root"),
                     worker=_worker_limits(params["timeout"], params["max_memory"], settings,
                                           bool(params["debug"])),
-                    paths=expand_inputs(params["specs"]))
+                    paths=paths)
+
+
+def _check_outputs(params: dict[str, Any], paths: list[str]) -> None:
+    """Every path the run will write, refused now if it cannot be written: before any spec
+    is checked, never after the work."""
+    from gatekeeper.reporters.outputs import check_writable, parse_report_args
+
+    parse_report_args(params["report_to"], inputs=paths)
+    for flag, path in (("--output", params["output"]), ("--pr-summary", params["pr_summary"])):
+        if path:
+            check_writable(path, f"{flag} {path}")
 
 
 def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> int:
@@ -318,7 +331,31 @@ def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> in
     child = prepared.replace(worker=None)  # the child checks in its own process
     run = partial(_guarded, partial(check_command, **{**params, "_prepared": child}),
                   bool(params["debug"]))
-    return supervise(run, prepared.worker, path, helper=helper)
+    return supervise(run, prepared.worker, path, helper=helper,
+                     on_failure=partial(_report_unchecked, params, path))
+
+
+def _report_unchecked(params: dict[str, Any], path: str, message: str) -> None:
+    """The supervised child was stopped (time, memory): the outputs the command was asked
+    for say that the spec could not be checked, with the reason, instead of being missing or
+    left half-written."""
+    from gatekeeper.reporters import render
+    from gatekeeper.reporters.outputs import github_actions, parse_report_args, write_reports
+
+    try:
+        reports = [_unchecked(path, message)]
+        if params["fmt"] == "json":
+            text = render("json", reports[0])
+            if params["output"]:
+                with open(params["output"], "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            else:
+                sys.stdout.write(text)
+        write_reports(reports, parse_report_args(params["report_to"], inputs=[path]))
+        github_actions(reports, stream=sys.stderr if params["fmt"] == "json" and
+                       not params["output"] else sys.stdout)
+    except (InputError, OSError) as exc:  # the run already fails with the error line
+        sys.stderr.write(_safe(f"gatekeeper: {exc}") + "\n")
 
 
 # ------------------------------------------------------------------ live audit (issue 6)

@@ -58,12 +58,15 @@ def _uri(path: str, root: str | None = None) -> str:
     """A URI reference relative to `root` (the repository root) for a spec path as typed
     (relative to the working directory, absolute, with ``../``; R18: never ``file://``).
     Colons are escaped: ``a:b.yaml`` is a file name, not a URI with scheme ``a``."""
+    return quote(_relative(path, root), safe="/@!$&'()*+,;=-._~")
+
+
+def _relative(path: str, root: str | None) -> str:
+    """`path` relative to `root`, with ``/`` separators."""
     if root is not None:
         path = os.path.relpath(os.path.abspath(path), root)
     path = path.replace("\\", "/")
-    if path.startswith("./"):
-        path = path[2:]
-    return quote(path, safe="/@!$&'()*+,;=-._~")
+    return path[2:] if path.startswith("./") else path
 
 
 def _rule(info: RuleInfo) -> dict[str, Any]:
@@ -195,7 +198,7 @@ def _run(reports: list[Report], max_results: int = MAX_RESULTS) -> dict[str, Any
     version = reports[0].tool_version if reports else ""
     specs = []
     for r in reports:
-        entry: dict[str, Any] = {"path": r.spec.path, "passed": r.passed,
+        entry: dict[str, Any] = {"path": _relative(r.spec.path, root), "passed": r.passed,
                                  "score": _json_safe(r.score),
                                  "gates": {g.name: g.passed for g in r.gates}}
         if r.error is not None:
