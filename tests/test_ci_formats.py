@@ -267,7 +267,10 @@ def test_every_json_document_validates(tmp_path, real_reports):
     documents.append(render_many([*real_reports, unchecked]))
     documents.append(render_many([real_reports[1]]))
     (tmp_path / "broken.yaml").write_text("openapi: 3.0.0\ninfo: [unclosed\n")
-    for args in (["broken.yaml"], ["broken.yaml", str(ROOT / "sample_specs")]):
+    showcase, petstore = (str(ROOT / "sample_specs" / n) for n in ("showcase.yaml",
+                                                                    "petstore.yaml"))
+    for args in (["broken.yaml"], ["broken.yaml", petstore],
+                 [showcase, "--base-file", petstore], [showcase, petstore, "--fail-on", "info"]):
         documents.append(run_cli("check", *args, "--format", "json", cwd=tmp_path).stdout)
     for text in documents:
         data = json.loads(text)
