@@ -339,6 +339,9 @@ def timeout_message(stage: str, limits: WorkerLimits) -> str:
     return f"{stage} exceeded {limits.timeout:g} s (raise it with --timeout)"
 
 
+#: The stage of a check once its verdict is known and its output is being written.
+REPORTING_STAGE = "writing the reports"
+
 #: The child's stage page (shared memory), so that the parent can name the stage on expiry.
 _STAGE: list[Any] = [None]
 
@@ -504,7 +507,8 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
 
 
 def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
-              helper: Any = None, on_failure: Callable[[str], None] | None = None) -> int:
+              helper: Any = None,
+              on_failure: Callable[[str, str], None] | None = None) -> int:
     """R12 for one spec: run the whole command (`fn`: load, gates, reports, printing; it
     returns the exit code) in a forked child under `limits`, and return its exit code.
 
@@ -514,8 +518,9 @@ def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
     heap, pickling). The parent only waits. On expiry it kills the child and prints the
     timeout error; a child that ran out of memory gets the memory error; both exit 2.
     `helper` (a `HelperProcess`) is started first and stopped last. `on_failure` is called
-    with the error line when the child was stopped (time, memory, a crash), so that the
-    reports the command was asked for say the spec could not be checked."""
+    with the error line and the child's last stage when the child was stopped (time, memory,
+    a crash), so that the reports the command was asked for say the spec could not be
+    checked."""
     sys.stdout.flush()
     sys.stderr.flush()
     if helper is not None:
@@ -644,7 +649,7 @@ def helper_for(name: str, path: str) -> HelperProcess | None:
 
 
 def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
-               on_failure: Callable[[str], None] | None = None) -> int:
+               on_failure: Callable[[str, str], None] | None = None) -> int:
     import mmap
     import select
     import signal
@@ -683,7 +688,7 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
                 message = f"{path}: {timeout_message(stage, limits)}"
                 sys.stderr.write(_inert(message) + "\n")
                 if on_failure is not None:
-                    on_failure(message)
+                    on_failure(message, stage)
                 return 2
     except KeyboardInterrupt:  # Ctrl-C reached the child too: it says so and exits 130
         if select.select([rfd], [], [], 2.0)[0]:
@@ -711,7 +716,7 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
     message = worker_error(path, failure, limits)
     sys.stderr.write(_inert(message) + "\n")
     if on_failure is not None:
-        on_failure(message)
+        on_failure(message, _stage_of(page))
     return 2
 
 

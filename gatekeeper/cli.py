@@ -184,6 +184,9 @@ def check_command(specs: list[str], *, config: str | None = None,
                                            log_file, debug)
         reports.append(report)
 
+    from gatekeeper.batch import REPORTING_STAGE
+
+    set_stage(REPORTING_STAGE)  # a timeout from here on: the output may be printed already
     color = (fmt == "terminal" and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     if fmt == "json":
@@ -335,16 +338,18 @@ def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> in
                      on_failure=partial(_report_unchecked, params, path))
 
 
-def _report_unchecked(params: dict[str, Any], path: str, message: str) -> None:
+def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: str) -> None:
     """The supervised child was stopped (time, memory): the outputs the command was asked
     for say that the spec could not be checked, with the reason, instead of being missing or
-    left half-written."""
+    left half-written. Stdout gets the JSON report only if the child had not begun to print
+    (`REPORTING_STAGE`): one document, never two."""
+    from gatekeeper.batch import REPORTING_STAGE
     from gatekeeper.reporters import render
     from gatekeeper.reporters.outputs import github_actions, parse_report_args, write_reports
 
     try:
         reports = [_unchecked(path, message)]
-        if params["fmt"] == "json":
+        if params["fmt"] == "json" and (params["output"] or stage != REPORTING_STAGE):
             text = render("json", reports[0])
             if params["output"]:
                 with open(params["output"], "w", encoding="utf-8") as fh:
