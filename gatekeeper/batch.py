@@ -64,11 +64,13 @@ def looks_like_openapi(path: str, head_bytes: int = 4096,
     return _ANYWHERE.search(head + rest) is not None
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[str]:
+def expand_inputs(inputs: Sequence[str], *, require_specs: bool = False) -> list[str]:
     """Files, folders and globs -> spec paths, in input order, each once.
 
     An input that is neither an existing path nor a glob that matches is kept as it is, so
-    that loading it reports "file not found" for that spec alone."""
+    that loading it reports "file not found" for that spec alone. With `require_specs`, a
+    folder without a spec or a glob that matches none raises `ConfigError` instead: a
+    mistyped path in CI must not check nothing and pass."""
     out: list[str] = []
     seen: set[str] = set()
 
@@ -80,13 +82,26 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
 
     for item in inputs:
         if os.path.isdir(item):
-            for path in _walk_folder(item):
+            found = _walk_folder(item)
+            if not found and require_specs:
+                from gatekeeper.errors import ConfigError
+
+                raise ConfigError(f"{item}: no OpenAPI spec in this folder (searched for "
+                                  "*.yaml, *.yml and *.json files with a top-level `openapi` "
+                                  "or `swagger` key); name a spec file or another folder")
+            for path in found:
                 add(path)
         elif os.path.exists(item) or not _GLOB_CHARS.search(item):
             add(item)
         else:
             matches = sorted(glob.glob(item, recursive=True))
             files = [m for m in matches if os.path.isfile(m) and looks_like_openapi(m)]
+            if not files and require_specs:
+                from gatekeeper.errors import ConfigError
+
+                what = (f"matches {len(matches)} path{'s' if len(matches) != 1 else ''}, "
+                        "none an OpenAPI spec") if matches else "matches no file"
+                raise ConfigError(f"{item}: the pattern {what}; check the pattern")
             if not files:
                 add(item)  # reported as not found
             for path in files:
@@ -387,6 +402,9 @@ def timeout_message(stage: str, limits: WorkerLimits) -> str:
     return f"{stage} exceeded {limits.timeout:g} s (raise it with --timeout)"
 
 
+#: The stage of a check once its verdict is known and its output is being written.
+REPORTING_STAGE = "writing the reports"
+
 #: The child's stage page (shared memory), so that the parent can name the stage on expiry.
 _STAGE: list[Any] = [None]
 
@@ -557,7 +575,8 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
 
 
 def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
-              helper: Any = None) -> int:
+              helper: Any = None,
+              on_failure: Callable[[str, str], None] | None = None) -> int:
     """R12 for one spec: run the whole command (`fn`: load, gates, reports, printing; it
     returns the exit code) in a forked child under `limits`, and return its exit code.
 
@@ -566,13 +585,16 @@ def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
     the check in a worker and sending its report back (copy-on-write faults over the parent's
     heap, pickling). The parent only waits. On expiry it kills the child and prints the
     timeout error; a child that ran out of memory gets the memory error; both exit 2.
-    `helper` (a `HelperProcess`) is started first and stopped last."""
+    `helper` (a `HelperProcess`) is started first and stopped last. `on_failure` is called
+    with the error line and the child's last stage when the child was stopped (time, memory,
+    a crash), so that the reports the command was asked for say the spec could not be
+    checked."""
     sys.stdout.flush()
     sys.stderr.flush()
     if helper is not None:
         helper.start()
     try:
-        return _supervise(fn, limits, path)
+        return _supervise(fn, limits, path, on_failure)
     finally:
         if helper is not None:
             helper.stop()
@@ -694,7 +716,8 @@ def helper_for(name: str, path: str) -> HelperProcess | None:
     return helper if helper is not None and helper.path == path else None
 
 
-def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
+def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
+               on_failure: Callable[[str, str], None] | None = None) -> int:
     import mmap
     import select
     import signal
@@ -730,7 +753,10 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 pid = 0
-                sys.stderr.write(f"{_inert(path)}: {timeout_message(stage, limits)}\n")
+                message = f"{path}: {timeout_message(stage, limits)}"
+                sys.stderr.write(_inert(message) + "\n")
+                if on_failure is not None:
+                    on_failure(message, stage)
                 return 2
     except KeyboardInterrupt:  # Ctrl-C reached the child too: it says so and exits 130
         if select.select([rfd], [], [], 2.0)[0]:
@@ -755,7 +781,10 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str) -> int:
     failure = _failure(status, limits)
     if failure is None:
         return os.WEXITSTATUS(status)
-    sys.stderr.write(_inert(worker_error(path, failure, limits)) + "\n")
+    message = worker_error(path, failure, limits)
+    sys.stderr.write(_inert(message) + "\n")
+    if on_failure is not None:
+        on_failure(message, _stage_of(page))
     return 2
 
 

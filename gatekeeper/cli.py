@@ -157,6 +157,7 @@ def check_command(specs: list[str], *, config: str | None = None,
         except SpecError as exc:
             errors += 1
             _echo(_safe(str(exc)), err=True)
+            reports.append(_unchecked(path, str(exc)))
             continue
         helper = helper_for("validity", path)  # its schema check may be running beside
         if helper is not None:
@@ -176,6 +177,9 @@ def check_command(specs: list[str], *, config: str | None = None,
                 report = _load_test(spec, live, live_flags, cfg, report, progress, debug)
         reports.append(report)
 
+    from gatekeeper.batch import REPORTING_STAGE
+
+    set_stage(REPORTING_STAGE)  # a timeout from here on: the output may be printed already
     color = (fmt == "terminal" and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     if fmt == "json":
@@ -186,10 +190,11 @@ def check_command(specs: list[str], *, config: str | None = None,
 
             text = render_many(reports)
     else:
+        shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
         text = "".join(render("terminal", r, color=color,
                               max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
                                                                    else "")
-                       for r in reports)
+                       for r in shown)  # one spec's load error is the line on stderr
     if pr_summary:
         from gatekeeper.reporters.compare_markdown import render_many as render_summary
 
@@ -246,6 +251,13 @@ def _check_batch(params: dict[str, Any], prepared: Prepared,
                        worker=prepared.worker, progress=params["progress"],
                        report_dir=params["report_dir"], shard=params["shard"],
                        debug=bool(params["debug"]))
+
+
+def _unchecked(path: str, reason: str | None) -> Any:
+    """The report of a spec that could not be checked, for every format to show."""
+    from gatekeeper.report import Report
+
+    return Report.unchecked(path, reason or f"{path}: could not be checked")
 
 
 def _effective_config(params: dict[str, Any]) -> Any:
@@ -308,16 +320,28 @@ def prepare(params: dict[str, Any]) -> Prepared:
 
     cfg = _effective_config(params)
     settings = cfg.settings
-    paths = expand_inputs(params["specs"])
+    paths = expand_inputs(params["specs"], require_specs=True)
     if params.get("shard"):
         from gatekeeper.portfolio import parse_shard, select_shard
 
         paths = select_shard(paths, *parse_shard(params["shard"]))
+    _check_outputs(params, paths)
     return Prepared(config=cfg, limits=_limits(params, settings),
                     ref_root=params["ref_root"] or settings.get("ref-root"),
                     worker=_worker_limits(params["timeout"], params["max_memory"], settings,
                                           bool(params["debug"])),
                     paths=paths)
+
+
+def _check_outputs(params: dict[str, Any], paths: list[str]) -> None:
+    """Every path the run will write, refused now if it cannot be written: before any spec
+    is checked, never after the work."""
+    from gatekeeper.reporters.outputs import check_writable, parse_report_args
+
+    parse_report_args(params["report_to"], inputs=paths)
+    for flag, path in (("--output", params["output"]), ("--pr-summary", params["pr_summary"])):
+        if path:
+            check_writable(path, f"{flag} {path}")
 
 
 def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> int:
@@ -339,7 +363,33 @@ def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> in
     child = prepared.replace(worker=None)  # the child checks in its own process
     run = partial(_guarded, partial(check_command, **{**params, "_prepared": child}),
                   bool(params["debug"]))
-    return supervise(run, prepared.worker, path, helper=helper)
+    return supervise(run, prepared.worker, path, helper=helper,
+                     on_failure=partial(_report_unchecked, params, path))
+
+
+def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: str) -> None:
+    """The supervised child was stopped (time, memory): the outputs the command was asked
+    for say that the spec could not be checked, with the reason, instead of being missing or
+    left half-written. Stdout gets the JSON report only if the child had not begun to print
+    (`REPORTING_STAGE`): one document, never two."""
+    from gatekeeper.batch import REPORTING_STAGE
+    from gatekeeper.reporters import render
+    from gatekeeper.reporters.outputs import github_actions, parse_report_args, write_reports
+
+    try:
+        reports = [_unchecked(path, message)]
+        if params["fmt"] == "json" and (params["output"] or stage != REPORTING_STAGE):
+            text = render("json", reports[0])
+            if params["output"]:
+                with open(params["output"], "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            else:
+                sys.stdout.write(text)
+        write_reports(reports, parse_report_args(params["report_to"], inputs=[path]))
+        github_actions(reports, stream=sys.stderr if params["fmt"] == "json" and
+                       not params["output"] else sys.stdout)
+    except (InputError, OSError) as exc:  # the run already fails with the error line
+        sys.stderr.write(_safe(f"gatekeeper: {exc}") + "\n")
 
 
 # ------------------------------------------------------------------ live audit (issue 6)

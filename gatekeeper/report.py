@@ -30,6 +30,9 @@ __all__ = [
     "SpecInfo",
 ]
 
+#: A spec's outcome (`Report.outcome`).
+OUTCOME_PASSED, OUTCOME_FAILED, OUTCOME_ERROR = "passed", "failed", "error"
+
 #: Version of the JSON report contract (``gatekeeper/schemas/report.schema.json``).
 SCHEMA_VERSION = 1
 
@@ -251,16 +254,20 @@ class SpecInfo(Record):
 
 class Report(Record):
     """``sections``: results of other stages (``"live"``, ``"compare"``) keyed by name;
-    JSON-safe data."""
+    JSON-safe data.
+
+    ``error``: why the spec could not be checked (it could not be loaded, its worker ran out
+    of time or memory), else None. Such a report has no gates and never passes; every
+    reporter shows it with its reason (`outcome`, docs/outcomes.md)."""
 
     __slots__ = ("tool_version", "spec", "gates", "rules", "fail_on", "fail_under",
-                 "generated_at", "sections")
+                 "generated_at", "sections", "error")
     _not_compared = ("sections",)
 
     def __init__(self, tool_version: str, spec: SpecInfo, gates: tuple[GateResult, ...],
                  rules: tuple[RuleInfo, ...], fail_on: Severity = Severity.ERROR,
                  fail_under: float | None = None, generated_at: str | None = None,
-                 sections: dict[str, Any] | None = None) -> None:
+                 sections: dict[str, Any] | None = None, error: str | None = None) -> None:
         self.tool_version = tool_version
         self.spec = spec
         self.gates = gates
@@ -269,6 +276,54 @@ class Report(Record):
         self.fail_under = fail_under
         self.generated_at = generated_at
         self.sections = {} if sections is None else sections
+        self.error = error
+
+    @classmethod
+    def unchecked(cls, path: str, reason: str, *, tool_version: str | None = None) -> Report:
+        """The report of a spec that could not be checked: `reason` is its one-line error."""
+        if tool_version is None:
+            from gatekeeper.version import __version__ as tool_version
+        return cls(tool_version=tool_version,
+                   spec=SpecInfo(path=path, title="", api_version="", openapi_version="",
+                                 operations=0, files=0),
+                   gates=(), rules=(), error=reason or f"{path}: could not be checked")
+
+    @property
+    def outcome(self) -> str:
+        """``"passed"``, ``"failed"`` or ``"error"`` (the spec could not be checked)."""
+        if self.error is not None:
+            return OUTCOME_ERROR
+        return OUTCOME_PASSED if self.passed else OUTCOME_FAILED
+
+    @property
+    def below_fail_under(self) -> bool:
+        """Whether the score is under ``fail_under`` (a failure of its own, beside gates)."""
+        score = self.score
+        return self.fail_under is not None and score is not None and score < self.fail_under
+
+    def failure_reasons(self) -> list[str]:
+        """Why the report did not pass, one short sentence each (empty when it passed)."""
+        if self.error is not None:
+            return [f"could not be checked: {self.error}"]
+        reasons = [f"gate {g.name} failed" for g in self.gates if not g.passed]
+        if self.below_fail_under:
+            reasons.append(f"score {self.score:.1f} is under fail-under {self.fail_under:g}")
+        return reasons
+
+    def new_fingerprints(self) -> frozenset[str]:
+        """Fingerprints of the findings a comparison with a base (``--base``) found new;
+        empty without one."""
+        compare = self.sections.get("compare") or {}
+        return frozenset(f.get("fingerprint", "") for g in compare.get("gates") or ()
+                         for f in g.get("new") or ())
+
+    def prioritised_findings(self) -> list[Finding]:
+        """The active findings, new ones first, then by severity (errors first), then in
+        `FINDING_ORDER`: the order for places that show only the first N (annotations, the
+        pull-request summary, code scanning)."""
+        new = self.new_fingerprints()
+        return sorted(self.findings, key=lambda f: (f.fingerprint not in new if new else False,
+                                                    -f.severity.rank))
 
     @property
     def score(self) -> float | None:
@@ -282,6 +337,8 @@ class Report(Record):
 
     @property
     def passed(self) -> bool:
+        if self.error is not None:
+            return False
         if not all(g.passed for g in self.gates):
             return False
         score = self.score
@@ -308,6 +365,13 @@ class Report(Record):
         return next((g for g in self.gates if g.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
+        data = self._to_dict()
+        if self.error is not None:  # only then: the reports of checked specs stay as they were
+            data["outcome"] = OUTCOME_ERROR
+            data["error"] = self.error
+        return data
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "gatekeeper", "version": self.tool_version},

@@ -208,7 +208,7 @@ def test_gitlab_code_quality_shape(showcase):
 
 
 def test_github_annotations_one_line_per_finding(showcase):
-    lines = github.render(showcase).splitlines()
+    lines = github.render(showcase, max_annotations=0, include_info=True).splitlines()
     assert len(lines) == len(showcase.findings)
     assert all(re.match(r"::(error|warning|notice) file=[^:]+,line=\d+,col=\d+,title=", line)
                for line in lines)
@@ -338,7 +338,7 @@ def test_hostile_terminal_output_has_no_control_characters(hostile):
 
 
 def test_hostile_github_annotations_cannot_forge_commands(hostile):
-    text = github.render(hostile)
+    text = github.render(hostile, max_annotations=0, include_info=True)
     lines = text.splitlines()
     assert len(lines) == len(hostile.findings)
     assert all(re.match(r"::(error|warning|notice) file=", line) for line in lines)
@@ -486,11 +486,13 @@ def test_terminal_summary_table(showcase):
     assert "\x1b[" in coloured
 
 
-def test_cli_writes_no_report_when_no_spec_loads(tmp_path):
+def test_cli_report_of_a_spec_that_does_not_load_says_so(tmp_path):
     target = tmp_path / "card.html"
     out = run_cli("check", str(tmp_path / "missing.yaml"), "--report", f"html={target}")
     assert out.returncode == 2
-    assert not target.exists()
+    page = target.read_text()
+    assert "Could not be checked" in page and "missing.yaml" in page
+    assert "Passed" not in page
 
 
 def test_empty_report_renders_in_every_format():

@@ -123,11 +123,11 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
             continue
         planned.append(op)
     result.planned = [op.label for op in planned]
-    notify("start", {"operations": len(planned), "max_requests": options.max_requests,
-                     "max_duration": options.max_duration})
-    audit = _Audit(spec, options, fuzzer, sender, result, notify)
     started = time.monotonic()
-    try:
+    try:  # from the start line on, Ctrl-C ends the audit with a partial report
+        notify("start", {"operations": len(planned), "max_requests": options.max_requests,
+                         "max_duration": options.max_duration})
+        audit = _Audit(spec, options, fuzzer, sender, result, notify)
         for op in planned:
             audit.operation(op)
             result.done.append(op.label)

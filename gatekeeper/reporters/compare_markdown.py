@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["body", "compare_sections", "escape", "render", "render_many"]
 
 MAX_ROWS = 50
+_RANK = {"error": 3, "warning": 2, "info": 1}
 
 
 def escape(text: Any) -> str:
@@ -53,6 +54,9 @@ def _finding_rows(items: list[dict[str, Any]], title: str) -> list[str]:
 
 
 def render(report: Report) -> str:
+    if report.error is not None:
+        return (f"### gatekeeper: {escape(report.spec.path)} could not be checked\n\n"
+                f"{escape(report.error)}\n")
     verdict = "✅ passed" if report.passed else "❌ failed"
     head = f"### gatekeeper: {escape(report.spec.path)} {verdict}\n\n"
     waived = [f.to_dict() for f in report.waived]
@@ -120,7 +124,8 @@ def body(report: Report) -> str:
                           f"{escape(report.spec.path)} --format markdown`", ""]
         else:
             lines += ["No breaking changes.", ""] if c.get("base_found") else []
-        new = [f for g in c["gates"] for f in g["new"]]
+        new = sorted((f for g in c["gates"] for f in g["new"]),  # most severe first
+                     key=lambda f: -_RANK.get(f["severity"], 0))
         fixed = [f for g in c["gates"] for f in g["fixed"]]
         lines += _finding_rows(new, "New findings")
         lines += _finding_rows(fixed, "Fixed findings")
@@ -152,4 +157,8 @@ def body(report: Report) -> str:
 
 
 def render_many(reports: Sequence[Report]) -> str:
-    return "\n".join(render(r) for r in reports)
+    """Every spec's summary; at most `gatekeeper.reporters.markdown.MAX_CHARS` characters in
+    all (a pull-request comment's limit), with a last line saying what was cut."""
+    from gatekeeper.reporters.markdown import cap
+
+    return cap("\n".join(render(r) for r in reports))

@@ -1,6 +1,7 @@
 """GitLab Code Quality report (the CodeClimate subset GitLab reads): a JSON array of issues,
 one per active finding, each with a stable fingerprint (rule + pointer identity, never a
-line) so merge requests show what is new and what was fixed."""
+line) so merge requests show what is new and what was fixed. A spec that could not be
+checked is a ``blocker`` issue with its reason."""
 
 from __future__ import annotations
 
@@ -36,9 +37,25 @@ def _issue(f: Finding, seen: dict[str, int]) -> dict[str, Any]:
     }
 
 
+def _unchecked(report: Report) -> dict[str, Any]:
+    """A spec that could not be checked: a blocker naming the reason."""
+    path = report.spec.path.replace("\\", "/")
+    return {
+        "type": "issue",
+        "check_name": "gatekeeper/could-not-be-checked",
+        "description": f"gatekeeper/could-not-be-checked: {report.error}",
+        "categories": ["Bug Risk"],
+        "severity": "blocker",
+        "fingerprint": hashlib.sha256(f"{path}|could-not-be-checked".encode(
+            "utf-8", "surrogatepass")).hexdigest()[:32],
+        "location": {"path": path, "lines": {"begin": 1}},
+    }
+
+
 def to_code_quality(reports: list[Report]) -> list[dict[str, Any]]:
     seen: dict[str, int] = {}
-    return [_issue(f, seen) for r in reports for f in r.findings]
+    return [_unchecked(r) for r in reports if r.error is not None] + [
+        _issue(f, seen) for r in reports for f in r.findings]
 
 
 def _dump(data: list[dict[str, Any]]) -> str:

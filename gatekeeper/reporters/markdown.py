@@ -1,25 +1,60 @@
 """The Markdown summary for pull-request comments and ``$GITHUB_STEP_SUMMARY``, from
 ``reports/templates/summary.md.j2``. Every value from the spec is Markdown-escaped and
-HTML-escaped by construction (`gatekeeper.reporters.html.markdown_environment`)."""
+HTML-escaped by construction (`gatekeeper.reporters.html.markdown_environment`).
+
+Findings are listed new and most severe first (`Report.prioritised_findings`), at most
+`MAX_FINDINGS` per spec; the whole summary is at most `MAX_CHARS` characters for any input
+(a GitHub comment holds 65,536), with a last line saying what was left out
+(docs/reports-in-ci.md)."""
 
 from __future__ import annotations
 
+import re
+
 from gatekeeper.report import Report
 
-__all__ = ["MAX_FINDINGS", "render", "render_many"]
+__all__ = ["MAX_CHARS", "MAX_FINDINGS", "cap", "render", "render_many"]
 
 #: Findings listed per spec; the rest are counted (comments have a size limit).
 MAX_FINDINGS = 50
+#: Characters of the whole summary, below GitHub's 65,536 for a comment or a job summary.
+MAX_CHARS = 60_000
+_DETAILS = re.compile(r"<details\b|</details>")
 
 
-def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS) -> str:
+def cap(text: str, limit: int = MAX_CHARS) -> str:
+    """`text` cut at a line boundary so that it, the closing tags of the ``<details>`` left
+    open and a last line saying how much was cut, fit in `limit` characters."""
+    if len(text) <= limit:
+        return text
+    room = max(0, limit - 400)
+    cut = text.rfind("\n", 0, room)
+    kept = text[:cut + 1] if cut >= 0 else ""
+    left_lines = text[len(kept):].count("\n") + 1
+    depth = 0
+    for tag in _DETAILS.findall(kept):
+        depth = depth + 1 if tag != "</details>" else max(0, depth - 1)
+    note = (f"\n**…summary cut at {limit:,} characters: {len(text) - len(kept):,} characters "
+            f"({left_lines:,} lines) left out.** The SARIF, JSON and HTML reports have every "
+            "finding.\n")
+    return kept + "\n</details>\n" * depth + note
+
+
+def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS,
+                max_chars: int = MAX_CHARS) -> str:
+    from gatekeeper.reporters.compare_markdown import compare_sections
     from gatekeeper.reporters.html import markdown_environment
 
-    from gatekeeper.reporters.compare_markdown import compare_sections
-
     template = markdown_environment().get_template("summary.md.j2")
-    text = template.render(reports=list(reports), max_findings=max_findings)
-    return text + compare_sections(reports) + _load_lines(reports)  # --base, baseline, load
+    reports = list(reports)
+    # Fewer rows per spec before cutting text: a portfolio keeps every spec's verdict.
+    for rows in dict.fromkeys((max_findings, min(max_findings, 10), 0)):
+        text = template.render(reports=reports, max_findings=rows)
+        text += compare_sections(reports)  # --base / baseline results, when there are any
+        text += _load_lines(reports)  # the load test's figures, when the run had one
+        if len(text) <= max_chars:
+            return text
+    return cap(text, max_chars)
 
 
 def _load_lines(reports: list[Report]) -> str:

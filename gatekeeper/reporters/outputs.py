@@ -2,7 +2,8 @@
 extras (annotations on the log, the Markdown summary appended to ``$GITHUB_STEP_SUMMARY``).
 
 Only paths the user named are written, exactly those (no folder is created); a path that is
-one of the specs being checked, or named twice, is refused before anything runs.
+one of the specs being checked, named twice, a folder, or in a folder that does not exist or
+cannot be written, is refused before anything runs (`check_writable`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["REPORT_FORMATS", "github_actions", "parse_report_args", "render_for", "write_reports"]
+__all__ = ["REPORT_FORMATS", "check_writable", "github_actions", "parse_report_args", "render_for",
+           "write_reports"]
 
 #: Formats ``--report`` accepts (the terminal view always prints on stdout).
 REPORT_FORMATS = tuple(name for name in REPORTERS if name != "terminal")
@@ -47,11 +49,29 @@ def parse_report_args(values: Sequence[str] | None,
         if real in seen:
             raise ConfigError(f"--report {name}={path}: the {seen[real]} report already "
                               "writes that file")
-        if os.path.isdir(path):
-            raise ConfigError(f"--report {name}={path}: is a folder; name a file")
+        check_writable(path, f"--report {name}={path}")
         seen[real] = name
         targets.append((name, path))
     return targets
+
+
+def check_writable(path: str, label: str) -> None:
+    """Refuse, before any spec is checked, an output path that cannot be written: a folder,
+    a file in a folder that does not exist, or a place without write permission. Nothing is
+    created or truncated here."""
+    if os.path.isdir(path):
+        raise ConfigError(f"{label}: is a folder; name a file")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        shown = os.path.dirname(path) or "."
+        raise ConfigError(f"{label}: the folder {shown} does not exist; create it or name "
+                          "another path")
+    if os.path.exists(path):
+        if not os.access(path, os.W_OK):
+            raise ConfigError(f"{label}: the file is not writable")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        shown = os.path.dirname(path) or "."
+        raise ConfigError(f"{label}: cannot create a file in {shown} (permission denied)")
 
 
 def render_for(name: str, reports: Sequence[Report]) -> str:

@@ -182,6 +182,10 @@ def render(report: Report, *, color: bool = False, max_findings: int | None = No
 
 def _main(report: Report, *, color: bool, max_findings: int | None, show_info: bool) -> str:
     paint = _Paint(color)
+    if report.error is not None:  # nothing was checked: the reason, and no verdict of gates
+        return (paint(terminal_safe(report.spec.path), "bold") + "\n"
+                + paint("COULD NOT BE CHECKED", "red", "bold") + "  "
+                + terminal_safe(report.error.splitlines()[0] if report.error else "") + "\n")
     lines: list[str] = []
     findings = [f for f in report.findings if show_info or f.severity is not Severity.INFO]
     shown = findings if max_findings is None else findings[:max_findings]
@@ -204,4 +208,7 @@ def _main(report: Report, *, color: bool, max_findings: int | None, show_info: b
     summary = f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
     score_text = f"score {score:.1f}/100" if score is not None else "no score"
     lines.append(f"{verdict}  {score_text}  ({summary})")
+    if report.below_fail_under:  # the gates alone would pass: say what failed the run
+        lines.append(paint(f"the score {score:.1f} is under fail-under {report.fail_under:g}",
+                           "red"))
     return "\n".join(lines) + "\n"

@@ -217,6 +217,18 @@ def run_gatekeeper(args: list[str], *, cwd: Path, guard_dir: Path, port: int | s
                rusage.ru_utime + rusage.ru_stime)
 
 
+#: The most `load_slack` allows: wall budgets stretch at most this much.
+MAX_SLACK = 4.0
+
+
+def hang_bound(budget: float) -> float:
+    """The hard timeout of a run whose wall budget is `budget` seconds on an idle machine:
+    the budget at the most load slack, plus a minute. It catches hangs only; the G1 budget
+    (with the slack of the moment) judges the time, so a run on a busy machine is never
+    killed before its own allowance runs out."""
+    return budget * MAX_SLACK + 60.0
+
+
 def load_slack() -> float:
     """How much slower than an idle 2-core machine wall time may be right now.
 
@@ -229,7 +241,7 @@ def load_slack() -> float:
     if fixed:
         return float(fixed)
     per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return max(1.0, min(4.0, per_core))
+    return max(1.0, min(MAX_SLACK, per_core))
 
 
 @pytest.fixture

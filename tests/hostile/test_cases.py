@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .cases import CASES, LIVE_CASES, Case
-from .conftest import CANARY_SECRET, Run, load_slack
+from .conftest import CANARY_SECRET, Run, hang_bound, load_slack
 
 BAD_CHARS = re.compile("[\x00\x07\x1b\x80-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 FORGED_LINE = re.compile(r"^\s*(::|##\[|##vso\[)", re.M)
@@ -159,10 +159,11 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
     case = CASES[cid](folder, recorder.port)
     recorder.clear()
     base = ["check", case.main, *case.args]
+    bound = hang_bound(case.seconds)  # never below the wall allowance of the case
 
     # Run 1: terminal view plus every report format at once.
     report_args, paths = _report_args(out_dir)
-    term = gk([*base, *report_args], cwd=folder)
+    term = gk([*base, *report_args], cwd=folder, timeout=bound)
     written = {fmt: p.read_text(encoding="utf-8") for fmt, p in paths.items() if p.exists()}
     check_common(term, case, folder, list(written.values()))
     assert term.code in case.codes, f"row: exit {term.code}, want {sorted(case.codes)}\n" \
@@ -197,7 +198,7 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
         _check_annotations(written["github"])
 
     # G9: a second run gives the same exit code and findings (JSON on stdout this time)
-    again = gk([*base, "--format", "json"], cwd=folder)
+    again = gk([*base, "--format", "json"], cwd=folder, timeout=bound)
     check_common(again, case, folder, [])
     assert again.code == term.code, "G9 exit code differs between runs"
     if reports:
@@ -207,8 +208,8 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
     # G8 in GitHub Actions: gatekeeper's own workflow commands only, spec text stays inert
     if case.extra.get("ci"):
         summary = tmp_path / "step-summary.md"
-        run = gk(base, cwd=folder, env={"GITHUB_ACTIONS": "true",
-                                        "GITHUB_STEP_SUMMARY": str(summary)})
+        run = gk(base, cwd=folder, timeout=bound,
+                 env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
         check_common(run, case, folder, [summary.read_text() if summary.exists() else ""])
         _check_annotations(run.stdout)
         _check_annotations(run.stderr)
@@ -216,14 +217,14 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
 
     # Row extras
     if case.control:
-        run = gk([*base, "--select", "validity", "--select", "docs"], cwd=folder)
+        run = gk([*base, "--select", "validity", "--select", "docs"], cwd=folder, timeout=bound)
         check_common(run, case, folder, [])
         assert run.code == 0, f"control case must pass: {run.stdout[-1500:]}{run.stderr}"
     if "also" in case.extra:
-        run = gk(["check", case.extra["also"], "--select", "validity"], cwd=folder)
+        run = gk(["check", case.extra["also"], "--select", "validity"], cwd=folder, timeout=bound)
         assert run.code == 0, run.stderr + run.stdout
     if "same_as" in case.extra:
-        run = gk(["check", case.extra["same_as"], "--format", "json"], cwd=folder)
+        run = gk(["check", case.extra["same_as"], "--format", "json"], cwd=folder, timeout=bound)
         assert run.code == term.code
         copy = [f[:3] + f[4:] for f in _findings(_strict_json(run.stdout))]
         assert copy == [f[:3] + f[4:] for f in _findings(reports[0])], "UTF-16 != UTF-8 copy"

@@ -98,7 +98,10 @@ def test_time_budget_bounds_the_run_even_with_a_long_request_timeout(demo, tmp_p
     assert live["partial"] is True and "time budget" in live["stop_reason"]
     rules = {f["rule"] for f in _live_findings(report)}
     assert "live/timeout" in rules and "live/audit-incomplete" in rules
-    assert elapsed < 3 + 8  # the budget, plus interpreter start-up and report writing
+    # Hang detection only: without the budget the run would wait 60 s on GET /hang. The
+    # report's stop reason above is what shows the budget ended it; the wall time of a
+    # busy 2-core runner (start-up, Schemathesis, report writing) says little more.
+    assert elapsed < 45, elapsed
 
 
 def test_a_server_that_is_not_there_gives_findings_not_a_crash(tmp_path, kit):
@@ -121,14 +124,24 @@ def test_ctrl_c_ends_with_a_partial_report(demo, tmp_path, kit):
     proc = subprocess.Popen(
         [sys.executable, "-m", "gatekeeper", "audit", str(kit.CHAOS_SPEC), "--base-url", demo.url, "--rate-limit",
          "0", "--progress", "plain", "--request-timeout", "60", "--format", "json", "-o", str(out)],
-        cwd=kit.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+        cwd=kit.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
+        start_new_session=True)
     # "live audit: 3 operations, ..." comes just before the first request, GET /hang, which
-    # never answers; press Ctrl-C while the audit waits for it.
-    first = proc.stderr.readline()
-    assert first.startswith("live audit: 3 operations"), first
+    # never answers; press Ctrl-C while the audit waits for it. A terminal sends SIGINT to
+    # the whole foreground process group, so the test does too.
+    seen = []
+    for line in proc.stderr:  # lines before it (a library's warning) are not the point
+        seen.append(line)
+        if line.startswith("live audit: 3 operations"):
+            break
+    assert seen and seen[-1].startswith("live audit: 3 operations"), seen
     time.sleep(1.5)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=120)  # hang detection only
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     assert "Traceback" not in stderr, stderr
     assert proc.returncode == 130
     assert "interrupted" in stderr
