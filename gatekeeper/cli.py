@@ -140,6 +140,11 @@ def check_command(specs: list[str], *, config: str | None = None,
     reports = []
     errors = 0
     specs = _prepared.paths
+    deleted: list[str] = []
+    if base is not None:  # a spec the change deleted is compared with its base (compat)
+        from gatekeeper.changed import split_deleted
+
+        specs, deleted = split_deleted(specs, base)
     batch = None
     from functools import partial
 
@@ -181,6 +186,11 @@ def check_command(specs: list[str], *, config: str | None = None,
             report, redactor = _live_audit(spec, live, live_flags, cfg, report, progress,
                                            log_file, debug)
         reports.append(report)
+    for path in deleted:
+        from gatekeeper.changed import removed_spec_report
+
+        reports.append(removed_spec_report(path, base, gates, cfg, limits=limits,
+                                           ref_root=ref_root, new_only=new_only))
 
     color = (fmt == "terminal" and output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)

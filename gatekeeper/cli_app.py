@@ -331,3 +331,51 @@ def baseline_cmd(
     typer.echo(f"wrote {len(entries)} accepted finding(s) to {output}")
 
 
+
+
+@app.command("changed")
+def changed_cmd(
+    specs: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP007
+        help="Only these specs (each kept when it, a file its $refs reach, or a file in its "
+        "folder changed). Default: every spec the change touches.", show_default=False)
+    ] = None,
+    base: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--base", metavar="REF", help="Compare with this git ref (its merge base with HEAD). "
+        "Default: the pull request's base from $GITHUB_EVENT_PATH, else "
+        "origin/$GITHUB_BASE_REF.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    show_base: Annotated[bool, typer.Option(
+        "--show-base", help="Print the base commit the specs are compared with, and exit "
+        "(nothing outside a pull request).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """List the specs a change touches, one per line: changed, renamed, deleted, and the root
+    specs whose $refs reach a changed fragment (what the GitHub Action gates)."""
+    import json
+
+    from gatekeeper.changed import (base_from_environment, changed_specs, repository_root,
+                                    resolve_base)
+
+    _DEBUG["on"] = debug
+    ref = base or base_from_environment()
+    if show_base:
+        if ref:
+            typer.echo(resolve_base(repository_root(), ref))
+        return
+    root = repository_root()
+    if not ref:
+        raise ConfigError("gatekeeper changed: no base; pass --base REF (outside a pull "
+                          "request there is nothing to compare with)")
+    here = os.path.relpath(os.getcwd(), root)
+    listed = [os.path.normpath(os.path.join(here, s)) for s in specs or ()]
+    found = changed_specs(ref, root=root, listed=listed)
+
+    def shown(rel: str) -> str:  # relative to the working folder, as the user typed paths
+        return os.path.relpath(os.path.join(root, rel))
+
+    if fmt is Format.json:
+        typer.echo(json.dumps([{**c.to_dict(), "path": shown(c.path)} for c in found],
+                              indent=2))
+        return
+    for c in found:
+        typer.echo(shown(c.path))
