@@ -272,6 +272,7 @@ TEMPLATE_TAGS = {
     "p", "details", "summary", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
     "colgroup", "col", "strong", "a", "code", "pre", "ul", "li", "dl", "dt", "dd", "input",
     "label", "br",
+    "em", "ol", "blockquote", "hr",  # the rule docs' Markdown (ours, never spec text)
 }
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
