@@ -107,7 +107,8 @@ def check_command(specs: list[str], *, config: str | None = None,
                   new_only: bool | None = None, ratchet: bool | None = None,
                   baseline: str | None = None, pr_summary: str | None = None,
                   report_to: list[str] | None = None, timeout: float | None = None,
-                  max_memory: str | None = None, _prepared: Prepared | None = None) -> None:
+                  max_memory: str | None = None, min_severity: str | None = None,
+                  show_waived: bool = False, _prepared: Prepared | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
 
     `_prepared`: what `prepare` found, when a supervised child (R12) runs the command."""
@@ -170,6 +171,10 @@ def check_command(specs: list[str], *, config: str | None = None,
         except SpecError as exc:
             errors += 1
             _echo(_safe(str(exc)), err=True)
+            if debug:  # the load error's traceback too
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
             continue
         helper = helper_for("validity", path)  # its schema check may be running beside
         if helper is not None:
@@ -192,8 +197,10 @@ def check_command(specs: list[str], *, config: str | None = None,
         reports.append(removed_spec_report(path, base, gates, cfg, limits=limits,
                                            ref_root=ref_root, new_only=new_only))
 
-    color = (fmt == "terminal" and output is None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
+    from gatekeeper.reporters.terminal import use_color
+
+    color = fmt == "terminal" and output is None and use_color(sys.stdout)
+    view = _terminal_view(min_severity, show_waived, to_terminal=output is None)
     if fmt == "json":
         if len(specs) == 1 and reports:
             text = render("json", reports[0])
@@ -203,9 +210,9 @@ def check_command(specs: list[str], *, config: str | None = None,
             text = render_many(reports)
     else:
         text = "".join(render("terminal", r, color=color,
-                              max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
+                              max_findings=0 if quiet else None, **view) + ("\n" if len(reports) > 1
                                                                    else "")
-                       for r in reports)
+                       for r in reports if not (quiet and batch is not None))
     if fmt != "json" and batch is not None:
         from gatekeeper.batch import portfolio_table
 
@@ -233,6 +240,27 @@ def check_command(specs: list[str], *, config: str | None = None,
     if live is not None and reports:
         _exit_if_interrupted(reports[0])
     raise Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _terminal_view(min_severity: str | None, show_waived: bool, *, to_terminal: bool
+                   ) -> dict[str, Any]:
+    """The terminal reporter's options: the terminal's width when writing to one (or when
+    ``COLUMNS`` is set), the lowest severity listed, whether waived findings are listed."""
+    import shutil
+
+    from gatekeeper.report import Severity
+
+    view: dict[str, Any] = {}
+    if to_terminal and (os.environ.get("COLUMNS") or sys.stdout.isatty()):
+        view["width"] = max(40, shutil.get_terminal_size().columns)
+    if min_severity is not None:
+        if min_severity.lower() not in ("error", "warning", "info"):
+            raise ConfigError(f"--min-severity must be error, warning or info; got "
+                              f"{min_severity!r}")
+        view["min_severity"] = Severity(min_severity.lower())
+    if show_waived:
+        view["show_waived"] = True
+    return view
 
 
 def _effective_config(params: dict[str, Any]) -> Any:
@@ -407,7 +435,13 @@ def _guarded(command: object, debug: bool) -> int:
         if type(exc).__name__ == "Abort":
             return 130
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
-            exc.show()
+            if type(exc).__name__ == "NoArgsIsHelpError" or not hasattr(exc, "format_message"):
+                exc.show()  # `gatekeeper` alone: the help
+                return 2
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "gatekeeper"
+            sys.stderr.write(f"{where}: {_safe(exc.format_message())} "
+                             f"(see `{where} --help`)\n")
             return 2
         if debug:
             raise
@@ -430,9 +464,9 @@ def main() -> None:
     def command() -> object:
         if plain:
             return check_command(plain[0], quiet=plain[1])
-        from gatekeeper.cli_app import app
+        from gatekeeper.cli_app import click_command
 
-        return app(standalone_mode=False)
+        return click_command()(standalone_mode=False, prog_name="gatekeeper")
 
     try:
         code = _guarded(command, debug)

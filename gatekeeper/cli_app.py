@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 class Format(str, Enum):
@@ -135,6 +136,13 @@ def check(
     max_memory: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--max-memory", metavar="SIZE", help="Memory (address space) a spec's worker may "
         "use (default 4GB; 0: no limit).")] = None,
+    min_severity: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--min-severity", metavar="SEVERITY", help="List only findings of this severity or "
+        "above in the terminal: error, or warning for errors and warnings (gates, verdict "
+        "and the other reports are unchanged).")] = None,
+    show_waived: Annotated[bool, typer.Option(
+        "--show-waived", help="Also list the waived findings (x-gatekeeper-ignore, baseline, "
+        "existing in the base) with what waived each.")] = False,
 ) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     return check_command(**{**locals(), "fmt": fmt.value})
@@ -274,8 +282,9 @@ def audit(
     spec = load(spec_path)
     flags = _live_flags(locals())
     report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
-    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
+    from gatekeeper.reporters.terminal import use_color
+
+    color = fmt is Format.terminal and output is None and use_color(sys.stdout)
     options = {"color": color} if fmt is Format.terminal else {}
     text = render(fmt.value, report, **options)  # the terminal view shows the live summary
     text = redactor.redact(text)  # type: ignore[attr-defined]
@@ -379,3 +388,27 @@ def changed_cmd(
         return
     for c in found:
         typer.echo(shown(c.path))
+
+
+def click_command() -> Any:
+    """The click command behind `app`, with plain metavars in the help (``TEXT``, ``N``,
+    ``SPEC...``) instead of Python types such as ``<list[str]>``."""
+    command = typer.main.get_command(app)
+    names = {"str": "TEXT", "text": "TEXT", "int": "N", "integer": "N", "float": "NUMBER"}
+    for sub in getattr(command, "commands", {}).values():
+        for param in sub.params:
+            if getattr(param, "param_type_name", "") == "argument":
+                if param.metavar is None:
+                    param.metavar = "SPEC" if param.nargs == -1 else param.name.upper()
+                param.display_type_rich = lambda ctx: None  # no `<list[str]>` beside it
+                continue
+            if param.metavar is not None or getattr(param, "is_flag", False):
+                continue
+            desc = getattr(param, "type_descriptor", None)
+            if desc is not None and desc.is_choice:
+                continue  # shown as its choices, e.g. <terminal|json>
+            kind = param.bare_type() if hasattr(param, "bare_type") else \
+                getattr(getattr(param, "type", None), "name", "text")
+            kind = kind[5:-1] if kind.startswith("list[") else kind
+            param.metavar = names.get(kind, kind.upper())
+    return command

@@ -470,7 +470,7 @@ def test_terminal_colour_only_on_a_tty_without_no_color():
 
     assert terminal.use_color(Tty(), environ={})
     assert not terminal.use_color(Tty(), environ={"NO_COLOR": "1"})
-    assert not terminal.use_color(Tty(), environ={"NO_COLOR": ""})
+    assert terminal.use_color(Tty(), environ={"NO_COLOR": ""})  # empty: the convention keeps colour
     assert not terminal.use_color(io.StringIO(), environ={})
 
 
