@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 
 from gatekeeper.errors import InputError
 from gatekeeper.record import Record
@@ -62,20 +61,15 @@ class ChangedSpec(Record):
 
 
 def _git(root: str, *args: str, check: bool = True) -> str | None:
+    """git's output (read-only commands); None on failure when not `check`."""
+    from gatekeeper.gitsource import GitError, _git as run_git
+
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0",
-                                   "GIT_OPTIONAL_LOCKS": "0"})
-    except FileNotFoundError:
-        raise InputError("gatekeeper changed needs git on the PATH") from None
-    except subprocess.TimeoutExpired:
-        raise InputError(f"git {args[0]} took longer than 120 s") from None
-    if proc.returncode != 0:
-        if not check:
-            return None
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"git {args[0]} failed: {err[-1] if err else proc.returncode}")
-    return proc.stdout.decode("utf-8", "surrogateescape")
+        return run_git(root, *args)
+    except GitError:
+        if check:
+            raise
+        return None
 
 
 def repository_root(folder: str = ".") -> str:
@@ -117,9 +111,14 @@ def is_spec(path: str) -> bool:
 
 
 def _spec_at(root: str, commit: str, rel: str) -> bool:
-    out = subprocess.run(["git", "cat-file", "blob", f"{commit}:{rel}"], cwd=root,
-                         capture_output=True, timeout=120)
-    return out.returncode == 0 and is_spec_text(out.stdout, rel)
+    """Whether `rel` was a spec at `commit`."""
+    from gatekeeper.gitsource import GitError, _git as run_git
+
+    try:
+        data = run_git(root, "cat-file", "blob", f"{commit}:{rel}", binary=True)
+    except GitError:
+        return False
+    return is_spec_text(data, rel)
 
 
 # ---------------------------------------------------------------------- the base
@@ -225,14 +224,7 @@ def _referrers(graph: dict[str, set[str]], changed: set[str]) -> set[str]:
     for source, targets in graph.items():
         for target in targets:
             reverse.setdefault(target, set()).add(source)
-    seen: set[str] = set()
-    todo = list(changed)
-    while todo:
-        for source in reverse.get(todo.pop(), ()):
-            if source not in seen:
-                seen.add(source)
-                todo.append(source)
-    return seen
+    return _reach(reverse, changed)
 
 
 def changed_specs(base: str, *, root: str | None = None,
@@ -277,7 +269,7 @@ def changed_specs(base: str, *, root: str | None = None,
     for spec in listed:
         rel = os.path.normpath(spec).replace(os.sep, "/")
         folder = os.path.dirname(rel)
-        reach = _reach(graph, rel)
+        reach = _reach(graph, {rel})
         if rel in out:
             picked.append(out[rel])
         elif is_spec(os.path.join(root, rel)) and any(p in reach or (folder and p.startswith(folder + "/")) or not folder
@@ -286,9 +278,11 @@ def changed_specs(base: str, *, root: str | None = None,
     return picked
 
 
-def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+def _reach(graph: dict[str, set[str]], starts: set[str]) -> set[str]:
+    """Every node reachable from `starts` along `graph`'s edges (not `starts` themselves
+    unless a cycle leads back)."""
     seen: set[str] = set()
-    todo = [start]
+    todo = list(starts)
     while todo:
         for target in graph.get(todo.pop(), ()):
             if target not in seen:
