@@ -222,6 +222,9 @@ def compare_summary(report: Report) -> str:
     c = report.sections.get("compare")
     if c:
         base = t(str(c.get("base") or "base"))
+        if c.get("deleted"):
+            lines.append(f"compare: the change deletes this spec; compared with {base} as an "
+                         "API without operations")
         if not c.get("base_found"):
             lines.append(f"compare: no spec at {base}: every finding is new"
                          + (f" ({t(str(c['base_error']))})" if c.get("base_error") else ""))

@@ -145,6 +145,8 @@ def test_deleted_spec_fails_compat(pr):
     rules = {f["rule"] for f in compat["findings"]}
     assert rules == {"compat/removed-operation"}
     assert len(compat["findings"]) == 2  # GET /things and DELETE /things/{id}
+    term = _gk(repo.root, "check", "legacy/old.yaml", "--base", base)
+    assert term.returncode == 1 and "the change deletes this spec" in term.stdout
 
 
 def test_renamed_spec_reports_only_new_findings(pr):
