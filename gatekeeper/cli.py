@@ -110,6 +110,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   report_to: list[str] | None = None, timeout: float | None = None,
                   max_memory: str | None = None, extend_select: list[str] | None = None,
                   shard: str | None = None, report_dir: str | None = None,
+                  min_severity: str | None = None, show_waived: bool = False,
                   _prepared: Prepared | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
 
@@ -146,7 +147,14 @@ def check_command(specs: list[str], *, config: str | None = None,
     reports = []
     errors = 0
     specs = _prepared.paths
-    if live is None and (len(specs) > 1 or _batch_only(params)):  # several specs: streamed
+    deleted: list[str] = []
+    if base is not None:  # a spec the change deleted is compared with its base (compat)
+        from gatekeeper.changed import split_deleted
+
+        specs, deleted = split_deleted(specs, base)
+    # Several specs: streamed, in parallel. A change that deletes specs is a pull request's
+    # few specs, checked here one after the other so the deleted ones join the same report.
+    if live is None and not deleted and (len(specs) > 1 or _batch_only(params)):
         raise Exit(_check_batch(params, _prepared, report_targets))
     from gatekeeper.batch import helper_for, set_stage
 
@@ -158,6 +166,10 @@ def check_command(specs: list[str], *, config: str | None = None,
             errors += 1
             _echo(_safe(str(exc)), err=True)
             reports.append(_unchecked(path, str(exc)))
+            if debug:  # the load error's traceback too
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
             continue
         helper = helper_for("validity", path)  # its schema check may be running beside
         if helper is not None:
@@ -176,12 +188,20 @@ def check_command(specs: list[str], *, config: str | None = None,
             if load_test:
                 report = _load_test(spec, live, live_flags, cfg, report, progress, debug)
         reports.append(report)
+    for path in deleted:
+        from gatekeeper.changed import removed_spec_report
+
+        reports.append(removed_spec_report(path, base, gates, cfg, limits=limits,
+                                           ref_root=ref_root, new_only=new_only))
+
 
     from gatekeeper.batch import REPORTING_STAGE
 
     set_stage(REPORTING_STAGE)  # a timeout from here on: the output may be printed already
-    color = (fmt == "terminal" and output is None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
+    from gatekeeper.reporters.terminal import use_color
+
+    color = fmt == "terminal" and output is None and use_color(sys.stdout)
+    view = _terminal_view(min_severity, show_waived, to_terminal=output is None)
     if fmt == "json":
         if len(specs) == 1 and reports:
             text = render("json", reports[0])
@@ -191,9 +211,8 @@ def check_command(specs: list[str], *, config: str | None = None,
             text = render_many(reports)
     else:
         shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
-        text = "".join(render("terminal", r, color=color,
-                              max_findings=0 if quiet else None) + ("\n" if len(reports) > 1
-                                                                   else "")
+        text = "".join(render("terminal", r, color=color, max_findings=0 if quiet else None,
+                              **view) + ("\n" if len(reports) > 1 else "")
                        for r in shown)  # one spec's load error is the line on stderr
     if pr_summary:
         from gatekeeper.reporters.compare_markdown import render_many as render_summary
@@ -258,6 +277,27 @@ def _unchecked(path: str, reason: str | None) -> Any:
     from gatekeeper.report import Report
 
     return Report.unchecked(path, reason or f"{path}: could not be checked")
+
+
+def _terminal_view(min_severity: str | None, show_waived: bool, *, to_terminal: bool
+                   ) -> dict[str, Any]:
+    """The terminal reporter's options: the terminal's width when writing to one (or when
+    ``COLUMNS`` is set), the lowest severity listed, whether waived findings are listed."""
+    import shutil
+
+    from gatekeeper.report import Severity
+
+    view: dict[str, Any] = {}
+    if to_terminal and (os.environ.get("COLUMNS") or sys.stdout.isatty()):
+        view["width"] = max(40, shutil.get_terminal_size().columns)
+    if min_severity is not None:
+        if min_severity.lower() not in ("error", "warning", "info"):
+            raise ConfigError(f"--min-severity must be error, warning or info; got "
+                              f"{min_severity!r}")
+        view["min_severity"] = Severity(min_severity.lower())
+    if show_waived:
+        view["show_waived"] = True
+    return view
 
 
 def _effective_config(params: dict[str, Any]) -> Any:
@@ -497,7 +537,13 @@ def _guarded(command: object, debug: bool) -> int:
         if type(exc).__name__ == "Abort":
             return 130
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
-            exc.show()
+            if type(exc).__name__ == "NoArgsIsHelpError" or not hasattr(exc, "format_message"):
+                exc.show()  # `gatekeeper` alone: the help
+                return 2
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "gatekeeper"
+            sys.stderr.write(f"{where}: {_safe(exc.format_message())} "
+                             f"(see `{where} --help`)\n")
             return 2
         if debug:
             raise
@@ -520,9 +566,9 @@ def main() -> None:
     def command() -> object:
         if plain:
             return check_command(plain[0], quiet=plain[1])
-        from gatekeeper.cli_app import app
+        from gatekeeper.cli_app import click_command
 
-        return app(standalone_mode=False)
+        return click_command()(standalone_mode=False, prog_name="gatekeeper")
 
     try:
         code = _guarded(command, debug)

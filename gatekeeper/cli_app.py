@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 class Format(str, Enum):
@@ -149,6 +150,13 @@ def check(
         "--report-dir", metavar="DIR", help="Also write each spec's JSON report to DIR "
         "(at its path, e.g. DIR/apis/pets.yaml.json); the HTML portfolio links to them.")
     ] = None,
+    min_severity: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--min-severity", metavar="SEVERITY", help="List only findings of this severity or "
+        "above in the terminal: error, or warning for errors and warnings (gates, verdict "
+        "and the other reports are unchanged).")] = None,
+    show_waived: Annotated[bool, typer.Option(
+        "--show-waived", help="Also list the waived findings (x-gatekeeper-ignore, baseline, "
+        "existing in the base) with what waived each.")] = False,
 ) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     return check_command(**{**locals(), "fmt": fmt.value})
@@ -288,8 +296,9 @@ def audit(
     spec = load(spec_path)
     flags = _live_flags(locals())
     report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
-    color = (fmt is Format.terminal and output is None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
+    from gatekeeper.reporters.terminal import use_color
+
+    color = fmt is Format.terminal and output is None and use_color(sys.stdout)
     options = {"color": color} if fmt is Format.terminal else {}
     text = render(fmt.value, report, **options)  # the terminal view shows the live summary
     text = redactor.redact(text)  # type: ignore[attr-defined]
@@ -395,3 +404,75 @@ def merge_cmd(
             0, lambda report: "", tail=portfolio_table)))
     code, _ = merge(reports, targets)
     raise typer.Exit(code)
+
+
+@app.command("changed")
+def changed_cmd(
+    specs: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP007
+        help="Only these specs (each kept when it, a file its $refs reach, or a file in its "
+        "folder changed). Default: every spec the change touches.", show_default=False)
+    ] = None,
+    base: Annotated[Optional[str], typer.Option(  # noqa: UP007
+        "--base", metavar="REF", help="Compare with this git ref (its merge base with HEAD). "
+        "Default: the pull request's base from $GITHUB_EVENT_PATH, else "
+        "origin/$GITHUB_BASE_REF.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    show_base: Annotated[bool, typer.Option(
+        "--show-base", help="Print the base commit the specs are compared with, and exit "
+        "(nothing outside a pull request).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """List the specs a change touches, one per line: changed, renamed, deleted, and the root
+    specs whose $refs reach a changed fragment (what the GitHub Action gates)."""
+    import json
+
+    from gatekeeper.changed import (base_from_environment, changed_specs, repository_root,
+                                    resolve_base)
+
+    _DEBUG["on"] = debug
+    ref = base or base_from_environment()
+    if show_base:
+        if ref:
+            typer.echo(resolve_base(repository_root(), ref))
+        return
+    root = repository_root()
+    if not ref:
+        raise ConfigError("gatekeeper changed: no base; pass --base REF (outside a pull "
+                          "request there is nothing to compare with)")
+    here = os.path.relpath(os.getcwd(), root)
+    listed = [os.path.normpath(os.path.join(here, s)) for s in specs or ()]
+    found = changed_specs(ref, root=root, listed=listed)
+
+    def shown(rel: str) -> str:  # relative to the working folder, as the user typed paths
+        return os.path.relpath(os.path.join(root, rel))
+
+    if fmt is Format.json:
+        typer.echo(json.dumps([{**c.to_dict(), "path": shown(c.path)} for c in found],
+                              indent=2))
+        return
+    for c in found:
+        typer.echo(shown(c.path))
+
+
+def click_command() -> Any:
+    """The click command behind `app`, with plain metavars in the help (``TEXT``, ``N``,
+    ``SPEC...``) instead of Python types such as ``<list[str]>``."""
+    command = typer.main.get_command(app)
+    names = {"str": "TEXT", "text": "TEXT", "int": "N", "integer": "N", "float": "NUMBER"}
+    for sub in getattr(command, "commands", {}).values():
+        for param in sub.params:
+            if getattr(param, "param_type_name", "") == "argument":
+                if param.metavar is None:
+                    param.metavar = "SPEC" if param.nargs == -1 else param.name.upper()
+                param.display_type_rich = lambda ctx: None  # no `<list[str]>` beside it
+                continue
+            if param.metavar is not None or getattr(param, "is_flag", False):
+                continue
+            desc = getattr(param, "type_descriptor", None)
+            if desc is not None and desc.is_choice:
+                continue  # shown as its choices, e.g. <terminal|json>
+            kind = param.bare_type() if hasattr(param, "bare_type") else \
+                getattr(getattr(param, "type", None), "name", "text")
+            kind = kind[5:-1] if kind.startswith("list[") else kind
+            param.metavar = names.get(kind, kind.upper())
+    return command

@@ -82,6 +82,21 @@ def exists_at_ref(ref: str, path: str) -> bool:
         return False
 
 
+def renamed_from(root: str, commit: str, rel: str) -> str | None:
+    """The path `rel` had at `commit` when git's rename detection pairs it with a file the
+    change removed (committed or not), else None."""
+    try:
+        out = _git(root, "diff", "--name-status", "-z", "--find-renames", "--diff-filter=R",
+                   "--no-ext-diff", commit, "--")
+    except GitError:
+        return None
+    parts = out.split("\0")
+    for i in range(0, len(parts) - 2, 3):
+        if parts[i].startswith("R") and parts[i + 2] == rel:
+            return parts[i + 1]
+    return None
+
+
 def load_at_ref(ref: str, path: str, *, limits: Any = None, ref_root: str | None = None,
                 display: str | None = None) -> Any | None:
     """The `Spec` at `path` as of `ref`, or ``None`` when the file did not exist there."""
@@ -93,7 +108,11 @@ def load_at_ref(ref: str, path: str, *, limits: Any = None, ref_root: str | None
     try:
         _git(root, "cat-file", "-e", f"{commit}:{rel}")
     except GitError:
-        return None
+        rel = renamed_from(root, commit, rel)  # a renamed spec is compared with its old self
+        if rel is None:
+            return None
+        if display is None and not ref_root:
+            display = rel
     folder = _rel(root, ref_root) if ref_root else (os.path.dirname(rel) or ".")
     args = ["archive", "--format=tar", commit]
     if folder not in ("", "."):

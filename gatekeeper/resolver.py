@@ -88,19 +88,57 @@ def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
                     stack.append((value, (*tokens, str(i))))
 
 
-def _scan(data: Any, shared: bool) -> tuple[list[dict], list[dict]]:
-    """The dicts holding a string ``$ref`` and those holding an ``allOf`` list, in
-    `walk_refs` order, in one pass and without building pointer tokens (they are needed only
-    for error messages; `_TokenMap` finds them then). `shared`: YAML may share containers
-    (aliases), so visited ones are remembered; JSON is a tree."""
+# `$ref` inside literal data is data (docs/references.md): the values of these keywords are
+# instances or annotations, never references to follow.
+_LITERAL_KEYS = frozenset({"enum", "const", "default", "example"})
+# Keys whose value maps names chosen by the author to objects: a child named `default` or
+# `enum` there is a name (a response code, a property), not a keyword.
+_NAME_MAPS = frozenset({
+    "properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "schemas",
+    "responses", "parameters", "requestBodies", "headers", "securitySchemes", "links",
+    "callbacks", "pathItems", "paths", "webhooks", "content", "encoding", "variables"})
+_PLAIN, _NAMES, _EXAMPLES, _EXAMPLE = 0, 1, 2, 3
+
+
+def _scan(data: Any, shared: bool) -> tuple[list[dict], list[dict], list[dict]]:
+    """`_collect` over the document: (references, allOf holders, references inside ``x-``
+    extensions). An extension's contents are vendor data, but some specs keep schemas
+    there and reference them from the structure (``x-webhooks``, ``x-components``): its
+    same-file references are resolved when they resolve (``soft``), never reported, and its
+    references to other files are never opened."""
+    seen: set[int] | None = set() if shared else None
+    refs, allofs, extensions = _collect([data], seen)
+    soft: list[dict] = []
+    while extensions:
+        more_refs, _, extensions = _collect(extensions, seen)
+        soft.extend(more_refs)
+    return refs, allofs, soft
+
+
+def _collect(roots: list[Any], seen: set[int] | None
+             ) -> tuple[list[dict], list[dict], list[Any]]:
+    """The dicts holding a string ``$ref`` and those holding an ``allOf`` list, and the
+    values of ``x-`` extensions, in one pass and without building pointer tokens (they are
+    needed only for error messages; `_TokenMap` finds them then). Literal data is not
+    entered: ``enum``, ``const``, ``default``, ``example``, a schema's ``examples`` list, an
+    Example Object's ``value`` and ``x-`` extensions (returned for `_scan`). `seen`: YAML may
+    share containers (aliases), so visited ones are remembered (None: JSON is a tree)."""
     refs: list[dict] = []
     allofs: list[dict] = []
-    add_ref, add_allof = refs.append, allofs.append
-    stack: list[Any] = [data] if isinstance(data, (dict, list)) else []
-    push, pop = stack.append, stack.pop
-    seen: set[int] | None = set() if shared else None
-    while stack:
-        node = pop()
+    extensions: list[Any] = []
+    add_ref, add_allof, add_extension = refs.append, allofs.append, extensions.append
+    # Most containers are plain structure: they go on `stack` as they are; the few whose
+    # children are names or Example Objects go on `marked` with their kind.
+    stack: list[Any] = [r for r in roots if isinstance(r, (dict, list))]
+    marked: list[tuple[Any, int]] = []
+    push, pop, mark = stack.append, stack.pop, marked.append
+    special = _LITERAL_KEYS | _NAME_MAPS | {"examples"}
+    literal, name_maps = _LITERAL_KEYS, _NAME_MAPS
+    while stack or marked:
+        if stack:
+            node, mode = pop(), _PLAIN
+        else:
+            node, mode = marked.pop()
         if seen is not None:
             if id(node) in seen:
                 continue
@@ -110,13 +148,35 @@ def _scan(data: Any, shared: bool) -> tuple[list[dict], list[dict]]:
                 add_ref(node)
             if isinstance(node.get("allOf"), list):
                 add_allof(node)
-            values = node.values()
+            if mode == _NAMES:
+                for value in node.values():
+                    if isinstance(value, (dict, list)):
+                        push(value)
+                continue
+            if mode == _EXAMPLES:
+                for value in node.values():
+                    if isinstance(value, (dict, list)):
+                        mark((value, _EXAMPLE))
+                continue
+            for key, value in node.items():
+                if not isinstance(value, (dict, list)):
+                    continue
+                if key in special:
+                    if key in name_maps:
+                        mark((value, _NAMES))
+                    elif key not in literal and isinstance(value, dict):  # `examples`
+                        mark((value, _EXAMPLES))  # a map of Example Objects (or $refs)
+                elif type(key) is str and key[:2] == "x-":
+                    add_extension(value)
+                elif mode == _EXAMPLE and key == "value":
+                    continue
+                else:
+                    push(value)
         else:
-            values = node
-        for value in values:
-            if isinstance(value, (dict, list)):
-                push(value)
-    return refs, allofs
+            for value in node:
+                if isinstance(value, (dict, list)):
+                    push(value)
+    return refs, allofs, extensions
 
 
 class _TokenMap:
@@ -162,6 +222,7 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
     fetches: dict[str, Document] = {}
     allofs: dict[str, list[dict]] = {}
     tokens_of = _TokenMap(docs)
+    soft_refs: set[int] = set()  # references inside `x-` data: dropped when they fail
 
     def where(file_key: str, tokens: tuple[str, ...]) -> str:
         doc = docs[file_key]
@@ -172,7 +233,12 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
         key = pending.pop()
         doc = docs[key]
         base_dir = os.path.dirname(doc.path)
-        refs, allofs[key] = _scan(doc.data, not doc.is_json)
+        refs, allofs[key], soft = _scan(doc.data, not doc.is_json)
+        for node in soft:  # inside `x-` data: same-file references only, never reported
+            ref = node["$ref"]
+            if ref.startswith("#"):
+                soft_refs.add(id(node))
+                raw_refs.append((key, node, None, key, ref[1:]))
         for node in refs:
             ref = node["$ref"]
             file_part, _, frag = ref.partition("#")
@@ -246,6 +312,8 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
             parsed[(tkey, frag)] = hit
         if type(hit) is tuple:
             direct[id(node)] = hit
+            continue
+        if id(node) in soft_refs:
             continue
         if tokens is None:
             tokens = tokens_of(key, node)

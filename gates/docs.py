@@ -490,8 +490,40 @@ def _element_rule(category: str, what: str) -> Any:
                           else f"has no {'summary or description' if operation_text == 'either' else operation_text}")
             if category == "tags" and e.pointer.tokens[:1] != ("tags",):
                 reason = "is used but not declared in the root `tags` list"
-            yield Violation(e.pointer, f"`{e.subject}` {reason}", subject=e.subject)
+            owner = _property_owner(e.pointer.tokens) if category == "schema_properties" else ""
+            yield Violation(e.pointer, f"`{e.subject}`{owner} {reason}", subject=e.subject)
     return check
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace",
+                      "query"})
+
+
+def _property_owner(tokens: tuple[str, ...]) -> str:
+    """`` of schema `Pet` `` (a named schema, nested properties dotted: `Pet.owner`) or `` in
+    the schema at `GET /pets > responses > 200` `` (an inline one): which schema a property
+    belongs to, so that two `property id` findings can be told apart."""
+    last = max((i for i, t in enumerate(tokens) if t == "properties"), default=-1)
+    if last < 0:
+        return ""
+    owner = tokens[:last]
+    named = None
+    if owner[:2] == ("components", "schemas") and len(owner) >= 3:
+        named, rest = owner[2], owner[3:]
+    elif owner[:1] == ("definitions",) and len(owner) >= 2:
+        named, rest = owner[1], owner[2:]
+    if named is not None:
+        parts = [named] + [rest[i + 1] for i, t in enumerate(rest[:-1]) if t == "properties"]
+        if len(parts) - 1 == sum(1 for t in rest if t == "properties"):
+            return f" of schema `{'.'.join(parts)}`"
+        return f" in schema `{named}`"
+    if owner[:1] == ("paths",) and len(owner) >= 3 and owner[2] in _METHODS:
+        where = [f"{owner[2].upper()} {owner[1]}", *owner[3:]]
+        shown = [t for t in where if t not in ("content", "schema")]
+        if len(shown) > 5:
+            shown = [*shown[:4], "…"]
+        return f" in the schema at `{' > '.join(shown)}`"
+    return ""
 
 
 def _doc(what: str, example_bad: str, example_good: str, why: str) -> str:

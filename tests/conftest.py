@@ -33,7 +33,9 @@ def run_cli(*args: str, cwd: str | os.PathLike | None = None, env: dict | None =
     """Run the real CLI in a subprocess; returns CompletedProcess (text mode)."""
     import subprocess
 
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    # COLUMNS only when a test sets it: the terminal view wraps to it
+    inherited = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    full_env = {**inherited, "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "gatekeeper", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
 

@@ -272,6 +272,7 @@ TEMPLATE_TAGS = {
     "p", "details", "summary", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
     "colgroup", "col", "strong", "a", "code", "pre", "ul", "li", "dl", "dt", "dd", "input",
     "label", "br",
+    "em", "ol", "blockquote", "hr",  # the rule docs' Markdown (ours, never spec text)
 }
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -469,7 +470,7 @@ def test_terminal_colour_only_on_a_tty_without_no_color():
 
     assert terminal.use_color(Tty(), environ={})
     assert not terminal.use_color(Tty(), environ={"NO_COLOR": "1"})
-    assert not terminal.use_color(Tty(), environ={"NO_COLOR": ""})
+    assert terminal.use_color(Tty(), environ={"NO_COLOR": ""})  # empty: the convention keeps colour
     assert not terminal.use_color(io.StringIO(), environ={})
 
 

@@ -5,7 +5,7 @@ Then, in a second shell::
     gatekeeper audit gatekeeper/demo/openapi.yaml --base-url http://127.0.0.1:8000
 
 The service, its seeded defects and its access log are described in `gatekeeper.demo.app`.
-Starlette and uvicorn come with the ``demo`` extra (``pip install 'gatekeeper-openapi[demo]'``).
+Starlette and uvicorn come with the ``demo`` extra (``pip install '.[demo]'`` in a checkout of gatekeeper).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from gatekeeper.demo.app import create_app
     except ImportError as exc:  # pragma: no cover - depends on the install
-        print(f"gatekeeper demo needs the demo extra: pip install 'gatekeeper-openapi[demo]' ({exc})",
+        print(f"gatekeeper demo needs the demo extra: in a checkout of gatekeeper, pip install '.[demo]' ({exc})",
               file=sys.stderr)
         return 2
 

@@ -8,7 +8,7 @@ one client with the safety rails of reliability.md R19 to R22 (`gatekeeper.live.
 (`gatekeeper.live.gate`) and the ``live`` section of the report (`gatekeeper.live.result`).
 
 httpx and Schemathesis are imported only inside this package, and only when an audit runs
-(the ``live`` extra: ``pip install 'gatekeeper-openapi[live]'``).
+(the ``live`` extra: ``pip install '.[live]'`` in a checkout of gatekeeper).
 
 Library use::
 

@@ -99,7 +99,7 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
         import httpx  # noqa: F401
         import schemathesis  # noqa: F401
     except ImportError as exc:
-        raise AuditError(f"the live audit needs the live extra: pip install 'gatekeeper-openapi[live]' "
+        raise AuditError(f"the live audit needs the live extra: in a checkout of gatekeeper, pip install '.[live]' "
                          f"({exc.name} is missing)") from None
     redactor = redactor or options.credentials.redactor()
     notify = progress or (lambda event, data: None)

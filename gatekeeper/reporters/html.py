@@ -148,6 +148,89 @@ def gate_verdict_reason(report: Report, g: GateResult) -> str:
     return "; ".join(reasons) if reasons else "failed"
 
 
+def verdict_note(report: Report) -> str:
+    """A line under the score ring when the score alone would suggest the other verdict: a
+    failed run with a high score, a passing run with a low one (the score weighs the
+    metrics; the verdict needs every gate to pass). Empty when they agree."""
+    score = report.score
+    failed = [g.title for g in report.gates if not g.passed]
+    if not report.passed:
+        if failed:
+            names = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3
+                                              else "")
+            gates = f"{len(failed)} gate{'s' if len(failed) != 1 else ''} failed: {names}"
+        else:
+            gates = f"the score is under --fail-under {report.fail_under:g}"
+        return f"Failed: {gates}." if score is None or score >= 50 or not failed else ""
+    if score is not None and score < 50:
+        return ("Passed: no gate failed. The score only weighs the gates' metrics; "
+                "metrics without a threshold do not decide the verdict.")
+    return ""
+
+
+#: Findings rows shown per rule (and undocumented elements per category) before "N more":
+#: a spec with thousands of findings stays a page a browser opens at once; the JSON, SARIF
+#: and terminal reports list every one.
+MAX_ROWS_PER_GROUP = 100
+
+
+def findings_by_rule(items: tuple[Finding, ...]) -> list[dict[str, Any]]:
+    """A gate's active findings grouped by rule: most severe and most frequent first."""
+    groups: dict[str, list[Finding]] = {}
+    for f in items:
+        groups.setdefault(f.rule, []).append(f)
+    out = []
+    for rule_id, found in groups.items():
+        worst = max(found, key=lambda f: f.severity.rank).severity
+        out.append({"rule": rule_id, "severity": str(worst), "count": len(found),
+                    "shown": found[:MAX_ROWS_PER_GROUP],
+                    "more": max(0, len(found) - MAX_ROWS_PER_GROUP)})
+    out.sort(key=lambda g: (-Severity(g["severity"]).rank, -g["count"], g["rule"]))
+    return out
+
+
+def source_url(file: Any, line: Any) -> str | None:
+    """A link to ``file`` at ``line`` in the repository on GitHub when the report is written
+    in a GitHub Actions run (``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_SHA``)
+    and the file is inside the workspace; None otherwise (the location stays text)."""
+    import os
+    from urllib.parse import quote
+
+    env = os.environ
+    server, repo, sha = (env.get("GITHUB_SERVER_URL", ""), env.get("GITHUB_REPOSITORY", ""),
+                         env.get("GITHUB_SHA", ""))
+    if not (http_url(server) and re.fullmatch(r"[\w.-]+/[\w.-]+", repo)
+            and re.fullmatch(r"[0-9a-f]{7,64}", sha)):
+        return None
+    text = str(file)
+    if not text or re.match(r"^[A-Za-z][\w+.-]*:", text):  # a base (REF:path) or a URL
+        return None
+    workspace = os.path.realpath(env.get("GITHUB_WORKSPACE") or os.getcwd())
+    path = os.path.realpath(text)
+    if os.path.commonpath([workspace, path]) != workspace:
+        return None
+    rel = os.path.relpath(path, workspace).replace(os.sep, "/")
+    anchor_ = f"#L{int(line)}" if isinstance(line, int) and line > 0 else ""
+    return f"{server.rstrip('/')}/{repo}/blob/{sha}/{quote(rel)}{anchor_}"
+
+
+def rule_docs_html(docs: Any) -> Markup:
+    """A rule's Markdown documentation as HTML: CommonMark with raw HTML disabled (tags in
+    the text are shown escaped), links only to http(s) URLs and in-page anchors, no
+    images (the page's policy loads none)."""
+    return Markup(_markdown().render(_visible(str(docs))))
+
+
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")
+    md.validateLink = lambda url: bool(http_url(url)) or url.startswith("#")  # type: ignore
+    return md
+
+
 def portfolio_gates(reports: list[Report]) -> list[tuple[str, str]]:
     """(name, title) of every gate in any report, in first-seen order: the portfolio columns."""
     seen: dict[str, str] = {}
@@ -367,11 +450,14 @@ def _filters(env: Environment) -> None:
     env.filters.update(
         percent=percent, severity_class=severity_class, anchor=anchor, linkify=linkify,
         code_spans=code_spans, safe_text=safe_text, http_url=http_url, num=_num,
+        rule_docs_html=rule_docs_html,
     )
     env.globals.update(
         rules_cited=rules_cited, rule_summary=rule_summary, score_terms=score_terms,
         gate_counts=gate_counts, gate_verdict_reason=gate_verdict_reason,
-        portfolio_gates=portfolio_gates,
+        portfolio_gates=portfolio_gates, verdict_note=verdict_note,
+        findings_by_rule=findings_by_rule, source_url=source_url,
+        MAX_ROWS=MAX_ROWS_PER_GROUP,
         findings_by_gate=findings_by_gate, ratio_of=ratio_of,
         live_view=live_view, compare_view=compare_view, baseline_view=baseline_view,
         load_view=_load_view,

@@ -97,7 +97,8 @@ def test_gate_script_on_a_pull_request(tmp_path: Path) -> None:
     clone.commit("v2", {"api/openapi.yaml": V2, "notes.yaml": "just: data\n"})
     out, summary = tmp_path / "out.txt", tmp_path / "summary.md"
     gate = next(s for s in _action()["runs"]["steps"] if s.get("id") == "gate")
-    env = {**os.environ, **ENV, "GITHUB_BASE_REF": "main", "GITHUB_OUTPUT": str(out),
+    env = {**os.environ, **ENV, "GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "main",
+           "GITHUB_OUTPUT": str(out),
            "GITHUB_STEP_SUMMARY": str(summary), "GK_SPECS": "", "GK_BASE_REF": "",
            "GK_NEW_ONLY": "true", "GK_ARGS": "--select docs,compat --fail-on warning",
            "GK_OUT": "gatekeeper-reports", "NO_COLOR": "1"}

@@ -51,7 +51,7 @@ def test_r7_symlinked_file_pointing_outside_is_refused(tmp_path, socket_guard):
     root = tmp_path / "repo"
     root.mkdir()
     os.symlink(outside / "secret.yaml", root / "inside.yaml")
-    (root / "spec.yaml").write_text(HEAD + "x-a: {$ref: 'inside.yaml#/X'}\n")
+    (root / "spec.yaml").write_text(HEAD + "components: {schemas: {A: {$ref: 'inside.yaml#/X'}}}\n")
     with pytest.raises(SpecError) as err:
         load(str(root / "spec.yaml"))
     assert "leaves the spec folder" in str(err.value)
@@ -63,7 +63,7 @@ def test_r7_symlinked_folder_pointing_outside_is_refused(tmp_path, socket_guard)
     root = tmp_path / "repo"
     root.mkdir()
     os.symlink(outside, root / "shared")
-    (root / "spec.yaml").write_text(HEAD + "x-a: {$ref: 'shared/secret.yaml#/X'}\n")
+    (root / "spec.yaml").write_text(HEAD + "components: {schemas: {A: {$ref: 'shared/secret.yaml#/X'}}}\n")
     with pytest.raises(SpecError, match="leaves the spec folder"):
         load(str(root / "spec.yaml"))
 
@@ -73,7 +73,7 @@ def test_r7_symlink_inside_the_root_is_fine(tmp_path, socket_guard):
     (root / "defs").mkdir(parents=True)
     (root / "defs" / "real.yaml").write_text("X: {type: string}\n")
     os.symlink(root / "defs" / "real.yaml", root / "alias.yaml")
-    (root / "spec.yaml").write_text(HEAD + "x-a: {$ref: 'alias.yaml#/X'}\n")
+    (root / "spec.yaml").write_text(HEAD + "components: {schemas: {A: {$ref: 'alias.yaml#/X'}}}\n")
     assert load(str(root / "spec.yaml")).ref_count == 1
 
 
@@ -81,11 +81,11 @@ def test_r7_ref_root_widens_but_still_fences(tmp_path, socket_guard):
     repo = tmp_path / "repo"
     (repo / "api").mkdir(parents=True)
     (repo / "common.yaml").write_text("X: {type: string}\n")
-    (repo / "api" / "spec.yaml").write_text(HEAD + "x-a: {$ref: '../common.yaml#/X'}\n")
+    (repo / "api" / "spec.yaml").write_text(HEAD + "components: {schemas: {A: {$ref: '../common.yaml#/X'}}}\n")
     with pytest.raises(SpecError, match="leaves the spec folder"):
         load(str(repo / "api" / "spec.yaml"))
     assert load(str(repo / "api" / "spec.yaml"), ref_root=str(repo)).ref_count == 1
-    (repo / "api" / "spec.yaml").write_text(HEAD + "x-a: {$ref: '../../etc/passwd'}\n")
+    (repo / "api" / "spec.yaml").write_text(HEAD + "components: {schemas: {A: {$ref: '../../etc/passwd'}}}\n")
     with pytest.raises(SpecError, match="leaves the spec folder"):
         load(str(repo / "api" / "spec.yaml"), ref_root=str(repo))
 
@@ -109,12 +109,12 @@ def test_r7_refused_refs_open_nothing(tmp_path, monkeypatch, socket_guard, ref, 
         opened.append(str(file))
         return real_open(file, *args, **kw)
 
-    (tmp_path / "spec.yaml").write_text(HEAD + f"x-a: {{$ref: '{ref}#/X'}}\n")
+    (tmp_path / "spec.yaml").write_text(HEAD + f"components: {{schemas: {{A: {{$ref: '{ref}#/X'}}}}}}\n")
     monkeypatch.setattr("builtins.open", spy)
     with pytest.raises(SpecError, match=re.escape(problem)) as err:
         load(str(tmp_path / "spec.yaml"))
     assert opened == [str(tmp_path / "spec.yaml")], opened
-    assert "spec.yaml:4:" in str(err.value) and "(at #/x-a)" in str(err.value)
+    assert "spec.yaml:4:" in str(err.value) and "(at #/components/schemas/A)" in str(err.value)
 
 
 # --------------------------------------------------------------------------- R9
@@ -135,9 +135,10 @@ def test_r9_case_38_picks_the_right_targets(tmp_path, socket_guard):
         assert schema["type"] == kind, path
 
 
-@pytest.mark.parametrize("ref", ["#/x-defs/~2", "#/x-defs/~", "#/x-defs/a~"])
+@pytest.mark.parametrize("ref", ["#/components/schemas/~2", "#/components/schemas/~",
+                                 "#/components/schemas/a~"])
 def test_r9_invalid_tilde_escape_is_an_error(tmp_path, socket_guard, ref):
-    (tmp_path / "spec.yaml").write_text(HEAD + f"x-defs: {{a: 1}}\nx-r: {{$ref: '{ref}'}}\n")
+    (tmp_path / "spec.yaml").write_text(HEAD + f"components: {{schemas: {{a: {{}}, r: {{$ref: '{ref}'}}}}}}\n")
     with pytest.raises(SpecError, match="invalid '~' escape") as err:
         load(str(tmp_path / "spec.yaml"))
     assert len(str(err.value)) < 2048
@@ -146,7 +147,8 @@ def test_r9_invalid_tilde_escape_is_an_error(tmp_path, socket_guard, ref):
 def test_r9_unresolvable_message_is_short_and_never_embeds_the_document(tmp_path):
     big = "x" * 100_000
     (tmp_path / "spec.yaml").write_text(HEAD + f"x-big: '{big}'\n"
-                                        "x-r: {$ref: '#/components/schemas/" + "N" * 5000 + "'}\n")
+                                        "components: {schemas: {R: {$ref: '#/components/schemas/" + "N" * 5000
+                                        + "'}}}\n")
     with pytest.raises(SpecError) as err:
         load(str(tmp_path / "spec.yaml"))
     assert len(str(err.value).encode()) < 2048
