@@ -399,8 +399,11 @@ def _guarded(command: object, debug: bool) -> int:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
             exc.show()
             return 2
-        if debug:
-            raise
+        if debug:  # the traceback, and still the "could not run" code, never 1 (gate failed)
+            import traceback
+
+            traceback.print_exc()
+            return 2
         sys.stderr.write(f"gatekeeper: internal error: {type(exc).__name__}: "
                          f"{_safe(str(exc))[:300]} (run with --debug for the traceback)\n")
         return 2

@@ -63,10 +63,15 @@ Checks and failures
     (its cases use undeclared methods, DELETE included), ``use_after_free`` and
     ``ensure_resource_availability`` (stateful, need writes), ``object_level_authorization``
     (needs several identities), ``max_response_time`` (our latency probe does it per
-    percentile). ``ignored_auth`` runs only when no credential is set: with explicit auth it
-    re-sends the request itself through Schemathesis's ``requests`` transport
-    (``_auth_retry.send_probe``), outside our budget and origin checks; our own auth probe
-    covers that case.
+    percentile), ``ignored_auth``: it re-sends requests itself through Schemathesis's
+    ``requests`` transport (``_auth_retry.send_probe``), outside our client, so outside the
+    request budget, the origin allow-list, the proxy and ``.netrc`` policy and the log; our
+    own auth probe (`gatekeeper.live.runner`) sends its requests through `Sender` instead.
+    While an audit runs, ``requests`` cannot send at all
+    (`gatekeeper.live.transport.no_other_transport`).
+
+    Answers that carry no content (204, 304, 1xx, any answer to HEAD) are not judged by the
+    checks of the body and its media type: a 304 has no Content-Type to miss.
 
     Schemathesis sanitises output by header *name* only (``config/_output.py``); failure
     messages can carry response bodies, so every string leaving this module is redacted by
@@ -93,7 +98,6 @@ CHECK_NAMES = (
     "positive_data_acceptance",
     "missing_required_header",
     "allow_header_conformance",
-    "ignored_auth",
 )
 #: Checks that judge the body and headers of an answer: on an error status (4xx/5xx) their
 #: failures are reported as ``live/error-body-mismatch``.
@@ -102,8 +106,9 @@ BODY_CHECKS = frozenset({"content_type_conformance", "response_schema_conformanc
 #: Checks whose finding is one of our own probe rules rather than ``live/<check-name>``.
 _RULE_OF_CHECK = {
     "not_a_server_error": "live/server-error",
-    "ignored_auth": "live/auth-not-enforced",
 }
+#: Statuses whose answers have no content to judge (RFC 9110 6.4.1).
+NO_CONTENT = frozenset({204, 304})
 
 
 def check_rule(check: str, status: int | None) -> str:
@@ -136,7 +141,7 @@ class Fuzzer:
         self._schemathesis = schemathesis
         self.schema = schemathesis.openapi.from_dict(prepared_schema, config=SchemathesisConfig())
         self.seed = seed
-        names = [n for n in CHECK_NAMES if not (with_credentials and n == "ignored_auth")]
+        names = list(CHECK_NAMES)
         self.checks: list[tuple[str, Callable[..., Any]]] = []
         for name in names:
             try:
@@ -240,6 +245,9 @@ class Fuzzer:
         from schemathesis.core.failures import Failure, FailureGroup
         from schemathesis.core.transport import Response
 
+        if response.status_code in NO_CONTENT or response.status_code < 200 or \
+                response.request.method.upper() == "HEAD":
+            skip = skip | BODY_CHECKS
         active = [(name, fn) for name, fn in self.checks if name not in skip]
         names = [name for name, _ in active]
         converted = Response.from_httpx(response, verify=True)

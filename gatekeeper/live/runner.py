@@ -6,8 +6,11 @@ For each operation whose method is allowed (GET, HEAD, OPTIONS unless writes are
    Schemathesis, each sent through the one `Sender` and judged by Schemathesis checks;
 2. **latency**: the first valid case is repeated until the operation has ``latency_samples``
    answers, so percentiles are never computed from one request;
-3. **auth**: a secured operation is called without credentials and with invalid ones; each
-   must answer 401 or 403;
+3. **auth**: a secured operation is called without credentials and with invalid ones, with
+   the case the server answered best (2xx first), each from an empty cookie jar. 401 or 403
+   proves the credential is checked; a 2xx proves it is not; anything else (a 400 or 422 from
+   validation that runs before authentication, a 404, a 5xx) proves neither and is recorded
+   as inconclusive, never as "auth not enforced";
 4. **not found**: an operation with a path parameter is called with a value that should not
    exist, to see a real 4xx body;
 5. **rate limit**: where 429 is documented and none was seen yet, the first valid case is
@@ -31,7 +34,7 @@ from gatekeeper.errors import InputError
 from gatekeeper.live.budget import Budget, BudgetExhausted
 from gatekeeper.live.result import AuthRow, LiveResult, Observations, OperationStats
 from gatekeeper.live.safety import Credentials, Redactor, method_allowed, prepare_schema
-from gatekeeper.live.transport import Exchange, OriginError, Sender
+from gatekeeper.live.transport import Exchange, OriginError, Sender, no_other_transport
 
 __all__ = ["AuditError", "AuditOptions", "run_audit"]
 
@@ -127,6 +130,8 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
                      "max_duration": options.max_duration})
     audit = _Audit(spec, options, fuzzer, sender, result, notify)
     started = time.monotonic()
+    guard = no_other_transport()
+    guard.__enter__()
     try:
         for op in planned:
             audit.operation(op)
@@ -138,6 +143,7 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
     except KeyboardInterrupt:
         result.stop("interrupted (Ctrl-C)")
     finally:
+        guard.__exit__(None, None, None)
         sender.close()
         result.duration = time.monotonic() - started
     result.finish(sender, spec)
@@ -175,10 +181,8 @@ class _Audit:
             return
         try:
             cases = self.fuzzer.cases(st_op, self.options.max_examples)
-            base = cases[0] if cases else None
-            if base is not None and self.secured(op):
-                self.auth_probes(op, st_op, base, stats)
             negative = self.fuzzer.cases(st_op, self.options.negative_examples, negative=True)
+            self.sender.budget.check()  # generation takes time too
             # With a real credential in the headers, a case made invalid in its headers may only
             # have broken (or dropped) the credential, which the real one then replaces.
             if self.options.credentials:
@@ -188,6 +192,9 @@ class _Audit:
                 ex = self.send_case(op, st_op, case, "fuzz", stats)
                 if i < len(cases) and ex is not None and ex.status is not None:
                     answered.append((not 200 <= ex.status < 300, i, case))
+            if cases and self.secured(op):
+                best = min(answered, key=lambda item: item[:2])[2] if answered else cases[0]
+                self.auth_probes(op, st_op, best, stats)
             if answered:
                 base = min(answered, key=lambda item: item[:2])[2]
                 for _ in range(self.options.latency_samples):  # bounded even if nothing answers
@@ -226,6 +233,8 @@ class _Audit:
         return ex
 
     def transport_failure(self, op: Any, ex: Exchange, stats: OperationStats) -> None:
+        if ex.cut:  # the audit's time is up: not the server's fault, and the run ends here
+            raise BudgetExhausted(f"time budget of {self.options.max_duration:g} s spent")
         if ex.error == "timeout":
             self.obs.add("live/timeout", op, f"`{op.label}` gave {ex.error_detail}; the audit stopped "
                          "calling it", ex, self.sender)
@@ -260,12 +269,14 @@ class _Audit:
             if ex is None or not ex.sent:
                 continue
             setattr(row, scenario, ex.status if ex.error is None else ex.error)
-            if ex.error is None and ex.status not in (401, 403):
-                what = "without credentials" if scenario == "no_credentials" else "with invalid credentials"
-                verdict = "accepted" if 200 <= (ex.status or 0) < 300 else "answered"
+            what = "without credentials" if scenario == "no_credentials" else "with invalid credentials"
+            if ex.error is None and 200 <= (ex.status or 0) < 300:
                 self.obs.add("live/auth-not-enforced", op,
-                             f"`{op.label}` {verdict} a request {what} with {ex.status}; expected 401 or 403",
+                             f"`{op.label}` accepted a request {what} with {ex.status}; expected 401 or 403",
                              ex, self.sender)
+            elif ex.error is None and ex.status not in (401, 403):
+                row.note = (f"{what}: {ex.status} proves neither (the server may check the request "
+                            "before the credential); inconclusive")
 
     def _invalid(self, st_op: Any, base: Any, stripped: dict[str, Any], schemes: list[Any]) -> Any:
         fields = {k: dict(v) for k, v in stripped.items()}
