@@ -385,7 +385,9 @@ def _guarded(command: object, debug: bool) -> int:
         return exc.exit_code
     except InputError as exc:
         if debug:
-            raise
+            import traceback
+
+            traceback.print_exc()
         sys.stderr.write(_safe(str(exc)) + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
