@@ -315,7 +315,7 @@ def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> in
 
 _LIVE_FLAGS = ("header_env", "header", "allow_writes", "allow_method", "allow_host",
                "request_timeout", "max_duration", "max_requests", "rate_limit", "max_examples",
-               "latency_budget", "error_rate_budget", "trust_env", "insecure", "seed")
+               "latency_budget", "error_rate_budget", "trust_env", "insecure", "seed", "focus_failures")
 
 
 def _live_flags(params: dict[str, object]) -> dict[str, object]:

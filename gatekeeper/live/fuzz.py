@@ -167,8 +167,11 @@ class Fuzzer:
     def operation(self, method: str, path: str) -> Any | None:
         return self.operations.get((method.upper(), path))
 
-    def cases(self, operation: Any, max_examples: int, *, negative: bool = False) -> list[Any]:
-        """Up to ``max_examples`` distinct cases, drawn without sending anything."""
+    def cases(self, operation: Any, max_examples: int, *, negative: bool = False,
+              seed: int | None = None) -> list[Any]:
+        """Up to ``max_examples`` distinct cases, drawn without sending anything (``seed``:
+        another draw than the run's own, for more cases of the same operation)."""
+        seed = self.seed if seed is None else seed
         if max_examples <= 0:
             return []
         from hypothesis import HealthCheck, Phase, given, settings
@@ -180,14 +183,14 @@ class Fuzzer:
         drawn: list[Any] = []
 
         @settings(max_examples=max_examples, database=None, deadline=None,
-                  derandomize=self.seed is None, phases=[Phase.explicit, Phase.generate],
+                  derandomize=seed is None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
         @given(strategy)
         def collect(case: Any) -> None:
             drawn.append(case)
 
-        if self.seed is not None:
-            collect = hypothesis_seed(self.seed)(collect)
+        if seed is not None:
+            collect = hypothesis_seed(seed)(collect)
         with _private_hypothesis_home():
             try:
                 collect()

@@ -30,7 +30,9 @@ in the JSON report). Its shape, which the HTML scorecard reads::
                       {"operation": "GET /a/{id}", "reason": "no request was sent: ..."}],
       "operations": {"planned": 9, "audited": 8},       # audited: at least one answer or failure
       "credentials": ["Authorization from $API_TOKEN"],   # names and sources, never values
-      "tools": {"schemathesis": "4.32.5"}
+      "tools": {"schemathesis": "4.32.5"},
+      "focus": {"operations": ["GET /stats/{metric}"], "rounds": 12,   # only with --focus-failures
+                "requests": 380, "findings_before": 5, "findings_after": 6}
     }
 
 Every string in it has passed through the run's `Redactor`.
@@ -186,6 +188,7 @@ class LiveResult:
     operations: dict[str, OperationStats] = field(default_factory=dict)
     stop_reason: str | None = None
     duration: float = 0.0
+    focus: dict[str, Any] | None = None  # what --focus-failures spent, when it ran
     observations: Observations = field(init=False)
     _section: dict[str, Any] = field(default_factory=dict)
 
@@ -321,6 +324,7 @@ class LiveResult:
             "operations": {"planned": len(self.planned), "audited": len(audited)},
             "credentials": list(opts.credentials.sources),
             "tools": {"schemathesis": self.schemathesis_version},
+            **({"focus": self.focus} if self.focus is not None else {}),
         })
 
     def section(self) -> dict[str, Any]:

@@ -17,6 +17,12 @@ For each operation whose method is allowed (GET, HEAD, OPTIONS unless writes are
    repeated (at most ``rate_limit_probe`` times) until a 429 comes, whose headers are then
    checked against the document.
 
+With ``focus_failures`` (``--focus-failures``), the budget left after every operation was
+audited is spent on the operations where something failed: fresh cases (new seeds) for them
+in turn, until the request or time budget is spent or ``focus_rounds`` rounds are done.
+Failures cluster: an operation that crashed on one input often crashes on others, and a
+rare crash next to a common one is found by looking harder where the first was.
+
 Every 4xx/5xx answer from any step is checked against the documented error response. After
 the first timeout an operation is not called again; after two failed connections neither.
 Budgets (requests, time, rate) are shared; when one is spent, or on Ctrl-C, the audit stops
@@ -65,6 +71,8 @@ class AuditOptions:
     trust_env: bool = False
     insecure: bool = False
     seed: int | None = None
+    focus_failures: bool = False  # spend the budget left on operations that failed
+    focus_rounds: int = 50
     fast_generation: bool = True  # direct values for simple schemas (gatekeeper.live.generate)
 
     def validate(self) -> None:
@@ -139,6 +147,8 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
             result.done.append(op.label)
             notify("operation", {"label": op.label, "done": len(result.done), "requests": budget.sent,
                                  "time_left": budget.remaining_time})
+        if options.focus_failures:
+            audit.focus(planned)
     except BudgetExhausted as exc:
         result.stop(exc.reason)
     except KeyboardInterrupt:
@@ -205,6 +215,61 @@ class _Audit:
                 self.rate_limit_probe(op, st_op, base, stats)
         except _StopOperation:
             pass
+
+    # ------------------------------------------------------------------ focus
+
+    #: Findings that say an input made the operation fail (not latency, auth or bookkeeping).
+    FAILURES = frozenset({"live/server-error", "live/error-body-mismatch", "live/response-schema-conformance",
+                          "live/status-code-conformance", "live/content-type-conformance",
+                          "live/response-headers-conformance", "live/negative-data-rejection",
+                          "live/positive-data-acceptance"})
+
+    def focus(self, planned: list[Any]) -> None:
+        """Spend the budget left on the operations where something failed, round by round."""
+        failing = {obs.operation for obs in self.obs.items.values() if obs.rule in self.FAILURES}
+        targets = [op for op in planned if op.label in failing]
+        row = {"operations": [op.label for op in targets], "rounds": 0, "requests": 0,
+               "findings_before": len(self.obs.items), "findings_after": len(self.obs.items)}
+        self.result.focus = row
+        if not targets:
+            return
+        sent_before = self.sender.budget.sent
+        seen: dict[str, set[str]] = {op.label: set() for op in targets}
+        try:
+            for round_ in range(1, self.options.focus_rounds + 1):
+                row["rounds"] = round_
+                for op in list(targets):
+                    st_op = self.fuzzer.operation(op.method, op.path)
+                    stats = self.result.stats_for(op)
+                    fresh = [c for c in self.more_cases(op, st_op, round_) if _mark_new(c, seen[op.label])]
+                    try:
+                        for case in fresh:
+                            self.send_case(op, st_op, case, "focus", stats)
+                    except _StopOperation:
+                        fresh = []
+                    if not fresh:  # nothing new to try (or it stopped answering): leave it
+                        targets = [t for t in targets if t is not op]
+                if not targets:
+                    break
+        except BudgetExhausted:
+            pass  # the point of the mode: the budget is spent, the audit itself is complete
+        finally:
+            row["requests"] = self.sender.budget.sent - sent_before
+            row["findings_after"] = len(self.obs.items)
+
+    def more_cases(self, op: Any, st_op: Any, round_: int) -> list[Any]:
+        from gatekeeper.live.generate import draw, draw_negative, plan
+
+        n = max(1, self.options.max_examples)
+        seed = (self.options.seed or 0) * 7919 + round_
+        simple = plan(op, self._resolve) if self.options.fast_generation else None
+        if simple is not None:
+            import zlib
+
+            seed ^= zlib.crc32(op.label.encode())
+            return draw(st_op, simple, n, seed) + draw_negative(st_op, simple, self.options.negative_examples, seed)
+        return self.fuzzer.cases(st_op, n, seed=seed) + \
+            self.fuzzer.cases(st_op, self.options.negative_examples, negative=True, seed=seed)
 
     def generated_cases(self, op: Any, st_op: Any) -> tuple[list[Any], list[Any]]:
         """Valid and invalid cases: drawn directly for simple schemas
@@ -364,6 +429,16 @@ _CONNECTION_TEXT = {
     "connection-dropped": "the connection was dropped before the answer was complete",
     "transport-error": "the request failed below HTTP",
 }
+
+
+def _mark_new(case: Any, seen: set[str]) -> bool:
+    """True the first time a case with these values is met (recorded in ``seen``)."""
+    key = repr((case.path_parameters, case.query, dict(case.headers or {}), case.cookies,
+                None if type(case.body).__name__ == "NotSet" else case.body))
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _negative_at(case: Any, location: str) -> bool:

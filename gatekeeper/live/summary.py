@@ -73,6 +73,11 @@ def render_text(section: dict[str, Any] | None) -> str:
         missing = row.get("missing_headers") or []
         out.append(f"  rate limit  {_safe(row['operation'])}: {state}"
                    + (f", missing {', '.join(_safe(h) for h in missing)}" if missing else ""))
+    focus = section.get("focus")
+    if focus:
+        out.append(f"  focus on failures: {focus.get('requests', 0)} more requests in {focus.get('rounds', 0)} "
+                   f"round(s) to {len(focus.get('operations', []))} operation(s); findings "
+                   f"{focus.get('findings_before', 0)} -> {focus.get('findings_after', 0)}")
     ops = section.get("operations") or {}
     not_audited = [row for row in section.get("not_audited", []) if isinstance(row, dict)]
     if ops:

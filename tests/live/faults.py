@@ -174,6 +174,8 @@ def spec(*paths: str, secured: tuple[str, ...] = ()) -> str:
         if path in secured:
             op["security"] = [{"bearer": []}]
             op["responses"]["401"] = {"description": "no"}
+        if path == "/echo500":
+            op["parameters"] = [{"name": "n", "in": "query", "schema": {"type": "integer"}}]
         if path == "/bad/{n}":  # a type no generator knows: no request can be made
             op["parameters"] = [{"name": "n", "in": "path", "required": True, "schema": {"type": "int"}}]
         doc["paths"][path] = {"get": op}

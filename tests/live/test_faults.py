@@ -215,6 +215,18 @@ def test_request_budget_is_what_the_server_sees(kit, tmp_path, server, budget):
     run.assert_no_secret(SECRET, COOKIE)
 
 
+def test_focus_failures_spends_the_budget_left_on_the_failing_operation(kit, tmp_path, server):
+    run = _audit(kit, tmp_path, server, ("/ok", "/echo500"), "--max-requests", "80", "--focus-failures")
+    live = run.live
+    assert live["focus"]["operations"] == ["GET /echo500"] and live["focus"]["requests"] > 0
+    assert len(server.requests) == 80  # all of it, and no more, counted by the server
+    assert live["partial"] is False  # every operation was audited before the focus began
+    extra = [p for _, p, _ in server.requests[-live["focus"]["requests"]:]]
+    assert all(p.startswith("/echo500") for p in extra)
+    assert "focus on failures:" in run.proc.stdout
+    run.assert_no_secret(SECRET)
+
+
 def test_a_crash_under_debug_exits_2_not_the_gate_failed_code(capsys):
     from gatekeeper.cli import _guarded
     from gatekeeper.live import AuditError
