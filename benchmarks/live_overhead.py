@@ -14,7 +14,11 @@ B. ``audit``: the whole audit (`run_audit`, writes allowed, ``--rate-limit 0``) 
    wall time divided by the requests the server answered.
 
 Run: ``python benchmarks/live_overhead.py [--rounds 5] [--json out.json]``. Prints the median
-per-request time of each variant over the rounds and the ratio B/A. Figures and what they
+per-request wall time of each variant, the ratio B/A (the median of the per-round ratios:
+each round's A and B ran back to back under the same load), and the CPU time this process
+spent per request in each variant, which does not depend on the machine's load: on a busy
+machine every millisecond of CPU between two requests costs more than a millisecond of wall
+time, as the process waits to be scheduled again after each answer. Figures and what they
 mean: benchmarks/README.md ("Live audit: cost per request").
 """
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -125,32 +130,34 @@ def main() -> int:
         spec = load(str(spec_path))
         requests = plain_requests(doc, url)
 
-        def plain() -> tuple[float, int]:
-            started = time.perf_counter()
+        def plain() -> tuple[float, float, int]:
+            started, cpu = time.perf_counter(), time.process_time()
             with httpx.Client(trust_env=False) as client:
                 for _ in range(args.per_operation):
                     for method, target, params, body in requests:
                         client.request(method, target, params=params, json=body).read()
-            return time.perf_counter() - started, args.per_operation * len(requests)
+            return time.perf_counter() - started, time.process_time() - cpu, args.per_operation * len(requests)
 
-        def audit() -> tuple[float, int]:
+        def audit() -> tuple[float, float, int]:
             opts = AuditOptions(base_url=url, rate_limit=0, allow_writes=True, max_requests=100_000,
                                 max_duration=600)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result = run_audit(spec, opts)
-            elapsed = time.perf_counter() - started
-            return elapsed, result.section()["requests"]["by_outcome"]["2xx"]
+            elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+            return elapsed, used, result.section()["requests"]["by_outcome"]["2xx"]
 
         variants = {"httpx": plain, "audit": audit}
         samples: dict[str, list[float]] = {name: [] for name in variants}
+        cpu: dict[str, list[float]] = {name: [] for name in variants}
         counts: dict[str, int] = {}
         try:
             for fn in variants.values():  # warm-up: imports, connections, caches
                 fn()
             for _ in range(args.rounds):
                 for name, fn in variants.items():  # interleaved: A B A B ...
-                    elapsed, sent = fn()
+                    elapsed, used, sent = fn()
                     samples[name].append(elapsed / sent)
+                    cpu[name].append(used / sent)
                     counts[name] = sent
         finally:
             proc.terminate()
@@ -168,8 +175,12 @@ def main() -> int:
         print(f"  {name:<6} {value * 1000:6.2f} ms  ({counts[name]} requests a round; rounds: {spread})")
     print(f"  audit / httpx, median of the per-round ratios: {ratio:.2f}x "
           f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    cpu_ms = {name: statistics.median(values) * 1000 for name, values in cpu.items()}
+    print(f"  CPU of this process per request: httpx {cpu_ms['httpx']:.2f} ms, audit {cpu_ms['audit']:.2f} ms "
+          f"({cpu_ms['audit'] / cpu_ms['httpx']:.2f}x); load average {os.getloadavg()[0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps({"per_request_ms": {k: v * 1000 for k, v in results.items()},
+                                         "cpu_per_request_ms": cpu_ms, "load_average": os.getloadavg()[0],
                                          "ratio": ratio, "round_ratios": ratios, "rounds_ms": {k: [x * 1000 for x in v]
                                                                        for k, v in samples.items()}}, indent=2))
     return 0

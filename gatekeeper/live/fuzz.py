@@ -49,9 +49,10 @@ Checks and failures
     one's title says "header"), and ``MissingContentType`` is raised by content-type and
     schema conformance: `_attribute` resolves both. One ``validate_response`` call with all
     checks is used per answer, with the answer converted once
-    (``schemathesis.core.transport.Response.from_httpx``): the per-call set-up
+    (a ``schemathesis.core.transport.Response``): the per-call set-up
     (``checks_config_for``) and the httpx conversion cost more than the checks, and calling
-    once per check made the audit 3x slower (see ``benchmarks/live_overhead.py``). The check functions are in
+    once per check made the audit 3x slower (see ``benchmarks/live_overhead.py``); the answer is
+    converted by `_response_of`, straight from our exchange. The check functions are in
     ``schemathesis.checks.CHECKS`` after ``load_all_checks()``: ``not_a_server_error``,
     ``status_code_conformance``, ``content_type_conformance``,
     ``response_schema_conformance``, ``response_headers_conformance``,
@@ -238,22 +239,21 @@ class Fuzzer:
             out["files"] = kw["files"]
         return out
 
-    def validate(self, case: Any, response: Any, *, skip: frozenset[str] = frozenset()) -> Iterator[CheckFailure]:
-        """Run the checks on one answer (an httpx.Response); yield what failed, by check.
+    def validate(self, case: Any, exchange: Any, *, skip: frozenset[str] = frozenset()) -> Iterator[CheckFailure]:
+        """Run the checks on one answer (a `gatekeeper.live.transport.Exchange`); yield what
+        failed, by check.
 
         One ``validate_response`` call runs every check (its per-call set-up costs more than
         the checks themselves); each failure is then attributed to its check by the failure
         class's ``checks`` (and, for the one class two checks share, by its title).
         """
         from schemathesis.core.failures import Failure, FailureGroup
-        from schemathesis.core.transport import Response
 
-        if response.status_code in NO_CONTENT or response.status_code < 200 or \
-                response.request.method.upper() == "HEAD":
+        if exchange.status in NO_CONTENT or exchange.status < 200 or exchange.method.upper() == "HEAD":
             skip = skip | BODY_CHECKS
         active = [(name, fn) for name, fn in self.checks if name not in skip]
         names = [name for name, _ in active]
-        converted = Response.from_httpx(response, verify=True)
+        converted = _response_of(exchange)
         failures: list[Any] = []
         try:
             case.validate_response(converted, checks=[fn for _, fn in active])
@@ -265,6 +265,33 @@ class Fuzzer:
             return
         for failure in failures:
             yield _failure(_attribute(failure, names), failure)
+
+
+def _response_of(ex: Any) -> Any:
+    """Schemathesis's ``Response`` built straight from an exchange: no httpx response and no
+    ``requests`` URL parsing in between (``Response.from_httpx`` does both, and cost more per
+    answer than the checks)."""
+    import requests
+    from requests.structures import CaseInsensitiveDict
+    from schemathesis.core.transport import Response
+
+    request = requests.PreparedRequest()
+    request.method = ex.method.upper()
+    request.url = ex.url
+    request.headers = CaseInsensitiveDict(ex.request_headers)
+    request.body = ex.request_body
+    headers: dict[str, list[str]] = {}
+    for name, value in ex.response_headers:
+        if name.lower() != "content-encoding":  # the body is already decoded
+            headers.setdefault(name.lower(), []).append(value)
+    charset = None
+    for part in ex.content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return Response(status_code=ex.status, headers=headers, content=ex.body, request=request,
+                    elapsed=ex.elapsed, verify=True, message=ex.reason, http_version=ex.http_version,
+                    encoding=charset)
 
 
 def _attribute(failure: Any, active: list[str]) -> str:

@@ -317,7 +317,7 @@ class _Audit:
         if ex.error is not None:
             self.transport_failure(op, ex, stats)
             return ex
-        for failure in self.fuzzer.validate(case, ex.response, skip=skip):
+        for failure in self.fuzzer.validate(case, ex, skip=skip):
             self.obs.check_failure(op, failure, ex, self.sender, negative=_is_negative(case))
         return ex
 

@@ -67,7 +67,8 @@ class Exchange:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     truncated: bool = False
-    response: Any = None  # httpx.Response with the (possibly truncated) body, for Schemathesis
+    reason: str = ""  # the status line's reason phrase
+    http_version: str = "1.1"
     retried: str = ""  # why the first attempt failed, when it was retried
 
     @property
@@ -227,12 +228,10 @@ class Sender:
         ex.status = response.status_code
         # Header values as bytes, decoded as Latin-1 for display: a non-ASCII byte in a header
         # is the server's business, never a crash of ours.
-        raw_headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-encoding"]
         ex.response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
         ex.body = b"".join(chunks)[: self.max_body]
-        ex.response = httpx.Response(response.status_code, headers=raw_headers, content=ex.body,
-                                     request=request, extensions={"http_version": b"HTTP/1.1"})
-        ex.response.elapsed = _td(ex.elapsed)
+        ex.reason = response.reason_phrase
+        ex.http_version = response.http_version.removeprefix("HTTP/")
 
     def _unsendable(self, operation: str, purpose: str, method: str, url: str,
                     headers: Mapping[str, str], exc: BaseException) -> Exchange:
@@ -425,12 +424,6 @@ def _request_body(request: Any) -> bytes | None:
         return request.content or None
     except Exception:  # noqa: BLE001 - a streaming body (multipart files) is not reproduced
         return None
-
-
-def _td(seconds: float) -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=seconds)
 
 
 def _describe(exc: BaseException) -> str:
