@@ -189,6 +189,7 @@ class LiveResult:
     stop_reason: str | None = None
     duration: float = 0.0
     focus: dict[str, Any] | None = None  # what --focus-failures spent, when it ran
+    no_cases: dict[str, str] = field(default_factory=dict)  # operation -> why nothing was generated
     observations: Observations = field(init=False)
     _section: dict[str, Any] = field(default_factory=dict)
 
@@ -220,8 +221,8 @@ class LiveResult:
                 reason = f"no request could be sent ({st.unsendable} generated, none sendable" + \
                     (f": {notes}" if notes else "") + ")"
             else:
-                reason = "no request was generated: the document gives no value the generator can " \
-                         "produce for its parameters or body"
+                reason = self.no_cases.get(label) or "no request was generated: the document gives no " \
+                    "value the generator can produce for its parameters or body"
             rows.append({"operation": label, "reason": reason})
         return rows
 

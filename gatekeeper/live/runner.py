@@ -192,6 +192,8 @@ class _Audit:
             return
         try:
             cases, negative = self.generated_cases(op, st_op)
+            if not cases and not negative:
+                self.result.no_cases[op.label] = _why_no_cases(op)
             self.sender.budget.check()  # generation takes time too
             # With a real credential in the headers, a case made invalid in its headers may only
             # have broken (or dropped) the credential, which the real one then replaces.
@@ -301,7 +303,9 @@ class _Audit:
             kwargs = self.fuzzer.request_kwargs(case, self.sender.base_url)
         except Exception as exc:  # noqa: BLE001 - Schemathesis could not serialise this case
             stats.unsendable += 1
-            stats.notes.add(f"a generated case could not be serialised: {type(exc).__name__}")
+            detail = (str(exc).strip().splitlines() or [""])[0][:160]
+            stats.notes.add(f"a generated case could not be serialised: {type(exc).__name__}"
+                            + (f": {detail}" if detail else ""))
             return None
         try:
             ex = self.sender.send(op.label, purpose, with_credentials=with_credentials, **kwargs)
@@ -429,6 +433,24 @@ _CONNECTION_TEXT = {
     "connection-dropped": "the connection was dropped before the answer was complete",
     "transport-error": "the request failed below HTTP",
 }
+
+
+_JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null", "file"})
+
+
+def _why_no_cases(op: Any) -> str:
+    """Why the generator produced nothing, as precisely as the document lets us say."""
+    odd = []
+    for p in op.parameters:
+        kind = p.schema.get("type") if isinstance(p.schema, dict) else None
+        kinds = kind if isinstance(kind, list) else [kind]
+        bad = [k for k in kinds if isinstance(k, str) and k not in _JSON_TYPES]
+        if bad:
+            odd.append(f"parameter `{p.name}` has type `{bad[0]}`, which is no JSON Schema type")
+    if odd:
+        return "no request was generated: " + "; ".join(odd)
+    return "no request was generated: the document gives no value the generator can produce for its " \
+           "parameters or body"
 
 
 def _mark_new(case: Any, seen: set[str]) -> bool:

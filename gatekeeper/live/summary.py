@@ -49,6 +49,8 @@ def render_text(section: dict[str, Any] | None) -> str:
                 mark = "TIMEOUT"  # never "ok" beside a request that got no answer in time
             elif any(not str(k)[:1].isdigit() for k in statuses):
                 mark = "FAILED"
+            elif any(str(k).startswith("5") for k in statuses):
+                mark = "5xx"  # the latency may be fine; the answers were not
             elif r.get("within_budget") is None:
                 mark = "-"
             else:
