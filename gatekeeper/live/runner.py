@@ -180,10 +180,12 @@ class _Audit:
         self.result = result
         self.obs: Observations = result.observations
         self.notify = notify
+        self._judged: set[tuple[int, int | None, str]] = set()
 
     # ------------------------------------------------------------------ per operation
 
     def operation(self, op: Any) -> None:
+        self._judged.clear()
         st_op = self.fuzzer.operation(op.method, op.path)
         stats = self.result.stats_for(op)
         if st_op is None:
@@ -321,6 +323,12 @@ class _Audit:
         if ex.error is not None:
             self.transport_failure(op, ex, stats)
             return ex
+        # A case repeated (latency samples, the rate-limit probe) is judged again only when its
+        # answer's status changed: the same request with the same status was judged already.
+        judged = (id(case), ex.status, ex.content_type)
+        if purpose in ("latency", "rate-limit") and judged in self._judged:
+            return ex
+        self._judged.add(judged)
         for failure in self.fuzzer.validate(case, ex, skip=skip):
             self.obs.check_failure(op, failure, ex, self.sender, negative=_is_negative(case))
         return ex
