@@ -1,38 +1,33 @@
-"""The live audit's own overhead per request, against plain httpx calls.
+"""The live audit's own cost per request, against a plain httpx loop on the same operations.
 
-Starts the demo service (``python -m gatekeeper.demo --port 0``) on 127.0.0.1 and sends the same
-``GET /health`` N times in four ways, in one process, one connection each:
+A fast HTTP server (`serve`, asyncio, keep-alive; it answers every request at once with a
+small JSON body) runs in a child process on 127.0.0.1. The document has ``--operations``
+operations (20 by default): GETs with path and query parameters and POSTs with JSON bodies,
+so the audit's generator has real schemas to fill. Two variants, interleaved in one run
+(A B A B ...), so that the load other jobs put on a shared machine falls on both alike:
 
-1. ``httpx``: a plain ``httpx.Client().get`` loop (the floor);
-2. ``sender``: gatekeeper's `Sender.send` (origin check, budget, credential merge, bounded
-   streaming read, latency timing, exchange record);
-3. ``sender+checks``: the same plus every Schemathesis check on each answer (what the audit does
-   for each generated request);
-4. ``audit``: the whole audit (`run_audit`) of a one-operation spec with ``latency_samples=N``,
-   end to end (generation, probes, checks, statistics), divided by the requests it sent.
+A. ``httpx``: a plain ``httpx.Client`` loop sending, per operation, one fixed valid request
+   (path parameters filled in, query string, JSON body) ``--per-operation`` times; the floor
+   any tool that sends these requests pays.
+B. ``audit``: the whole audit (`run_audit`, writes allowed, ``--rate-limit 0``) of the same
+   document: generation, every probe, the checks on every answer, the statistics; its
+   wall time divided by the requests the server answered.
 
-Run: ``python benchmarks/live_overhead.py [-n 500] [--repeat 3] [--json out.json]``. It prints the
-median over the repeats of the mean time per request and the overhead over plain httpx.
-
-Measured on the project machine (2 cores shared with other jobs, load average about 7;
-Python 3.11, Schemathesis 4.32.5, httpx 0.28.1), ``-n 400 --repeat 5``:
-
-    httpx             0.60 ms
-    sender            0.74 ms  overhead +0.14 ms (1.2x)
-    sender+checks     1.51 ms  overhead +0.92 ms (2.5x)
-    audit             1.83 ms  overhead +1.24 ms (3.1x)
-
-So the audit adds about 1.2 ms of its own per request, most of it Schemathesis's response
-validation (converting the answer and running ten checks); our client and bookkeeping add
-0.14 ms. Against a real service (tens of ms per request, and the default rate limit of 10
-requests a second) that is a few percent, and it is never counted in the latency figures,
-which time only the request itself.
+Run: ``python benchmarks/live_overhead.py [--rounds 5] [--json out.json]``. Prints the median
+per-request wall time of each variant, the ratio B/A (the median of the per-round ratios:
+each round's A and B ran back to back under the same load), and the CPU time this process
+spent per request in each variant, which does not depend on the machine's load: on a busy
+machine every millisecond of CPU between two requests costs more than a millisecond of wall
+time, as the process waits to be scheduled again after each answer. Figures and what they
+mean: benchmarks/README.md ("Live audit: cost per request").
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -43,103 +38,151 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SPEC = """openapi: 3.0.3
-info: {title: overhead, version: '1'}
-paths:
-  /health:
-    get:
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [status]
-                properties: {status: {type: string}}
-"""
+BODY = b'{"id": 7, "name": "rex", "tags": ["a"], "status": "ok"}'
 
 
-def start_demo() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "gatekeeper.demo", "--port", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline()
-    return proc, line.strip().split("serving on ", 1)[1]
+async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:].strip() or 0)
+            if length:
+                await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                         + str(len(BODY)).encode() + b"\r\n\r\n" + BODY)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+        pass
+    finally:
+        writer.close()
 
 
-def per_request(fn, n: int) -> float:
-    started = time.perf_counter()
-    sent = fn(n)
-    return (time.perf_counter() - started) / sent
+def serve() -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(_handle, "127.0.0.1", 0)
+        print(f"serving on http://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def make_spec(operations: int) -> dict:
+    pet = {"type": "object", "required": ["id", "name"],
+           "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                          "tags": {"type": "array", "items": {"type": "string"}},
+                          "status": {"type": "string", "enum": ["ok", "sold"]}}}
+    new_pet = {"type": "object", "required": ["name"],
+               "properties": {"name": {"type": "string", "maxLength": 40},
+                              "age": {"type": "integer", "minimum": 0, "maximum": 40},
+                              "tags": {"type": "array", "maxItems": 5, "items": {"type": "string"}}}}
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": pet}}}}
+    paths: dict = {}
+    for i in range(operations):
+        if i % 2 == 0:
+            paths[f"/r{i}/{{id}}"] = {"get": {"parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 20}}],
+                "responses": ok}}
+        else:
+            paths[f"/r{i}"] = {"post": {"requestBody": {"required": True, "content": {
+                "application/json": {"schema": new_pet}}}, "responses": ok}}
+    return {"openapi": "3.0.3", "info": {"title": "overhead", "version": "1"}, "paths": paths}
+
+
+def plain_requests(spec: dict, url: str) -> list[tuple[str, str, dict | None, dict | None]]:
+    out = []
+    for path, item in spec["paths"].items():
+        for method in item:
+            if method == "get":
+                out.append(("GET", url + path.replace("{id}", "7"), {"limit": 10, "q": "rex"}, None))
+            else:
+                out.append(("POST", url + path, None, {"name": "rex", "age": 3, "tags": ["a"]}))
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--operations", type=int, default=20)
+    parser.add_argument("--per-operation", type=int, default=25)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve()
+        return 0
 
     import httpx
 
-    from gatekeeper.live.budget import Budget
-    from gatekeeper.live.fuzz import Fuzzer
     from gatekeeper.live.runner import AuditOptions, run_audit
-    from gatekeeper.live.safety import Credentials, Redactor, prepare_schema
-    from gatekeeper.live.transport import Sender
     from gatekeeper.spec import load
 
-    proc, url = start_demo()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip().split("serving on ", 1)[1]
+    doc = make_spec(args.operations)
     with tempfile.TemporaryDirectory() as tmp:
-        spec_path = Path(tmp) / "overhead.yaml"
-        spec_path.write_text(SPEC)
+        spec_path = Path(tmp) / "overhead.json"
+        spec_path.write_text(json.dumps(doc))
         spec = load(str(spec_path))
-        fuzzer = Fuzzer(prepare_schema(spec.raw), with_credentials=False)
-        st_op = fuzzer.operation("GET", "/health")
-        case = fuzzer.cases(st_op, 1)[0]
-        kwargs = fuzzer.request_kwargs(case, url)
+        requests = plain_requests(doc, url)
 
-        def plain(n: int) -> int:
+        def plain() -> tuple[float, float, int]:
+            started, cpu = time.perf_counter(), time.process_time()
             with httpx.Client(trust_env=False) as client:
-                for _ in range(n):
-                    client.get(url + "/health").read()
-            return n
+                for _ in range(args.per_operation):
+                    for method, target, params, body in requests:
+                        client.request(method, target, params=params, json=body).read()
+            return time.perf_counter() - started, time.process_time() - cpu, args.per_operation * len(requests)
 
-        def sender(n: int, checks: bool = False) -> int:
-            s = Sender(url, Budget(max_requests=n + 1, max_duration=600, rate_limit=0),
-                       credentials=Credentials(), redactor=Redactor())
-            try:
-                for _ in range(n):
-                    ex = s.send("GET /health", "bench", **kwargs)
-                    if checks:
-                        list(fuzzer.validate(case, ex.response))
-            finally:
-                s.close()
-            return n
-
-        def audit(n: int) -> int:
-            opts = AuditOptions(base_url=url, rate_limit=0, max_examples=1, negative_examples=0,
-                                latency_samples=n, max_requests=n + 10)
+        def audit() -> tuple[float, float, int]:
+            opts = AuditOptions(base_url=url, rate_limit=0, allow_writes=True, max_requests=100_000,
+                                max_duration=600)
+            started, cpu = time.perf_counter(), time.process_time()
             result = run_audit(spec, opts)
-            return result.section()["requests"]["sent"]
+            elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+            return elapsed, used, result.section()["requests"]["by_outcome"]["2xx"]
 
-        ways = {"httpx": plain, "sender": sender, "sender+checks": lambda n: sender(n, True), "audit": audit}
+        variants = {"httpx": plain, "audit": audit}
+        samples: dict[str, list[float]] = {name: [] for name in variants}
+        cpu: dict[str, list[float]] = {name: [] for name in variants}
+        counts: dict[str, int] = {}
         try:
-            for fn in ways.values():  # warm-up: imports, connection, JIT-free caches
-                fn(20)
-            results = {name: statistics.median(per_request(fn, args.n) for _ in range(args.repeat))
-                       for name, fn in ways.items()}
+            for fn in variants.values():  # warm-up: imports, connections, caches
+                fn()
+            for _ in range(args.rounds):
+                for name, fn in variants.items():  # interleaved: A B A B ...
+                    elapsed, used, sent = fn()
+                    samples[name].append(elapsed / sent)
+                    cpu[name].append(used / sent)
+                    counts[name] = sent
         finally:
             proc.terminate()
             proc.wait(timeout=5)
 
-    floor = results["httpx"]
-    print(f"GET /health x {args.n}, median of {args.repeat} runs, per request:")
+    results = {name: statistics.median(values) for name, values in samples.items()}
+    # Each round's two variants ran back to back under the same load: the ratio of a round
+    # is the fair comparison, and its median the figure.
+    ratios = [b / a for a, b in zip(samples["httpx"], samples["audit"], strict=True)]
+    ratio = statistics.median(ratios)
+    print(f"{args.operations} operations (GET with path+query parameters, POST with JSON bodies), "
+          f"{args.rounds} interleaved rounds, median per request:")
     for name, value in results.items():
-        extra = "" if name == "httpx" else f"  overhead {(value - floor) * 1000:+.2f} ms ({value / floor:.1f}x)"
-        print(f"  {name:<14} {value * 1000:7.2f} ms{extra}")
+        spread = ", ".join(f"{v * 1000:.2f}" for v in samples[name])
+        print(f"  {name:<6} {value * 1000:6.2f} ms  ({counts[name]} requests a round; rounds: {spread})")
+    print(f"  audit / httpx, median of the per-round ratios: {ratio:.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    cpu_ms = {name: statistics.median(values) * 1000 for name, values in cpu.items()}
+    print(f"  CPU of this process per request: httpx {cpu_ms['httpx']:.2f} ms, audit {cpu_ms['audit']:.2f} ms "
+          f"({cpu_ms['audit'] / cpu_ms['httpx']:.2f}x); load average {os.getloadavg()[0]:.1f}")
     if args.json:
-        args.json.write_text(json.dumps({k: v * 1000 for k, v in results.items()}, indent=2))
+        args.json.write_text(json.dumps({"per_request_ms": {k: v * 1000 for k, v in results.items()},
+                                         "cpu_per_request_ms": cpu_ms, "load_average": os.getloadavg()[0],
+                                         "ratio": ratio, "round_ratios": ratios, "rounds_ms": {k: [x * 1000 for x in v]
+                                                                       for k, v in samples.items()}}, indent=2))
     return 0
 
 

@@ -103,6 +103,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   rate_limit: float | None = None, max_examples: int | None = None,
                   latency_budget: float | None = None, error_rate_budget: float | None = None,
                   trust_env: bool = False, insecure: bool = False, seed: int | None = None,
+                  focus_failures: bool = False,
                   progress: str = "auto", log_file: str | None = None,
                   base: str | None = None, base_file: str | None = None,
                   new_only: bool | None = None, ratchet: bool | None = None,
@@ -436,7 +437,7 @@ def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: st
 
 _LIVE_FLAGS = ("header_env", "header", "allow_writes", "allow_method", "allow_host",
                "request_timeout", "max_duration", "max_requests", "rate_limit", "max_examples",
-               "latency_budget", "error_rate_budget", "trust_env", "insecure", "seed")
+               "latency_budget", "error_rate_budget", "trust_env", "insecure", "seed", "focus_failures")
 
 
 def _live_flags(params: dict[str, object]) -> dict[str, object]:
@@ -525,7 +526,9 @@ def _guarded(command: object, debug: bool) -> int:
         return exc.exit_code
     except InputError as exc:
         if debug:
-            raise
+            import traceback
+
+            traceback.print_exc()
         sys.stderr.write(_safe(str(exc)) + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
@@ -545,8 +548,11 @@ def _guarded(command: object, debug: bool) -> int:
             sys.stderr.write(f"{where}: {_safe(exc.format_message())} "
                              f"(see `{where} --help`)\n")
             return 2
-        if debug:
-            raise
+        if debug:  # the traceback, and still the "could not run" code, never 1 (gate failed)
+            import traceback
+
+            traceback.print_exc()
+            return 2
         sys.stderr.write(f"gatekeeper: internal error: {type(exc).__name__}: "
                          f"{_safe(str(exc))[:300]} (run with --debug for the traceback)\n")
         return 2

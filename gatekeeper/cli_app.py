@@ -105,6 +105,7 @@ def check(
     max_requests: _LiveRequests = None,
     rate_limit: _LiveRate = None,
     max_examples: _LiveExamples = None,
+    focus_failures: _LiveFocus = False,
     latency_budget: _LiveLatency = None,
     error_rate_budget: _LiveErrorRate = None,
     trust_env: _LiveTrustEnv = False,
@@ -234,6 +235,9 @@ _LiveRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
     "--rate-limit", help="Requests per second, 0 for no limit (default 10).")]
 _LiveExamples = Annotated[Optional[int], typer.Option(  # noqa: UP007
     "--max-examples", help="Generated requests per operation (default 10).")]
+_LiveFocus = Annotated[bool, typer.Option(
+    "--focus-failures", help="After every operation is audited, spend the request and time "
+    "budget left on new requests to the operations where something failed.")]
 _LiveLatency = Annotated[Optional[float], typer.Option(  # noqa: UP007
     "--latency-budget", help="p95 latency budget per operation in ms (default 200).")]
 _LiveErrorRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
@@ -264,6 +268,7 @@ def audit(
     max_requests: _LiveRequests = None,
     rate_limit: _LiveRate = None,
     max_examples: _LiveExamples = None,
+    focus_failures: _LiveFocus = False,
     latency_budget: _LiveLatency = None,
     error_rate_budget: _LiveErrorRate = None,
     trust_env: _LiveTrustEnv = False,

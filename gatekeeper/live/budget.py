@@ -68,4 +68,13 @@ class Budget:
 
     def request_timeout(self) -> float:
         """The timeout for the next request: the per-request one, cut to the time left."""
-        return max(0.05, min(self.per_request_timeout, self.remaining_time))
+        return self.request_deadline()[0]
+
+    def request_deadline(self) -> tuple[float, bool]:
+        """The total time the next request may take, and whether the run's time left (rather
+        than the per-request timeout) set it: a request stopped by the run's deadline is cut
+        short by the audit, not slow by the server's fault."""
+        left = self.remaining_time
+        if left < self.per_request_timeout:
+            return max(0.05, left), True
+        return self.per_request_timeout, False

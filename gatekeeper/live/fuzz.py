@@ -49,9 +49,10 @@ Checks and failures
     one's title says "header"), and ``MissingContentType`` is raised by content-type and
     schema conformance: `_attribute` resolves both. One ``validate_response`` call with all
     checks is used per answer, with the answer converted once
-    (``schemathesis.core.transport.Response.from_httpx``): the per-call set-up
+    (a ``schemathesis.core.transport.Response``): the per-call set-up
     (``checks_config_for``) and the httpx conversion cost more than the checks, and calling
-    once per check made the audit 3x slower (see ``benchmarks/live_overhead.py``). The check functions are in
+    once per check made the audit 3x slower (see ``benchmarks/live_overhead.py``); the answer is
+    converted by `_response_of`, straight from our exchange. The check functions are in
     ``schemathesis.checks.CHECKS`` after ``load_all_checks()``: ``not_a_server_error``,
     ``status_code_conformance``, ``content_type_conformance``,
     ``response_schema_conformance``, ``response_headers_conformance``,
@@ -63,10 +64,15 @@ Checks and failures
     (its cases use undeclared methods, DELETE included), ``use_after_free`` and
     ``ensure_resource_availability`` (stateful, need writes), ``object_level_authorization``
     (needs several identities), ``max_response_time`` (our latency probe does it per
-    percentile). ``ignored_auth`` runs only when no credential is set: with explicit auth it
-    re-sends the request itself through Schemathesis's ``requests`` transport
-    (``_auth_retry.send_probe``), outside our budget and origin checks; our own auth probe
-    covers that case.
+    percentile), ``ignored_auth``: it re-sends requests itself through Schemathesis's
+    ``requests`` transport (``_auth_retry.send_probe``), outside our client, so outside the
+    request budget, the origin allow-list, the proxy and ``.netrc`` policy and the log; our
+    own auth probe (`gatekeeper.live.runner`) sends its requests through `Sender` instead.
+    While an audit runs, ``requests`` cannot send at all
+    (`gatekeeper.live.transport.no_other_transport`).
+
+    Answers that carry no content (204, 304, 1xx, any answer to HEAD) are not judged by the
+    checks of the body and its media type: a 304 has no Content-Type to miss.
 
     Schemathesis sanitises output by header *name* only (``config/_output.py``); failure
     messages can carry response bodies, so every string leaving this module is redacted by
@@ -93,7 +99,6 @@ CHECK_NAMES = (
     "positive_data_acceptance",
     "missing_required_header",
     "allow_header_conformance",
-    "ignored_auth",
 )
 #: Checks that judge the body and headers of an answer: on an error status (4xx/5xx) their
 #: failures are reported as ``live/error-body-mismatch``.
@@ -102,8 +107,9 @@ BODY_CHECKS = frozenset({"content_type_conformance", "response_schema_conformanc
 #: Checks whose finding is one of our own probe rules rather than ``live/<check-name>``.
 _RULE_OF_CHECK = {
     "not_a_server_error": "live/server-error",
-    "ignored_auth": "live/auth-not-enforced",
 }
+#: Statuses whose answers have no content to judge (RFC 9110 6.4.1).
+NO_CONTENT = frozenset({204, 304})
 
 
 def check_rule(check: str, status: int | None) -> str:
@@ -136,7 +142,7 @@ class Fuzzer:
         self._schemathesis = schemathesis
         self.schema = schemathesis.openapi.from_dict(prepared_schema, config=SchemathesisConfig())
         self.seed = seed
-        names = [n for n in CHECK_NAMES if not (with_credentials and n == "ignored_auth")]
+        names = list(CHECK_NAMES)
         self.checks: list[tuple[str, Callable[..., Any]]] = []
         for name in names:
             try:
@@ -162,8 +168,11 @@ class Fuzzer:
     def operation(self, method: str, path: str) -> Any | None:
         return self.operations.get((method.upper(), path))
 
-    def cases(self, operation: Any, max_examples: int, *, negative: bool = False) -> list[Any]:
-        """Up to ``max_examples`` distinct cases, drawn without sending anything."""
+    def cases(self, operation: Any, max_examples: int, *, negative: bool = False,
+              seed: int | None = None) -> list[Any]:
+        """Up to ``max_examples`` distinct cases, drawn without sending anything (``seed``:
+        another draw than the run's own, for more cases of the same operation)."""
+        seed = self.seed if seed is None else seed
         if max_examples <= 0:
             return []
         from hypothesis import HealthCheck, Phase, given, settings
@@ -175,14 +184,14 @@ class Fuzzer:
         drawn: list[Any] = []
 
         @settings(max_examples=max_examples, database=None, deadline=None,
-                  derandomize=self.seed is None, phases=[Phase.explicit, Phase.generate],
+                  derandomize=seed is None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
         @given(strategy)
         def collect(case: Any) -> None:
             drawn.append(case)
 
-        if self.seed is not None:
-            collect = hypothesis_seed(self.seed)(collect)
+        if seed is not None:
+            collect = hypothesis_seed(seed)(collect)
         with _private_hypothesis_home():
             try:
                 collect()
@@ -230,19 +239,21 @@ class Fuzzer:
             out["files"] = kw["files"]
         return out
 
-    def validate(self, case: Any, response: Any, *, skip: frozenset[str] = frozenset()) -> Iterator[CheckFailure]:
-        """Run the checks on one answer (an httpx.Response); yield what failed, by check.
+    def validate(self, case: Any, exchange: Any, *, skip: frozenset[str] = frozenset()) -> Iterator[CheckFailure]:
+        """Run the checks on one answer (a `gatekeeper.live.transport.Exchange`); yield what
+        failed, by check.
 
         One ``validate_response`` call runs every check (its per-call set-up costs more than
         the checks themselves); each failure is then attributed to its check by the failure
         class's ``checks`` (and, for the one class two checks share, by its title).
         """
         from schemathesis.core.failures import Failure, FailureGroup
-        from schemathesis.core.transport import Response
 
+        if exchange.status in NO_CONTENT or exchange.status < 200 or exchange.method.upper() == "HEAD":
+            skip = skip | BODY_CHECKS
         active = [(name, fn) for name, fn in self.checks if name not in skip]
         names = [name for name, _ in active]
-        converted = Response.from_httpx(response, verify=True)
+        converted = _response_of(exchange)
         failures: list[Any] = []
         try:
             case.validate_response(converted, checks=[fn for _, fn in active])
@@ -254,6 +265,33 @@ class Fuzzer:
             return
         for failure in failures:
             yield _failure(_attribute(failure, names), failure)
+
+
+def _response_of(ex: Any) -> Any:
+    """Schemathesis's ``Response`` built straight from an exchange: no httpx response and no
+    ``requests`` URL parsing in between (``Response.from_httpx`` does both, and cost more per
+    answer than the checks)."""
+    import requests
+    from requests.structures import CaseInsensitiveDict
+    from schemathesis.core.transport import Response
+
+    request = requests.PreparedRequest()
+    request.method = ex.method.upper()
+    request.url = ex.url
+    request.headers = CaseInsensitiveDict(ex.request_headers)
+    request.body = ex.request_body
+    headers: dict[str, list[str]] = {}
+    for name, value in ex.response_headers:
+        if name.lower() != "content-encoding":  # the body is already decoded
+            headers.setdefault(name.lower(), []).append(value)
+    charset = None
+    for part in ex.content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return Response(status_code=ex.status, headers=headers, content=ex.body, request=request,
+                    elapsed=ex.elapsed, verify=True, message=ex.reason, http_version=ex.http_version,
+                    encoding=charset)
 
 
 def _attribute(failure: Any, active: list[str]) -> str:

@@ -53,7 +53,7 @@ def live_gate(result: LiveResult | None = None) -> Gate:
         severities = {info.id: info.severity for info in LIVE_RULES}
         failing = {obs.operation for obs in result.observations.items.values()
                    if obs.operation is not None and severities.get(obs.rule) is Severity.ERROR}
-        audited = [label for label in result.done]
+        audited = result.audited
         passed = sum(1 for label in audited if label not in failing)
         return Metric.ratio(passed, len(audited), "operations that kept their promises live",
                             failing=sorted(failing & set(audited)))

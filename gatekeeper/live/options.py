@@ -43,8 +43,8 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
 def build_options(base_url: str, flags: Mapping[str, Any], settings: Mapping[str, Any] | None = None,
                   *, source: str = "config") -> AuditOptions:
     """``flags`` uses the config key names (``latency-budget``, ...) plus ``header-env``,
-    ``header``, ``allow-writes``, ``allow-method``, ``allow-host``, ``trust-env``, ``insecure``
-    and ``seed``; a value of None means "not given"."""
+    ``header``, ``allow-writes``, ``allow-method``, ``allow-host``, ``trust-env``, ``insecure``,
+    ``seed`` and ``focus-failures``; a value of None means "not given"."""
     table = settings or {}
     if not isinstance(table, Mapping):
         raise ConfigError(f"{source}: `live` must be a table")
@@ -78,6 +78,7 @@ def build_options(base_url: str, flags: Mapping[str, Any], settings: Mapping[str
         trust_env=bool(flags.get("trust-env")),
         insecure=bool(flags.get("insecure")),
         seed=flags.get("seed"),
+        focus_failures=bool(flags.get("focus-failures")),
         **fields,
     )
 

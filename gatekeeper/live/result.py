@@ -9,7 +9,7 @@ in the JSON report). Its shape, which the HTML scorecard reads::
       "duration_s": 3.2,
       "requests": {"sent": 180, "max": 1000, "unsendable": 2,
                    "by_outcome": {"2xx": 120, "3xx": 0, "4xx": 50, "5xx": 4,
-                                  "timeout": 1, "connection": 0}},
+                                  "timeout": 1, "connection": 0, "cut": 0}},
       "budgets": {"latency_p95_ms": 200, "error_rate": 0.001, "request_timeout_s": 10,
                   "max_duration_s": 300, "max_requests": 1000, "rate_limit_per_s": 10},
       "latency": {"overall": {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"},
@@ -26,13 +26,21 @@ in the JSON report). Its shape, which the HTML scorecard reads::
                        "provoked": true, "requests": 0, "missing_headers": []}],
       "methods": {"allowed": ["GET", "HEAD", "OPTIONS"], "writes_allowed": false},
       "skipped": [{"operation": "POST /pets", "reason": "write method; ..."}],
-      "not_audited": [],                                # planned but not reached (partial)
-      "operations": {"planned": 9, "audited": 9},
+      "not_audited": [{"operation": "POST /pets", "reason": "write method; ..."},
+                      {"operation": "GET /a/{id}", "reason": "no request was sent: ..."}],
+      "operations": {"planned": 9, "audited": 8},       # audited: at least one answer or failure
       "credentials": ["Authorization from $API_TOKEN"],   # names and sources, never values
-      "tools": {"schemathesis": "4.32.5"}
+      "tools": {"schemathesis": "4.32.5"},
+      "focus": {"operations": ["GET /stats/{metric}"], "rounds": 12,   # only with --focus-failures
+                "requests": 380, "findings_before": 5, "findings_after": 6}
     }
 
 Every string in it has passed through the run's `Redactor`.
+
+``cut`` counts requests the audit itself stopped at the end of its time budget: they are no
+timeout of the server's and are left out of the error rate. An operation is audited when at
+least one of its requests reached the server and was not cut; every other operation is in
+``not_audited`` with the reason, and reported by the ``live/operation-not-audited`` rule.
 """
 
 from __future__ import annotations
@@ -67,12 +75,13 @@ class Observation:
 class Observations:
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
-        self.items: dict[tuple[str, str | None], Observation] = {}
+        self.items: dict[tuple[str, str | None, str | None], Observation] = {}
 
     def add(self, rule: str, op: Any | None, message: str, ex: Exchange | None, sender: Sender | None,
             **extra: str) -> None:
         label = op.label if op is not None else None
-        key = (rule, label)
+        outcome = None if ex is None else (str(ex.status) if ex.error is None else ex.error)
+        key = (rule, label, outcome)  # a 500 and a 503 are two findings, each with its count
         if key in self.items:
             self.items[key].count += 1
             return
@@ -83,7 +92,7 @@ class Observations:
             if ex.status is not None and ex.content_type:
                 facts["content_type"] = ex.content_type
             if ex.body:
-                facts["response_excerpt"] = ex.body_excerpt()
+                facts["response_excerpt"] = ex.body_excerpt(self.redactor)
             if sender is not None:
                 facts["curl"] = sender.curl(ex)
             facts["elapsed_ms"] = f"{ex.elapsed * 1000:.1f}"
@@ -101,17 +110,12 @@ class Observations:
         if rule == "live/server-error":
             kind = "an invalid" if negative else "a valid"
             message = f"`{op.label}` answered {ex.status} to {kind} request"
-        elif rule == "live/auth-not-enforced":
-            what = "without credentials" if "without authentication" in failure.title else \
-                "with generated (invalid) credentials"
-            message = f"`{op.label}` accepted a request {what} with {ex.status}; expected 401 or 403"
         elif rule == "live/error-body-mismatch":
             message = f"`{op.label}` answered {ex.status} with an error body the document does not declare: " \
                       f"{failure.title}" + (f" ({detail})" if detail else "")
         else:
             message = f"`{op.label}`: {failure.title}" + (f" ({detail})" if detail else "")
-        if len(message) > 400:
-            message = message[:397] + "..."
+        message = self.redactor.shorten(message, 397)  # redacted first: no cut-off secret survives
         self.add(rule, op, message, ex, sender, check=failure.check, code=failure.code)
 
 
@@ -125,10 +129,14 @@ class AuthRow:
 
     @property
     def enforced(self) -> bool | None:
+        """True: both probes got 401/403; False: one was accepted (2xx); None: not shown either
+        way (no answer, or a status such as 422 that a server may give before authenticating)."""
         values = [self.no_credentials, self.invalid_credentials]
-        if any(v is None or isinstance(v, str) for v in values):
-            return None
-        return all(v in (401, 403) for v in values)
+        if any(isinstance(v, int) and 200 <= v < 300 for v in values):
+            return False
+        if all(v in (401, 403) for v in values):
+            return True
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {"operation": self.operation, "schemes": self.schemes, "no_credentials": self.no_credentials,
@@ -142,6 +150,7 @@ class OperationStats:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     answered: int = 0
+    cut: int = 0  # stopped by the end of the audit's time budget
     transport_failures: int = 0
     unsendable: int = 0
     notes: set[str] = field(default_factory=set)
@@ -149,6 +158,9 @@ class OperationStats:
     def record(self, ex: Exchange) -> None:
         if not ex.sent:
             self.unsendable += 1
+            return
+        if ex.cut:
+            self.cut += 1
             return
         if ex.error is not None:
             self.transport_failures += 1
@@ -176,11 +188,43 @@ class LiveResult:
     operations: dict[str, OperationStats] = field(default_factory=dict)
     stop_reason: str | None = None
     duration: float = 0.0
+    focus: dict[str, Any] | None = None  # what --focus-failures spent, when it ran
+    no_cases: dict[str, str] = field(default_factory=dict)  # operation -> why nothing was generated
     observations: Observations = field(init=False)
     _section: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.observations = Observations(self.redactor)
+
+    @property
+    def audited(self) -> list[str]:
+        """Operations at least one request of which reached the server and was not cut."""
+        return [label for label in self.done if label in self.operations
+                and (self.operations[label].answered or self.operations[label].transport_failures)]
+
+    def not_audited(self) -> list[dict[str, str]]:
+        """Every operation the audit did not test, with the reason."""
+        rows = [dict(row) for row in self.skipped]
+        listed = {row["operation"] for row in rows}
+        audited = set(self.audited)
+        for label in self.planned:
+            if label in audited or label in listed:
+                continue
+            st = self.operations.get(label)
+            if label not in self.done:
+                if st is not None and st.cut:
+                    reason = f"its only requests were cut by the end of the audit ({self.stop_reason})"
+                else:
+                    reason = f"not reached: {self.stop_reason or 'the audit stopped'}"
+            elif st is not None and st.unsendable:
+                notes = "; ".join(sorted(st.notes))
+                reason = f"no request could be sent ({st.unsendable} generated, none sendable" + \
+                    (f": {notes}" if notes else "") + ")"
+            else:
+                reason = self.no_cases.get(label) or "no request was generated: the document gives no " \
+                    "value the generator can produce for its parameters or body"
+            rows.append({"operation": label, "reason": reason})
+        return rows
 
     @property
     def partial(self) -> bool:
@@ -199,9 +243,9 @@ class LiveResult:
         opts = self.options
         exchanges = sender.exchanges
         by_label = {op.label: op for op in spec.operations}
-        sent = [ex for ex in exchanges if ex.sent]
+        sent = [ex for ex in exchanges if ex.sent and not ex.cut]
         answered_latencies = [ex.elapsed for ex in sent if ex.error is None and ex.purpose != "rate-limit"]
-        outcomes: Counter = Counter()
+        outcomes: Counter = Counter(cut=sum(1 for ex in exchanges if ex.cut))
         for ex in sent:
             if ex.error == "timeout":
                 outcomes["timeout"] += 1
@@ -214,9 +258,11 @@ class LiveResult:
             summary = lstats.summary(st.latencies)
             p95 = summary["p95_ms"]
             within = p95 is None or p95 <= opts.latency_budget_ms
+            if summary["count"] == 0:
+                within = None  # nothing answered: no verdict
             op_rows.append({"operation": label, "pointer": str(st.pointer), **summary, "within_budget": within,
                             "statuses": dict(sorted(st.statuses.items())), "notes": sorted(st.notes)})
-            if not within and label in by_label:
+            if within is False and label in by_label:
                 slowest = max((ex for ex in exchanges if ex.operation == label and ex.error is None
                                and ex.purpose != "rate-limit"), key=lambda ex: ex.elapsed, default=None)
                 self.observations.add(
@@ -233,13 +279,26 @@ class LiveResult:
                 "live/error-rate-exceeded", None,
                 f"Server error rate is {rate * 100:.2f} % ({errors} of {total} requests answered 5xx, timed out "
                 f"or failed), over the {opts.error_rate_budget * 100:g} % budget", None, None)
-        not_audited = [label for label in self.planned if label not in self.done]
+        not_reached = [label for label in self.planned if label not in self.done]
+        not_audited = self.not_audited()
         if self.partial:
             reached = len(self.done)
             self.observations.add(
                 "live/audit-incomplete", None,
                 f"The audit stopped early: {self.stop_reason}; {reached} of {len(self.planned)} operations "
-                f"completed", None, None, not_audited=", ".join(not_audited))
+                f"completed", None, None, not_audited=", ".join(not_reached))
+        for row in not_audited:
+            op = by_label.get(row["operation"])
+            self.observations.add("live/operation-not-audited", op,
+                                  f"`{row['operation']}` was not audited: {row['reason']}", None, None)
+        audited = self.audited
+        if not audited:
+            total_ops = len(self.planned) + len(self.skipped)
+            self.observations.add(
+                "live/nothing-audited", None,
+                f"The audit tested none of the {total_ops} operation(s): no request reached the server "
+                f"for any of them (see the not-audited list for why); this run proves nothing",
+                None, None)
         methods = sorted(SAFE_METHODS | {m.upper() for m in opts.allow_methods})
         self._section = self.redactor.redact_data({
             "base_url": self.base_url,
@@ -249,7 +308,7 @@ class LiveResult:
             "requests": {"sent": total, "max": opts.max_requests,
                          "unsendable": sum(1 for ex in exchanges if not ex.sent),
                          "by_outcome": {k: outcomes.get(k, 0) for k in
-                                        ("2xx", "3xx", "4xx", "5xx", "timeout", "connection")}},
+                                        ("2xx", "3xx", "4xx", "5xx", "timeout", "connection", "cut")}},
             "budgets": {"latency_p95_ms": opts.latency_budget_ms, "error_rate": opts.error_rate_budget,
                         "request_timeout_s": opts.request_timeout, "max_duration_s": opts.max_duration,
                         "max_requests": opts.max_requests, "rate_limit_per_s": opts.rate_limit},
@@ -263,9 +322,10 @@ class LiveResult:
             "methods": {"allowed": "all" if opts.allow_writes else methods, "writes_allowed": opts.allow_writes},
             "skipped": self.skipped,
             "not_audited": not_audited,
-            "operations": {"planned": len(self.planned), "audited": len(self.done)},
+            "operations": {"planned": len(self.planned), "audited": len(audited)},
             "credentials": list(opts.credentials.sources),
             "tools": {"schemathesis": self.schemathesis_version},
+            **({"focus": self.focus} if self.focus is not None else {}),
         })
 
     def section(self) -> dict[str, Any]:

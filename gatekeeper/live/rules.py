@@ -121,6 +121,20 @@ LIVE_RULES: tuple[LiveRule, ...] = (
        "within its request budget and rate.",
        "The limit may be higher than the audit may send; the promise is unverified, not broken.",
        "`GET /search` documents 429 but 30 requests at 10/s got none."),
+    _r("live/nothing-audited", E,
+       "Reports an audit in which no operation got a request the server answered: every "
+       "operation was a write (not sent without `--allow-writes`), had no value the generator "
+       "could produce, or the budget ran out first.",
+       "An audit that sent nothing proves nothing; reporting it as passed would be a vacuous "
+       "pass.",
+       "The document has only POST and DELETE operations; nothing was sent."),
+    _r("live/operation-not-audited", I,
+       "Reports each operation the audit did not test, with the reason: a write method not "
+       "allowed, no request the generator could produce, no request sendable, or the time or "
+       "request budget spent before it.",
+       "An operation without a request has neither passed nor failed; counting it as audited "
+       "would overstate what the run proves.",
+       "`GET /anything/{n}` was not audited: no request was generated."),
     _r("live/audit-incomplete", W,
        "Reports an audit that stopped before it covered every operation: interrupted (Ctrl-C) "
        "or out of its time or request budget.",

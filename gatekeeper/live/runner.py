@@ -6,13 +6,22 @@ For each operation whose method is allowed (GET, HEAD, OPTIONS unless writes are
    Schemathesis, each sent through the one `Sender` and judged by Schemathesis checks;
 2. **latency**: the first valid case is repeated until the operation has ``latency_samples``
    answers, so percentiles are never computed from one request;
-3. **auth**: a secured operation is called without credentials and with invalid ones; each
-   must answer 401 or 403;
+3. **auth**: a secured operation is called without credentials and with invalid ones, with
+   the case the server answered best (2xx first), each from an empty cookie jar. 401 or 403
+   proves the credential is checked; a 2xx proves it is not; anything else (a 400 or 422 from
+   validation that runs before authentication, a 404, a 5xx) proves neither and is recorded
+   as inconclusive, never as "auth not enforced";
 4. **not found**: an operation with a path parameter is called with a value that should not
    exist, to see a real 4xx body;
 5. **rate limit**: where 429 is documented and none was seen yet, the first valid case is
    repeated (at most ``rate_limit_probe`` times) until a 429 comes, whose headers are then
    checked against the document.
+
+With ``focus_failures`` (``--focus-failures``), the budget left after every operation was
+audited is spent on the operations where something failed: fresh cases (new seeds) for them
+in turn, until the request or time budget is spent or ``focus_rounds`` rounds are done.
+Failures cluster: an operation that crashed on one input often crashes on others, and a
+rare crash next to a common one is found by looking harder where the first was.
 
 Every 4xx/5xx answer from any step is checked against the documented error response. After
 the first timeout an operation is not called again; after two failed connections neither.
@@ -31,7 +40,7 @@ from gatekeeper.errors import InputError
 from gatekeeper.live.budget import Budget, BudgetExhausted
 from gatekeeper.live.result import AuthRow, LiveResult, Observations, OperationStats
 from gatekeeper.live.safety import Credentials, Redactor, method_allowed, prepare_schema
-from gatekeeper.live.transport import Exchange, OriginError, Sender
+from gatekeeper.live.transport import Exchange, OriginError, Sender, no_other_transport
 
 __all__ = ["AuditError", "AuditOptions", "run_audit"]
 
@@ -62,6 +71,9 @@ class AuditOptions:
     trust_env: bool = False
     insecure: bool = False
     seed: int | None = None
+    focus_failures: bool = False  # spend the budget left on operations that failed
+    focus_rounds: int = 50
+    fast_generation: bool = True  # direct values for simple schemas (gatekeeper.live.generate)
 
     def validate(self) -> None:
         from urllib.parse import urlsplit
@@ -124,6 +136,8 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
         planned.append(op)
     result.planned = [op.label for op in planned]
     started = time.monotonic()
+    guard = no_other_transport()
+    guard.__enter__()
     try:  # from the start line on, Ctrl-C ends the audit with a partial report
         notify("start", {"operations": len(planned), "max_requests": options.max_requests,
                          "max_duration": options.max_duration})
@@ -133,11 +147,14 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
             result.done.append(op.label)
             notify("operation", {"label": op.label, "done": len(result.done), "requests": budget.sent,
                                  "time_left": budget.remaining_time})
+        if options.focus_failures:
+            audit.focus(planned)
     except BudgetExhausted as exc:
         result.stop(exc.reason)
     except KeyboardInterrupt:
         result.stop("interrupted (Ctrl-C)")
     finally:
+        guard.__exit__(None, None, None)
         sender.close()
         result.duration = time.monotonic() - started
     result.finish(sender, spec)
@@ -163,10 +180,12 @@ class _Audit:
         self.result = result
         self.obs: Observations = result.observations
         self.notify = notify
+        self._judged: set[tuple[int, int | None, str]] = set()
 
     # ------------------------------------------------------------------ per operation
 
     def operation(self, op: Any) -> None:
+        self._judged.clear()
         st_op = self.fuzzer.operation(op.method, op.path)
         stats = self.result.stats_for(op)
         if st_op is None:
@@ -174,11 +193,10 @@ class _Audit:
             self.result.skipped.append({"operation": op.label, "reason": self.sender.redactor.redact(reason)})
             return
         try:
-            cases = self.fuzzer.cases(st_op, self.options.max_examples)
-            base = cases[0] if cases else None
-            if base is not None and self.secured(op):
-                self.auth_probes(op, st_op, base, stats)
-            negative = self.fuzzer.cases(st_op, self.options.negative_examples, negative=True)
+            cases, negative = self.generated_cases(op, st_op)
+            if not cases and not negative:
+                self.result.no_cases[op.label] = _why_no_cases(op)
+            self.sender.budget.check()  # generation takes time too
             # With a real credential in the headers, a case made invalid in its headers may only
             # have broken (or dropped) the credential, which the real one then replaces.
             if self.options.credentials:
@@ -188,6 +206,9 @@ class _Audit:
                 ex = self.send_case(op, st_op, case, "fuzz", stats)
                 if i < len(cases) and ex is not None and ex.status is not None:
                     answered.append((not 200 <= ex.status < 300, i, case))
+            if cases and self.secured(op):
+                best = min(answered, key=lambda item: item[:2])[2] if answered else cases[0]
+                self.auth_probes(op, st_op, best, stats)
             if answered:
                 base = min(answered, key=lambda item: item[:2])[2]
                 for _ in range(self.options.latency_samples):  # bounded even if nothing answers
@@ -199,13 +220,94 @@ class _Audit:
         except _StopOperation:
             pass
 
+    # ------------------------------------------------------------------ focus
+
+    #: Findings that say an input made the operation fail (not latency, auth or bookkeeping).
+    FAILURES = frozenset({"live/server-error", "live/error-body-mismatch", "live/response-schema-conformance",
+                          "live/status-code-conformance", "live/content-type-conformance",
+                          "live/response-headers-conformance", "live/negative-data-rejection",
+                          "live/positive-data-acceptance"})
+
+    def focus(self, planned: list[Any]) -> None:
+        """Spend the budget left on the operations where something failed, round by round."""
+        failing = {obs.operation for obs in self.obs.items.values() if obs.rule in self.FAILURES}
+        targets = [op for op in planned if op.label in failing]
+        row = {"operations": [op.label for op in targets], "rounds": 0, "requests": 0,
+               "findings_before": len(self.obs.items), "findings_after": len(self.obs.items)}
+        self.result.focus = row
+        if not targets:
+            return
+        sent_before = self.sender.budget.sent
+        seen: dict[str, set[str]] = {op.label: set() for op in targets}
+        try:
+            for round_ in range(1, self.options.focus_rounds + 1):
+                row["rounds"] = round_
+                for op in list(targets):
+                    st_op = self.fuzzer.operation(op.method, op.path)
+                    stats = self.result.stats_for(op)
+                    fresh = [c for c in self.more_cases(op, st_op, round_) if _mark_new(c, seen[op.label])]
+                    try:
+                        for case in fresh:
+                            self.send_case(op, st_op, case, "focus", stats)
+                    except _StopOperation:
+                        fresh = []
+                    if not fresh:  # nothing new to try (or it stopped answering): leave it
+                        targets = [t for t in targets if t is not op]
+                if not targets:
+                    break
+        except BudgetExhausted:
+            pass  # the point of the mode: the budget is spent, the audit itself is complete
+        finally:
+            row["requests"] = self.sender.budget.sent - sent_before
+            row["findings_after"] = len(self.obs.items)
+
+    def more_cases(self, op: Any, st_op: Any, round_: int) -> list[Any]:
+        from gatekeeper.live.generate import draw, draw_negative, plan
+
+        n = max(1, self.options.max_examples)
+        seed = (self.options.seed or 0) * 7919 + round_
+        simple = plan(op, self._resolve) if self.options.fast_generation else None
+        if simple is not None:
+            import zlib
+
+            seed ^= zlib.crc32(op.label.encode())
+            return draw(st_op, simple, n, seed) + draw_negative(st_op, simple, self.options.negative_examples, seed)
+        return self.fuzzer.cases(st_op, n, seed=seed) + \
+            self.fuzzer.cases(st_op, self.options.negative_examples, negative=True, seed=seed)
+
+    def generated_cases(self, op: Any, st_op: Any) -> tuple[list[Any], list[Any]]:
+        """Valid and invalid cases: drawn directly for simple schemas
+        (`gatekeeper.live.generate`), by Schemathesis's Hypothesis strategies otherwise."""
+        from gatekeeper.live.generate import draw, draw_negative, plan
+
+        n, n_negative = self.options.max_examples, self.options.negative_examples
+        simple = plan(op, self._resolve) if self.options.fast_generation else None
+        if simple is not None and n > 0:
+            import zlib
+
+            seed = zlib.crc32(op.label.encode()) ^ (self.options.seed or 0)
+            try:
+                cases = draw(st_op, simple, n, seed)
+                negative = draw_negative(st_op, simple, n_negative, seed) if n_negative > 0 else []
+                if cases:
+                    return cases, negative
+            except Exception:  # noqa: BLE001, S110 - a schema corner we do not cover: Schemathesis does
+                pass
+        return self.fuzzer.cases(st_op, n), self.fuzzer.cases(st_op, n_negative, negative=True)
+
+    def _resolve(self, node: Any) -> Any:
+        target, _ = self.spec.resolve(node, self.spec.root)
+        return target
+
     def send_case(self, op: Any, st_op: Any, case: Any, purpose: str, stats: OperationStats, *,
                   with_credentials: bool = True, skip: frozenset[str] = frozenset()) -> Exchange | None:
         try:
             kwargs = self.fuzzer.request_kwargs(case, self.sender.base_url)
         except Exception as exc:  # noqa: BLE001 - Schemathesis could not serialise this case
             stats.unsendable += 1
-            stats.notes.add(f"a generated case could not be serialised: {type(exc).__name__}")
+            detail = (str(exc).strip().splitlines() or [""])[0][:160]
+            stats.notes.add(f"a generated case could not be serialised: {type(exc).__name__}"
+                            + (f": {detail}" if detail else ""))
             return None
         try:
             ex = self.sender.send(op.label, purpose, with_credentials=with_credentials, **kwargs)
@@ -221,11 +323,19 @@ class _Audit:
         if ex.error is not None:
             self.transport_failure(op, ex, stats)
             return ex
-        for failure in self.fuzzer.validate(case, ex.response, skip=skip):
+        # A case repeated (latency samples, the rate-limit probe) is judged again only when its
+        # answer's status changed: the same request with the same status was judged already.
+        judged = (id(case), ex.status, ex.content_type)
+        if purpose in ("latency", "rate-limit") and judged in self._judged:
+            return ex
+        self._judged.add(judged)
+        for failure in self.fuzzer.validate(case, ex, skip=skip):
             self.obs.check_failure(op, failure, ex, self.sender, negative=_is_negative(case))
         return ex
 
     def transport_failure(self, op: Any, ex: Exchange, stats: OperationStats) -> None:
+        if ex.cut:  # the audit's time is up: not the server's fault, and the run ends here
+            raise BudgetExhausted(f"time budget of {self.options.max_duration:g} s spent")
         if ex.error == "timeout":
             self.obs.add("live/timeout", op, f"`{op.label}` gave {ex.error_detail}; the audit stopped "
                          "calling it", ex, self.sender)
@@ -260,12 +370,14 @@ class _Audit:
             if ex is None or not ex.sent:
                 continue
             setattr(row, scenario, ex.status if ex.error is None else ex.error)
-            if ex.error is None and ex.status not in (401, 403):
-                what = "without credentials" if scenario == "no_credentials" else "with invalid credentials"
-                verdict = "accepted" if 200 <= (ex.status or 0) < 300 else "answered"
+            what = "without credentials" if scenario == "no_credentials" else "with invalid credentials"
+            if ex.error is None and 200 <= (ex.status or 0) < 300:
                 self.obs.add("live/auth-not-enforced", op,
-                             f"`{op.label}` {verdict} a request {what} with {ex.status}; expected 401 or 403",
+                             f"`{op.label}` accepted a request {what} with {ex.status}; expected 401 or 403",
                              ex, self.sender)
+            elif ex.error is None and ex.status not in (401, 403):
+                row.note = (f"{what}: {ex.status} proves neither (the server may check the request "
+                            "before the credential); inconclusive")
 
     def _invalid(self, st_op: Any, base: Any, stripped: dict[str, Any], schemes: list[Any]) -> Any:
         fields = {k: dict(v) for k, v in stripped.items()}
@@ -329,6 +441,34 @@ _CONNECTION_TEXT = {
     "connection-dropped": "the connection was dropped before the answer was complete",
     "transport-error": "the request failed below HTTP",
 }
+
+
+_JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null", "file"})
+
+
+def _why_no_cases(op: Any) -> str:
+    """Why the generator produced nothing, as precisely as the document lets us say."""
+    odd = []
+    for p in op.parameters:
+        kind = p.schema.get("type") if isinstance(p.schema, dict) else None
+        kinds = kind if isinstance(kind, list) else [kind]
+        bad = [k for k in kinds if isinstance(k, str) and k not in _JSON_TYPES]
+        if bad:
+            odd.append(f"parameter `{p.name}` has type `{bad[0]}`, which is no JSON Schema type")
+    if odd:
+        return "no request was generated: " + "; ".join(odd)
+    return "no request was generated: the document gives no value the generator can produce for its " \
+           "parameters or body"
+
+
+def _mark_new(case: Any, seen: set[str]) -> bool:
+    """True the first time a case with these values is met (recorded in ``seen``)."""
+    key = repr((case.path_parameters, case.query, dict(case.headers or {}), case.cookies,
+                None if type(case.body).__name__ == "NotSet" else case.body))
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _negative_at(case: Any, location: str) -> bool:

@@ -64,7 +64,14 @@ def is_sensitive_name(name: str) -> bool:
 
 
 class Redactor:
-    """Replaces registered secret values, and their encoded forms, by ``[REDACTED]``."""
+    """Replaces registered secret values, and their encoded forms, by ``[REDACTED]``.
+
+    A secret of at least `FRAGMENT` characters is masked wherever any `FRAGMENT`-character run
+    of it appears, in any of its encodings (raw, URL-encoded, JSON- and HTML-escaped, Base64 at
+    each of the three alignments it can take inside a longer text): a report that cut a secret
+    short, or a server that echoed part of it, still shows none of it. Shorter secrets are
+    masked whole. Cut a text only after redacting it (`shorten`), never before.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._forms: set[str] = set()
@@ -75,26 +82,51 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self._forms)
 
+    @property
+    def longest(self) -> int:
+        """The length of the longest form masked (how far past a cut a match can reach)."""
+        return max((len(f) for f in self._forms), default=0)
+
     def add(self, secret: str) -> None:
         """Register a secret. A header value ``Bearer abc`` registers ``abc`` too."""
-        parts = [secret]
         scheme, _, rest = secret.partition(" ")
-        if rest and scheme.isalpha():
-            parts.append(rest.strip())
-        for part in parts:
+        token = rest.strip() if rest and scheme.isalpha() else ""
+        for part in (secret, token):
             if len(part) < MIN_SECRET_LENGTH:
                 continue
-            self._forms.update(_encoded_forms(part))
+            forms = _encoded_forms(part)
+            if part is token or not token:  # the scheme word alone is no secret
+                forms |= {w for f in forms for w in _windows(f)}
+            self._forms.update(forms)
         self._pattern = None
 
     def redact(self, text: str) -> str:
         if not self._forms or not text:
             return text
         if self._pattern is None:
-            # Longest first, so a form that contains another is replaced whole.
-            alternatives = sorted(self._forms, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(a) for a in alternatives))
-        return self._pattern.sub(MARKER, text)
+            self._pattern = re.compile("(?=(" + _trie_pattern(self._forms) + "))")
+        spans: list[list[int]] = []
+        for match in self._pattern.finditer(text):
+            start, end = match.start(1), match.end(1)
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        if not spans:
+            return text
+        out: list[str] = []
+        last = 0
+        for start, end in spans:
+            out.append(text[last:start])
+            out.append(MARKER)
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+    def shorten(self, text: str, limit: int, ellipsis: str = "...") -> str:
+        """``text`` redacted, then cut to ``limit`` characters (plus ``ellipsis``)."""
+        clean = self.redact(text)
+        return clean if len(clean) <= limit else clean[:limit] + ellipsis
 
     def redact_data(self, value: Any) -> Any:
         """Redact every string (keys too) inside nested dicts, lists and tuples."""
@@ -111,6 +143,34 @@ class Redactor:
         return [(name, MARKER if is_sensitive_name(name) else self.redact(value)) for name, value in headers]
 
 
+#: Any run of this many characters of a secret counts as the secret.
+FRAGMENT = 8
+
+
+def _windows(form: str) -> set[str]:
+    return {form[i:i + FRAGMENT] for i in range(len(form) - FRAGMENT + 1)}
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression for many literals, as a trie (Python's engine tries the branches
+    of a flat alternation one by one; a trie shares their prefixes: ~3x faster here)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + build(sub) for c, sub in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
 def _encoded_forms(secret: str) -> set[str]:
     raw = secret.encode("utf-8")
     forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret),
@@ -119,13 +179,13 @@ def _encoded_forms(secret: str) -> set[str]:
     for encoder in (base64.b64encode, base64.urlsafe_b64encode):
         enc = encoder(raw).decode("ascii")
         forms.update({enc, enc.rstrip("=")})
-    # A secret inside a longer Base64 text is encoded at one of three alignments: mask the
-    # stable middle of each, so "user:secret" encoded as Basic auth cannot leak "secret".
-    for offset in range(3):
-        enc = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        stable = enc[(4 if offset else 0):len(enc) - 4]
-        if len(stable) >= 8:
-            forms.add(stable)
+        # A secret inside a longer Base64 text is encoded at one of three alignments: mask the
+        # stable middle of each, so "user:secret" encoded as Basic auth cannot leak "secret".
+        for offset in range(3):
+            enc = encoder(b"\0" * offset + raw).decode("ascii")
+            stable = enc[(4 if offset else 0):len(enc) - 4]
+            if len(stable) >= FRAGMENT:
+                forms.add(stable)
     return {f for f in forms if len(f) >= MIN_SECRET_LENGTH}
 
 

@@ -44,8 +44,18 @@ def render_text(section: dict[str, Any] | None) -> str:
     if rows:
         width = min(48, max(len(_safe(r["operation"])) for r in rows))
         for r in rows:
-            mark = "ok  " if r.get("within_budget") else "OVER"
-            out.append(f"    {mark} {_safe(r['operation']):<{width}}  n={r.get('count', 0):<4} "
+            statuses = r.get("statuses") or {}
+            if "timeout" in statuses:
+                mark = "TIMEOUT"  # never "ok" beside a request that got no answer in time
+            elif any(not str(k)[:1].isdigit() for k in statuses):
+                mark = "FAILED"
+            elif any(str(k).startswith("5") for k in statuses):
+                mark = "5xx"  # the latency may be fine; the answers were not
+            elif r.get("within_budget") is None:
+                mark = "-"
+            else:
+                mark = "ok" if r.get("within_budget") else "OVER"
+            out.append(f"    {mark:<7} {_safe(r['operation']):<{width}}  n={r.get('count', 0):<4} "
                        f"p50 {_ms(r.get('p50_ms')):>7}  p95 {_ms(r.get('p95_ms')):>7}  p99 {_ms(r.get('p99_ms')):>7} ms")
     er = section.get("error_rate", {})
     if er:
@@ -56,18 +66,28 @@ def render_text(section: dict[str, Any] | None) -> str:
     if auth:
         out.append("  auth probes (no credentials / invalid credentials -> expected 401 or 403)")
         for row in auth:
-            enforced = {True: "enforced", False: "NOT ENFORCED", None: "unknown"}[row.get("enforced")]
+            enforced = {True: "enforced", False: "NOT ENFORCED", None: "inconclusive"}[row.get("enforced")]
+            note = f" ({_safe(row['note'])})" if row.get("note") else ""
             out.append(f"    {_safe(row['operation'])}: {row.get('no_credentials')} / "
-                       f"{row.get('invalid_credentials')}  {enforced}")
+                       f"{row.get('invalid_credentials')}  {enforced}{note}")
     for row in section.get("rate_limits", []):
         state = "429 observed" if row.get("provoked") else "not provoked"
         missing = row.get("missing_headers") or []
         out.append(f"  rate limit  {_safe(row['operation'])}: {state}"
                    + (f", missing {', '.join(_safe(h) for h in missing)}" if missing else ""))
-    skipped = section.get("skipped", [])
-    if skipped:
-        out.append("  not audited: " + "; ".join(f"{_safe(s['operation'])} ({_safe(s['reason'])})"
-                                                   for s in skipped))
-    if section.get("not_audited"):
-        out.append("  not reached: " + ", ".join(_safe(x) for x in section["not_audited"]))
+    focus = section.get("focus")
+    if focus:
+        out.append(f"  focus on failures: {focus.get('requests', 0)} more requests in {focus.get('rounds', 0)} "
+                   f"round(s) to {len(focus.get('operations', []))} operation(s); findings "
+                   f"{focus.get('findings_before', 0)} -> {focus.get('findings_after', 0)}")
+    ops = section.get("operations") or {}
+    not_audited = [row for row in section.get("not_audited", []) if isinstance(row, dict)]
+    if ops:
+        out.append(f"  operations audited: {ops.get('audited', 0)} of "
+                   f"{ops.get('planned', 0) + len(section.get('skipped', []))}")
+    if not_audited:
+        out.append(f"  not audited ({len(not_audited)}):")
+        out.extend(f"    {_safe(row.get('operation', ''))}: {_safe(row.get('reason', ''))}" for row in not_audited)
+    if ops and not ops.get("audited"):
+        out.append("  NOTHING AUDITED: no operation got a request the server answered; this run proves nothing")
     return "\n".join(out) + "\n"
