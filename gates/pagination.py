@@ -476,6 +476,7 @@ _DESC_NOT_POSITION = re.compile(r"(?i)\b(?:utc|gmt|time ?zone|tz|pixels?|degrees
 _DESC_OFFSET = re.compile(r"(?i)\boffset\b|\bto skip\b|\bskip(?:ping|s)? (?:the )?first\b"
                           r"|^\s*skip\b")
 _DESC_PAGE_NUMBER = re.compile(r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b"
+                               r"|\b(?:first|last) page of the (?:interval|range)\b"
                                r"|\bcurrent page\b|\bpages? to skip\b")
 #: A description that says the parameter is for paging (for `before`, `since`, ...).
 _DESC_PAGING = re.compile(r"(?i)\b(?:for )?(?:pagination|paging|paginate)\b")
