@@ -418,11 +418,11 @@ CURSOR_WORDS = frozenset({"cursor", "pointer", "bookmark", "continuation"})
 #: Words that qualify `token` or `key` as a paging position (`nextPageToken`, `startKey`).
 POSITION_WORDS = frozenset({"page", "next", "continuation", "paging", "pagination",
                             "resume", "start", "exclusive", "last", "scroll"})
-#: Words that name the unit of a count (`numberToRead`, `maxRecords`, `skipRecords`).
 #: First words that make a `...Size`/`...Limit` a page size (`resultLimit`, `batchSize`).
 SIZE_SUBJECTS = frozenset({"result", "results", "record", "records", "item", "items", "row",
                            "rows", "batch", "chunk", "fetch", "query", "search", "response",
                            "list", "entries", "hits"})
+#: Words that name the unit of a count (`numberToRead`, `maxRecords`, `skipRecords`).
 UNIT_WORDS = frozenset({"results", "records", "items", "rows", "entries", "elements",
                         "objects", "read", "return", "fetch", "hits"})
 
@@ -481,8 +481,9 @@ _DESC_PAGE_NUMBER = re.compile(r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b
 #: A description that says the parameter is for paging (for `before`, `since`, ...).
 _DESC_PAGING = re.compile(r"(?i)\b(?:for )?(?:pagination|paging|paginate)\b")
 _DESC_PAGE = re.compile(
-    r"(?i)\bnumber of (?:the )?(?:\w+ )?page\b|\bpage (?:of results )?to (?:return|retrieve|fetch|get"
-    r"|show|read)\b|^\s*(?:the )?page\.?\s*$")
+    r"(?i)\bnumber of (?:the )?(?:\w+ )?page\b"
+    r"|\bpage (?:of results )?to (?:return|retrieve|fetch|get|show|read)\b"
+    r"|^\s*(?:the )?page\.?\s*$")
 
 
 def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
