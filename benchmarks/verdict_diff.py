@@ -49,7 +49,8 @@ def _verdicts(path: str, gate_names: tuple[str, ...] | None) -> dict:
     for result in report.gates:
         counts: Counter = Counter()
         for f in result.findings:
-            counts[f"{f.rule} {f.severity.value if hasattr(f.severity, 'value') else f.severity}"] += 1
+            severity = getattr(f.severity, "value", f.severity)
+            counts[f"{f.rule} {severity}"] += 1
         out[result.name] = {"passed": result.passed, "rules": dict(counts)}
     return out
 
@@ -113,8 +114,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
             gb, ga = b.get(gate, {}), a.get(gate, {})
             if args.gate and gate not in args.gate:
                 continue
-            for rule in set(gb.get("rules", {})) | set(ga.get("rules", {})):
-                totals[gate][rule] += ga.get("rules", {}).get(rule, 0) - gb.get("rules", {}).get(rule, 0)
+            rb, ra = gb.get("rules", {}), ga.get("rules", {})
+            for rule in set(rb) | set(ra):
+                totals[gate][rule] += ra.get(rule, 0) - rb.get(rule, 0)
             if gb.get("passed") != ga.get("passed"):
                 verdict = f"{_word(gb.get('passed'))} -> {_word(ga.get('passed'))}"
                 changed[gate].append((spec, verdict, _reason(gb, ga)))

@@ -331,6 +331,15 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
             sig.size.append(p)
         elif role is not None:
             sig.request.setdefault(role, []).append(p)
+    firsts = [x for x in sig.size if norm(x.name) == "first"]
+    if firsts and len(sig.size) == len(firsts):  # Keycloak `first` + an undocumented `max`
+        sig.size += [x for x in op.parameters if x.location == "query" and norm(x.name) == "max"
+                     and _type(x.schema) in ("integer", "number") and not x.required]
+    if firsts and len(sig.size) > len(firsts) and _type(firsts[0].schema) != "string":
+        # `first` next to another size (Keycloak `first` + `max`, JPA's first result and
+        # max results) is the index of the first item: an offset, not a GraphQL page size
+        sig.size = [x for x in sig.size if x not in firsts]
+        sig.request.setdefault("offset", []).extend(firsts)
     return sig
 
 
@@ -352,8 +361,16 @@ def _request_role(p: Any, evidence: bool, field_names: set[str],
         p.name.strip("[]. ")) else ""
     if tail in GENERIC_TAILS:
         tail = ""  # `pageRange.start` is the first page of a document, `createdate.from` a date
+    desc = p.data.get("description") if isinstance(p.data, dict) else None
+    if not isinstance(desc, str) and isinstance(p.schema, dict):
+        desc = p.schema.get("description")
+    desc = desc if isinstance(desc, str) and heuristics else ""
+    if n in ("first", "last") and t in ("integer", "number") and _DESC_OFFSET.search(desc):
+        return "offset"  # Keycloak's `first`: "Pagination offset", not a GraphQL page size
     for name in (n, tail) if tail and tail != n else (n,):
         role = _known_role(p, name, t, fmt, evidence, field_names, extra)
+        if role == "" and name in EVIDENCE_CURSOR_NAMES and _DESC_PAGING.search(desc):
+            role = "cursor"  # discourse `before`: "... Useful for pagination."
         if role != "":
             return role
     if not heuristics or p.required or fmt in ("date", "date-time") \
@@ -361,12 +378,7 @@ def _request_role(p: Any, evidence: bool, field_names: set[str],
         return None  # the first page must be reachable without it; dates filter
     numeric = t in (None, "integer", "number")
     role = _role_by_words(_words(p.name), t, numeric)
-    if role is None:
-        desc = p.data.get("description") if isinstance(p.data, dict) else None
-        if not isinstance(desc, str) and isinstance(p.schema, dict):
-            desc = p.schema.get("description")
-        role = _role_by_description(desc, t, numeric) if isinstance(desc, str) else None
-    return role
+    return role if role is not None else _role_by_description(desc, t, numeric)
 
 
 def _known_role(p: Any, n: str, t: str | None, fmt: Any, evidence: bool,
@@ -406,11 +418,11 @@ CURSOR_WORDS = frozenset({"cursor", "pointer", "bookmark", "continuation"})
 #: Words that qualify `token` or `key` as a paging position (`nextPageToken`, `startKey`).
 POSITION_WORDS = frozenset({"page", "next", "continuation", "paging", "pagination",
                             "resume", "start", "exclusive", "last", "scroll"})
-#: Words that name the unit of a count (`numberToRead`, `maxRecords`, `skipRecords`).
 #: First words that make a `...Size`/`...Limit` a page size (`resultLimit`, `batchSize`).
 SIZE_SUBJECTS = frozenset({"result", "results", "record", "records", "item", "items", "row",
                            "rows", "batch", "chunk", "fetch", "query", "search", "response",
                            "list", "entries", "hits"})
+#: Words that name the unit of a count (`numberToRead`, `maxRecords`, `skipRecords`).
 UNIT_WORDS = frozenset({"results", "records", "items", "rows", "entries", "elements",
                         "objects", "read", "return", "fetch", "hits"})
 
@@ -435,7 +447,7 @@ def _role_by_words(words: list[str], t: str | None, numeric: bool) -> str | None
         if "pages" in w or "page" in w:
             return "page" if numeric else None  # e-conomic `SkipPages`
         return "offset" if numeric else "cursor" if stringy else None  # `skipRecords`
-    if "page" in w and w & {"start", "offset", "number", "num", "index", "no"} \
+    if "page" in w and w & {"start", "offset", "number", "num", "index", "no", "paginate"} \
             and not w & {"size", "count", "limit"}:
         return "page" if numeric else "cursor" if stringy else None  # prss.org `pageStart`
     if numeric and (("page" in w and w & {"size", "length", "limit", "count"})
@@ -456,7 +468,7 @@ _DESC_CURSOR = re.compile(
     r"|\bcontinuation\b")
 _DESC_SIZE = re.compile(
     r"(?i)\bpage[ _-]?size\b|\bper page\b"
-    r"|\b(?:maximum|max\.?) number of (?:results|items|records|rows|entries|hits|objects)\b"
+    r"|\b(?:maximum|max\.?) (?:number of )?(?:results|items|records|rows|entries|hits|objects)\b"
     r"|\bnumber of (?:\w+ ){0,2}?(?:to (?:return|retrieve|fetch|read|show|list)"
     r"|per (?:page|request|call|response)|returned)\b")
 #: Offsets that are not positions in a list (`UTC offset in minutes`).
@@ -464,19 +476,24 @@ _DESC_NOT_POSITION = re.compile(r"(?i)\b(?:utc|gmt|time ?zone|tz|pixels?|degrees
 _DESC_OFFSET = re.compile(r"(?i)\boffset\b|\bto skip\b|\bskip(?:ping|s)? (?:the )?first\b"
                           r"|^\s*skip\b")
 _DESC_PAGE_NUMBER = re.compile(r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b"
+                               r"|\b(?:first|last) page of the (?:interval|range)\b"
                                r"|\bcurrent page\b|\bpages? to skip\b")
+#: A description that says the parameter is for paging (for `before`, `since`, ...).
+_DESC_PAGING = re.compile(r"(?i)\b(?:for )?(?:pagination|paging|paginate)\b")
 _DESC_PAGE = re.compile(
-    r"(?i)\bnumber of (?:the )?page\b|\bpage (?:of results )?to (?:return|retrieve|fetch|get"
-    r"|show|read)\b|^\s*(?:the )?page\.?\s*$")
+    r"(?i)\bnumber of (?:the )?(?:\w+ )?page\b"
+    r"|\bpage (?:of results )?to (?:return|retrieve|fetch|get|show|read)\b"
+    r"|^\s*(?:the )?page\.?\s*$")
 
 
 def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
     """The role a parameter's description gives it (optional, non-date parameters only)."""
     if _DESC_CURSOR.search(desc):
         return "cursor" if t in (None, "string") else "page" if numeric else None
-    if numeric and (_DESC_PAGE_NUMBER.search(desc) or (
-            _DESC_PAGE.search(desc) and not _DESC_SIZE.search(desc))):
-        return "page"
+    if _DESC_PAGE_NUMBER.search(desc) or (_DESC_PAGE.search(desc)
+                                          and not _DESC_SIZE.search(desc)):
+        # a page number typed as a string is opaque to the client: a cursor, as for `page`
+        return "page" if numeric else "cursor" if t == "string" else None
     if numeric and _DESC_SIZE.search(desc):
         return "size"
     if numeric and _DESC_OFFSET.search(desc) and not _DESC_NOT_POSITION.search(desc):

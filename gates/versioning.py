@@ -4,8 +4,9 @@
 Each operation under `paths` carries its API version through a mechanism (gate-semantics.md
 6.2 and the Amendments): `url` (a whole path segment `v1`, `v2.1`, `v1.0.0`, `v1beta1`,
 `v1p3beta1`, a configured literal such as `beta`, a bare number `2`, `2.0`, `1.2.15` or an
-ISO date `2010-04-01` in the server URL / 2.0 `basePath`, or at the start of the path key), `query` (`api-version`, ...),
-`header` (`Api-Version`, `X-API-Version`, `Stripe-Version`, ...) or `media_type`
+ISO date `2010-04-01` in the server URL / 2.0 `basePath`, or at the start of the path
+key), `query` (`api-version`, ...), `header` (`Api-Version`, `X-API-Version`,
+`Stripe-Version`, ...) or `media_type`
 (`application/vnd.acme+json;version=2`, `application/vnd.acme.v2+json`). The chosen mechanism
 is the one most operations carry; it must be on every operation, be the only family and be
 allowed. The metric is the share of operations that carry the chosen mechanism.
