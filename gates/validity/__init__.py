@@ -315,7 +315,7 @@ def schema_violation(spec: Spec) -> Iterator[Violation]:
         else:
             pointer = spec.root.join(*tokens)
         where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
-        yield Violation(pointer, f"{message} (at {_short(where, 120)})", subject=message)
+        yield Violation(pointer, f"{message} (at {_short(where, 400)})", subject=message)
 
 
 @rule("validity/path-parameter-mismatch", severity=Severity.ERROR)

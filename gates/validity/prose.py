@@ -27,7 +27,7 @@ _FORM_MEDIA = ("multipart/form-data", "application/x-www-form-urlencoded")
 def _found(pointer: Pointer, message: str, subject: str) -> Violation:
     """A finding whose message ends with its JSON pointer, as the schema check's do."""
     where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
-    return Violation(pointer, f"{message} (at {short(where, 120)})", subject=subject)
+    return Violation(pointer, f"{message} (at {short(where, 400)})", subject=subject)
 
 
 def _unique_operations(spec: Spec) -> list[Any]:
