@@ -163,7 +163,7 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
     """
     for pointer, params in _parameter_lists(spec):
         seen: set[tuple[str, str]] = set()
-        for i, param in params:
+        for i, param, _ in params:
             name, location = param.get("name"), param.get("in")
             if not isinstance(name, str) or not isinstance(location, str):
                 continue
@@ -174,8 +174,10 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
             seen.add(key)
 
 
-def _parameter_lists(spec: Spec) -> Iterator[tuple[Pointer, list[tuple[int, dict[str, Any]]]]]:
-    """Each `parameters` list of a path item or an operation (once), its entries resolved."""
+def _parameter_lists(spec: Spec
+                     ) -> Iterator[tuple[Pointer, list[tuple[int, dict[str, Any], Pointer]]]]:
+    """Each `parameters` list of a path item or an operation (once), its entries resolved
+    (index, parameter, where the parameter is written)."""
     seen: set[Any] = set()
     for op in _unique_operations(spec):
         for owner, owner_ptr in ((op.path_item, op.path_item_pointer), (op.data, op.pointer)):
@@ -187,9 +189,9 @@ def _parameter_lists(spec: Spec) -> Iterator[tuple[Pointer, list[tuple[int, dict
             seen.add(pointer)
             resolved = []
             for i, raw in enumerate(owner["parameters"]):
-                param, _ = spec.resolve(raw, pointer / i)
+                param, where = spec.resolve(raw, pointer / i)
                 if isinstance(param, dict):
-                    resolved.append((i, param))
+                    resolved.append((i, param, where))
             yield pointer, resolved
 
 
@@ -307,10 +309,10 @@ def array_without_items(spec: Spec) -> Iterator[Violation]:
                                 subject=f"{what}")
             node, pointer, what = node.get("items"), pointer / "items", f"`items` of {what}"
 
-    for pointer, params in _parameter_lists(spec):
-        for i, param in params:
+    for _, params in _parameter_lists(spec):
+        for _, param, where in params:  # a shared parameter is reported where it is written
             if param.get("in") != "body":
-                yield from check(param, pointer / i, f"parameter `{short(param.get('name'))}`")
+                yield from check(param, where, f"parameter `{short(param.get('name'))}`")
     for op in _unique_operations(spec):
         for response in op.responses.values():
             for header in response.headers.values():
