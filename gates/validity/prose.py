@@ -461,17 +461,19 @@ def default_type_mismatch(spec: Spec) -> Iterator[Violation]:
                             f"{type_name}", subject=f"{type_name}")
 
 
-@rule("validity/unknown-dialect", severity=Severity.WARNING)
+@rule("validity/unknown-dialect", severity=Severity.ERROR)
 def unknown_dialect(spec: Spec) -> Iterator[Violation]:
     """## What it does
     OpenAPI 3.1/3.2: reports a `jsonSchemaDialect`, or a Schema Object's `$schema`, that names
-    a JSON Schema dialect gatekeeper does not know (it knows JSON Schema 2020-12 and the
-    OpenAPI 3.1 and 3.2 dialects). The Schema Objects written in it are left unchecked rather
+    a JSON Schema dialect gatekeeper does not know (it knows the OpenAPI 3.1 and 3.2 dialects
+    and JSON Schema 2020-12, 2019-09, draft-07, draft-06 and draft-04). The Schema Objects written in it are left unchecked rather
     than checked against a guessed dialect.
 
     ## Why is this bad?
-    Tools that do not know the dialect cannot validate or generate code from those schemas;
-    a typo in the URI silently switches the dialect.
+    Tools that do not know the dialect cannot validate or generate code from those schemas,
+    and gatekeeper cannot confirm that they are valid: a verdict of "valid" would be a guess.
+    Most often the URI has a typo, which silently switches schema checking off. A custom
+    dialect your tools do know can be waived for this rule.
 
     ## Example
     ```yaml
