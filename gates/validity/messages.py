@@ -202,6 +202,9 @@ def describe(error: Any) -> str:
     instance = error.instance
     if kind == "required":
         missing = [m for m in value if isinstance(instance, dict) and m not in instance]
+        if missing == ["required"] and isinstance(instance, dict) and instance.get("in") == "path":
+            return (f"path parameter `{short(instance.get('name'), 40)}` must have "
+                    "`required: true`")
         names = ", ".join(f"`{m}`" for m in missing[:3]) or f"`{short(value)}`"
         return f"missing required field{'s' if len(missing) > 1 else ''} {names}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
