@@ -177,8 +177,10 @@ def gatekeeper_accepts(path: Path, root: Path) -> tuple[bool, str]:
     done = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--select", "validity",
                            "--ref-root", str(root), str(path)], capture_output=True, text=True,
                           timeout=120)
-    first = next((line for line in (done.stdout + done.stderr).splitlines()
-                  if "validity/" in line or "error" in line.lower()), "")
+    lines = (done.stdout + done.stderr).splitlines()
+    first = next((line for line in lines if "validity/" in line), "")
+    if done.returncode == 2:  # could not run: the one-line reason
+        first = next((line for line in reversed(lines) if line.strip()), "exit 2")
     return done.returncode == 0, first.strip()[:300]
 
 
