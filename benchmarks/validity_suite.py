@@ -16,8 +16,8 @@ fixtures, whose companion files sit beside them). For each spec:
 `--prepare` reads the OpenAPI Initiative's specification repository (its `tests/schema/pass`
 and `fail` fixtures on the v3.1-dev and v3.2-dev branches, the 3.0 archive's `pass` folder)
 and openapi-spec-validator's repository (`tests/integration/data`, labelled as its tests
-expect, and the inline specs of `tests/integration/validation/test_validators.py`, labelled
-by their assertions) from local git mirrors (`--oai-git`, `--osv-git`). Fixtures stay in the
+expect, and the specs written inline in `tests/integration/validation/test_validators.py`,
+`test_exceptions.py` and `test_dialect.py`, labelled by their assertions) from local git mirrors (`--oai-git`, `--osv-git`). Fixtures stay in the
 cache directory (default ~/.cache/gatekeeper-bench/validity-suite), outside the repository.
 """
 
@@ -27,6 +27,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -72,29 +73,70 @@ def _export(git_dir: str, ref: str, folder: str, target: Path) -> int:
     return len(names)
 
 
+_PASS = re.compile(r"assert (?:errors_list|errors) == \[\]|assert len\((?:errors_list|errors)\) == 0"
+                   r"|assert not errors|assert validator\.is_valid\(\)")
+_FAIL = re.compile(r"assert len\((?:errors_list|errors)\) (?:== [1-9]|> 0)|assert errors\s*$"
+                   r"|errors_list\[0\]|assert not validator\.is_valid\(\)", re.M)
+
+
+def _is_spec(node: ast.AST) -> bool:
+    return isinstance(node, ast.Dict) and any(
+        isinstance(k, ast.Constant) and k.value in ("openapi", "swagger") for k in node.keys)
+
+
 def _inline_specs(source: str) -> list[tuple[str, dict, str]]:
-    """(name, spec, expected) for each dict literal with an `openapi`/`swagger` key in a test
-    module: a test asserting `not errors` expects a pass, one asserting errors a failure."""
+    """(name, spec, expected) for each spec written inline in a test module: a dict literal
+    with an `openapi`/`swagger` key, or a call of a module-level helper that builds one
+    (`make_spec(...)`) with literal arguments. A test asserting no errors expects a pass,
+    one asserting errors a failure; tests that assert neither are skipped."""
     tree = ast.parse(source)
+    helpers: dict[str, object] = {}
+    for node in tree.body:  # module-level spec builders, e.g. test_dialect.make_spec
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("test"):
+            namespace: dict[str, object] = {}
+            try:
+                exec(compile(ast.Module([node], []), "<helper>", "exec"), namespace)
+                helpers[node.name] = namespace[node.name]
+            except Exception:  # noqa: BLE001 - a helper that needs imports: not a builder
+                pass
     out = []
     for func in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
         text = ast.get_source_segment(source, func) or ""
-        if "assert not errors" in text:
+        if _PASS.search(text) and not _FAIL.search(text):
             expected = "pass"
-        elif "assert errors" in text or "len(errors) == 1" in text:
+        elif _FAIL.search(text) and not _PASS.search(text):
             expected = "fail"
         else:
             continue
-        specs = [n for n in ast.walk(func) if isinstance(n, ast.Dict)
-                 and any(isinstance(k, ast.Constant) and k.value in ("openapi", "swagger")
-                         for k in n.keys)]
+        specs = [n for n in ast.walk(func) if _is_spec(n)]
         if not specs:  # a parametrized test: the specs are in its decorator
-            specs = [n for d in func.decorator_list for n in ast.walk(d)
-                     if isinstance(n, ast.Dict) and any(
-                         isinstance(k, ast.Constant) and k.value in ("openapi", "swagger")
-                         for k in n.keys)]
-        for i, node in enumerate(specs):
-            out.append((f"{func.name}-{i}", ast.literal_eval(node), expected))
+            specs = [n for d in func.decorator_list for n in ast.walk(d) if _is_spec(n)]
+        found = []
+        for node in specs:
+            try:
+                found.append(ast.literal_eval(node))
+            except ValueError:
+                continue
+        local: dict[str, object] = {}
+        for stmt in func.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                    stmt.targets[0], ast.Name):
+                value = stmt.value
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                        and value.func.id in helpers:
+                    try:
+                        found.append(eval(compile(ast.Expression(value), "<call>", "eval"),
+                                          {**helpers, **local}))
+                    except Exception:  # noqa: BLE001 - not literal enough
+                        pass
+                else:
+                    try:
+                        local[stmt.targets[0].id] = ast.literal_eval(value)
+                    except ValueError:
+                        pass
+        for i, spec in enumerate(found):
+            if isinstance(spec, dict):
+                out.append((f"{func.name}-{i}", spec, expected))
     return out
 
 
@@ -109,13 +151,14 @@ def prepare(oai_git: str, osv_git: str, cache: Path) -> None:
     _export(osv_git, "HEAD", "tests/integration/data", cache / "osv-data")
     (cache / "osv-data" / "expected.json").write_text(json.dumps(OSV_DATA_EXPECTED, indent=1))
     print(f"osv-data: {len(OSV_DATA_EXPECTED)} (osv {_git(osv_git, 'rev-parse', 'HEAD')[:10]})")
-    source = _git(osv_git, "show", "HEAD:tests/integration/validation/test_validators.py")
     inline = cache / "osv-inline"
     expected = {}
-    for name, spec, verdict in _inline_specs(source):
-        (inline / "specs").mkdir(parents=True, exist_ok=True)
-        (inline / "specs" / f"{name}.json").write_text(json.dumps(spec, indent=1))
-        expected[f"specs/{name}.json"] = verdict
+    for module in ("test_validators", "test_exceptions", "test_dialect"):
+        source = _git(osv_git, "show", f"HEAD:tests/integration/validation/{module}.py")
+        for name, spec, verdict in _inline_specs(source):
+            (inline / "specs").mkdir(parents=True, exist_ok=True)
+            (inline / "specs" / f"{module}-{name}.json").write_text(json.dumps(spec, indent=1))
+            expected[f"specs/{module}-{name}.json"] = verdict
     (inline / "expected.json").write_text(json.dumps(expected, indent=1))
     print(f"osv-inline: {len(expected)}")
 
@@ -134,8 +177,10 @@ def gatekeeper_accepts(path: Path, root: Path) -> tuple[bool, str]:
     done = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--select", "validity",
                            "--ref-root", str(root), str(path)], capture_output=True, text=True,
                           timeout=120)
-    first = next((line for line in (done.stdout + done.stderr).splitlines()
-                  if "validity/" in line or "error" in line.lower()), "")
+    lines = (done.stdout + done.stderr).splitlines()
+    first = next((line for line in lines if "validity/" in line), "")
+    if done.returncode == 2:  # could not run: the one-line reason
+        first = next((line for line in reversed(lines) if line.strip()), "exit 2")
     return done.returncode == 0, first.strip()[:300]
 
 

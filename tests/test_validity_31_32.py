@@ -78,6 +78,26 @@ def test_plain_2020_12_dialect_does_not_check_oas_keywords(tmp_path: Path) -> No
     assert [f.pointer for f in found] == ["#/components/schemas/Wrong/required"]
 
 
+def test_older_json_schema_drafts_checked_by_their_own_meta_schema(tmp_path: Path) -> None:
+    text = """\
+        openapi: 3.1.0
+        jsonSchemaDialect: http://json-schema.org/draft-07/schema#
+        info: {title: t, version: '1'}
+        paths: {}
+        components:
+          schemas:
+            Draft4:
+              $schema: http://json-schema.org/draft-04/schema#
+              type: number
+              minimum: 1
+              exclusiveMinimum: true
+            Draft7: {type: object, required: name}
+        """
+    found = _findings(tmp_path, text)
+    assert [(f.rule, f.pointer) for f in found] == [
+        ("validity/schema-violation", "#/components/schemas/Draft7/required")]
+
+
 def test_unknown_dialect_reported_and_not_guessed(tmp_path: Path) -> None:
     text = """\
         openapi: 3.1.0
@@ -90,7 +110,7 @@ def test_unknown_dialect_reported_and_not_guessed(tmp_path: Path) -> None:
         """
     found = _findings(tmp_path, text)
     assert [(f.rule, f.severity.value if hasattr(f.severity, "value") else f.severity)
-            for f in found] == [("validity/unknown-dialect", "warning")]
+            for f in found] == [("validity/unknown-dialect", "error")]
 
 
 def test_extension_fields_not_listed_as_unexpected(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from gatekeeper import Gate, Severity, Spec, Violation, rule
 
 from . import schemas
-from .messages import (best, describe, describe_fast, is_name_error, short as _short,
+from .messages import (causes, describe, describe_fast, is_name_error, short as _short,
                        unexpected_fields)
 from .prose import RULES as PROSE_RULES
 
@@ -102,7 +102,7 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
                                                    fast.iter_errors(document)])
         leaves = []
         for error in validator.iter_errors(document):
-            leaves.append(best(error) if detailed else error)
+            leaves.extend(causes(error) if detailed else [error])
             if len(leaves) >= 500:
                 break
         # A failing keyword discards what it evaluated, so `unevaluatedProperties` then lists
@@ -315,7 +315,7 @@ def schema_violation(spec: Spec) -> Iterator[Violation]:
         else:
             pointer = spec.root.join(*tokens)
         where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
-        yield Violation(pointer, f"{message} (at {_short(where, 120)})", subject=message)
+        yield Violation(pointer, f"{message} (at {_short(where, 400)})", subject=message)
 
 
 @rule("validity/path-parameter-mismatch", severity=Severity.ERROR)

@@ -91,39 +91,73 @@ class Synthetic:
         self.context = ()
 
 
+def _choose(error: Any) -> Any:
+    """For a `oneOf`/`anyOf` error: the errors of the branch the author meant (a Reference
+    branch only for an object with `$ref`; then the fewest discriminating fields
+    contradicted; then the branch that got furthest into the document), or a `Synthetic`
+    error when every branch rejects the same discriminating field (that field is the cause)."""
+    depth = len(error.absolute_path)
+    branches = _branches(error)
+    mismatches = [_mismatched(b, depth) for b in branches]
+    common = set.intersection(*(set(m) for m in mismatches)) if mismatches else set()
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for name in sorted(common):
+        if name in instance:
+            allowed = sorted({v for m in mismatches for v in m[name]}, key=str)
+            listed = ", ".join(f"`{short(v, 20)}`" for v in allowed[:10])
+            return Synthetic(error, f"`{short(instance[name], 40)}` is not a valid `{name}`: "
+                                    f"must be one of {listed}", [*error.absolute_path, name])
+
+    def rank(index: int) -> tuple[Any, ...]:
+        branch = branches[index]
+        is_reference_branch = any(e.validator == "required" and "$ref" in e.validator_value
+                                  for e in branch)
+        return (is_reference_branch, len(mismatches[index]), -max(_reach(c) for c in branch))
+
+    return branches[min(range(len(branches)), key=rank)]
+
+
 def best(error: Any) -> Any:
-    """The error that names the real cause: for a `oneOf`/`anyOf`, the branch the author meant
-    (a Reference branch only for an object with `$ref`; then the fewest discriminating fields
-    contradicted; then the branch that got furthest into the document), recursively; within
-    that branch a field problem before a missing field. When every branch rejects the same
-    discriminating field, that field is the cause."""
+    """The one error that names the real cause (the deepest failure of the meant branch)."""
     while error.context:
-        depth = len(error.absolute_path)
-        branches = _branches(error)
-        mismatches = [_mismatched(b, depth) for b in branches]
-        common = set.intersection(*(set(m) for m in mismatches)) if mismatches else set()
-        instance = error.instance if isinstance(error.instance, dict) else {}
-        for name in sorted(common):
-            if name in instance:
-                allowed = sorted({v for m in mismatches for v in m[name]}, key=str)
-                listed = ", ".join(f"`{short(v, 20)}`" for v in allowed[:10])
-                return Synthetic(error, f"`{short(instance[name], 40)}` is not a valid "
-                                        f"`{name}`: must be one of {listed}",
-                                 [*error.absolute_path, name])
-
-        def rank(index: int) -> tuple[Any, ...]:
-            branch = branches[index]
-            is_reference_branch = any(e.validator == "required" and "$ref" in e.validator_value
-                                      for e in branch)
-            return (is_reference_branch, len(mismatches[index]),
-                    -max(_reach(c) for c in branch))
-
-        chosen = branches[min(range(len(branches)), key=rank)]
+        chosen = _choose(error)
+        if isinstance(chosen, Synthetic):
+            return chosen
         error = min(chosen, key=lambda e: (
             -_reach(e),
             e.validator in ("required", "oneOf", "anyOf", "not"),
             e.validator in ("additionalProperties", "unevaluatedProperties")))
     return error
+
+
+def causes(error: Any, limit: int = 10) -> list[Any]:
+    """Every failure inside the branch the author meant, not only the deepest: a response
+    schema with a misspelt `type` *and* a string `nullable` has two causes. A missing field
+    beside an unexpected one on the same object is left out (the unexpected field is the
+    cause: a misspelt name, or an unsupported keyword in place of `type`), and so is "more
+    than one form matches" beside a real failure."""
+    if not error.context:
+        return [error]
+    chosen = _choose(error)
+    if isinstance(chosen, Synthetic):
+        return [chosen]
+    out = [leaf for e in chosen for leaf in causes(e, limit)]
+    unexpected_at = {tuple(e.absolute_path) for e in out
+                     if getattr(e, "validator", None) in ("additionalProperties",
+                                                          "unevaluatedProperties")}
+    kept = [e for e in out if not (getattr(e, "validator", None) == "required"
+                                   and tuple(e.absolute_path) in unexpected_at)]
+    real = [e for e in kept if not (getattr(e, "validator", None) == "oneOf"
+                                    and not e.context)]
+    kept = real or kept
+    seen: set[Any] = set()
+    unique = []
+    for e in kept:
+        key = (tuple(e.absolute_path), getattr(e, "validator", None), str(e.message))
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique[:limit] or [best(error)]
 
 
 #: RFC 9110 `token`: the syntax of an HTTP field name (the 3.2 schema's header-name pattern).
@@ -168,6 +202,9 @@ def describe(error: Any) -> str:
     instance = error.instance
     if kind == "required":
         missing = [m for m in value if isinstance(instance, dict) and m not in instance]
+        if missing == ["required"] and isinstance(instance, dict) and instance.get("in") == "path":
+            return (f"path parameter `{short(instance.get('name'), 40)}` must have "
+                    "`required: true`")
         names = ", ".join(f"`{m}`" for m in missing[:3]) or f"`{short(value)}`"
         return f"missing required field{'s' if len(missing) > 1 else ''} {names}"
     if kind in ("additionalProperties", "unevaluatedProperties"):

@@ -27,7 +27,7 @@ _FORM_MEDIA = ("multipart/form-data", "application/x-www-form-urlencoded")
 def _found(pointer: Pointer, message: str, subject: str) -> Violation:
     """A finding whose message ends with its JSON pointer, as the schema check's do."""
     where = (f"{pointer.file}#" if pointer.file else "") + (pointer.fragment[1:] or "/")
-    return Violation(pointer, f"{message} (at {short(where, 120)})", subject=subject)
+    return Violation(pointer, f"{message} (at {short(where, 400)})", subject=subject)
 
 
 def _unique_operations(spec: Spec) -> list[Any]:
@@ -163,7 +163,7 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
     """
     for pointer, params in _parameter_lists(spec):
         seen: set[tuple[str, str]] = set()
-        for i, param in params:
+        for i, param, _ in params:
             name, location = param.get("name"), param.get("in")
             if not isinstance(name, str) or not isinstance(location, str):
                 continue
@@ -174,8 +174,10 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
             seen.add(key)
 
 
-def _parameter_lists(spec: Spec) -> Iterator[tuple[Pointer, list[tuple[int, dict[str, Any]]]]]:
-    """Each `parameters` list of a path item or an operation (once), its entries resolved."""
+def _parameter_lists(spec: Spec
+                     ) -> Iterator[tuple[Pointer, list[tuple[int, dict[str, Any], Pointer]]]]:
+    """Each `parameters` list of a path item or an operation (once), its entries resolved
+    (index, parameter, where the parameter is written)."""
     seen: set[Any] = set()
     for op in _unique_operations(spec):
         for owner, owner_ptr in ((op.path_item, op.path_item_pointer), (op.data, op.pointer)):
@@ -187,9 +189,9 @@ def _parameter_lists(spec: Spec) -> Iterator[tuple[Pointer, list[tuple[int, dict
             seen.add(pointer)
             resolved = []
             for i, raw in enumerate(owner["parameters"]):
-                param, _ = spec.resolve(raw, pointer / i)
+                param, where = spec.resolve(raw, pointer / i)
                 if isinstance(param, dict):
-                    resolved.append((i, param))
+                    resolved.append((i, param, where))
             yield pointer, resolved
 
 
@@ -307,10 +309,10 @@ def array_without_items(spec: Spec) -> Iterator[Violation]:
                                 subject=f"{what}")
             node, pointer, what = node.get("items"), pointer / "items", f"`items` of {what}"
 
-    for pointer, params in _parameter_lists(spec):
-        for i, param in params:
+    for _, params in _parameter_lists(spec):
+        for _, param, where in params:  # a shared parameter is reported where it is written
             if param.get("in") != "body":
-                yield from check(param, pointer / i, f"parameter `{short(param.get('name'))}`")
+                yield from check(param, where, f"parameter `{short(param.get('name'))}`")
     for op in _unique_operations(spec):
         for response in op.responses.values():
             for header in response.headers.values():
@@ -459,17 +461,19 @@ def default_type_mismatch(spec: Spec) -> Iterator[Violation]:
                             f"{type_name}", subject=f"{type_name}")
 
 
-@rule("validity/unknown-dialect", severity=Severity.WARNING)
+@rule("validity/unknown-dialect", severity=Severity.ERROR)
 def unknown_dialect(spec: Spec) -> Iterator[Violation]:
     """## What it does
     OpenAPI 3.1/3.2: reports a `jsonSchemaDialect`, or a Schema Object's `$schema`, that names
-    a JSON Schema dialect gatekeeper does not know (it knows JSON Schema 2020-12 and the
-    OpenAPI 3.1 and 3.2 dialects). The Schema Objects written in it are left unchecked rather
+    a JSON Schema dialect gatekeeper does not know (it knows the OpenAPI 3.1 and 3.2 dialects
+    and JSON Schema 2020-12, 2019-09, draft-07, draft-06 and draft-04). The Schema Objects written in it are left unchecked rather
     than checked against a guessed dialect.
 
     ## Why is this bad?
-    Tools that do not know the dialect cannot validate or generate code from those schemas;
-    a typo in the URI silently switches the dialect.
+    Tools that do not know the dialect cannot validate or generate code from those schemas,
+    and gatekeeper cannot confirm that they are valid: a verdict of "valid" would be a guess.
+    Most often the URI has a typo, which silently switches schema checking off. A custom
+    dialect your tools do know can be waived for this rule.
 
     ## Example
     ```yaml

@@ -6,7 +6,8 @@ or a boolean. Every Schema Object is checked against its dialect's meta-schema a
 document schema's `schema` definition (the `$dynamicAnchor: meta` every Schema Object position
 resolves to) is replaced by a dispatcher that reads the Schema Object's own `$schema`, else the
 document's `jsonSchemaDialect`, else the OpenAPI dialect of the document's version, and applies
-that dialect's meta-schema. A dialect gatekeeper does not know is left unchecked (and reported
+that dialect's meta-schema (the OpenAPI 3.1/3.2 dialects, JSON Schema 2020-12, 2019-09,
+draft-07, draft-06 and draft-04). A dialect gatekeeper does not know is left unchecked (and reported
 by `validity/unknown-dialect`), never guessed. Nothing is ever fetched: every `$ref` resolves
 inside the shipped files or jsonschema's own copies of the JSON Schema meta-schemas.
 """
@@ -21,6 +22,16 @@ if TYPE_CHECKING:
     from typing import Any
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+#: The JSON Schema drafts gatekeeper knows, by their meta-schema URI (as jsonschema's copies
+#: name them; a trailing `#` is accepted), each checked against that draft's meta-schema.
+JSON_SCHEMA_DRAFTS = {
+    DRAFT_2020_12: "2020-12",
+    "https://json-schema.org/draft/2019-09/schema": "2019-09",
+    "http://json-schema.org/draft-07/schema": "draft-07",
+    "http://json-schema.org/draft-06/schema": "draft-06",
+    "http://json-schema.org/draft-04/schema": "draft-04",
+}
+_DRAFT_URI = {name: uri for uri, name in JSON_SCHEMA_DRAFTS.items()}
 #: The OpenAPI dialect identifiers of each version: the `/dialect/base` of the 3.1.0 text, the
 #: dated identifiers published since, and the work-in-progress one of the sources.
 OAS_DIALECT = {"3.1": re.compile(r"^https://spec\.openapis\.org/oas/3\.1/dialect/[^/#]+#?$"),
@@ -30,11 +41,14 @@ _SHIPPED_ID = {v: f"https://spec.openapis.org/oas/{v}/dialect/WORK-IN-PROGRESS"
 
 
 def dialect_of(uri: Any) -> str | None:
-    """'2020-12', '3.1' or '3.2' for a dialect gatekeeper knows, else None."""
+    """'3.1' or '3.2' (the OpenAPI dialects), '2020-12', '2019-09', 'draft-07', ... for a
+    dialect gatekeeper knows, else None."""
     if not isinstance(uri, str):
         return None
-    if uri.rstrip("#") == DRAFT_2020_12:
-        return "2020-12"
+    if uri.endswith("#"):
+        uri = uri[:-1]
+    if uri in JSON_SCHEMA_DRAFTS:
+        return JSON_SCHEMA_DRAFTS[uri]
     for version, pattern in OAS_DIALECT.items():
         if pattern.match(uri):
             return version
@@ -55,7 +69,7 @@ def shipped(name: str) -> dict[str, Any]:
 
 
 def _dialect_ref(dialect: str) -> str:
-    return DRAFT_2020_12 if dialect == "2020-12" else _SHIPPED_ID[dialect]
+    return _DRAFT_URI.get(dialect) or _SHIPPED_ID[dialect]
 
 
 def _dispatcher(default: str | None) -> dict[str, Any]:
@@ -64,9 +78,8 @@ def _dispatcher(default: str | None) -> dict[str, Any]:
         return {"type": "object", "required": ["$schema"], "properties": {"$schema": value}}
 
     branches: list[dict[str, Any]] = [
-        {"if": with_schema({"type": "string", "pattern": r"^https://json-schema\.org/draft/"
-                                                         r"2020-12/schema#?$"}),
-         "then": {"$ref": DRAFT_2020_12}}]
+        {"if": with_schema({"type": "string", "pattern": f"^{re.escape(uri)}#?$"}),
+         "then": {"$ref": uri}} for uri in JSON_SCHEMA_DRAFTS]
     for version, pattern in OAS_DIALECT.items():
         branches.append({"if": with_schema({"type": "string", "pattern": pattern.pattern}),
                          "then": {"$ref": _SHIPPED_ID[version]}})
@@ -87,8 +100,14 @@ def document_schema(version: str, dialect: str | None = None) -> dict[str, Any]:
     return schema
 
 
-def _extra_resources() -> list[tuple[str, dict[str, Any]]]:
+def _extra_resources(with_drafts: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """The shipped dialect files; with the JSON Schema meta-schemas (jsonschema's copies)
+    for jsonschema-rs, which bundles only those of 2020-12."""
     out = []
+    if with_drafts:
+        from jsonschema_specifications import REGISTRY
+
+        out = [(uri, REGISTRY[uri].contents) for uri in REGISTRY if "draft-03" not in uri]
     for version in OAS_DIALECT:
         for part in ("dialect", "meta"):
             contents = shipped(f"oas-{version}.{part}")
@@ -108,7 +127,8 @@ def rs_validator(version: str, dialect: str | None = None) -> Any:
     except ImportError:
         return None
     try:
-        registry = jsonschema_rs.Registry(_extra_resources(), retriever=refuse_retrieval)
+        registry = jsonschema_rs.Registry(_extra_resources(with_drafts=True),
+                                         retriever=refuse_retrieval)
         return jsonschema_rs.validator_for(document_schema(version, dialect),
                                            registry=registry, retriever=refuse_retrieval)
     except Exception:  # noqa: BLE001 - an older jsonschema-rs: the jsonschema backend is used
