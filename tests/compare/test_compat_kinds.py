@@ -312,3 +312,14 @@ def test_pattern_superset_decisions(old, new, verdict) -> None:
     from gates.compat.patterns import accepts_all_of
 
     assert accepts_all_of(old, new) is verdict
+
+
+def test_read_only_request_and_write_only_response_values_are_not_judged(tmp_path) -> None:
+    assert _findings(tmp_path, {**S, "readOnly": True},
+                     {**S, "readOnly": True, "maxLength": 3}, "request-property") == set()
+    assert _findings(tmp_path, {**S, "writeOnly": True, "maxLength": 3},
+                     {**S, "writeOnly": True}, "response-property") == set()
+    # the other direction still counts
+    assert _findings(tmp_path, {**S, "readOnly": True, "maxLength": 3},
+                     {**S, "readOnly": True}, "response-property") == \
+        {("compat/response-constraint-loosened", "error")}
