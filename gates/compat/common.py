@@ -84,8 +84,14 @@ def operation_pairs(spec: Spec) -> list[tuple[Operation, Operation, Spec]]:
         if base is None:
             return []
         head_ops = {op_key(op): op for op in spec.operations}
-        return [(old, head_ops[op_key(old)], base) for old in base.operations
-                if op_key(old) in head_ops]
+        # two paths may differ only in parameter names: the same spelling wins
+        exact = {(op.kind, op.method, op.path): op for op in spec.operations}
+        out = []
+        for old in base.operations:
+            new = exact.get((old.kind, old.method, old.path)) or head_ops.get(op_key(old))
+            if new is not None:
+                out.append((old, new, base))
+        return out
     return spec.memo("compat-operation-pairs", build)
 
 

@@ -335,6 +335,9 @@ class _Walk:
             self.seen_pairs.add(key)
             if not isinstance(o, Mapping) or not isinstance(n, Mapping):
                 continue
+            hidden = "readOnly" if direction == "in" else "writeOnly"
+            if o.get(hidden) is True and n.get(hidden) is True:
+                continue  # never travels this way: a read-only value is not sent by clients
             both_composed = (not self.base.merged_properties(o, op_)
                              and not self.head.merged_properties(n, np_)
                              and bool(_composed(self.base, o, op_))

@@ -283,3 +283,43 @@ def test_operation_level_kind(tmp_path, check, base, head, expected) -> None:
     spec.base = load(str(tmp_path / "base.json"))
     result = run(spec, [GATE], Config(), raise_errors=True).gate("compat")
     assert {(f.rule, str(f.severity)) for f in result.findings} == {expected}
+
+
+def test_paths_that_differ_only_in_parameter_names_pair_with_their_own_spelling(
+        tmp_path) -> None:
+    doc = {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {
+        f"/invoices/{{{name}}}": {"get": {
+            "operationId": f"getBy{name}", "responses": _OK,
+            "parameters": [{"name": name, "in": "path", "required": True,
+                            "schema": {"type": "string"}}]}}
+        for name in ("InvoiceID", "InvoiceNumber")}}
+    (tmp_path / "spec.json").write_text(json.dumps(doc), encoding="utf-8")
+    spec = load(str(tmp_path / "spec.json"))
+    spec.base = load(str(tmp_path / "spec.json"))
+    every = Config(select=tuple(r.id for r in GATE.rules))
+    assert run(spec, [GATE], every, raise_errors=True).gate("compat").findings == ()
+
+
+@pytest.mark.parametrize("old, new, verdict", [
+    ("^[a-z]+$", None, True), ("^[a-z]+$", ".*", True), ("^[a-z]+$", "^.*$", True),
+    ("^abc$", "abc", True), ("abc", "^abc$", False),
+    ("^(name|age)$", "^(name|age|created)$", True), ("^(name|age)$", "^(name)$", False),
+    ("^abcdef", "^abc", True), ("^[a-z]+$", "^[a-z0-9]+$", True),
+    ("^[a-z]{2,4}$", "^[a-z]{1,8}$", True), ("^[a-z0-9]+$", "^[a-z]+$", False),
+    (None, "^x", False), ("^[A-Z]+\\d*$", "^[A-Z]{2}-\\d+$", None),
+])
+def test_pattern_superset_decisions(old, new, verdict) -> None:
+    from gates.compat.patterns import accepts_all_of
+
+    assert accepts_all_of(old, new) is verdict
+
+
+def test_read_only_request_and_write_only_response_values_are_not_judged(tmp_path) -> None:
+    assert _findings(tmp_path, {**S, "readOnly": True},
+                     {**S, "readOnly": True, "maxLength": 3}, "request-property") == set()
+    assert _findings(tmp_path, {**S, "writeOnly": True, "maxLength": 3},
+                     {**S, "writeOnly": True}, "response-property") == set()
+    # the other direction still counts
+    assert _findings(tmp_path, {**S, "readOnly": True, "maxLength": 3},
+                     {**S, "readOnly": True}, "response-property") == \
+        {("compat/response-constraint-loosened", "error")}
