@@ -299,3 +299,30 @@ def test_the_actions_shard_input_checks_one_share_and_names_its_artifact(tmp_pat
     expected = select_shard(
         [str(Path("apis") / p.relative_to(apis)) for p in sorted(apis.rglob("*.*"))], 2, 2)
     assert expected and sorted(r["spec"]["path"] for r in report["reports"]) == sorted(expected)
+
+
+_READY: list[object] = []  # a report made before the workers fork
+
+
+def _quick_check(path: str) -> object:
+    return _READY[0]
+
+
+def _slow_digest(index: int, report: object) -> str:
+    import time
+
+    time.sleep(2.5)
+    return f"digest {index}"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_writing_a_checked_specs_outputs_does_not_count_against_its_timeout():
+    from gatekeeper.batch import WorkerLimits, run_batch
+
+    _READY[:] = _reports()[1:2]
+    got: dict[int, object] = {}
+    run_batch(["a.yaml", "b.yaml"], _quick_check, lambda i, o: got.__setitem__(i, o), jobs=2,
+              progress="off", worker_limits=WorkerLimits(timeout=2.0, max_memory=None),
+              digest=_slow_digest)
+    assert {i: (o.digest, o.error) for i, o in got.items()} == {
+        0: ("digest 0", None), 1: ("digest 1", None)}
