@@ -175,6 +175,7 @@ def _check_indexed(item: tuple[int, str]) -> Outcome:
     outcome = _check_one(path)
     digest = _JOB.get("digest")
     if digest is not None and outcome.report is not None:
+        set_stage(REPORTING)  # not the check's time: see `run_forked`
         return Outcome(path, digest=digest(index, outcome.report))
     return outcome
 
@@ -405,6 +406,8 @@ def timeout_message(stage: str, limits: WorkerLimits) -> str:
 #: The stage of a check once its verdict is known and its output is being written.
 REPORTING_STAGE = "writing the reports"
 
+#: The stage of a batch's worker that writes a checked spec's outputs (`_check_indexed`).
+REPORTING = "reporting"
 #: The child's stage page (shared memory), so that the parent can name the stage on expiry.
 _STAGE: list[Any] = [None]
 
@@ -477,7 +480,7 @@ def _warm_up() -> None:
 
 
 class _Running:
-    __slots__ = ("index", "pid", "rfd", "page", "deadline", "chunks")
+    __slots__ = ("index", "pid", "rfd", "page", "deadline", "chunks", "extended")
 
     def __init__(self, index: int, pid: int, rfd: int, page: Any, deadline: float | None,
                  chunks: list[bytes]) -> None:
@@ -487,6 +490,7 @@ class _Running:
         self.page = page
         self.deadline = deadline
         self.chunks = chunks
+        self.extended = False
 
 
 def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimits, *,
@@ -561,6 +565,12 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
             for run in list(running.values()):
                 if run.deadline is not None and now >= run.deadline and run.rfd not in ready:
                     stage = _stage_of(run.page)
+                    if stage == REPORTING and not run.extended and limits.timeout:
+                        # the check finished in time; writing its outputs gets a period of
+                        # its own (a batch's parent renders nothing itself: `run_batch`)
+                        run.deadline += limits.timeout
+                        run.extended = True
+                        continue
                     os.kill(run.pid, signal.SIGKILL)
                     os.waitpid(run.pid, 0)
                     finish(run, ("timeout", stage))

@@ -274,3 +274,55 @@ def test_merge_takes_a_single_spec_report_too(tmp_path):
     out = _gk("merge", "one.json", "--format", "json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert [r["spec"]["path"] for r in json.loads(out.stdout)["reports"]] == ["pets.yaml"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_actions_shard_input_checks_one_share_and_names_its_artifact(tmp_path):
+    import yaml
+
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    gate = next(s for s in action["runs"]["steps"] if s.get("id") == "gate")
+    apis = _tree(tmp_path)
+    (apis / "broken.yaml").unlink()
+    out, summary = tmp_path / "out.txt", tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary),
+           "GK_SPECS": "apis", "GK_BASE_REF": "", "GK_NEW_ONLY": "true", "GK_ARGS": "-q",
+           "GK_SHARD": "2/2", "GK_OUT": "gatekeeper-reports", "NO_COLOR": "1",
+           "GITHUB_ACTIONS": "false"}
+    env.pop("GITHUB_BASE_REF", None)
+    proc = subprocess.run(["bash", "-c", gate["run"]], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "shard-name=gatekeeper-shard-2-of-2" in out.read_text()
+    report = json.loads((tmp_path / "gatekeeper-reports" / "report.json").read_text())
+    assert report["shard"] == "2/2"
+    expected = select_shard(
+        [str(Path("apis") / p.relative_to(apis)) for p in sorted(apis.rglob("*.*"))], 2, 2)
+    assert expected and sorted(r["spec"]["path"] for r in report["reports"]) == sorted(expected)
+
+
+_READY: list[object] = []  # a report made before the workers fork
+
+
+def _quick_check(path: str) -> object:
+    return _READY[0]
+
+
+def _slow_digest(index: int, report: object) -> str:
+    import time
+
+    time.sleep(2.5)
+    return f"digest {index}"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_writing_a_checked_specs_outputs_does_not_count_against_its_timeout():
+    from gatekeeper.batch import WorkerLimits, run_batch
+
+    _READY[:] = _reports()[1:2]
+    got: dict[int, object] = {}
+    run_batch(["a.yaml", "b.yaml"], _quick_check, lambda i, o: got.__setitem__(i, o), jobs=2,
+              progress="off", worker_limits=WorkerLimits(timeout=2.0, max_memory=None),
+              digest=_slow_digest)
+    assert {i: (o.digest, o.error) for i, o in got.items()} == {
+        0: ("digest 0", None), 1: ("digest 1", None)}

@@ -544,6 +544,23 @@ def render_portfolio(reports: list[Report] | tuple[Report, ...]) -> str:
         writer.close()
 
 
+def _common_folder(summaries: list[Any]) -> str:
+    """The folder every spec path starts with, with its trailing separator ("" if none):
+    the table shows the paths without it."""
+    paths = [s.path for s in summaries]
+    if len(paths) < 2:
+        return ""
+    first, last = min(paths), max(paths)
+    size = 0
+    for a, b in zip(first, last):
+        if a != b:
+            break
+        size += 1
+    common = first[:size]
+    cut = max(common.rfind("/"), common.rfind("\\"))
+    return common[:cut + 1] if cut >= 0 else ""
+
+
 def render_spec_section(report: Report, number: int) -> str:
     """One spec's full section of the portfolio page; its ids start with ``s<number>-``."""
     return environment().get_template("_portfolio_section.html.j2").render(
@@ -567,6 +584,7 @@ def render_portfolio_page(summaries: Any, *, version: str, generated_at: str | N
             column[1] += 0 if g.passed else 1
     return environment().get_template("portfolio.html.j2").render(
         totals=Totals.of(summaries), rows=worst_first(summaries),
+        folder=_common_folder(summaries),
         columns=[(name, title, failing) for name, (title, failing) in columns.items()],
         detailed=detailed, links=links or {}, version=version, generated_at=generated_at,
         shard=shard, details_mark=Markup(PAGE_DETAILS_MARK))
