@@ -22,6 +22,7 @@ the coverage a bar.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from gatekeeper import Gate, Metric, MetricPart, Pointer, Severity, Spec, Violation, rule
@@ -44,9 +45,38 @@ _MAX_DEPTH = 64
 
 
 def _draft(spec: Spec):
-    from jsonschema import Draft4Validator, Draft202012Validator
+    """jsonschema's validator class of the document's dialect, its `pattern` keyword run on
+    `gatekeeper.patterns.search` (the `regex` module with a timeout): a spec's pattern is
+    attacker-controlled and Python's `re` has no time limit (a beezup.com pattern hung it)."""
+    return _safe_validator(spec.version in ("2.0", "3.0"))
 
-    return Draft4Validator if spec.version in ("2.0", "3.0") else Draft202012Validator
+
+@functools.lru_cache(maxsize=1024)
+def _compiles(pattern: str) -> bool:
+    """Whether `regex` compiles the pattern (one it cannot is not the example's fault)."""
+    import regex
+
+    try:
+        regex.compile(pattern)
+    except Exception:  # regex.error, and the odd ValueError or RecursionError
+        return False
+    return True
+
+
+@functools.cache
+def _safe_validator(draft4: bool):
+    from jsonschema import Draft4Validator, Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    from gatekeeper.patterns import search
+
+    def pattern(validator: Any, patrn: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if isinstance(patrn, str) and validator.is_type(instance, "string") \
+                and _compiles(patrn) and search(patrn, instance) is False:
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")  # (None: timed out)
+
+    base = Draft4Validator if draft4 else Draft202012Validator
+    return validators.extend(base, {"pattern": pattern})
 
 
 class _Converter:

@@ -128,3 +128,25 @@ def test_cli_extend_select_and_rules_listing(tmp_path) -> None:
     assert "opt-in" in line
     explained = run_cli("explain", "examples/invalid-example")
     assert explained.returncode == 0 and "## Why is this bad?" in explained.stdout
+
+
+def test_a_catastrophic_pattern_does_not_hang_example_validation(tmp_path) -> None:
+    spec = tmp_path / "redos.yaml"
+    spec.write_text("""openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Name:
+      type: string
+      pattern: '^(a+)+$'
+      example: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'
+    Code:
+      type: string
+      pattern: '^[A-Z]{3}$'
+      example: 'abc'
+""", encoding="utf-8")
+    out = run_cli("check", str(spec), "--select", "examples", "--format", "json", timeout=120)
+    findings = json.loads(out.stdout)["gates"][0]["findings"]
+    messages = [f["message"] for f in findings if f["rule"] == "examples/invalid-example"]
+    assert any("'abc' does not match" in m for m in messages)  # ordinary patterns still judged
