@@ -50,6 +50,22 @@ _VERSION = re.compile(r"^(v\d+([._-]?\w+)?|\d+([.-]\d+)*|\d{4}-\d{2}-\d{2}(-\w+)
 VERBS = ("get", "post", "put", "patch", "delete", "create", "update", "remove", "add",
          "fetch", "retrieve", "modify", "insert", "edit", "set")
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+#: Nouns that start with a verb (`/add-ons`, `/setup`).
+_VERB_NOUNS = frozenset({("add", "on"), ("add", "ons"), ("set", "up"), ("get", "started")})
+#: Standard HTTP headers (RFC 9110 and friends) are written as registered, whatever the API's
+#: own headers look like: `If-Modified-Since` among `client-request-id`s is not a deviation.
+STANDARD_HEADERS = frozenset(h.lower() for h in (
+    "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Accept-Ranges",
+    "Authorization", "Cache-Control", "Content-Disposition", "Content-Encoding",
+    "Content-Language", "Content-Length", "Content-Location", "Content-MD5", "Content-Range",
+    "Content-Type", "Cookie", "Date", "ETag", "Expect", "Expires", "Forwarded", "Host",
+    "If-Match", "If-Modified-Since", "If-None-Match", "If-Range", "If-Unmodified-Since",
+    "Last-Modified", "Link", "Location", "Origin", "Prefer", "Preference-Applied", "Range",
+    "Referer", "Retry-After", "Server", "Set-Cookie", "Transfer-Encoding", "User-Agent",
+    "Vary", "WWW-Authenticate", "Idempotency-Key", "Deprecation", "Sunset", "RateLimit",
+    "RateLimit-Policy", "X-Forwarded-For", "Strict-Transport-Security",
+    "Access-Control-Allow-Origin", "Age", "Allow", "Pragma", "Warning", "Trailer", "Upgrade",
+    "Via", "Content-Security-Policy"))
 
 
 _CASING_CACHE: dict[str, str | None] = {}
@@ -108,13 +124,14 @@ def names_of(spec: Spec, kind: str) -> list[Name]:
         elif kind in ("query", "header"):
             for op in spec.in_paths():
                 for p in op.parameters:
-                    if p.location == kind and not (kind == "header" and p.name.lower() in (
-                            "authorization", "content-type", "accept")):
+                    if p.location == kind and not (kind == "header"
+                                                   and p.name.lower() in STANDARD_HEADERS):
                         add(p.name, p.pointer, f"{kind} parameter of `{op.label}`")
                 if kind == "header":
                     for resp in op.responses.values():
                         for h in resp.headers.values():
-                            add(h.name, h.pointer, f"response header of `{op.label}`")
+                            if h.name.lower() not in STANDARD_HEADERS:
+                                add(h.name, h.pointer, f"response header of `{op.label}`")
         elif kind == "property":
             roots = list(spec.schemas.values())
             for op in spec.operations:
@@ -275,9 +292,10 @@ def inconsistent_header_casing(spec: Spec, *, header_casing: str | None = None
                                ) -> Iterator[Violation]:
     """## What it does
     Flags a request or response header whose casing differs from the other headers'
-    (`x-request-id` among `X-Rate-Limit`-style names). Info: header names are
-    case-insensitive on the wire (RFC 9110 section 5.1), so this is about how the document
-    reads.
+    (`x-request-id` among `X-Rate-Limit`-style names). Standard HTTP headers
+    (`If-Modified-Since`, `ETag`, `Retry-After`, ...) are written as registered and not
+    judged. Info: header names are case-insensitive on the wire (RFC 9110 section 5.1), so
+    this is about how the document reads.
 
     ## Why is this bad?
     Documentation and generated SDKs show the names as written (Zalando #132 kebab-case
@@ -347,6 +365,8 @@ def _verb(segment: str) -> str | None:
     if not words or words[0] not in VERBS:
         return None
     if len(words) == 1 and words[0] in ("set", "add", "edit"):  # /set, /add: rare nouns too
+        return None
+    if tuple(words[:2]) in _VERB_NOUNS:
         return None
     return words[0]
 
