@@ -433,6 +433,9 @@ def _as_text_value(value: Any, schema: Any) -> Any:
     types = {types} if isinstance(types, str) else set(types or ())
     if isinstance(value, list) and isinstance(schema, dict):
         return [_as_text_value(v, schema.get("items")) for v in value]
+    if isinstance(value, str) and "array" in types and isinstance(schema, dict):
+        # `ids=a,b,c`: the form style's comma-separated text of an array
+        return [_as_text_value(v, schema.get("items")) for v in value.split(",")]
     if isinstance(value, str) and types & {"integer", "number", "boolean"}:
         parsed = _parsed_json(value.strip())
         return parsed if isinstance(parsed, (int, float, bool)) else value
