@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from gatekeeper import Gate, Metric, Pointer, Severity, Spec, Violation, rule
+from gatekeeper.spec import is_json_media
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -133,16 +134,16 @@ def names_of(spec: Spec, kind: str) -> list[Name]:
                             if h.name.lower() not in STANDARD_HEADERS:
                                 add(h.name, h.pointer, f"response header of `{op.label}`")
         elif kind == "property":
+            # JSON properties: form fields (`To`, `From` in Twilio's form bodies) are a kind
+            # of their own, so form and multipart bodies are not walked.
             roots = list(spec.schemas.values())
             for op in spec.operations:
                 body = op.request_body
-                for media in (body.content.values() if body is not None else ()):
-                    if media.schema_pointer is not None:
+                media_list = [*(body.content.values() if body is not None else ()),
+                              *(m for r in op.responses.values() for m in r.content.values())]
+                for media in media_list:
+                    if media.schema_pointer is not None and is_json_media(media.name):
                         roots.append((media.schema, media.schema_pointer))
-                for resp in op.responses.values():
-                    for media in resp.content.values():
-                        if media.schema_pointer is not None:
-                            roots.append((media.schema, media.schema_pointer))
             for node, ptr in spec.walk_schemas(roots):
                 props = node.get("properties")
                 if isinstance(props, dict):
