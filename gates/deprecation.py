@@ -8,7 +8,8 @@ through `gatekeeper.lifecycle` (the reading the compat gate uses too: `deprecate
 the description).
 
 * A deprecated operation, parameter, header, schema or property names its replacement
-  (warning). Besides the phrasings `gatekeeper.lifecycle` reads, a sentence that points
+  (warning), in its description or its deprecation message (`x-deprecatedMessage`, Adyen's
+  field, and kin). Besides the phrasings `gatekeeper.lifecycle` reads, a sentence that points
   somewhere (a link, a code span, a `METHOD /path`) with a migration word ("use", "migrate",
   "instead", "replaced", "moved to", "see") counts: GitHub writes "We recommend migrating
   your existing code to use the [Get a team by name](...) endpoint".
@@ -121,17 +122,29 @@ def _schema_label(ptr: Pointer) -> str:
     return ".".join(t for i, t in enumerate(tokens) if i and tokens[i - 1] == "properties")
 
 
+#: Vendor fields that carry the deprecation notice itself (Adyen: `x-deprecatedMessage:
+#: 'Use `storedPaymentMethodId` instead.'`).
+MESSAGE_FIELDS = ("x-deprecatedMessage", "x-deprecated-message", "x-deprecation-message",
+                  "x-deprecation")
+
+
 def _description(element: Any) -> str:
     data = element if isinstance(element, dict) else getattr(element, "data", {})
-    texts = [data.get("description"), data.get("summary")]
+    texts = [data.get(k) for k in ("description", "summary", *MESSAGE_FIELDS)]
     return "\n\n".join(t for t in texts if isinstance(t, str))
 
 
 def names_replacement(element: Any) -> bool:
-    """Whether the element says what to use instead: `gatekeeper.lifecycle.replacement`,
-    or a sentence with a migration word that points somewhere (link, code span, route)."""
+    """Whether the element says what to use instead: `gatekeeper.lifecycle.replacement` on
+    the element and on its deprecation message (`x-deprecatedMessage` and kin), or a sentence
+    with a migration word that points somewhere (link, code span, route)."""
     if replacement(element) is not None:
         return True
+    data = element if isinstance(element, dict) else getattr(element, "data", {})
+    for key in MESSAGE_FIELDS:
+        message = data.get(key)
+        if isinstance(message, str) and replacement({"description": message}) is not None:
+            return True
     for sentence in _SENTENCE.split(_description(element)):
         if _MIGRATE.search(sentence) and _POINTS.search(sentence):
             return True

@@ -209,7 +209,8 @@ def _header_param(op: Operation, name: str) -> bool:
 
 def _read_has_etag(spec: Spec, op: Operation) -> bool:
     """Whether a `GET` on the same path (or the write itself, so the next write can use it)
-    answers with an `ETag` header or an `etag` property in its body (Azure's resources)."""
+    answers with an `ETag` header or an `etag` property in its body (Azure's resources,
+    Microsoft Graph's `@odata.etag`)."""
     for other in spec.in_paths():
         if other.path == op.path and (other.method == "get" or other is op):
             for resp in other.responses.values():
@@ -218,8 +219,8 @@ def _read_has_etag(spec: Spec, op: Operation) -> bool:
                 if any(h.lower() == "etag" for h in resp.headers):
                     return True
                 for media in resp.content.values():
-                    if media.schema_pointer is not None and any(
-                            n.lower() == "etag" for n in
+                    if media.schema_pointer is not None and any(  # `etag`, `@odata.etag`
+                            n.lower().endswith("etag") for n in
                             spec.merged_properties(media.schema, media.schema_pointer)):
                         return True
     return False
