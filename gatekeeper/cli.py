@@ -427,6 +427,11 @@ def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: st
             else:
                 sys.stdout.write(text)
         write_reports(reports, parse_report_args(params["report_to"], inputs=[path]))
+        if params["pr_summary"]:
+            from gatekeeper.reporters.compare_markdown import render_many as render_summary
+
+            with open(params["pr_summary"], "w", encoding="utf-8") as fh:
+                fh.write(render_summary(reports))
         github_actions(reports, stream=sys.stderr if params["fmt"] == "json" and
                        not params["output"] else sys.stdout)
     except (InputError, OSError) as exc:  # the run already fails with the error line

@@ -258,7 +258,7 @@ class Report(Record):
 
     ``error``: why the spec could not be checked (it could not be loaded, its worker ran out
     of time or memory), else None. Such a report has no gates and never passes; every
-    reporter shows it with its reason (`outcome`, docs/outcomes.md)."""
+    reporter shows it with its reason (`outcome`, docs/reports-in-ci.md)."""
 
     __slots__ = ("tool_version", "spec", "gates", "rules", "fail_on", "fail_under",
                  "generated_at", "sections", "error")
@@ -301,15 +301,6 @@ class Report(Record):
         score = self.score
         return self.fail_under is not None and score is not None and score < self.fail_under
 
-    def failure_reasons(self) -> list[str]:
-        """Why the report did not pass, one short sentence each (empty when it passed)."""
-        if self.error is not None:
-            return [f"could not be checked: {self.error}"]
-        reasons = [f"gate {g.name} failed" for g in self.gates if not g.passed]
-        if self.below_fail_under:
-            reasons.append(f"score {self.score:.1f} is under fail-under {self.fail_under:g}")
-        return reasons
-
     def new_fingerprints(self) -> frozenset[str]:
         """Fingerprints of the findings a comparison with a base (``--base``) found new;
         empty without one."""
@@ -341,8 +332,7 @@ class Report(Record):
             return False
         if not all(g.passed for g in self.gates):
             return False
-        score = self.score
-        return not (self.fail_under is not None and score is not None and score < self.fail_under)
+        return not self.below_fail_under
 
     @property
     def findings(self) -> tuple[Finding, ...]:

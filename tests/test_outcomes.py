@@ -128,12 +128,13 @@ def test_a_timed_out_spec_gets_reports_that_say_so(tmp_path):
 
     c36(tmp_path, 0)  # 5,000 operations: far more than 0.05 s of work
     result = run_cli("check", "spec.yaml", "--timeout", "0.05", "--format", "json",
-                     "--report", "sarif=s.sarif", cwd=tmp_path)
+                     "--report", "sarif=s.sarif", "--pr-summary", "pr.md", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     data = json.loads(result.stdout)
     assert data["outcome"] == "error" and "time" in data["error"], data
     invocation = json.loads((tmp_path / "s.sarif").read_text())["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
+    assert "could not be checked" in (tmp_path / "pr.md").read_text()
 
 
 # ------------------------------------------------------------------ empty input, outputs

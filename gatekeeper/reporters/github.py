@@ -50,29 +50,26 @@ def render(report: Report, **options: object) -> str:
 
 def render_many(reports: list[Report], *, max_annotations: int = MAX_ANNOTATIONS,
                 include_info: bool = False) -> str:
-    """Specs that could not be checked first, then findings new and most severe first, at
-    most `max_annotations` in all; info findings only with `include_info`. A last notice says
-    what was left out."""
+    """Specs that could not be checked first (always), then findings new and most severe
+    first, at most `max_annotations` lines in all (0: no cap); info findings only with
+    `include_info`. A last notice says what was left out."""
     lines = [unchecked_annotation(r) for r in reports if r.error is not None]
     ranked: list[tuple[bool, int, int, Finding]] = []
-    for r in reports:
+    for r in reports:  # across specs: each spec's new findings, then by severity
         new = r.new_fingerprints()
-        for i, f in enumerate(r.prioritised_findings()):
+        for f in r.prioritised_findings():
             ranked.append((f.fingerprint not in new if new else False, -f.severity.rank,
                            len(ranked), f))
     ranked.sort(key=lambda item: item[:3])
     shown = [f for *_, f in ranked if include_info or f.severity is not Severity.INFO]
     room = max(0, max_annotations - len(lines)) if max_annotations else len(shown)
     lines += [annotation(f) for f in shown[:room]]
-    left = len(ranked) - min(room, len(shown))
-    if left:
-        info = sum(1 for *_, f in ranked if f.severity is Severity.INFO)
-        hidden_info = info if not include_info else 0
-        more = left - hidden_info
-        parts = []
-        if more:
-            parts.append(f"{more} more error and warning findings (over the cap of "
-                         f"{max_annotations})")
+    over_cap = len(shown) - min(room, len(shown))
+    hidden_info = len(ranked) - len(shown)
+    if over_cap or hidden_info:
+        kind = "" if include_info else " error and warning"
+        parts = [f"{over_cap} more{kind} findings (over the cap of {max_annotations})"
+                 ] if over_cap else []
         if hidden_info:
             parts.append(f"{hidden_info} info findings")
         lines.append(f"::notice title=gatekeeper::{_data(' and '.join(parts))} not annotated; "

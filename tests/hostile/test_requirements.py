@@ -298,7 +298,9 @@ def test_r13_spec_patterns_run_with_a_time_limit():
 
     start = time.perf_counter()
     assert search("^(a|aa)+$", "a" * 60 + "!") is None  # timed out, reported as such
-    assert time.perf_counter() - start < 1.0
+    # Hang detection only: without the limit this match takes about 10^12 steps (hours);
+    # with it, a fraction of a second that a busy shared runner may stretch many times.
+    assert time.perf_counter() - start < 30.0
     assert search("^[a-z]+$", "abc") is True and search("^[a-z]+$", "ABC") is False
     assert search("(", "x") is False  # invalid for `regex`: no match, no exception
     for slow in ("^(a+)+$", "^(a|a)*$", "^(a|aa)+$", "(.*a){12}", "^(\\w+\\s?)*$"):
