@@ -204,7 +204,7 @@ def check_command(specs: list[str], *, config: str | None = None,
     color = fmt == "terminal" and output is None and use_color(sys.stdout)
     view = _terminal_view(min_severity, show_waived, to_terminal=output is None)
     if fmt == "json":
-        if len(specs) == 1 and reports:
+        if len(specs) + len(deleted) == 1 and reports:
             text = render("json", reports[0])
         else:
             from gatekeeper.reporters.json_report import render_many

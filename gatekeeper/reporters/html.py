@@ -355,6 +355,7 @@ def _finding_row(f: Any, cited: set[str]) -> dict[str, Any]:
         "severity": severity if severity in ("error", "warning", "info") else "info",
         "rule": rule_id, "linked": rule_id in cited, "message": str(d.get("message", "")),
         "where": f"{d.get('file', '')}:{d.get('line', '')}", "pointer": str(d.get("pointer", "")),
+        "url": source_url(d.get("file", ""), d.get("line")),
         "base_where": str(extra["base"]) if "base" in extra else "",
         "base_pointer": str(extra["base_pointer"]) if "base_pointer" in extra else "",
     }

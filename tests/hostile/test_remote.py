@@ -86,7 +86,7 @@ def trust(monkeypatch, tls_server):
 
 
 def _spec(tmp_path, ref: str):
-    (tmp_path / "spec.yaml").write_text(HEAD + f"x-r: {{$ref: '{ref}'}}\n")
+    (tmp_path / "spec.yaml").write_text(HEAD + f"components: {{schemas: {{R: {{$ref: '{ref}'}}}}}}\n")
     return str(tmp_path / "spec.yaml")
 
 
@@ -126,7 +126,8 @@ def test_r8_allowed_fetch_resolves_and_fences_the_fetched_document(tmp_path, tru
     limits = Limits(allow_remote_refs=(f"https://localhost:{port}/api/",),
                     allow_private_networks=True)
     spec = load(_spec(tmp_path, f"https://localhost:{port}/api/pet.yaml#/Pet"), limits=limits)
-    value, ptr = spec.resolve(spec.raw["x-r"], spec.root / "x-r")
+    value, ptr = spec.resolve(spec.raw["components"]["schemas"]["R"],
+                              spec.root.join("components", "schemas", "R"))
     assert value["description"] == "REMOTE-PET" and ptr.file.endswith("/api/pet.yaml")
     tag, _ = spec.resolve(value["properties"]["tag"], ptr)
     assert tag["description"] == "REMOTE-TAG"
@@ -185,7 +186,8 @@ def test_r8_proxy_variables_are_ignored(tmp_path, trust, recorder, monkeypatch):
 
 def test_r8_cli_flag(tmp_path, gk, recorder):
     (tmp_path / "spec.yaml").write_text(
-        HEAD + f"x-r: {{$ref: 'https://127.0.0.1:{recorder.port}/api/x.yaml#/X'}}\n")
+        HEAD + "components: {schemas: {R: {$ref: "
+        f"'https://127.0.0.1:{recorder.port}/api/x.yaml#/X'}}}}}}\n")
     recorder.clear()
     run = gk(["check", "spec.yaml", "--allow-remote-ref",
               f"https://127.0.0.1:{recorder.port}/api/"], cwd=tmp_path)

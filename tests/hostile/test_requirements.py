@@ -494,7 +494,10 @@ def test_r26_static_bans():
         for n, _call in _calls(code, "Markup"):
             body = code.splitlines()[:n]
             start = max(i for i, line in enumerate(body) if re.match(r"\s*def ", line))
-            if "escape(" not in "\n".join(body[start:]):
+            text = "\n".join(body[start:])
+            # or Markdown rendered with raw HTML off, which escapes every tag in the text
+            markdown = "_markdown().render(" in text and '"html": False' in code
+            if "escape(" not in text and not markdown:
                 problems.append(f"{rel}:{n}: Markup() over text that is not escaped")
     for path in _sources((".j2", ".html")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
