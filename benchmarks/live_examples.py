@@ -25,9 +25,9 @@ import argparse
 import json
 import subprocess
 import sys
-import warnings
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -184,7 +184,7 @@ def test_terminal_renders_the_live_summary_first():
     out = terminal.render(report)
     assert out.startswith(render_text(LIVE_MORE) + "\n")
     assert "rate limit  GET /search<i>: 429 observed, missing RateLimit-Reset" in out
-    assert "not audited: POST /pets" in out
+    assert "not audited (1):\n    POST /pets: write method" in out
     assert "Live audit" not in terminal.render(_check(PETSTORE))
 
 

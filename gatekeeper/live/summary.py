@@ -81,7 +81,8 @@ def render_text(section: dict[str, Any] | None) -> str:
                    f"round(s) to {len(focus.get('operations', []))} operation(s); findings "
                    f"{focus.get('findings_before', 0)} -> {focus.get('findings_after', 0)}")
     ops = section.get("operations") or {}
-    not_audited = [row for row in section.get("not_audited", []) if isinstance(row, dict)]
+    not_audited = [row for row in section.get("not_audited", []) if isinstance(row, dict)] or \
+        [row for row in section.get("skipped", []) if isinstance(row, dict)]  # a report of an older shape
     if ops:
         out.append(f"  operations audited: {ops.get('audited', 0)} of "
                    f"{ops.get('planned', 0) + len(section.get('skipped', []))}")

@@ -331,7 +331,7 @@ def _tracking_classes() -> tuple[type, type]:
     return TrackedStream, TrackingBackend
 
 
-def _TrackingBackend(inner: Any, registry: _StreamRegistry) -> Any:  # noqa: N802 - a class made lazily
+def _TrackingBackend(inner: Any, registry: _StreamRegistry) -> Any:
     return _tracking_classes()[1](inner, registry)
 
 
