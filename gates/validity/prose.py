@@ -33,11 +33,12 @@ def _found(pointer: Pointer, message: str, subject: str) -> Violation:
 def _unique_operations(spec: Spec) -> list[Any]:
     """Each operation once, though a path item referenced twice lists it twice."""
     def build() -> list[Any]:
-        seen: set[Any] = set()
+        seen: set[tuple[int, str]] = set()
         out = []
-        for op in spec.operations:
-            if op.pointer not in seen:
-                seen.add(op.pointer)
+        for op in spec.operations:  # the same operation object under the same method
+            key = (id(op.data), op.method)
+            if key not in seen:
+                seen.add(key)
                 out.append(op)
         return out
 
@@ -383,6 +384,8 @@ def repeated_path_placeholder(spec: Spec) -> Iterator[Violation]:
     if not isinstance(paths, dict):
         return
     for path in paths:
+        if str(path).count("{") < 2:
+            continue
         names = _TEMPLATE.findall(str(path))
         repeated = sorted({n for n in names if names.count(n) > 1})
         for name in repeated:
