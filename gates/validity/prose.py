@@ -32,13 +32,17 @@ def _found(pointer: Pointer, message: str, subject: str) -> Violation:
 
 def _unique_operations(spec: Spec) -> list[Any]:
     """Each operation once, though a path item referenced twice lists it twice."""
-    seen: set[Any] = set()
-    out = []
-    for op in spec.operations:
-        if op.pointer not in seen:
-            seen.add(op.pointer)
-            out.append(op)
-    return out
+    def build() -> list[Any]:
+        seen: set[tuple[int, str]] = set()
+        out = []
+        for op in spec.operations:  # the same operation object under the same method
+            key = (id(op.data), op.method)
+            if key not in seen:
+                seen.add(key)
+                out.append(op)
+        return out
+
+    return spec.memo("validity.unique-operations", build)
 
 
 @rule("validity/duplicate-operation-id", severity=Severity.ERROR)
@@ -161,7 +165,7 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
     ```
     Use instead: one entry per name and location.
     """
-    for pointer, params in _parameter_lists(spec):
+    for pointer, params in _parameter_lists(spec, min_length=2):
         seen: set[tuple[str, str]] = set()
         for i, param, _ in params:
             name, location = param.get("name"), param.get("in")
@@ -174,21 +178,20 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
             seen.add(key)
 
 
-def _parameter_lists(spec: Spec
+def _parameter_lists(spec: Spec, min_length: int = 1
                      ) -> Iterator[tuple[Pointer, list[tuple[int, dict[str, Any], Pointer]]]]:
-    """Each `parameters` list of a path item or an operation (once), its entries resolved
-    (index, parameter, where the parameter is written)."""
-    seen: set[Any] = set()
+    """Each `parameters` list of a path item or an operation (once) with at least
+    `min_length` entries, its entries resolved (index, parameter, where it is written)."""
+    seen: set[int] = set()
     for op in _unique_operations(spec):
         for owner, owner_ptr in ((op.path_item, op.path_item_pointer), (op.data, op.pointer)):
-            if not isinstance(owner.get("parameters"), list):
+            params = owner.get("parameters")
+            if not isinstance(params, list) or len(params) < min_length or id(params) in seen:
                 continue
+            seen.add(id(params))  # the list object itself: a shared path item counts once
             pointer = owner_ptr / "parameters"
-            if pointer in seen:
-                continue
-            seen.add(pointer)
             resolved = []
-            for i, raw in enumerate(owner["parameters"]):
+            for i, raw in enumerate(params):
                 param, where = spec.resolve(raw, pointer / i)
                 if isinstance(param, dict):
                     resolved.append((i, param, where))
@@ -350,7 +353,9 @@ def invalid_response_code(spec: Spec) -> Iterator[Violation]:
             continue
         for code in responses:
             text = str(code)
-            if re.fullmatch(r"\d{3}", text) and not 100 <= int(text) <= 599:
+            if text[:1] in "12345" or not re.fullmatch(r"\d{3}", text):
+                continue
+            if not 100 <= int(text) <= 599:
                 pointer = op.pointer.join("responses", text)
                 if pointer not in seen:
                     seen.add(pointer)
@@ -379,6 +384,8 @@ def repeated_path_placeholder(spec: Spec) -> Iterator[Violation]:
     if not isinstance(paths, dict):
         return
     for path in paths:
+        if str(path).count("{") < 2:
+            continue
         names = _TEMPLATE.findall(str(path))
         repeated = sorted({n for n in names if names.count(n) > 1})
         for name in repeated:
@@ -488,6 +495,9 @@ def unknown_dialect(spec: Spec) -> Iterator[Violation]:
         yield _found(spec.root / "jsonSchemaDialect",
                         f"unknown JSON Schema dialect `{short(declared, 80)}`: Schema Objects "
                         "are not checked against it", subject=declared)
+    if not any("$schema" in doc.text or "\\u0024schema" in doc.text
+               for doc in spec.documents.values()):
+        return  # the schema walk costs seconds on 100k operations; most specs never say it
     for node, pointer in _typed_nodes(spec):
         uri = node.get("$schema")
         if isinstance(uri, str) and dialect_of(uri) is None:
