@@ -227,7 +227,8 @@ def test_portfolio_is_worst_first_and_filterable_without_script():
     rows = [summary(0, "good.yaml", 95.0, True), summary(1, "bad.yaml", 40.0, False),
             summary(2, "worse.yaml", 20.0, False),
             SpecSummary.of_error(3, "broken.yaml", "broken.yaml:1:1: invalid YAML")]
-    page = render_portfolio_page(rows, version="1", generated_at=None, detailed=False)
+    page = "".join(render_portfolio_page(rows, version="1", generated_at=None,
+                                         detailed=False))
     order = [m.group(1) for m in re.finditer(r'<span class="mono small muted">([^<]+)</span>',
                                              page)]
     assert order == ["broken.yaml", "worse.yaml", "bad.yaml", "good.yaml"]
