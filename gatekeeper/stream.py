@@ -379,19 +379,14 @@ class HtmlWriter(_Writer):
 
         _, version, generated = self.meta or (0, "", None)
         links = extra.get("links") or {}
-        page = render_portfolio_page(summaries, version=version, generated_at=generated,
-                                     detailed=self.detailed and bool(len(self.spool)),
-                                     links=links, shard=extra.get("shard"))
-        before, after = page.split(PAGE_DETAILS_MARK, 1)
+        before, after = render_portfolio_page(
+            summaries, version=version, generated_at=generated,
+            detailed=self.detailed and bool(len(self.spool)), links=links,
+            shard=extra.get("shard"))
         out.write(before)
         for piece in self.spool.pieces():
             out.write(piece)
         out.write(after)
-
-
-#: Where the spec sections go in the portfolio page (an HTML comment: autoescaped spec text
-#: can never produce one).
-PAGE_DETAILS_MARK = "<!-- gatekeeper:spec-sections -->"
 
 
 class GitlabWriter(_Writer):

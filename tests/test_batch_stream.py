@@ -227,7 +227,8 @@ def test_portfolio_is_worst_first_and_filterable_without_script():
     rows = [summary(0, "good.yaml", 95.0, True), summary(1, "bad.yaml", 40.0, False),
             summary(2, "worse.yaml", 20.0, False),
             SpecSummary.of_error(3, "broken.yaml", "broken.yaml:1:1: invalid YAML")]
-    page = render_portfolio_page(rows, version="1", generated_at=None, detailed=False)
+    page = "".join(render_portfolio_page(rows, version="1", generated_at=None,
+                                         detailed=False))
     order = [m.group(1) for m in re.finditer(r'<span class="mono small muted">([^<]+)</span>',
                                              page)]
     assert order == ["broken.yaml", "worse.yaml", "bad.yaml", "good.yaml"]
@@ -326,3 +327,41 @@ def test_writing_a_checked_specs_outputs_does_not_count_against_its_timeout():
               digest=_slow_digest)
     assert {i: (o.digest, o.error) for i, o in got.items()} == {
         0: ("digest 0", None), 1: ("digest 1", None)}
+
+
+CHROMIUM = Path(os.environ.get("GATEKEEPER_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: apt-get install -y "
+                    "chromium to run the browser test")
+def test_a_portfolio_of_thousands_renders_in_chromium_without_console_errors(tmp_path):
+    """3,000 rows, filter set to failed specs: the page loads, nothing is blocked or logged
+    (the page runs no script: any console line is a CSP violation or an error)."""
+    from gatekeeper.portfolio import GateSummary
+    from gatekeeper.reporters.html import render_portfolio_page
+
+    gates = ("validity", "docs", "errors", "auth")
+    rows = [SpecSummary(i, f"apis/{i:04d}/openapi.json", f"API {i}",
+                        "passed" if i % 3 == 0 else "failed", None, float(i % 100), i % 40,
+                        "3.0.3", {"error": i % 7, "warning": i % 5, "info": 0},
+                        tuple(GateSummary(g, g.title(), (i + n) % 3 == 0, 0.5)
+                              for n, g in enumerate(gates)))
+            for i in range(3000)]
+    page = "".join(render_portfolio_page(rows, version="1", generated_at=None, detailed=False))
+    page = page.replace('id="pf-all" class="pf" checked', 'id="pf-all" class="pf"').replace(
+        'id="pf-failed" class="pf"', 'id="pf-failed" class="pf" checked')
+    path = tmp_path / "portfolio.html"
+    path.write_text(page, encoding="utf-8")
+    profile = tmp_path / "profile"
+    out = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         f"--screenshot={tmp_path / 'shot.png'}", "--window-size=1400,1000", path.as_uri()],
+        capture_output=True, text=True, timeout=240, cwd=tmp_path, check=False,
+        env={k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")})
+    assert (tmp_path / "shot.png").exists(), out.stderr[-2000:]
+    bad = [line for line in out.stderr.splitlines()
+           if re.search(r":CONSOLE|Uncaught|Refused|Content Security Policy|net::ERR_", line, re.I)]
+    assert not bad, "\n".join(bad)
+    assert page.count('<tr class="v-') == 3000

@@ -570,12 +570,13 @@ def render_spec_section(report: Report, number: int) -> str:
 
 def render_portfolio_page(summaries: Any, *, version: str, generated_at: str | None,
                           detailed: bool, links: dict[int, str] | None = None,
-                          shard: str | None = None) -> str:
+                          shard: str | None = None) -> tuple[str, str]:
     """The portfolio page from per-spec summaries (`gatekeeper.portfolio.SpecSummary`): the
-    table, worst first, with filters; `gatekeeper.stream.PAGE_DETAILS_MARK` where the spec
-    sections go (`detailed`: there are some; rows then link to them, else to `links`)."""
+    table, worst first, with filters. Returned in two parts: the spec sections go between
+    them (`detailed`: there are some; rows then link to them, else to `links`)."""
+    import secrets
+
     from gatekeeper.portfolio import Totals, worst_first
-    from gatekeeper.stream import PAGE_DETAILS_MARK
 
     summaries = list(summaries)
     columns: dict[str, list[Any]] = {}
@@ -583,12 +584,15 @@ def render_portfolio_page(summaries: Any, *, version: str, generated_at: str | N
         for g in s.gates:
             column = columns.setdefault(g.name, [g.title, 0])
             column[1] += 0 if g.passed else 1
-    return environment().get_template("portfolio.html.j2").render(
+    mark = f"gatekeeper-sections-{secrets.token_hex(16)}"  # no spec text can be this
+    page = environment().get_template("portfolio.html.j2").render(
         totals=Totals.of(summaries), rows=worst_first(summaries),
         folder=_common_folder(summaries),
         columns=[(name, title, failing) for name, (title, failing) in columns.items()],
         detailed=detailed, links=links or {}, version=version, generated_at=generated_at,
-        shard=shard, details_mark=Markup(PAGE_DETAILS_MARK))
+        shard=shard, details_mark=mark)
+    before, after = page.split(mark, 1)
+    return before, after
 
 
 def render_many(reports: list[Report]) -> str:
