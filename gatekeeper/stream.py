@@ -141,7 +141,7 @@ class JsonWriter(_Writer):
         from gatekeeper.reporters.json_report import _inert
 
         head: dict[str, Any] = {"schema_version": 1,
-                                "passed": all(s.passed for s in summaries if s.checked),
+                                "passed": all(s.passed for s in summaries),
                                 "reports": [],
                                 "rules": [r for _, r in sorted(self.rules.values(),
                                                                key=lambda kv: kv[0])]}
@@ -163,9 +163,11 @@ class JsonWriter(_Writer):
 
 class SarifWriter(_Writer):
     """One SARIF run over every spec, as `gatekeeper.reporters.sarif.render_many` writes it:
-    the results of each report are spooled; the rule catalogue (each rule in the order of its
-    first appearance, as the whole-batch renderer finds it) is kept and the ``ruleIndex`` of
-    each result is set when the run is written."""
+    each report's results are spooled with their rank (new first, then by severity, waived
+    last); the rule catalogue (each rule in the order of its first appearance) and the number
+    of results per rank are kept, so the run's cap on results (`sarif.MAX_RESULTS`, the
+    lowest ranks dropped first) is applied when the run is written, without holding the
+    results. A spec that could not be checked is an error notification."""
 
     def __init__(self, total: int) -> None:
         super().__init__(total)
@@ -173,11 +175,16 @@ class SarifWriter(_Writer):
         self.version = ""
         self.first_index = -1
         self.specs: dict[int, dict[str, Any]] = {}
+        self.notifications: dict[int, dict[str, Any]] = {}
+        self.per_rank: dict[tuple[int, ...], int] = {}
+        self.levels: dict[tuple[int, ...], dict[str, int]] = {}
 
     def piece(self, index: int, report: Any) -> Any:
-        from gatekeeper.report import RuleInfo, _json_safe
-        from gatekeeper.reporters.sarif import _result
+        from gatekeeper.report import FINDING_ORDER, RuleInfo, _json_safe
+        from gatekeeper.reporters.sarif import (_notification, _relative, _result, _uri,
+                                                repository_root, unique_fingerprints)
 
+        root = repository_root()
         rules: dict[str, tuple[tuple[int, int], Any]] = {}
         for pos, info in enumerate(report.rules):
             rules.setdefault(info.id, ((0, pos), info))
@@ -189,17 +196,32 @@ class SarifWriter(_Writer):
                                                         severity=f.severity, summary=f.rule,
                                                         docs=""))
                 pos += 1
-        results = [_result(f, {}) for f in sorted(f for g in report.gates for f in g.findings)]
-        spec = {"path": report.spec.path, "passed": report.passed,
-                "score": _json_safe(report.score),
-                "gates": {g.name: g.passed for g in report.gates}}
+        new = report.new_fingerprints()
+        everything = sorted((f for g in report.gates for f in g.findings), key=FINDING_ORDER)
+        fingerprints = unique_fingerprints(everything)
+        uris: dict[str, str] = {}
+        results = []
+        for f in everything:
+            rank = (int(f.waived is not None), int(f.fingerprint not in new) if new else 0,
+                    -f.severity.rank)
+            if f.location.file not in uris:
+                uris[f.location.file] = _uri(f.location.file, root)
+            results.append([list(rank), str(f.severity),
+                            _result(f, {}, uris[f.location.file], fingerprints.get(id(f), ""))])
+        spec: dict[str, Any] = {"path": _relative(report.spec.path, root), "passed": report.passed,
+                                "score": _json_safe(report.score),
+                                "gates": {g.name: g.passed for g in report.gates}}
+        notification = None
+        if report.error is not None:
+            spec.update(outcome=report.outcome, error=report.error)
+            notification = _notification(report, root)
         return (json.dumps(results, allow_nan=False, ensure_ascii=False), list(rules.values()),
-                spec, report.tool_version)
+                spec, report.tool_version, _uri(report.spec.path, root), notification)
 
     def absorb(self, summary: SpecSummary, piece: Any) -> None:
         if piece is None:
             return
-        results, rules, spec, version = piece
+        results, rules, spec, version, artifact, notification = piece
         index = summary.index
         if self.first_index < 0 or index < self.first_index:
             self.first_index, self.version = index, version
@@ -208,36 +230,97 @@ class SarifWriter(_Writer):
             known = self.rules.get(info.id)
             if known is None or key < known[0]:
                 self.rules[info.id] = (key, info)
+        for rank, level, _ in json.loads(results):
+            key = tuple(rank)
+            self.per_rank[key] = self.per_rank.get(key, 0) + 1
+            levels = self.levels.setdefault(key, {})
+            levels[level] = levels.get(level, 0) + 1
         self.spool.put(index, results)
-        self.specs[index] = spec
+        self.specs[index] = {**spec, "_artifact": artifact}
+        if notification is not None:
+            self.notifications[index] = notification
+
+    def _cut(self) -> tuple[tuple[int, ...] | None, int, int, dict[str, int]]:
+        """The rank from which results are dropped, how many of that rank are kept, how
+        many are kept in all, and the dropped results by level."""
+        from gatekeeper.reporters.sarif import MAX_RESULTS
+
+        room = MAX_RESULTS
+        dropped: dict[str, int] = {}
+        cut: tuple[int, ...] | None = None
+        keep_at_cut = 0
+        for rank in sorted(self.per_rank):
+            count = self.per_rank[rank]
+            if cut is None and count <= room:
+                room -= count
+                continue
+            if cut is None:
+                cut, keep_at_cut = rank, room
+                room = 0  # the dropped ones of this rank are counted by level on output
+                continue
+            for level, n in self.levels[rank].items():
+                dropped[level] = dropped.get(level, 0) + n
+        kept = MAX_RESULTS - room if cut is not None else sum(self.per_rank.values())
+        return cut, keep_at_cut, kept, dropped
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
-        from gatekeeper.reporters.sarif import INFORMATION_URI, SARIF_SCHEMA, _dump, _rule, _uri
+        from gatekeeper.reporters.sarif import INFORMATION_URI, SARIF_SCHEMA, SRCROOT, _dump, _rule
 
         catalogue = [info for _, info in sorted(self.rules.values(), key=lambda kv: kv[0])]
         index = {r.id: i for i, r in enumerate(catalogue)}
         specs = [self.specs[i] for i in sorted(self.specs)]
-        artifacts = list(dict.fromkeys(_uri(s["path"]) for s in specs))
-        doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        artifacts = list(dict.fromkeys(s.pop("_artifact") for s in specs))
+        cut, keep_at_cut, kept, dropped = self._cut()
+        notifications = [self.notifications[i] for i in sorted(self.notifications)]
+        placeholder = {"level": "note", "message": {"text": ""}, "descriptor": {
+            "id": "gatekeeper/results-left-out"}} if cut is not None else None
+        if placeholder is not None:
+            notifications.append(placeholder)
+        invocation: dict[str, Any] = {"executionSuccessful": not self.notifications}
+        if notifications:
+            invocation["toolExecutionNotifications"] = notifications
+        run: dict[str, Any] = {
             "tool": {"driver": {"name": "gatekeeper", "version": self.version,
                                 "informationUri": INFORMATION_URI,
                                 "rules": [_rule(r) for r in catalogue]}},
-            "artifacts": [{"location": {"uri": uri}} for uri in artifacts],
+            "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root"}}},
+            "artifacts": [{"location": {"uri": uri, "uriBaseId": SRCROOT}} for uri in artifacts],
             "results": [],
-            "invocations": [{"executionSuccessful": True}],
+            "invocations": [invocation],
             "properties": {"specs": specs},
-        }]}
-        before, after = _dump(doc).split('\n      "results": []', 1)
-        out.write(before + '\n      "results": [')
+        }
+        # The left-out note needs the levels of the dropped results at the cut rank: count
+        # them while writing, then write the run's tail (which holds the note) last.
+        head, tail = _dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}).split(
+            '\n      "results": []', 1)
+        out.write(head + '\n      "results": [')
         first = True
+        seen_at_cut = 0
         for piece in self.spool.pieces():
-            for result in json.loads(piece):
+            for rank, level, result in json.loads(piece):
+                rank = tuple(rank)
+                if cut is not None and rank > cut:
+                    continue
+                if cut is not None and rank == cut:
+                    seen_at_cut += 1
+                    if seen_at_cut > keep_at_cut:
+                        dropped[level] = dropped.get(level, 0) + 1
+                        continue
                 if result["ruleId"] in index:
                     result = _with_rule_index(result, index[result["ruleId"]])
                 text = json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
                 out.write(("\n" if first else ",\n") + _indent(text, "        "))
                 first = False
-        out.write(("]" if first else "\n      ]") + after)
+        out.write("]" if first else "\n      ]")
+        if placeholder is not None:
+            total = sum(self.per_rank.values())
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(dropped.items()))
+            placeholder["message"]["text"] = (
+                f"{total - kept} of {total} findings left out ({counts}): a run keeps the "
+                f"{kept} newest and most severe; the JSON report has all of them")
+            tail = _dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}).split(
+                '\n      "results": []', 1)[1]
+        out.write(tail)
 
 
 def _with_rule_index(result: dict[str, Any], rule_index: int) -> dict[str, Any]:
@@ -256,38 +339,48 @@ class JunitWriter(_Writer):
 
     def __init__(self, total: int) -> None:
         super().__init__(total)
-        self.tests = self.failures = 0
+        self.tests = self.failures = self.errors = 0
 
     def piece(self, index: int, report: Any) -> Any:
-        if not report.gates:
-            return None
         import xml.etree.ElementTree as ET
 
-        from gatekeeper.reporters.junit import _suite, xml_safe
+        from gatekeeper.reporters.junit import (_fail_under_suite, _suite, _unchecked_suite,
+                                                xml_safe)
 
         root = ET.Element("testsuites")
-        many = self.total > 1
-        tests = failures = 0
+        where = f" ({report.spec.path})" if self.total > 1 else ""
+        tests = failures = errors = 0
+        if report.error is not None:
+            _unchecked_suite(root, report, xml_safe(f"gatekeeper{where}"),
+                             xml_safe(f"gatekeeper{where}"))
+            tests, errors = 1, 1
         for g in report.gates:
-            name = f"{g.name} ({report.spec.path})" if many else g.name
-            t, f = _suite(root, report, g, xml_safe(name))
+            t, f = _suite(root, report, g, xml_safe(f"{g.name}{where}"),
+                          f"gatekeeper.{g.name}{where}")
             tests += t
             failures += f
+        if report.error is None and report.fail_under is not None and report.score is not None:
+            failures += _fail_under_suite(root, report, xml_safe(f"fail-under{where}"),
+                                          xml_safe(f"gatekeeper.fail-under{where}"))
+            tests += 1
+        if not len(root):
+            return None
         ET.indent(root, space="  ")
         text = ET.tostring(root, encoding="unicode")
-        return text[text.index("\n") + 1:text.rindex("\n")], tests, failures
+        return text[text.index("\n") + 1:text.rindex("\n")], tests, failures, errors
 
     def absorb(self, summary: SpecSummary, piece: Any) -> None:
         if piece is None:
             return
-        text, tests, failures = piece
+        text, tests, failures, errors = piece
         self.tests += tests
         self.failures += failures
+        self.errors += errors
         self.spool.put(summary.index, text)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
         head = (f'<testsuites name="gatekeeper" tests="{self.tests}" '
-                f'failures="{self.failures}" errors="0" time="0"')
+                f'failures="{self.failures}" errors="{self.errors}" time="0"')
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + head)
         if not len(self.spool):
             out.write(" />\n")
@@ -359,7 +452,7 @@ class HtmlWriter(_Writer):
 
     def piece(self, index: int, report: Any) -> Any:
         section = None
-        if self.detailed:
+        if self.detailed and report.error is None:
             from gatekeeper.reporters.html import render_spec_section
 
             section = render_spec_section(report, index + 1)
@@ -395,9 +488,12 @@ class GitlabWriter(_Writer):
     fingerprints are set when the array is written, in that order."""
 
     def piece(self, index: int, report: Any) -> Any:
-        from gatekeeper.reporters.gitlab import _issue
+        from gatekeeper.reporters.gitlab import _issue, _unchecked
 
         issues = []
+        if report.error is not None:
+            issue = _unchecked(report)
+            issues.append([f"{report.spec.path}|could-not-be-checked", issue])
         for f in report.findings:
             identity = f.fingerprint or f"{f.rule}|{f.pointer}|{f.message}"
             issues.append([f"{f.location.file}|{identity}", _issue(f, {})])
@@ -571,12 +667,14 @@ class BatchOutputs:
         """A spec's report (or, when it could not be checked, its error) in this process."""
         if report is not None:
             return self.absorb(self.digest(index, report))
-        summary = SpecSummary.of_error(index, path, error or f"{path}: could not be checked")
-        for writer in self.writers:
-            writer.absorb(summary, None)
-        self.summaries.append(summary)
-        self.totals.add(summary)
-        return summary
+        from gatekeeper.report import Report
+
+        # Every format shows a spec that could not be checked, with its reason: its outputs
+        # are rendered from the report of an unchecked spec, like any other report's.
+        unchecked = Report.unchecked(path, error or f"{path}: could not be checked")
+        digest = self.digest(index, unchecked)
+        return self.absorb(Digest(SpecSummary.of_error(index, path, unchecked.error or ""),
+                                  digest.pieces, digest.failure))
 
     def _write_spec_report(self, summary: SpecSummary, report: Any) -> str | None:
         """Write the report under `report_dir`; the error, if it could not be written."""
