@@ -136,25 +136,23 @@ def run_audit(spec: Any, options: AuditOptions, *, progress: ProgressCallback | 
         planned.append(op)
     result.planned = [op.label for op in planned]
     started = time.monotonic()
-    guard = no_other_transport()
-    guard.__enter__()
     try:  # from the start line on, Ctrl-C ends the audit with a partial report
         notify("start", {"operations": len(planned), "max_requests": options.max_requests,
                          "max_duration": options.max_duration})
         audit = _Audit(spec, options, fuzzer, sender, result, notify)
-        for op in planned:
-            audit.operation(op)
-            result.done.append(op.label)
-            notify("operation", {"label": op.label, "done": len(result.done), "requests": budget.sent,
-                                 "time_left": budget.remaining_time})
-        if options.focus_failures:
-            audit.focus(planned)
+        with no_other_transport():
+            for op in planned:
+                audit.operation(op)
+                result.done.append(op.label)
+                notify("operation", {"label": op.label, "done": len(result.done), "requests": budget.sent,
+                                     "time_left": budget.remaining_time})
+            if options.focus_failures:
+                audit.focus(planned)
     except BudgetExhausted as exc:
         result.stop(exc.reason)
     except KeyboardInterrupt:
         result.stop("interrupted (Ctrl-C)")
     finally:
-        guard.__exit__(None, None, None)
         sender.close()
         result.duration = time.monotonic() - started
     result.finish(sender, spec)
