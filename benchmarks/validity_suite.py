@@ -17,7 +17,8 @@ fixtures, whose companion files sit beside them). For each spec:
 and `fail` fixtures on the v3.1-dev and v3.2-dev branches, the 3.0 archive's `pass` folder)
 and openapi-spec-validator's repository (`tests/integration/data`, labelled as its tests
 expect, and the specs written inline in `tests/integration/validation/test_validators.py`,
-`test_exceptions.py` and `test_dialect.py`, labelled by their assertions) from local git mirrors (`--oai-git`, `--osv-git`). Fixtures stay in the
+`test_exceptions.py` and `test_dialect.py`, labelled by their assertions) from local git
+mirrors (`--oai-git`, `--osv-git`). Fixtures stay in the
 cache directory (default ~/.cache/gatekeeper-bench/validity-suite), outside the repository.
 """
 
@@ -73,7 +74,8 @@ def _export(git_dir: str, ref: str, folder: str, target: Path) -> int:
     return len(names)
 
 
-_PASS = re.compile(r"assert (?:errors_list|errors) == \[\]|assert len\((?:errors_list|errors)\) == 0"
+_PASS = re.compile(r"assert (?:errors_list|errors) == \[\]"
+                   r"|assert len\((?:errors_list|errors)\) == 0"
                    r"|assert not errors|assert validator\.is_valid\(\)")
 _FAIL = re.compile(r"assert len\((?:errors_list|errors)\) (?:== [1-9]|> 0)|assert errors\s*$"
                    r"|errors_list\[0\]|assert not validator\.is_valid\(\)", re.M)

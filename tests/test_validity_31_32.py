@@ -142,7 +142,8 @@ def test_message_names_the_discriminating_field_in_openapi_words(tmp_path: Path)
     assert messages[0].startswith("`querystring` is not a valid `in`: must be one of `body`")
     assert messages[1] == ("type `file` is allowed only for parameters `in: formData` "
                            "(at /paths/~1p/get/parameters/1/type)")
-    assert messages[2] == "must be a boolean, not a string (at /paths/~1p/get/parameters/2/required)"
+    assert messages[2] == ("must be a boolean, not a string "
+                           "(at /paths/~1p/get/parameters/2/required)")
     assert not any("dict" in m or "{'" in m for m in messages)
 
 

@@ -473,8 +473,8 @@ def unknown_dialect(spec: Spec) -> Iterator[Violation]:
     """## What it does
     OpenAPI 3.1/3.2: reports a `jsonSchemaDialect`, or a Schema Object's `$schema`, that names
     a JSON Schema dialect gatekeeper does not know (it knows the OpenAPI 3.1 and 3.2 dialects
-    and JSON Schema 2020-12, 2019-09, draft-07, draft-06 and draft-04). The Schema Objects written in it are left unchecked rather
-    than checked against a guessed dialect.
+    and JSON Schema 2020-12, 2019-09, draft-07, draft-06 and draft-04). The Schema Objects
+    written in it are left unchecked rather than checked against a guessed dialect.
 
     ## Why is this bad?
     Tools that do not know the dialect cannot validate or generate code from those schemas,

@@ -103,15 +103,40 @@ def document_schema(version: str, dialect: str | None = None) -> dict[str, Any]:
 def _extra_resources(with_drafts: bool = False) -> list[tuple[str, dict[str, Any]]]:
     """The shipped dialect files; with the JSON Schema meta-schemas (jsonschema's copies)
     for jsonschema-rs, which bundles only those of 2020-12."""
-    out = []
-    if with_drafts:
-        from jsonschema_specifications import REGISTRY
-
-        out = [(uri, REGISTRY[uri].contents) for uri in REGISTRY if "draft-03" not in uri]
+    out = _json_schema_metaschemas() if with_drafts else []
     for version in OAS_DIALECT:
         for part in ("dialect", "meta"):
             contents = shipped(f"oas-{version}.{part}")
             out.append((contents["$id"], contents))
+    return out
+
+
+def _json_schema_metaschemas() -> list[tuple[str, dict[str, Any]]]:
+    """The JSON Schema meta-schemas of drafts 4 to 2020-12 (with their vocabularies), read from
+    the files of the jsonschema-specifications package: located, not imported (its import
+    pulls in `referencing` and `attrs`, ~20 ms of start-up a valid spec never needs)."""
+    import importlib.util
+    import json
+    import os
+
+    found = importlib.util.find_spec("jsonschema_specifications")
+    base = os.path.join((found.submodule_search_locations or [""])[0], "schemas") if found \
+        else ""
+    out = []
+    for folder, _, names in os.walk(base):
+        if os.path.basename(folder) == "draft3":
+            continue
+        for name in names:
+            if name.endswith(".json") or "." not in name:
+                try:
+                    with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                        contents = json.load(fh)
+                except (OSError, ValueError):
+                    continue
+                uri = contents.get("$id") or contents.get("id") if isinstance(
+                    contents, dict) else None
+                if isinstance(uri, str) and "draft-03" not in uri:
+                    out.append((uri.rstrip("#"), contents))
     return out
 
 
