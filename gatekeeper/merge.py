@@ -269,7 +269,12 @@ def merge(paths: list[str], targets: list[Any]) -> tuple[int, Any]:
             for kind, value in iter_json_reports(path):
                 if kind not in ("report", "not_checked"):
                     continue
-                if kind == "report":
+                if kind == "report" and isinstance(value, dict) and value.get("error"):
+                    report = None  # a spec that could not be checked: its reason travels
+                    spec_path = str(value.get("spec", {}).get("path", "")
+                                    if isinstance(value.get("spec"), dict) else "")
+                    error = str(value["error"])
+                elif kind == "report":
                     try:
                         report = report_from_dict(value, rules)
                     except (KeyError, TypeError, ValueError) as exc:

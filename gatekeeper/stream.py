@@ -112,8 +112,8 @@ class JsonWriter(_Writer):
     """``{"passed": ..., "reports": [...], "schema_version": 1}`` as
     `gatekeeper.reporters.json_report.render_many` writes it, streamed, plus ``rules``: the
     rule catalogue of the run (what ``gatekeeper merge`` needs to rebuild SARIF and JUnit).
-    Specs that could not be checked are listed under ``not_checked`` (path and error), a
-    shard under ``shard``; both keys appear only when they apply."""
+    A spec that could not be checked is a report of its own (``outcome`` ``error`` and the
+    reason), as in the single-run JSON; a shard is named under ``shard`` when it applies."""
 
     def __init__(self, total: int) -> None:
         super().__init__(total)
@@ -145,9 +145,6 @@ class JsonWriter(_Writer):
                                 "reports": [],
                                 "rules": [r for _, r in sorted(self.rules.values(),
                                                                key=lambda kv: kv[0])]}
-        errors = [{"path": s.path, "error": s.error} for s in summaries if not s.checked]
-        if errors:
-            head["not_checked"] = errors
         if extra.get("shard"):
             head["shard"] = extra["shard"]
         text = _inert(json.dumps(head, indent=2, sort_keys=True, allow_nan=False,
@@ -392,13 +389,20 @@ class JunitWriter(_Writer):
 
 
 class MarkdownWriter(_Writer):
-    """The Markdown summary: every spec's section for a batch of up to `DETAIL_LIMIT` specs
-    (what `gatekeeper.reporters.markdown.render_many` writes), else a portfolio table of the
-    worst `MARKDOWN_ROWS` specs with the totals."""
+    """The Markdown summary: for a batch of up to `DETAIL_LIMIT` specs, every spec's section
+    (what `gatekeeper.reporters.markdown.render_many` writes: the headline, then each spec
+    with 50 findings listed, or 10, or none, the most that fits `markdown.MAX_CHARS`, cut
+    there if even that is too long); else a portfolio table of the worst `MARKDOWN_ROWS`
+    specs with the totals. Each spec's section is spooled at the three sizes."""
+
+    ROWS = (50, 10, 0)
 
     def __init__(self, total: int) -> None:
         super().__init__(total)
         self.compare = Spool()
+        self.sized = [Spool() for _ in self.ROWS]
+        self.lengths = [0 for _ in self.ROWS]
+        self.tail_length = 0
         self.detailed = total <= DETAIL_LIMIT
 
     def piece(self, index: int, report: Any) -> Any:
@@ -406,29 +410,55 @@ class MarkdownWriter(_Writer):
             return None
         from gatekeeper.reporters.compare_markdown import compare_sections
         from gatekeeper.reporters.html import markdown_environment
-        from gatekeeper.reporters.markdown import MAX_FINDINGS
+        from gatekeeper.reporters.markdown import _load_lines
 
         template = markdown_environment().get_template("summary.md.j2")
-        return (template.render(reports=[report], max_findings=MAX_FINDINGS),
-                compare_sections([report]))
+        sections = [template.render(reports=[report], max_findings=rows) for rows in self.ROWS]
+        return sections, compare_sections([report]) + _load_lines([report])
 
     def absorb(self, summary: SpecSummary, piece: Any) -> None:
-        if piece is not None:
-            self.spool.put(summary.index, piece[0])
-            self.compare.put(summary.index, piece[1])
+        if piece is None:
+            return
+        sections, tail = piece
+        for n, text in enumerate(sections):
+            self.sized[n].put(summary.index, text)
+            self.lengths[n] += len(text)
+        self.compare.put(summary.index, tail)
+        self.tail_length += len(tail)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
-        if self.detailed:
-            for piece in self.spool.pieces():
+        if not self.detailed:
+            out.write(markdown_portfolio(summaries))
+            return
+        from gatekeeper.reporters.markdown import MAX_CHARS, cap
+
+        head = ""
+        if len(summaries) > 1:
+            passed = sum(1 for s in summaries if s.passed)
+            unchecked = sum(1 for s in summaries if not s.checked)
+            head = (f"# {'✅' if passed == len(summaries) else '❌'} gatekeeper: "
+                    f"{len(summaries)} specs, {passed} passed, "
+                    f"{len(summaries) - passed - unchecked} failed"
+                    + (f", {unchecked} could not be checked" if unchecked else "") + "\n\n")
+        tail = self.tail_length
+        for n, length in enumerate(self.lengths):
+            if len(head) + length + tail <= MAX_CHARS or n == len(self.ROWS) - 1:
+                break
+        if len(head) + self.lengths[n] + tail <= MAX_CHARS:
+            out.write(head)
+            for piece in self.sized[n].pieces():
                 out.write(piece)
             for piece in self.compare.pieces():
                 out.write(piece)
             return
-        out.write(markdown_portfolio(summaries))
+        text = head + "".join(self.sized[n].pieces()) + "".join(self.compare.pieces())
+        out.write(cap(text, MAX_CHARS))  # bounded: at most what fits in a comment, plus a note
 
     def close(self) -> None:
         super().close()
         self.compare.close()
+        for spool in self.sized:
+            spool.close()
 
 
 def markdown_portfolio(summaries: Sequence[SpecSummary], rows: int = MARKDOWN_ROWS) -> str:
@@ -554,6 +584,83 @@ class ConcatWriter(_Writer):
             out.write(self.tail(summaries))
 
 
+class GithubWriter(_Writer):
+    """GitHub annotations as `gatekeeper.reporters.github.render_many` writes them for the
+    whole batch: specs that could not be checked first, then findings new and most severe
+    first across every spec, at most `github.MAX_ANNOTATIONS` lines, info left out, and a
+    notice saying what was left out. Each spec's lines are spooled with their rank; the
+    lines are written rank by rank, so no more than the cap is read back."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.unchecked = Spool()
+        self.per_rank: dict[tuple[int, int], int] = {}
+        self.hidden_info = 0
+
+    def piece(self, index: int, report: Any) -> Any:
+        from gatekeeper.report import Severity
+        from gatekeeper.reporters.github import annotation, unchecked_annotation
+
+        new = report.new_fingerprints()
+        lines = []
+        hidden = 0
+        for f in report.prioritised_findings():
+            if f.severity is Severity.INFO:
+                hidden += 1
+                continue
+            rank = (int(f.fingerprint not in new) if new else 0, -f.severity.rank)
+            lines.append([list(rank), annotation(f)])
+        first = unchecked_annotation(report) if report.error is not None else None
+        return json.dumps(lines, ensure_ascii=False), hidden, first
+
+    def absorb(self, summary: SpecSummary, piece: Any) -> None:
+        if piece is None:
+            return
+        lines, hidden, first = piece
+        self.hidden_info += hidden
+        for rank, _ in json.loads(lines):
+            key = (rank[0], rank[1])
+            self.per_rank[key] = self.per_rank.get(key, 0) + 1
+        self.spool.put(summary.index, lines)
+        if first is not None:
+            self.unchecked.put(summary.index, first)
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        from gatekeeper.reporters.github import MAX_ANNOTATIONS, _data
+
+        written = 0
+        for line in self.unchecked.pieces():
+            out.write(line + "\n")
+            written += 1
+        room = max(0, MAX_ANNOTATIONS - written)
+        shown = sum(self.per_rank.values())
+        for rank in sorted(self.per_rank):
+            if room <= 0:
+                break
+            for piece in self.spool.pieces():
+                for line_rank, line in json.loads(piece):
+                    if (line_rank[0], line_rank[1]) != rank:
+                        continue
+                    out.write(line + "\n")
+                    room -= 1
+                    if room <= 0:
+                        break
+                if room <= 0:
+                    break
+        over_cap = shown - min(max(0, MAX_ANNOTATIONS - written), shown)
+        if over_cap or self.hidden_info:
+            parts = [f"{over_cap} more error and warning findings (over the cap of "
+                     f"{MAX_ANNOTATIONS})"] if over_cap else []
+            if self.hidden_info:
+                parts.append(f"{self.hidden_info} info findings")
+            out.write(f"::notice title=gatekeeper::{_data(' and '.join(parts))} not annotated; "
+                      "the SARIF, JSON and HTML reports list every finding\n")
+
+    def close(self) -> None:
+        super().close()
+        self.unchecked.close()
+
+
 def writer_for(name: str, total: int) -> _Writer:
     if name == "json":
         return JsonWriter(total)
@@ -568,9 +675,7 @@ def writer_for(name: str, total: int) -> _Writer:
     if name == "gitlab":
         return GitlabWriter(total)
     if name == "github":
-        from gatekeeper.reporters import github
-
-        return ConcatWriter(total, github.render)
+        return GithubWriter(total)
     raise ConfigError(f"no batch writer for the {name} format")
 
 
@@ -672,9 +777,9 @@ class BatchOutputs:
         # Every format shows a spec that could not be checked, with its reason: its outputs
         # are rendered from the report of an unchecked spec, like any other report's.
         unchecked = Report.unchecked(path, error or f"{path}: could not be checked")
-        digest = self.digest(index, unchecked)
+        pieces = [writer.piece(index, unchecked) for writer in self.writers]
         return self.absorb(Digest(SpecSummary.of_error(index, path, unchecked.error or ""),
-                                  digest.pieces, digest.failure))
+                                  pieces, None))
 
     def _write_spec_report(self, summary: SpecSummary, report: Any) -> str | None:
         """Write the report under `report_dir`; the error, if it could not be written."""
