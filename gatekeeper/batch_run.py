@@ -34,8 +34,9 @@ def batch_targets(*, fmt: str, output: str | None, quiet: bool, color: bool,
         targets.append(Target("json", main_out))
     else:
         def terminal(report: Any) -> str:
-            return render("terminal", report, color=color,
-                          max_findings=0 if quiet else None) + "\n"
+            if quiet:  # -q on many specs: the portfolio table alone
+                return ""
+            return render("terminal", report, color=color) + "\n"
 
         def table(summaries: Any) -> str:
             return "\n" + portfolio_table(summaries)
