@@ -9,7 +9,7 @@ in a child process within hard budgets (locally, or as the master of Locust's di
 them (p95 per operation and overall, error rate, optional throughput).
 
 Locust is imported only in the child process, and only when a load test runs (the ``load``
-extra: ``pip install 'gatekeeper-openapi[load]'``).
+extra: ``in a checkout of gatekeeper, pip install '.[load]'``).
 
 Library use::
 

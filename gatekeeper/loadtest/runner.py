@@ -131,7 +131,7 @@ def run_load(spec: Any, options: LoadOptions, *, progress: Progress | None = Non
     import importlib.util
 
     if importlib.util.find_spec("locust") is None:  # never imported here: it patches the stdlib
-        raise LoadError("the load test needs Locust: pip install 'gatekeeper-openapi[load]'") from None
+        raise LoadError("the load test needs Locust: in a checkout of gatekeeper, pip install '.[load]'") from None
     plan = plan or build_plan(spec, allow_writes=options.allow_writes,
                               allow_methods=options.allow_methods, weights=options.weights)
     result = LoadResult(base_url=options.base_url, options=options.summary(), skipped=list(plan.skipped),

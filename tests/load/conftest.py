@@ -22,7 +22,7 @@ import importlib.util
 
 # Never import Locust here: it patches the standard library with gevent on import.
 if importlib.util.find_spec("locust") is None:
-    pytest.skip("Locust is not installed (pip install 'gatekeeper-openapi[load]')",
+    pytest.skip("Locust is not installed (in a checkout of gatekeeper, pip install '.[load]')",
                 allow_module_level=True)
 pytest.importorskip("uvicorn")
 
