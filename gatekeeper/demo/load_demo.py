@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import uvicorn
     except ImportError as exc:  # pragma: no cover - depends on the install
-        print(f"the load demo needs the demo extra: pip install 'gatekeeper-openapi[demo]' ({exc})",
+        print(f"the load demo needs the demo extra: in a checkout of gatekeeper, pip install '.[demo]' ({exc})",
               file=sys.stderr)
         return 2
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
