@@ -276,7 +276,10 @@ def file_parameter(spec: Spec) -> Iterator[Violation]:
         for pointer, param in _effective_parameters(spec, op):
             if param.get("type") == "file" and param.get("in") == "formData":
                 declared = ", ".join(f"`{short(m, 40)}`" for m in media[:3]) or "nothing"
-                yield _found(pointer / "type", f"file parameter `{short(param.get('name'))}`"
+                written = spec.get(pointer)  # a `$ref` entry: point at the entry itself
+                at = pointer / "type" if isinstance(written, dict) and "type" in written \
+                    else pointer
+                yield _found(at, f"file parameter `{short(param.get('name'))}`"
                                 f" of `{op.label}` needs `consumes` with multipart/form-data or "
                                 f"application/x-www-form-urlencoded (it has {declared})",
                                 subject=f"{op.label} {param.get('name')}")
