@@ -438,7 +438,7 @@ def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: st
         sys.stderr.write(_safe(f"gatekeeper: {exc}") + "\n")
 
 
-# ------------------------------------------------------------------ live audit (issue 6)
+# ------------------------------------------------------------------ live audit
 
 _LIVE_FLAGS = ("header_env", "header", "allow_writes", "allow_method", "allow_host",
                "request_timeout", "max_duration", "max_requests", "rate_limit", "max_examples",

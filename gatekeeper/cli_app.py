@@ -210,7 +210,7 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/un
                                               for k, v in info.options.items()))
 
 
-# ------------------------------------------------------------------ live audit (issue 6)
+# ------------------------------------------------------------------ live audit
 # Options shared by `audit` and `check --live`; the work is in gatekeeper.live.
 
 _LiveHeaderEnv = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007

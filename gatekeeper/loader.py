@@ -1,4 +1,4 @@
-"""Bytes to data, safely: the one module that parses spec files (R1 to R6 of reliability.md).
+"""Bytes to data, safely: the one module that parses spec files (docs/hardening.md R1 to R6).
 
 Each file is read once and parsed once. JSON (by content: the first non-space character is
 ``{`` or ``[``, or a ``.json`` name) goes through the standard library's C scanner with a

@@ -1,4 +1,4 @@
-"""Spec-provided regular expressions, handled safely (R13 of reliability.md).
+"""Spec-provided regular expressions, handled safely (docs/hardening.md R13).
 
 A spec's `pattern` is attacker-controlled text. It is never matched with Python's `re`
 (a backtracking engine with no time limit): `backtracking_risk` inspects its parse tree

@@ -1,4 +1,4 @@
-"""Remote `$ref`s, opt-in and fenced (R8 of reliability.md).
+"""Remote `$ref`s, opt-in and fenced (docs/hardening.md R8).
 
 Only with ``--allow-remote-ref PREFIX`` (repeatable, exact ``https://host/path/`` prefixes,
 compared after normalisation). Each fetch:

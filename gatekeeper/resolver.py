@@ -1,4 +1,4 @@
-"""Our own `$ref` resolver (R7 to R10 of reliability.md). The libraries never resolve.
+"""Our own `$ref` resolver (docs/hardening.md R7 to R10). The libraries never resolve.
 
 Why not prance: with its defaults it reads local files anywhere, fetches URLs without a
 timeout, inlines what it reads into the document and rejects recursive schemas; its osv
@@ -45,7 +45,7 @@ class Resolution:
     """``documents``: keyed by path relative to the reference root ("" = root file).
     ``targets``: id(ref dict) -> (target value, target pointer), with chains already
     followed. ``missing_files``: references to files that do not exist, as (where, the $ref
-    text); the node stays opaque (gate-semantics 1.2: offline CI must not crash on them) and
+    text); the node stays opaque (docs/conventions.md, References: offline CI must not crash on them) and
     the validity gate reports them."""
 
     __slots__ = ("documents", "targets", "ref_count", "missing_files")

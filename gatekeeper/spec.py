@@ -902,7 +902,7 @@ import re as _re  # noqa: E402
 
 _ERROR_CODE = _re.compile(r"^[45]([0-9]{2}|[xX]{2})$")
 PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")
-#: Paths that are public by nature (gate-semantics.md Amendments): OAuth and sign-in endpoints.
+#: Paths that are public by nature (docs/conventions.md, Public endpoints): OAuth and sign-in endpoints.
 #: Matched on the last segment (lower-cased, `-`/`_` and a file extension dropped) ...
 WELL_KNOWN_AUTH_SEGMENTS = frozenset({
     "token", "authorize", "login", "signin", "signup", "register", "forgotpassword",
@@ -921,7 +921,7 @@ HEALTH_LAST_SEGMENTS = frozenset({"ready", "liveness", "readiness", "ping"})
 
 @functools.lru_cache(maxsize=4096)  # pure, called per response by several gates
 def is_json_media(name: str) -> bool:
-    """JSON-ish media (gate-semantics.md 1.5): ``application/json`` or any ``+json`` suffix."""
+    """JSON-ish media (docs/conventions.md, Media types): ``application/json`` or any ``+json`` suffix."""
     essence = name.split(";", 1)[0].strip().lower()
     return essence in ("application/json", "text/json") or essence.endswith("+json")
 
@@ -945,7 +945,7 @@ def is_error_code(code: str) -> bool:
 def error_responses(op: Operation, *, accept_default: bool = True) -> tuple[Response, ...]:
     """The operation's error responses: 4xx/5xx codes and ranges, plus `default` when the
     operation also declares an explicit success (a lone `default` *is* the success response,
-    gate-semantics.md 1.4)."""
+    docs/conventions.md, Response codes)."""
     out = [r for code, r in op.responses.items() if is_error_code(code)]
     if accept_default and "default" in op.responses and has_explicit_success(op):
         out.append(op.responses["default"])
@@ -1063,7 +1063,7 @@ def _problem_members(props: dict[str, Any]) -> set[str]:
 
 
 def security_class(op: Operation, *, empty_means: str = "public") -> str:
-    """``undeclared``, ``public``, ``optional`` or ``protected`` (gate-semantics.md 4.2)."""
+    """``undeclared``, ``public``, ``optional`` or ``protected`` (the auth gate's definition in gates/auth.py)."""
     sec = op.security
     if sec is None:
         return "undeclared"
@@ -1076,7 +1076,7 @@ def security_class(op: Operation, *, empty_means: str = "public") -> str:
 
 
 # ---------------------------------------------------------------------- collection view
-# (added for the `pagination` gate, gate-semantics.md 5.2; module-level so the classes above
+# (added for the `pagination` gate, docs/gates/pagination.md; module-level so the classes above
 # stay untouched; `Spec.collection_operations` is attached at the end)
 
 #: Array property names that make a wrapper object a definite collection (5.2 C4 b).
@@ -1107,7 +1107,7 @@ import re as _re_c  # noqa: E402
 
 
 class Collection(Record):
-    """Why an operation is (or is not) a collection operation (gate-semantics.md 5.2)."""
+    """Why an operation is (or is not) a collection operation (docs/gates/pagination.md)."""
 
     __slots__ = (
         "operation", "confidence", "shape", "response", "media", "schema", "schema_pointer",
@@ -1236,7 +1236,7 @@ def collection_of(spec: Spec, op: Operation, *, search_methods: tuple[str, ...] 
                   item_array_names: tuple[str, ...] = ITEM_ARRAY_NAMES,
                   max_wrapper_props: int = 4, bounded_max_items: int = 100,
                   bounded_resources: tuple[str, ...] = BOUNDED_RESOURCES) -> Collection:
-    """Classify one operation per gate-semantics.md 5.2 (C1 to C4 and the exclusions)."""
+    """Classify one operation per docs/gates/pagination.md (C1 to C4 and the exclusions)."""
     def out(excluded: str | None, found: Any = None, resp: Any = None,
             media: Any = None) -> Collection:
         if found is None:

@@ -1,6 +1,6 @@
 """Authentication: every operation declares how it is secured, safely, or is listed as public.
 
-Definition (gate-semantics.md section 4, with its Amendments): the *effective* security of an
+Definition: the *effective* security of an
 operation under `paths` is its own `security` if present (even `[]`), else the root's, else
 it is undeclared. Undeclared operations fail; public (`[]` or only `{}`) writes fail unless
 allow-listed (`public-operations`, `x-gatekeeper-public: true`); every requirement names a
@@ -554,7 +554,7 @@ def scopes_on_non_oauth_scheme(
 
     ## Why is this bad?
     3.0 tools reject or ignore the list; if roles are meant, they are not enforced by the
-    description. A warning, not an error (gate-semantics.md says error): the list documents
+    description. A warning, not an error (a stricter reading makes it an error): the list documents
     which token scopes an operation needs, exactly what OpenAPI 3.1 allows, and is no
     security weakness (see the module docs, DigitalOcean).
 

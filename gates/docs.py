@@ -1,6 +1,6 @@
 """Documentation coverage: every element a client reads about is described.
 
-The metric is a category-weighted coverage (gate-semantics.md section 2, formula F3): for each
+The metric is a category-weighted coverage: for each
 category, documented / total unique elements, averaged with weights (operations 30 %,
 parameters and response headers 20 %, schema properties 25 %, request bodies 10 %, responses
 5 %, info 4 %, tags 3 %, security schemes 3 %, servers 0); categories with no element drop out

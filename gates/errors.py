@@ -1,6 +1,6 @@
 """Error schemas: every operation documents structured errors, in one shared error format.
 
-Definition (gate-semantics.md section 3, with its Amendments): every operation under `paths`
+Definition (reasoning in docs/gates/errors.md): every operation under `paths`
 (OPTIONS exempt) declares an error response, meaning a `4xx`/`5xx` code, a `4XX`/`5XX` range,
 or `default` *next to an explicit success* (a lone `default` is the success response). Every
 error response except on HEAD carries a body schema, at least one JSON media type, and a

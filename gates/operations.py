@@ -1,6 +1,6 @@
 """Operation ids: present, unique, URL-safe and in one casing convention.
 
-A reviewer gate (gate-semantics.md section 7). Code generators name methods after
+A reviewer gate. Code generators name methods after
 `operationId`; documentation portals and `links` reference operations by it. Duplicates are an
 error (OpenAPI: ids "MUST be unique"); a missing or URL-unsafe id is a warning; a casing that
 differs from the document's majority is info. Operations under `paths` and `webhooks` are

@@ -1,6 +1,6 @@
 """Pagination: every collection operation pages, in one style, with the same names.
 
-A collection operation (gate-semantics.md 5.2, `gatekeeper.spec.collection_of`) is a GET (or
+A collection operation (docs/gates/pagination.md, `gatekeeper.spec.collection_of`) is a GET (or
 3.2 QUERY) under `paths` whose first success JSON body is a top-level array or an object that
 wraps an array (`items`, `data`, `value`, ..., or the array named after the last path
 segment); a small wrapper (at most `max-wrapper-props` properties) with any array is a
@@ -16,7 +16,7 @@ Styles (5.3 and the Amendments): `offset` (`offset`, `skip`, integer `start`, ..
 compared lower-case with `$ @ _ - . [ ]` removed. A size parameter (`limit`, `per_page`,
 `$top`, ...) alone is not pagination.
 
-Disagreements with gate-semantics.md found on real specs, and how they were settled:
+Disagreements found on real specs, and how they were settled:
 
 * `after`/`before`, `token` and `continue` are cursors only when the response carries a
   matching cursor, `has_more`/`next` field, a next link or a `Link` header (Amendments; the
@@ -571,7 +571,7 @@ def _collections(spec: Spec, opts: dict[str, Any]) -> list[Paging]:
 # ---------------------------------------------------------------------- metric
 
 def _metric(spec: Spec, **opts: Any) -> Metric:
-    """Share of collection operations (definite and probable, gate-semantics.md 5.2) that
+    """Share of collection operations (definite and probable, docs/gates/pagination.md) that
     expose a continuation: a request-side offset, page, cursor or Range selector, or a
     response-side next link, next-token field or `Link` header. 100 % when the API has no
     collection operation."""

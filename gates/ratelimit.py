@@ -1,6 +1,6 @@
 """Rate limiting: secured and write operations document 429 and when to retry.
 
-A reviewer gate (gate-semantics.md section 7). An operation is in scope when it is under
+A reviewer gate. An operation is in scope when it is under
 `paths` and is secured (its effective security has a non-empty requirement) or writes (POST,
 PUT, PATCH, DELETE). In scope, it should document `429 Too Many Requests`, and every 429
 response should say when to come back: a `Retry-After` header, or a complete set of rate-limit

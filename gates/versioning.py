@@ -1,8 +1,8 @@
 """Versioning: a well-formed `info.version` and one version mechanism on every operation.
 
 `info.version` must follow `version-scheme` (SemVer by default; `calver` dates or `any`).
-Each operation under `paths` carries its API version through a mechanism (gate-semantics.md
-6.2 and the Amendments): `url` (a whole path segment `v1`, `v2.1`, `v1.0.0`, `v1beta1`,
+Each operation under `paths` carries its API version through a mechanism (settled on real
+specs, below): `url` (a whole path segment `v1`, `v2.1`, `v1.0.0`, `v1beta1`,
 `v1p3beta1`, a configured literal such as `beta`, a bare number `2`, `2.0`, `1.2.15` or an
 ISO date `2010-04-01` in the server URL / 2.0 `basePath`, or at the start of the path
 key), `query` (`api-version`, ...), `header` (`Api-Version`, `X-API-Version`,
@@ -16,7 +16,7 @@ are never read. Generic names (`version` query, `*-version` header other than `A
 count only when at least `min-mechanism-share` of the operations carry them, so a
 `GET /documents/{id}?version=3` resource parameter is not mistaken for API versioning.
 
-Disagreements with gate-semantics.md found on real specs, and how they were settled:
+Disagreements found on real specs, and how they were settled:
 
 * `/api/v1/...`, `/rest/2.0/...`, `/api.xro/2.0/...`: a version segment right after a first
   literal segment that is `api`-like (contains `api`, or `rest`, or is in `base-prefix`) is a
@@ -37,8 +37,8 @@ Disagreements with gate-semantics.md found on real specs, and how they were sett
   `-preview` suffix are accepted by `calver`.
 * Operations whose version lives only in a server URL cover every operation by
   construction; an operation-level `servers` override is checked on its own.
-* `info.version` is checked against SemVer by default, as 6.2 says, but 89 of the 100
-  corpus specs in ../shared/corpus/apis-guru miss it (`1.0`, `v2`, `2`, Azure and AWS
+* `info.version` is checked against SemVer by default, as the definition says, but 89 of
+  100 real YAML specs sampled from the public directory miss it (`1.0`, `v2`, `2`, Azure and AWS
   dates), and a reviewer does not reject DigitalOcean's versioning over `2.0`. So a
   near-miss (`1.0`, `v1.2.0`, a bare major) or a date is a warning that names the exact
   expected form; text that orders nothing (`latest`, `unversioned`, a JavaScript date

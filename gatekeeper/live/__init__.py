@@ -3,7 +3,7 @@
 Schemathesis generates requests and judges answers with its checks (`gatekeeper.live.fuzz`);
 our own httpx probes check authentication enforcement, latency percentiles, the error rate,
 error bodies and declared rate limits (`gatekeeper.live.runner`). Every request goes through
-one client with the safety rails of reliability.md R19 to R22 (`gatekeeper.live.transport`,
+one client with the safety rails of docs/hardening.md R19 to R22 (`gatekeeper.live.transport`,
 `gatekeeper.live.safety`, `gatekeeper.live.budget`). The observations become the ``live`` gate
 (`gatekeeper.live.gate`) and the ``live`` section of the report (`gatekeeper.live.result`).
 

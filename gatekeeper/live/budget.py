@@ -1,4 +1,4 @@
-"""Bounded traffic (reliability.md R22): a request budget, a time budget and a rate limit.
+"""Bounded traffic (docs/hardening.md R22): a request budget, a time budget and a rate limit.
 
 One `Budget` is shared by every request of an audit. ``acquire()`` is called before each
 request: it waits for the rate limiter and raises `BudgetExhausted` when the request or time

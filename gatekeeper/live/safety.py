@@ -1,4 +1,4 @@
-"""Safety rails of the live audit (reliability.md R19 to R22, R24).
+"""Safety rails of the live audit (docs/hardening.md R19 to R22, R24).
 
 - `Redactor`: value-based redaction of every credential, in its raw, Base64, URL-encoded,
   HTML-escaped and JSON-escaped forms, applied to every string the audit emits, plus

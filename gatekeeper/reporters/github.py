@@ -7,7 +7,7 @@ its reason.
 Every value is escaped the way the Actions runner unescapes it (``%``, CR, LF, and in
 properties also ``:`` and ``,``), after `terminal_safe`, so spec text can neither end the
 command early nor start a line of its own (a forged ``::error::`` or ``::add-mask::`` stays
-inside the message: CVE-2020-15228, reliability.md T11).
+inside the message: CVE-2020-15228, docs/hardening.md R15).
 """
 
 from __future__ import annotations

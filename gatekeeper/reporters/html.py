@@ -1,6 +1,6 @@
 """The HTML scorecard: one self-contained page (inline CSS and SVG, no script, no network).
 
-This module is the only place that creates a Jinja environment (R16 of reliability.md):
+This module is the only place that creates a Jinja environment (docs/hardening.md R16):
 ``autoescape=True`` unconditionally (never ``select_autoescape``, which skips ``*.html.j2``),
 ``StrictUndefined`` so a typo fails a test instead of printing an empty cell, no ``|safe`` on
 data, no ``from_string`` on data. Links are made only from ``http``/``https`` URLs. The page
