@@ -4,7 +4,7 @@ Why not `@dataclass`: it writes each generated method as source text and `exec`s
 class is created, in every process. On the project machine the 38 frozen, slotted dataclasses
 of the check path cost about 18 ms per process, and importing `dataclasses` (with `inspect`,
 `ast`, `dis`, `tokenize`) 5 ms more: a quarter of a whole ``gatekeeper check`` of a median
-spec, where issue 7 budgets about 70 ms per spec in total (benchmarks/README.md, "Start-up").
+spec, where the start-up budget is about 70 ms per spec in total (benchmarks/README.md, "Start-up").
 
 A record lists its fields in ``__slots__`` (in ``__init__``'s parameter order) and writes its
 own ``__init__``; this base derives equality, hashing, ordering, ``repr``, pickling and
