@@ -25,6 +25,16 @@ DESCRIPTION = ("Live audit: the running service, driven from its document by Sch
                "structured error bodies.")
 
 
+def _severity_of(info: LiveRule, message: str) -> Severity | None:
+    """One finding's own level, where it differs from the rule's. An operation left out by
+    policy (a write in a read-only audit) is information; one the audit meant to test and
+    could not (no request could be generated or sent, the budget ran out) is a gap in what
+    the verdict covers: a warning, shown wherever warnings are (CI annotations too)."""
+    if info.id == "live/operation-not-audited" and "write method" not in message:
+        return Severity.WARNING
+    return None
+
+
 def _bind(info: LiveRule, result: LiveResult | None):
     def check(spec: Any) -> Iterator[Violation]:
         if result is None:
@@ -35,7 +45,8 @@ def _bind(info: LiveRule, result: LiveResult | None):
             message = obs.message if obs.count == 1 else f"{obs.message} (seen {obs.count} times)"
             extra = tuple(sorted({**obs.extra, "occurrences": str(obs.count)}.items()))
             yield Violation(obs.pointer if obs.pointer is not None else spec.root, message,
-                            subject=obs.operation or info.id, extra=extra)
+                            subject=obs.operation or info.id, extra=extra,
+                            severity=_severity_of(info, obs.message))
 
     check.__doc__ = info.docs
     check.__name__ = info.id.split("/", 1)[1].replace("-", "_")

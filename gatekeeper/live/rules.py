@@ -130,8 +130,9 @@ LIVE_RULES: tuple[LiveRule, ...] = (
        "The document has only POST and DELETE operations; nothing was sent."),
     _r("live/operation-not-audited", I,
        "Reports each operation the audit did not test, with the reason: a write method not "
-       "allowed, no request the generator could produce, no request sendable, or the time or "
-       "request budget spent before it.",
+       "allowed (info), no request the generator could produce, no request sendable, or the "
+       "time or request budget spent before it (each a warning: a gap in what the verdict "
+       "covers).",
        "An operation without a request has neither passed nor failed; counting it as audited "
        "would overstate what the run proves.",
        "`GET /anything/{n}` was not audited: no request was generated."),
