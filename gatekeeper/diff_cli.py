@@ -40,6 +40,11 @@ def _resolve(arg: str, other: str, spec_path: str | None, which: str, limits: ob
 
     if os.path.isfile(arg):
         return load(arg, limits=limits, ref_root=ref_root)
+    if ":" not in arg and arg.lower().endswith((".yaml", ".yml", ".json")):
+        # Looks like a spec file, not a git ref: say so, rather than a git error about the
+        # other argument.
+        raise InputError(f"{which} {arg}: file not found; give an existing spec file or a git "
+                         f"ref (`REF:path/to/openapi.yaml`)")
     ref, path = _split_ref(arg)
     path = path or spec_path or (other if os.path.isfile(other) else None)
     if path is None:

@@ -157,3 +157,12 @@ def test_major_version_bump_keeps_the_level_and_says_it_is_allowed() -> None:
     assert "allowed by" not in change["message"]
     text = run_cli("diff", str(case / "base.yaml"), str(case / "head.yaml")).stdout
     assert "allowed by the major version bump" in text.splitlines()[0]
+
+
+def test_a_missing_spec_file_is_named_as_missing(tmp_path) -> None:
+    missing = tmp_path / "old-openapi.yaml"
+    proc = run_cli("diff", str(missing), str(PAIRS / "removed-path" / "head.yaml"), cwd=tmp_path)
+    assert proc.returncode == 2
+    line = proc.stderr.strip()
+    assert str(missing) in line and "file not found" in line and "git" in line
+    assert len(line.splitlines()) == 1
