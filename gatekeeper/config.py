@@ -32,6 +32,7 @@ from gatekeeper.report import Severity
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
 __all__ = ["Config", "GateConfig", "RuleConfig", "discover", "load_config"]
@@ -251,3 +252,37 @@ def _str_list(value: Any, where: str, source: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{source}: `{where}` must be a list of strings")
     return value
+
+
+def stage_settings(table: Any, flags: Mapping[str, Any], keys: Mapping[str, tuple[str, Any]],
+                   *, section: str, source: str, hint: str, invalid: str = "has an invalid value",
+                   check: Any = None) -> dict[str, Any]:
+    """A stage's options (``[live]``, ``[load]``): the config table, then the flags given
+    (by key name; None means not given), each converted to its field. `keys` maps a key to
+    ``(field, converter)``; `check` may reject a value (ValueError) before it is converted.
+    An unknown key or a bad value is a `ConfigError` naming `source`; `hint` says what is
+    a flag only."""
+    from collections.abc import Mapping
+
+    table = table or {}
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{source}: `{section}` must be a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in keys:
+            raise ConfigError(f"{source}: unknown key `{section}.{key}`"
+                              f"{did_you_mean(key, keys)}; {hint}")
+        values[key] = value
+    for key in keys:
+        if flags.get(key) is not None:
+            values[key] = flags[key]
+    fields: dict[str, Any] = {}
+    for key, value in values.items():
+        name, convert = keys[key]
+        try:
+            if check is not None:
+                check(value)
+            fields[name] = convert(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{source}: `{section}.{key}` {invalid} {value!r}") from None
+    return fields

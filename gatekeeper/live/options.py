@@ -22,7 +22,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from gatekeeper.errors import ConfigError
 from gatekeeper.live.runner import AuditOptions
 from gatekeeper.live.safety import Credentials, Redactor
 
@@ -40,34 +39,21 @@ CONFIG_KEYS: dict[str, tuple[str, Any]] = {
 }
 
 
+def _number(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(value)
+
+
 def build_options(base_url: str, flags: Mapping[str, Any], settings: Mapping[str, Any] | None = None,
                   *, source: str = "config") -> AuditOptions:
     """``flags`` uses the config key names (``latency-budget``, ...) plus ``header-env``,
     ``header``, ``allow-writes``, ``allow-method``, ``allow-host``, ``trust-env``, ``insecure``,
     ``seed`` and ``focus-failures``; a value of None means "not given"."""
-    table = settings or {}
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{source}: `live` must be a table")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in CONFIG_KEYS:
-            from gatekeeper.config import did_you_mean
+    from gatekeeper.config import stage_settings
 
-            raise ConfigError(f"{source}: unknown key `live.{key}`{did_you_mean(key, CONFIG_KEYS)}; "
-                              "credentials, base URL and allowed methods are flags only")
-        values[key] = value
-    for key in CONFIG_KEYS:
-        if flags.get(key) is not None:
-            values[key] = flags[key]
-    fields: dict[str, Any] = {}
-    for key, value in values.items():
-        name, convert = CONFIG_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ConfigError(f"{source}: `live.{key}` must be a number, got {value!r}")
-        try:
-            fields[name] = convert(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{source}: `live.{key}` must be a number, got {value!r}") from None
+    fields = stage_settings(settings, flags, CONFIG_KEYS, section="live", source=source,
+                            hint="credentials, base URL and allowed methods are flags only",
+                            invalid="must be a number, got", check=_number)
     credentials = Credentials.from_flags(flags.get("header-env") or (), flags.get("header") or ())
     return AuditOptions(
         base_url=base_url,

@@ -66,28 +66,11 @@ def build_load_options(base_url: str, flags: Mapping[str, Any], settings: Any, *
     from gatekeeper.live.safety import Credentials
     from gatekeeper.loadtest.runner import LoadOptions
 
-    table = settings or {}
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{source}: `load` must be a table")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in CONFIG_KEYS:
-            from gatekeeper.config import did_you_mean
+    from gatekeeper.config import stage_settings
 
-            raise ConfigError(f"{source}: unknown key `load.{key}`{did_you_mean(key, CONFIG_KEYS)}; "
-                              "the base URL and credentials are flags only")
-        values[key] = value
     users_explicit = flags.get("users") is not None
-    for key in CONFIG_KEYS:
-        if flags.get(key) is not None:
-            values[key] = flags[key]
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        name, convert = CONFIG_KEYS[key]
-        try:
-            kwargs[name] = convert(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{source}: `load.{key}` has an invalid value {value!r}") from None
+    kwargs = stage_settings(settings, flags, CONFIG_KEYS, section="load", source=source,
+                            hint="the base URL and credentials are flags only")
     credentials = Credentials.from_flags(flags.get("header-env") or (), flags.get("header") or ())
     header_env = tuple((name.strip(), var.strip()) for name, _, var in
                        (item.partition("=") for item in flags.get("header-env") or ()))
