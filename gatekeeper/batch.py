@@ -175,7 +175,7 @@ def _check_indexed(item: tuple[int, str]) -> Outcome:
     outcome = _check_one(path)
     digest = _JOB.get("digest")
     if digest is not None and outcome.report is not None:
-        set_stage(REPORTING)  # not the check's time: see `run_forked`
+        set_stage(REPORTING_STAGE)  # not the check's time: see `run_forked`
         return Outcome(path, digest=digest(index, outcome.report))
     return outcome
 
@@ -403,11 +403,10 @@ def timeout_message(stage: str, limits: WorkerLimits) -> str:
     return f"{stage} exceeded {limits.timeout:g} s (raise it with --timeout)"
 
 
-#: The stage of a check once its verdict is known and its output is being written.
+#: The stage of a check once its verdict is known and its outputs are being written: a
+#: single spec's supervised child (a timeout then must not print a second document) and a
+#: batch worker rendering a spec's outputs (`_check_indexed`; that work gets its own time).
 REPORTING_STAGE = "writing the reports"
-
-#: The stage of a batch's worker that writes a checked spec's outputs (`_check_indexed`).
-REPORTING = "reporting"
 #: The child's stage page (shared memory), so that the parent can name the stage on expiry.
 _STAGE: list[Any] = [None]
 
@@ -565,7 +564,7 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
             for run in list(running.values()):
                 if run.deadline is not None and now >= run.deadline and run.rfd not in ready:
                     stage = _stage_of(run.page)
-                    if stage == REPORTING and not run.extended and limits.timeout:
+                    if stage == REPORTING_STAGE and not run.extended and limits.timeout:
                         # the check finished in time; writing its outputs gets a period of
                         # its own (a batch's parent renders nothing itself: `run_batch`)
                         run.deadline += limits.timeout
