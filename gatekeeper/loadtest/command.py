@@ -255,8 +255,22 @@ def register(app: typer.Typer, format_enum: Any) -> None:
         """Join a `gatekeeper load --master` run as a Locust worker (the master sends the
         locustfile; credentials come from this machine's environment variables named by the
         master's --header-env)."""
+        import socket
         import subprocess
+        import time
 
+        # A worker fetches the locustfile from the master as it starts and gives up when the
+        # master is not listening yet; workers are often started first, so wait for it.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection((master_host, master_port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise ConfigError(f"load-worker: the master {master_host}:{master_port} did "
+                                      "not answer within 60 s; start `gatekeeper load --master`")
+                time.sleep(0.3)
         command = [sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host",
                    master_host, "--master-port", str(master_port), "--loglevel", "ERROR"]
         try:

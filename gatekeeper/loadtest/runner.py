@@ -168,7 +168,9 @@ def run_load(spec: Any, options: LoadOptions, *, progress: Progress | None = Non
                    "--only-summary", "--skip-log-setup", "--loglevel", "ERROR",
                    "--stop-timeout", "0", "--exit-code-on-error", "0"]
         if options.master:
+            # Workers that never join end the run (no statistics: a clear error), not a hang.
             command += ["--master", "--expect-workers", str(options.expect_workers),
+                        "--expect-workers-max-wait", "60",
                         "--master-bind-host", options.master_bind_host,
                         "--master-bind-port", str(options.master_bind_port)]
         started = time.monotonic()
