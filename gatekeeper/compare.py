@@ -278,14 +278,6 @@ def apply_baseline_only(report: Report, path: str, today: Any = None) -> Report:
     return apply_baseline(report, read_baseline(path), source=path, today=today)
 
 
-def terminal_summary(report: Report) -> str:
-    """A few plain lines for the terminal after the usual report (the terminal reporter now
-    prints them itself: `gatekeeper.reporters.terminal.compare_summary`)."""
-    from gatekeeper.reporters.terminal import compare_summary
-
-    return compare_summary(report)
-
-
 def run_check(spec: Any, path: str, gates: Sequence[Gate], config: Config, *, limits: Any = None,
               ref_root: str | None = None, base: str | None = None,
               base_file: str | None = None, new_only: bool | None = None,

@@ -87,16 +87,6 @@ def _wrap(head: str, head_len: int, text: str, width: int) -> str:
     return head + first + "".join("\n    " + line for line in more)
 
 
-def _metric_text(g: GateResult) -> str:
-    if g.metric is None:
-        return ""
-    m = g.metric
-    text = f"{m.value * 100:.1f} %"
-    if g.threshold is not None:
-        text += f" (threshold {g.threshold * 100:g} %)"
-    return text
-
-
 def _bar(value: float, width: int = 20) -> str:
     filled = round(max(0.0, min(1.0, value)) * width)
     return "█" * filled + "░" * (width - filled)
