@@ -23,7 +23,7 @@ from gatekeeper.engine import run
 from gatekeeper.registry import all_gates
 from gatekeeper.report import Report, Severity
 from gatekeeper.reporters import REPORTERS, github, gitlab, html, junit, markdown, sarif, terminal
-from gatekeeper.reporters.outputs import github_actions, parse_report_args, render_for
+from gatekeeper.outputs import github_actions, parse_report_args, render_for
 from gatekeeper.spec import load
 
 from conftest import ROOT, run_cli

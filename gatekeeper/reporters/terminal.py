@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from gatekeeper.report import Finding, GateResult, Report, Severity
-from gatekeeper.reporters.text import terminal_safe
+from gatekeeper.safe_text import terminal_safe
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1",
            "cyan": "36"}
