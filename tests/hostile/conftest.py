@@ -1,4 +1,4 @@
-"""Fixtures for the hostile-input suite (R25 of reliability.md).
+"""Fixtures for the hostile-input suite (R25 of docs/hardening.md).
 
 * `recorder`: a real HTTP server thread on 127.0.0.1 standing in for the attacker's server
   (the canary). It records every connection, HTTP or not; hostile runs must leave it empty.

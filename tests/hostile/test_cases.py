@@ -1,4 +1,4 @@
-"""Every case of the hostile list (reliability.md, 01 to 42) against the real CLI.
+"""Every case of the hostile list (cases.py, 01 to 42; guarantees G1-G10 in docs/hardening.md) against the real CLI.
 
 Each case is run in a subprocess with the socket guard installed and the loopback recorder
 listening, and must meet G1 to G10 plus the row of its case.
