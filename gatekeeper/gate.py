@@ -109,16 +109,28 @@ class Gate(Record):
     `opt_in`: the gate runs only when ``select`` or ``extend-select`` names it or one of its
     rules (an advisory gate that must not cost time or change reports of those who did not
     ask for it); once selected, its severities apply as written.
+
+    For comparisons with a base spec (``check --base``, ``gatekeeper diff``):
+    `compares_base`: the gate itself compares the spec with ``spec.base``; a comparison runs
+    it on the head only, lists its findings as the change's breaking changes, and
+    ``gatekeeper diff`` runs it. `base_facts`: ``fn(base_spec, head_spec) -> dict`` of facts
+    a comparison records beside the findings (e.g. that the major version went up).
+    `compare_metric`: the key under which a comparison reports this gate's metric before and
+    after (e.g. ``"coverage"``).
     """
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",
-                 "weight", "options", "applies", "opt_in")
+                 "weight", "options", "applies", "opt_in", "compares_base", "base_facts",
+                 "compare_metric")
 
     def __init__(self, name: str, title: str, rules: tuple[Rule, ...] = (),
                  metric: Callable[..., Metric] | None = None, threshold: float | None = None,
                  description: str = "", mandatory: bool = False, weight: float = 1.0,
                  options: dict[str, Any] | None = None,
-                 applies: Callable[[Any], bool] | None = None, opt_in: bool = False) -> None:
+                 applies: Callable[[Any], bool] | None = None, opt_in: bool = False,
+                 compares_base: bool = False,
+                 base_facts: Callable[[Any, Any], dict[str, Any]] | None = None,
+                 compare_metric: str | None = None) -> None:
         self.name = name
         self.title = title
         self.rules = rules
@@ -130,6 +142,9 @@ class Gate(Record):
         self.options = {} if options is None else options
         self.applies = applies
         self.opt_in = opt_in
+        self.compares_base = compares_base
+        self.base_facts = base_facts
+        self.compare_metric = compare_metric
 
     @property
     def below_threshold_rule(self) -> str:
