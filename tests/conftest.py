@@ -47,3 +47,17 @@ def cli():
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(),
                                   reason=f"shared corpus not found at {CORPUS}")
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child that a test presses Ctrl-C on: SIGINT back to its default.
+
+    A shell starts background jobs with SIGINT ignored, and a Python started with SIGINT
+    ignored leaves it ignored (it raises KeyboardInterrupt only where the parent did not
+    change SIGINT). A test suite run from such a job (a CI script started with ``&``) would
+    otherwise send Ctrl-C to a process that cannot hear it; a terminal's Ctrl-C reaches a
+    foreground process whose SIGINT is at its default, which is what the tests mean.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

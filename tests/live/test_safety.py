@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.conftest import interruptible
+
 
 def _live_findings(report: dict) -> list[dict]:
     return next(g for g in report["gates"] if g["name"] == "live")["findings"]
@@ -128,7 +130,7 @@ def test_ctrl_c_ends_with_a_partial_report(demo, tmp_path, kit):
         [sys.executable, "-m", "gatekeeper", "audit", str(kit.CHAOS_SPEC), "--base-url", demo.url, "--rate-limit",
          "0", "--progress", "plain", "--request-timeout", "60", "--format", "json", "-o", str(out)],
         cwd=kit.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
-        start_new_session=True)
+        start_new_session=True, preexec_fn=interruptible)
     # "live audit: 3 operations, ..." comes just before the first request, GET /hang, which
     # never answers; press Ctrl-C while the audit waits for it. A terminal sends SIGINT to
     # the whole foreground process group, so the test does too.

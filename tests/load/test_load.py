@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import interruptible
 from tests.load.conftest import LOAD_SPEC, ROOT, free_port, json_report, run_gatekeeper
 
 BUDGET = ["--latency-budget", "300"]
@@ -122,7 +123,7 @@ def test_ctrl_c_stops_the_load_and_writes_the_partial_report(load_demo, tmp_path
         [sys.executable, "-m", "gatekeeper", "load", str(LOAD_SPEC), "--base-url", load_demo,
          "-u", "5", "-t", "120", "--progress", "plain", "--report", f"json={report}"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "NO_COLOR": "1"})
+        env={**os.environ, "NO_COLOR": "1"}, preexec_fn=interruptible)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # wait for the first figures: the load is running
         line = proc.stderr.readline()
@@ -130,7 +131,12 @@ def test_ctrl_c_stops_the_load_and_writes_the_partial_report(load_demo, tmp_path
             break
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=60)  # hang detection only
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"still running 60 s after Ctrl-C:\n{err[-3000:]}") from None
     assert proc.returncode == 130, out + err
     assert time.monotonic() - started < 60
     assert "partial" in err
