@@ -67,6 +67,10 @@ class Engine:
         self.rules: dict[str, Any] = {}
         for loaded in self.loaded:
             self.rules.update(loaded.rules)
+            if loaded.formats:
+                from gates.style.runner import UNRECOGNIZED
+
+                self.rules.setdefault(UNRECOGNIZED, None)
             for override in loaded.overrides:
                 for name in (override.get("rules") or {}):
                     if name not in self.rules:
@@ -82,7 +86,7 @@ class Engine:
             rules, pointers = loaded.for_file(spec_file)
             if rules is not loaded.rules:
                 compiled = compile_rules(rules)
-            for f in run_rules(spec, compiled, pointers):
+            for f in run_rules(spec, compiled, pointers, frozenset(loaded.formats)):
                 out.setdefault(f.rule, []).append(Violation(
                     f.pointer, f.message, subject=f.rule + " " + "/".join(map(str, f.path)),
                     severity=SEVERITY[f.severity]))
@@ -123,6 +127,10 @@ class _Check:
 
 
 def _docs(name: str, definition: Any) -> str:
+    if name == "unrecognized-format" and definition is None:
+        return ("## What it does\nReports a document that matches none of the formats the "
+                "ruleset names (`oas2`, `oas3`, `oas3_0`, `oas3_1`), as Spectral does; rules "
+                "limited to formats then do not run.")
     if definition is None:
         return (f"## What it does\nRule `{name}` of the configured Spectral ruleset (defined "
                 "in an override).")

@@ -85,7 +85,7 @@ class CompiledRule:
         self.not_run = not_run
         self._givens = givens
 
-    def givens(self, formats: frozenset[str]) -> list[Path]:
+    def givens(self, formats: frozenset[str] | None) -> list[Path]:
         if None in self._givens:
             return self._givens[None]
         found = self._givens.get(formats)
@@ -140,7 +140,7 @@ def _resolve_alias(rule: RuleDef, text: str, formats: frozenset[str] | None,
         raise rule.source.fail(tokens, f"rule `{rule.name}`: alias `{name}` does not exist")
     value = rule.aliases[name]
     if isinstance(value, dict):
-        if formats is None:
+        if not formats:
             return []
         chosen = None
         for target in reversed(value["targets"]):

@@ -345,8 +345,8 @@ def _validator(schema: Any, dialect: str) -> Any:
     return found
 
 
-def _describe(error: Any) -> str:
-    path = list(error.absolute_path)
+def _describe(error: Any, base: tuple[Any, ...]) -> str:
+    path = [*base, *error.absolute_path]
     prop = f'"{path[-1]}" property ' if path else ""
     validator = error.validator
     if validator == "type":
@@ -401,7 +401,7 @@ def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
             found = [] if first is None else [first]
     except Exception as exc:  # an unresolvable $ref inside the schema, a bad pattern...
         return [Result(str(exc).splitlines()[0], ctx.path)]
-    return [Result(_describe(e), (*ctx.path, *e.absolute_path)) for e in found] or None
+    return [Result(_describe(e, ctx.path), (*ctx.path, *e.absolute_path)) for e in found] or None
 
 
 # ------------------------------------------------------------------ option checks

@@ -17,9 +17,10 @@ import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
-__all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "truthy"]
+__all__ = ["JSError", "UNDEFINED", "compile_expr", "compile_filter", "js_regex", "truthy"]
 
 
 class JSError(ValueError):
@@ -449,73 +450,138 @@ def _compare(op: str, a: Any, b: Any) -> bool:
     return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
 
 
-def evaluate(node: tuple, env: dict[str, Any]) -> Any:
+_SLOT = {"@": 0, "@property": 1, "@parent": 2, "@parentProperty": 3, "@root": 4, "@path": 5}
+
+
+def _closure(node: tuple) -> Callable[[tuple], Any]:
+    """Compile a tree into a Python closure over the scope ``(value, property, parent,
+    parentProperty, root, path-function)``: no tree is walked per evaluation."""
     kind = node[0]
     if kind == "lit":
-        return node[1]
+        const = node[1]
+        return lambda s: const
     if kind == "var":
-        value = env[node[1]]
-        return value() if callable(value) else value
+        slot = _SLOT[node[1]]
+        if slot == 5:
+            return lambda s: s[5]()
+        return lambda s: s[slot]
+    if kind == "global":
+        return lambda s: node
     if kind == "get":
-        obj = evaluate(node[1], env)
-        return _member(obj, evaluate(node[2], env))
+        obj = _closure(node[1])
+        if node[2][0] == "lit" and isinstance(node[2][1], str):
+            name = node[2][1]
+
+            def get_name(s: tuple) -> Any:
+                o = obj(s)
+                if type(o) is dict:
+                    return o.get(name, UNDEFINED)
+                return _member(o, name)
+            return get_name
+        key = _closure(node[2])
+        return lambda s: _member(obj(s), key(s))
     if kind == "bin":
         op = node[1]
+        a, b = _closure(node[2]), _closure(node[3])
         if op == "&&":
-            left = evaluate(node[2], env)
-            return evaluate(node[3], env) if truthy(left) else left
+            def and_(s: tuple) -> Any:
+                left = a(s)
+                return b(s) if truthy(left) else left
+            return and_
         if op == "||":
-            left = evaluate(node[2], env)
-            return left if truthy(left) else evaluate(node[3], env)
-        a, b = evaluate(node[2], env), evaluate(node[3], env)
+            def or_(s: tuple) -> Any:
+                left = a(s)
+                return left if truthy(left) else b(s)
+            return or_
+        if op in ("===", "!==", "==", "!=") and node[3][0] == "lit" \
+                and isinstance(node[3][1], str):
+            const = node[3][1]
+            negate = op.startswith("!")
+
+            def eq_str(s: tuple) -> bool:
+                value = a(s)
+                if type(value) is str:
+                    return (value == const) != negate
+                if op in ("==", "!=") and not isinstance(value, (dict, list)) \
+                        and value is not None and value is not UNDEFINED:
+                    return _loose_eq(value, const) != negate
+                return negate
+            return eq_str
         if op == "===":
-            return _strict_eq(a, b)
+            return lambda s: _strict_eq(a(s), b(s))
         if op == "!==":
-            return not _strict_eq(a, b)
+            return lambda s: not _strict_eq(a(s), b(s))
         if op == "==":
-            return _loose_eq(a, b)
+            return lambda s: _loose_eq(a(s), b(s))
         if op == "!=":
-            return not _loose_eq(a, b)
+            return lambda s: not _loose_eq(a(s), b(s))
         if op == "in":
-            if isinstance(b, dict):
-                return _to_str(a) in b
-            if isinstance(b, list):
-                return isinstance(a, int) and 0 <= a < len(b)
-            raise _Fail
+            def in_(s: tuple) -> bool:
+                x, y = a(s), b(s)
+                if isinstance(y, dict):
+                    return _to_str(x) in y
+                if isinstance(y, list):
+                    return isinstance(x, int) and 0 <= x < len(y)
+                raise _Fail
+            return in_
         if op == "+":
-            if isinstance(a, str) or isinstance(b, str):
-                return _to_str(a) + _to_str(b)
-            return _num(a) + _num(b)
+            def plus(s: tuple) -> Any:
+                x, y = a(s), b(s)
+                if isinstance(x, str) or isinstance(y, str):
+                    return _to_str(x) + _to_str(y)
+                return _num(x) + _num(y)
+            return plus
         if op == "-":
-            return _num(a) - _num(b)
-        return _compare(op, a, b)
+            return lambda s: _num(a(s)) - _num(b(s))
+        return lambda s: _compare(op, a(s), b(s))
     if kind == "not":
-        return not truthy(evaluate(node[1], env))
+        inner = _closure(node[1])
+        return lambda s: not truthy(inner(s))
     if kind == "neg":
-        return -_num(evaluate(node[1], env))
+        inner = _closure(node[1])
+        return lambda s: -_num(inner(s))
     if kind == "typeof":
-        try:
-            value = evaluate(node[1], env)
-        except _Fail:
-            raise
-        return _type(value)
+        inner = _closure(node[1])
+        return lambda s: _type(inner(s))
     if kind == "call":
         target = node[1]
-        obj = target if target[0] == "global" else evaluate(target, env)
-        return _call(obj, node[2], [evaluate(a, env) for a in node[3]])
+        method = node[2]
+        args = [_closure(x) for x in node[3]]
+        if target[0] == "global":
+            return lambda s: _call(target, method, [f(s) for f in args])
+        obj = _closure(target)
+        if method == "match" and len(node[3]) == 1 and node[3][0][0] == "lit" \
+                and isinstance(node[3][0][1], re.Pattern):
+            pattern = node[3][0][1]
+
+            def match(s: tuple) -> Any:
+                o = obj(s)
+                if type(o) is str:
+                    m = pattern.search(o)
+                    return None if m is None else [m.group(0), *m.groups()]
+                return _call(o, "match", [pattern])
+            return match
+        return lambda s: _call(obj(s), method, [f(s) for f in args])
     if kind == "cond":
-        return evaluate(node[2], env) if truthy(evaluate(node[1], env)) else evaluate(node[3], env)
-    if kind == "global":
-        return node
+        test, yes, no = (_closure(x) for x in node[1:])
+        return lambda s: yes(s) if truthy(test(s)) else no(s)
     raise JSError(f"cannot evaluate {kind}")
 
 
-def matches(node: tuple, env: dict[str, Any]) -> bool:
-    """The filter's verdict; an expression that would throw in JavaScript does not match."""
-    try:
-        return truthy(evaluate(node, env))
-    except (_Fail, RecursionError, TypeError, ValueError):
-        return False
+def compile_filter(tree: tuple) -> Callable[[tuple], bool]:
+    """The filter's predicate over a scope (see `_closure`); an expression that would throw
+    in JavaScript does not match."""
+    fn = _closure(tree)
+
+    def predicate(scope: tuple) -> bool:
+        try:
+            value = fn(scope)
+        except (_Fail, RecursionError, TypeError, ValueError):
+            return False
+        if value is True:
+            return True
+        return truthy(value)
+    return predicate
 
 
 def uses(node: Any, name: str) -> bool:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import sys
 
-from gates.style.jsexpr import JSError, compile_expr, matches, uses
+from gates.style.jsexpr import JSError, compile_expr, compile_filter, uses
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -251,25 +251,24 @@ def _matching_paren(text: str, i: int) -> int:
     raise JSONPathError(f"unbalanced parentheses in JSONPath {text!r}")
 
 
-def _filter_test(tree: tuple) -> Callable[..., bool]:
-    def test(key: Any, value: Any, parent: Any, parent_key: Any, root: Any,
-             path_text: Callable[[], str]) -> bool:
-        env = {"@": value, "@property": key, "@parent": parent,
-               "@parentProperty": parent_key, "@root": root, "@path": path_text}
-        return matches(tree, env)
-    return test
+def _filter_test(tree: tuple) -> Callable[[tuple], bool]:
+    """Tests take the scope ``(value, key, parent, parent key, root, path function)``."""
+    return compile_filter(tree)
 
 
-def _slice_test(start: int | None, stop: int | None, step: int | None) -> Callable[..., bool]:
-    def test(key: Any, value: Any, parent: Any, *_: Any) -> bool:
+def _slice_test(start: int | None, stop: int | None, step: int | None
+                ) -> Callable[[tuple], bool]:
+    def test(scope: tuple) -> bool:
+        key, parent = scope[1], scope[2]
         if type(key) is not int or not isinstance(parent, list):
             return False
         return key in range(len(parent))[slice(start, stop, step)]
     return test
 
 
-def _index_test(index: int) -> Callable[..., bool]:
-    def test(key: Any, value: Any, parent: Any, *_: Any) -> bool:
+def _index_test(index: int) -> Callable[[tuple], bool]:
+    def test(scope: tuple) -> bool:
+        key, parent = scope[1], scope[2]
         return isinstance(parent, list) and type(key) is int and key == len(parent) + index
     return test
 
@@ -363,22 +362,20 @@ class Query:
                     entry = key_step(states, key)
                 nxt, matched = entry
                 if by_value:
-                    extra: set[int] = set()
-                    more: list[int] = []
+                    extra: Any = None
+                    more: Any = None
+                    scope = (child, key, node, parent_key, root,
+                             (lambda k=key: _path_text([*stack, k])) if not share else None)
                     for s in by_value:
-                        stack.append(key)
-                        ok = state_step[s].test(key, child, node, parent_key, root,
-                                                lambda: _path_text(stack))
-                        stack.pop()
-                        if ok:
+                        if state_step[s].test(scope):
                             if state_last[s]:
-                                more.append(state_path[s])
+                                more = (*more, state_path[s]) if more else (state_path[s],)
                             else:
-                                extra.add(s + 1)
+                                extra = {s + 1} if extra is None else extra | {s + 1}
                     if extra:
                         nxt = intern(nxt | extra)
                     if more:
-                        matched = matched + tuple(more)
+                        matched = matched + more
                 if not nxt and not matched:
                     continue
                 target = child

@@ -117,8 +117,7 @@ class RuleDef:
         if "given" in body:
             given = body["given"]
             self.given = list(given) if isinstance(given, list) else [given]
-            self.aliases = {**self.aliases, **aliases}
-            self.source, self.tokens = source, tokens
+            self.source, self.tokens = source, tokens  # aliases stay the owner's
         if "then" in body:
             then = body["then"]
             self.then = list(then) if isinstance(then, list) else [then]
@@ -260,7 +259,8 @@ class _Loader:
         self.next_owner = 0
 
     def load_file(self, path: str, display: str, severity: str, explicit: bool,
-                  stack: list[Any]) -> tuple[_Ruleset, dict[str, Any], Source]:
+                  stack: list[Any], top: bool = False
+                  ) -> tuple[_Ruleset, dict[str, Any], Source]:
         from gatekeeper.loader import Limits, load_document
 
         try:
@@ -271,12 +271,12 @@ class _Loader:
         source = Source(display, os.path.dirname(path), doc)
         if not isinstance(doc.data, dict):
             raise source.fail((), "a ruleset must be a mapping with `rules` or `extends`")
-        return self.load_definition(doc.data, source, (), severity, explicit, stack), \
+        return self.load_definition(doc.data, source, (), severity, explicit, stack, top), \
             doc.data, source
 
     def load_definition(self, definition: dict[str, Any], source: Source,
                         tokens: tuple[Any, ...], severity: str, explicit: bool,
-                        stack: list[Any]) -> _Ruleset:
+                        stack: list[Any], top: bool = False) -> _Ruleset:
         self.next_owner += 1
         owner = self.next_owner
         key = id(definition)
@@ -304,9 +304,8 @@ class _Loader:
                 ext, ext_sev, ext_explicit = ext[0], ext[1], True
             child = self._extension(ext, source, etokens, ext_sev, ext_explicit, stack)
             if child is not None:
-                children.append(child)
-                result.aliases = {**child.aliases, **result.aliases}
-        if len(stack) == 1:
+                children.append(child)  # aliases are not inherited (Spectral's reading)
+        if top:  # only the ruleset given to the run has overrides
             result.overrides = list(definition.get("overrides") or ())
         for fmt in definition.get("formats") or ():
             result.formats.add(fmt)
@@ -381,10 +380,11 @@ class _Loader:
         if ext.startswith(("http://", "https://")):
             from gatekeeper.remote import allowed
 
-            if allowed(ext, self.allow_remote) is None:
-                raise source.fail(tokens, f"remote ruleset {ext} refused: vendor the file and "
-                                          "extend it by path, or allow its prefix with "
-                                          "`ruleset-allow-remote`")
+            reason = allowed(ext, self.allow_remote)
+            if reason is not None:
+                raise source.fail(tokens, f"remote ruleset {ext} refused ({reason}): vendor the "
+                                          "file and extend it by path, or allow its https "
+                                          "prefix with `ruleset-allow-remote` in the config")
             return self._remote(ext, source, tokens, severity, explicit, stack)
         if not ext.startswith((".", "/")) and not ext.endswith((".yaml", ".yml", ".json")):
             raise source.fail(tokens, f"`{ext}` looks like an npm package; packages are not "
@@ -394,7 +394,7 @@ class _Loader:
             return None
         if not os.path.isfile(path):
             raise source.fail(tokens, f"extended ruleset {ext} not found (looked for {path})")
-        display = os.path.relpath(path) if not os.path.isabs(ext) else path
+        display = _display(path)
         ruleset, _, _ = self.load_file(path, display, severity, explicit, [*stack, path])
         return ruleset
 
@@ -505,13 +505,20 @@ def _check_rule(name: str, body: dict[str, Any], source: Source, tokens: tuple[A
         _severity(body["severity"], source, (*tokens, "severity"))
 
 
+def _display(path: str) -> str:
+    """`path` relative to the working folder when it is inside it, else absolute."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def load_ruleset(path: str, *, allow_remote: tuple[str, ...] = ()) -> Loaded:
     """Read the ruleset at `path` with everything it extends."""
     path = os.path.abspath(path)
-    display = os.path.relpath(path)
+    display = _display(path)
     if not os.path.isfile(path):
         raise ConfigError(f"{display}: ruleset not found")
     loader = _Loader(allow_remote)
-    ruleset, definition, source = loader.load_file(path, display, "recommended", False, [path])
+    ruleset, definition, source = loader.load_file(path, display, "recommended", False, [path],
+                                                  top=True)
     return Loaded(ruleset.rules, ruleset.formats, ruleset.overrides, path, definition, source,
                   allow_remote)

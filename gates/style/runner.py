@@ -28,11 +28,19 @@ if TYPE_CHECKING:
 __all__ = ["Finding", "formats_of", "run_rules"]
 
 
+FORMAT_NAMES = {"oas2": "OpenAPI 2.0 (Swagger)", "oas3": "OpenAPI 3.x",
+                "oas3_0": "OpenAPI 3.0.x", "oas3_1": "OpenAPI 3.1.x"}
+UNRECOGNIZED = "unrecognized-format"
+
+
 def formats_of(spec: Any) -> frozenset[str]:
+    """The formats Spectral recognises in the document (3.2 is only ``oas3`` to it)."""
     version = spec.version
     if version == "2.0":
         return frozenset({"oas2"})
-    return frozenset({"oas3", "oas3_" + version.split(".")[1]})
+    if version in ("3.0", "3.1"):
+        return frozenset({"oas3", "oas3_" + version.split(".")[1]})
+    return frozenset({"oas3"})
 
 
 class Finding:
@@ -170,54 +178,92 @@ def _lodash_path(field: str) -> list[str]:
 
 class _Run:
     def __init__(self, spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any],
-                 spec_file: str) -> None:
+                 spec_file: str, registered: frozenset[str]) -> None:
         self.spec = spec
         self.view = _View(spec)
-        self.formats = formats_of(spec)
+        # Spectral knows only the formats the ruleset names: none found, none known
+        found = formats_of(spec) & registered
+        self.formats: frozenset[str] | None = found or None
+        self.registered = registered
         self.rules = rules
         self.findings: dict[tuple[Any, ...], Finding] = {}
         self.pointer_overrides = pointer_overrides
         self.spec_file = spec_file
+        self._located: dict[tuple[bool, tuple[Any, ...]], Any] = {}
 
     # -------------------------------------------------------------- placing results
 
     def locate(self, path: tuple[Any, ...], resolved: bool) -> tuple[Pointer, tuple[Any, ...]]:
         """The pointer where `path` is written and the part of `path` that does not exist."""
         spec = self.spec
-        node = spec.raw
-        ptr = spec.root
-        for i, key in enumerate(path):
-            if resolved and type(node) is dict and "$ref" in node:
-                node, ptr = spec.resolve(node, ptr)
-            child = _child(node, key)
-            if child is UNDEFINED:
-                return ptr, path[i:]
-            node, ptr = child, ptr / key
+        node, ptr, seen, done = self._prefix(path, resolved)
+        if done < len(path):
+            return ptr, path[done:]
         if resolved and type(node) is dict and "$ref" in node:
-            _, ptr = spec.resolve(node, ptr)
+            target, where = spec.resolve(node, ptr)
+            if id(target) not in seen:
+                ptr = where
         return ptr, ()
+
+    def _prefix(self, path: tuple[Any, ...], resolved: bool
+                ) -> tuple[Any, Pointer, frozenset[int], int]:
+        """(node, pointer, ids of the nodes on the way, how many keys exist) for `path`,
+        memoised per prefix: findings share their parents."""
+        memo = self._located
+        key = (resolved, path)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        if not path:
+            found = (self.spec.raw, self.spec.root, frozenset({id(self.spec.raw)}), 0)
+        else:
+            node, ptr, seen, done = self._prefix(path[:-1], resolved)
+            if done < len(path) - 1:
+                found = (node, ptr, seen, done)
+            else:
+                if resolved and type(node) is dict and "$ref" in node:
+                    target, where = self.spec.resolve(node, ptr)
+                    if id(target) not in seen:  # a reference back to an ancestor stays
+                        node, ptr = target, where
+                        seen = seen | {id(node)}
+                child = _child(node, path[-1])
+                if child is UNDEFINED:
+                    found = (node, ptr, seen, done)
+                else:
+                    found = (child, ptr / path[-1], seen | {id(child)}, done + 1)
+        memo[key] = found
+        return found
 
     def add(self, rule: CompiledRule, path: tuple[Any, ...], message: str,
             resolved: bool) -> None:
         ptr, missing = self.locate(path, resolved)
         mapped = ptr.tokens
-        if missing and len(path) > len(mapped):
-            full = (*mapped, *missing)
-            prop = _dot(full[len(mapped) - 1:]) if mapped else _dot(full)
-        else:
-            prop = mapped[-1] if mapped else ""
-        value = self.spec.get(ptr)
         definition = rule.definition
-        variables = {"property": prop, "error": message, "path": _pointer_text(mapped),
-                     "description": definition.description,
-                     "value": UNDEFINED if value is None and mapped else value}
-        result_message = render(message, variables)
-        variables["error"] = result_message
-        if definition.message is None:
-            text = definition.description if definition.description is not None \
-                else result_message
+        if "{{" not in message and (definition.message is None
+                                    or "{{" not in definition.message):
+            text = definition.message if definition.message is not None else \
+                definition.description if definition.description is not None else message
         else:
-            text = render(definition.message, variables)
+            templates = message + (definition.message or "")
+            prop: Any = ""
+            if "property" in templates:
+                if missing and len(path) > len(mapped):
+                    full = (*mapped, *missing)
+                    prop = _dot(full[len(mapped) - 1:]) if mapped else _dot(full)
+                elif mapped:
+                    prop = mapped[-1]
+            value = self.spec.get(ptr) if "value" in templates else None
+            variables = {"property": prop, "error": message,
+                         "path": _pointer_text(mapped) if "path" in templates else "",
+                         "description": definition.description,
+                         "value": UNDEFINED if value is None and mapped else value}
+            result_message = render(message, variables)
+            variables["error"] = result_message
+            if definition.message is None:
+                text = definition.description if definition.description is not None \
+                    else result_message
+            else:
+                text = render(definition.message, variables)
         text = text.strip()
         severity = self.severity(rule, ptr)
         if severity == "off":
@@ -254,7 +300,7 @@ class _Run:
                 ctx.path = path
                 ctx.given_path = given_path
                 ctx.rule_name = rule.name
-                ctx.formats = self.formats
+                ctx.formats = self.formats or frozenset()
                 results = then.function(target, then.options, ctx)
                 if not results:
                     continue
@@ -285,9 +331,14 @@ class _Run:
     def run(self) -> None:
         plan: dict[bool, tuple[list[Any], list[CompiledRule]]] = {True: ([], []),
                                                                  False: ([], [])}
+        if self.registered and self.formats is None:
+            names = ", ".join(FORMAT_NAMES.get(f, f) for f in sorted(self.registered))
+            self.findings[(UNRECOGNIZED, self.spec.root, "")] = Finding(
+                UNRECOGNIZED, self.spec.root, "The provided document does not match any of "
+                f"the registered formats [{names}]", "warn", ())
         for rule in self.rules:
             formats = rule.definition.formats
-            if formats is not None and not (formats & self.formats):
+            if formats is not None and not (self.formats and formats & self.formats):
                 continue
             if rule.not_run is not None:
                 self.findings[(rule.name, self.spec.root, "not run")] = Finding(
@@ -313,8 +364,9 @@ class _Run:
                              self.view.target if resolved else None)
 
 
-def run_rules(spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any] = ()
-              ) -> list[Finding]:
-    run = _Run(spec, rules, list(pointer_overrides), spec.path)
+def run_rules(spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any] = (),
+              registered: frozenset[str] = frozenset()) -> list[Finding]:
+    """Run `rules` on `spec`; `registered`: the formats the ruleset names."""
+    run = _Run(spec, rules, list(pointer_overrides), spec.path, registered)
     run.run()
     return list(run.findings.values())
