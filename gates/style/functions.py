@@ -389,7 +389,7 @@ def _describe(error: Any, base: tuple[Any, ...]) -> str:
         text = f'{prop}must NOT be valid'
     else:
         text = f"{prop}{error.message}"
-    return text.strip()
+    return text.replace("NOT", "not").replace("'", '"').strip()
 
 
 def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
