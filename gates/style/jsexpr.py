@@ -624,6 +624,19 @@ def compile_filter(tree: tuple) -> Callable[[tuple], bool]:
     return predicate
 
 
+def variables(node: Any) -> set[str]:
+    """The ``@`` variables the tree reads."""
+    if not isinstance(node, tuple):
+        return set()
+    if node[0] == "var":
+        return {node[1]}
+    found: set[str] = set()
+    for child in node[1:]:
+        if isinstance(child, tuple):
+            found |= variables(child)
+    return found
+
+
 def uses(node: Any, name: str) -> bool:
     """Whether the tree reads the variable `name` (``@path`` forbids some sharing)."""
     if not isinstance(node, tuple):

@@ -24,7 +24,14 @@ from __future__ import annotations
 import re
 import sys
 
-from gates.style.jsexpr import JSError, compile_expr, compile_filter, needs_container, uses
+from gates.style.jsexpr import (
+    JSError,
+    compile_expr,
+    compile_filter,
+    needs_container,
+    uses,
+    variables,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,7 +46,7 @@ class JSONPathError(ValueError):
 
 
 class Step:
-    __slots__ = ("descend", "kind", "arg", "test", "containers")
+    __slots__ = ("descend", "kind", "arg", "test", "containers", "by_key")
 
     def __init__(self, descend: bool, kind: str, arg: Any = None) -> None:
         self.descend = descend
@@ -48,6 +55,8 @@ class Step:
         self.test: Callable[..., bool] | None = None
         #: the test can only hold for an object or array (scalars are skipped unasked)
         self.containers = kind == "filter" and needs_container(arg)
+        #: a filter that reads only ``@property``: decided by the name alone (and cached)
+        self.by_key = kind == "filter" and variables(arg) <= {"@property"}
 
     def key_match(self, key: Any) -> bool:
         kind = self.kind
@@ -61,7 +70,7 @@ class Step:
 
     @property
     def by_value(self) -> bool:
-        return self.kind in ("filter", "slice", "index")
+        return self.kind in ("slice", "index") or (self.kind == "filter" and not self.by_key)
 
     def __repr__(self) -> str:
         return f"Step({'..' if self.descend else '.'}{self.kind}:{self.arg!r})"
@@ -316,7 +325,11 @@ class Query:
             step = self._state_step[s]
             if step.descend:
                 nxt.add(s)
-            if not step.by_value and step.key_match(key):
+            if step.by_key:
+                hit = step.test((None, key, None, None, None, None))
+            else:
+                hit = not step.by_value and step.key_match(key)
+            if hit:
                 if self._state_last[s]:
                     matched.append(self._state_path[s])
                 else:

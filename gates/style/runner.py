@@ -149,7 +149,13 @@ def _pointer_text(path: tuple[Any, ...]) -> str:
     return "#" + "".join("/" + escape(t) for t in path) if path else "#"
 
 
+_PLAIN = re.compile(r"[^\s\d][^\s]*|\d*[^\s\d.eE+\-][^\s]*")
+
+
 def _dot(path: tuple[Any, ...]) -> str:
+    """Spectral's dotted path (``a.b[0]['with space']``) for `{{property}}`."""
+    if all(type(s) is str and _PLAIN.fullmatch(s) for s in path):
+        return ".".join(path)
     out = ""
     for i, seg in enumerate(path):
         s = str(seg)
@@ -191,6 +197,10 @@ class _Run:
         self.pointer_overrides = pointer_overrides
         self.spec_file = spec_file
         self._located: dict[tuple[bool, tuple[Any, ...]], Any] = {}
+        ctx = self.ctx = _Ctx.__new__(_Ctx)  # one context, its fields set per call
+        ctx._view = self.view
+        ctx.unresolved = spec.raw
+        ctx.formats = self.formats or frozenset()
         if not pointer_overrides:
             self.severity = lambda rule, ptr: rule.definition.severity  # type: ignore
 
@@ -308,16 +318,13 @@ class _Run:
         resolved = rule.definition.resolved
         if resolved:
             value = self.view.deref(value)
+        ctx = self.ctx
+        ctx.given_path = given_path
+        ctx.rule_name = rule.name
         for then in rule.thens:
             for rel, target in self.targets(value, then.field):
-                path = (*given_path, *rel)
-                ctx = _Ctx.__new__(_Ctx)
-                ctx._view = self.view
-                ctx.unresolved = self.spec.raw
+                path = (*given_path, *rel) if rel else given_path
                 ctx.path = path
-                ctx.given_path = given_path
-                ctx.rule_name = rule.name
-                ctx.formats = self.formats or frozenset()
                 results = then.function(target, then.options, ctx)
                 if not results:
                     continue
