@@ -13,7 +13,7 @@ once. The part of a transition that depends only on the property name (names, in
 ``..``) is cached per (state set, name); only filters look at values.
 
 On the resolved document, a `$ref` is followed where it is met (``resolve``); a reference
-met again with the same live states and the same property name is not walked again: every
+met again with the same live states and matches is not walked again: every
 finding below it maps to the same place in the referenced definition, where Spectral reports
 it, and Spectral keeps one finding per place. A reference to one of its own ancestors (a
 recursive schema) is not followed.
@@ -134,6 +134,8 @@ def compile_path(text: str) -> Path:
         name = text[i:end]
         if name == "":
             raise JSONPathError(f"missing property name at position {i} of JSONPath {text!r}")
+        if name == "^" or name.endswith("^"):
+            raise JSONPathError(f"the parent selector '^' is not supported in JSONPath {text!r}")
         if name.startswith("@") or name.startswith("^"):
             raise JSONPathError(f"unsupported selector {name!r} in JSONPath {text!r}")
         steps.append(Step(descend, "wild") if name == "*" else Step(descend, "name", name))
@@ -314,6 +316,10 @@ class Query:
         self._scalar_states: dict[frozenset[int], tuple[int, ...]] = {}
         self._interned: dict[frozenset[int], frozenset[int]] = {}
         self.share = not any(p.uses_path for p in paths)
+        # the property name a reference is met under matters below it only to filters that
+        # read @parentProperty
+        self.by_name = any(step.kind == "filter" and uses(step.arg, "@parentProperty")
+                           for p in paths for step in p.steps)
 
     def _intern(self, states: frozenset[int]) -> frozenset[int]:
         return self._interned.setdefault(states, states)
@@ -354,6 +360,7 @@ class Query:
         state_path = self._state_path
         intern = self._intern
         share = self.share
+        by_name = self.by_name
         seen_refs: set[tuple[int, frozenset[int], Any]] = set()
         active_refs: set[int] = set()
         stack: list[Any] = []
@@ -406,7 +413,7 @@ class Query:
                     resolved = resolve(child)
                     if resolved is not None and id(resolved) not in active_refs:
                         if share:
-                            memo = (id(resolved), nxt, key)
+                            memo = (id(resolved), nxt, matched, key if by_name else None)
                             if memo in seen_refs:
                                 continue
                             seen_refs.add(memo)

@@ -152,9 +152,19 @@ def _pointer_text(path: tuple[Any, ...]) -> str:
 _PLAIN = re.compile(r"[^\s\d][^\s]*|\d*[^\s\d.eE+\-][^\s]*")
 
 
+_PLAIN_SEEN: dict[str, bool] = {}
+
+
+def _plain(segment: str) -> bool:
+    found = _PLAIN_SEEN.get(segment)
+    if found is None:
+        found = _PLAIN_SEEN[segment] = _PLAIN.fullmatch(segment) is not None
+    return found
+
+
 def _dot(path: tuple[Any, ...]) -> str:
     """Spectral's dotted path (``a.b[0]['with space']``) for `{{property}}`."""
-    if all(type(s) is str and _PLAIN.fullmatch(s) for s in path):
+    if all(type(s) is str and _plain(s) for s in path):
         return ".".join(path)
     out = ""
     for i, seg in enumerate(path):
@@ -179,8 +189,16 @@ def _child(node: Any, key: Any) -> Any:
     return UNDEFINED
 
 
-def _lodash_path(field: str) -> list[str]:
-    return [p for p in re.split(r"\.|\[['\"]?|['\"]?\]", field) if p != ""]
+_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _lodash_path(field: str) -> tuple[str, ...]:
+    """lodash's `toPath`: ``a.b[0]`` and ``a['b.c']`` into keys (memoised)."""
+    found = _FIELDS.get(field)
+    if found is None:
+        found = _FIELDS[field] = tuple(
+            p for p in re.split(r"\.|\[['\"]?|['\"]?\]", field) if p != "")
+    return found
 
 
 class _Run:
@@ -348,7 +366,7 @@ class _Run:
             node = _child(node, key)
             if node is UNDEFINED:
                 break
-        return [(tuple(path), node)]
+        return [(path, node)]
 
     # -------------------------------------------------------------- the walk
 
