@@ -362,7 +362,7 @@ class Query:
         share = self.share
         by_name = self.by_name
         seen_refs: set[tuple[int, frozenset[int], Any]] = set()
-        active_refs: set[int] = set()
+        active: set[int] = set()  # the containers on the way down (resolved walk)
         stack: list[Any] = []
 
         def filter_states(states: frozenset[int]) -> tuple[int, ...]:
@@ -381,6 +381,8 @@ class Query:
                 items = enumerate(node)
             else:
                 return
+            if resolve is not None:  # a reference back to an ancestor is not followed
+                active.add(id(node))
             by_value_all = filter_states(states)
             by_value_scalar = scalar_states[states]
             for key, child in items:
@@ -408,28 +410,23 @@ class Query:
                 if not nxt and not matched:
                     continue
                 target = child
-                followed = None
                 if resolve is not None and type(child) is dict and "$ref" in child:
                     resolved = resolve(child)
-                    if resolved is not None and id(resolved) not in active_refs:
+                    if resolved is not None and id(resolved) not in active:
                         if share:
                             memo = (id(resolved), nxt, matched, key if by_name else None)
                             if memo in seen_refs:
                                 continue
                             seen_refs.add(memo)
                         target = resolved
-                        followed = id(resolved)
                 stack.append(key)
                 for pid in matched:
                     on_match(pid, tuple(stack), key if paths[pid].keys else target)
                 if nxt:
-                    if followed is not None:
-                        active_refs.add(followed)
-                        walk(target, nxt, key)
-                        active_refs.discard(followed)
-                    else:
-                        walk(target, nxt, key)
+                    walk(target, nxt, key)
                 stack.pop()
+            if resolve is not None:
+                active.discard(id(node))
 
         start = intern(frozenset(self._start))
         limit = sys.getrecursionlimit()
