@@ -386,7 +386,12 @@ class Query:
             by_value_all = filter_states(states)
             by_value_scalar = scalar_states[states]
             for key, child in items:
-                by_value = by_value_all if type(child) is dict or type(child) is list \
+                target = child  # what filters and matches see: the resolved value
+                if resolve is not None and type(child) is dict and "$ref" in child:
+                    resolved = resolve(child)
+                    if resolved is not None and id(resolved) not in active:
+                        target = resolved
+                by_value = by_value_all if type(target) is dict or type(target) is list \
                     else by_value_scalar
                 entry = cache.get((states, key))
                 if entry is None:
@@ -395,7 +400,7 @@ class Query:
                 if by_value:
                     extra: Any = None
                     more: Any = None
-                    scope = (child, key, node, parent_key, root,
+                    scope = (target, key, node, parent_key, root,
                              (lambda k=key: _path_text([*stack, k])) if not share else None)
                     for s in by_value:
                         if state_step[s].test(scope):
@@ -409,16 +414,13 @@ class Query:
                         matched = matched + more
                 if not nxt and not matched:
                     continue
-                target = child
-                if resolve is not None and type(child) is dict and "$ref" in child:
-                    resolved = resolve(child)
-                    if resolved is not None and id(resolved) not in active:
-                        if share:
-                            memo = (id(resolved), nxt, matched, key if by_name else None)
-                            if memo in seen_refs:
-                                continue
-                            seen_refs.add(memo)
-                        target = resolved
+                if target is not child and share and len(child) == 1:
+                    # a $ref with siblings places its findings differently (see
+                    # gates.style.runner): it is always walked
+                    memo = (id(target), nxt, matched, key if by_name else None)
+                    if memo in seen_refs:
+                        continue
+                    seen_refs.add(memo)
                 stack.append(key)
                 for pid in matched:
                     on_match(pid, tuple(stack), key if paths[pid].keys else target)

@@ -225,9 +225,22 @@ class _Run:
     # -------------------------------------------------------------- placing results
 
     def locate(self, path: tuple[Any, ...], resolved: bool) -> tuple[Pointer, tuple[Any, ...]]:
-        """The pointer where `path` is written and the part of `path` that does not exist."""
+        """The pointer where `path` is written and the part of `path` that does not exist.
+
+        As Spectral's `findAssociatedItemForPath`: take the part of `path` that exists in
+        the resolved view; if the document as written has all of it without passing a
+        `$ref` (and it does not end on a bare `$ref`), the finding is placed in the document
+        as written (a `$ref` with sibling keys keeps them there); otherwise every `$ref`
+        on the way is followed to where its target is written."""
         spec = self.spec
         node, ptr, seen, done, hopped, broken = self._prefix(path, resolved)
+        if resolved:
+            raw = self._prefix(path[:done], False)
+            raw_node = raw[0]
+            if raw[3] == done and not (type(raw_node) is dict and "$ref" in raw_node
+                                       and len(raw_node) == 1):
+                written = self._prefix(path, False)
+                return written[1], path[written[3]:]
         if resolved and done == len(path) and type(node) is dict and "$ref" in node:
             target, where = spec.resolve(node, ptr)
             if id(target) not in seen:
