@@ -122,6 +122,11 @@ def compile_path(text: str) -> Path:
                 continue
         elif c == ".":
             i += 1
+            if text.startswith("[", i):  # `.[a,b]` is `[a,b]` (JSONPath-Plus)
+                step, i = _bracket(text, i, descend)
+                steps.append(step)
+                uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
+                continue
         elif c == "[":
             step, i = _bracket(text, i, descend)
             steps.append(step)
