@@ -122,6 +122,30 @@ class _View:
         return self._document
 
 
+def _ref_objects(document: Any) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
+    """Every object with a string `$ref`, with its pointer tokens (iterative; a node shared
+    through YAML aliases is visited once). Like Spectral's resolver, the siblings of a
+    `$ref` are not searched."""
+    found = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    seen: set[int] = set()
+    while stack:
+        node, tokens = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is dict:
+            if isinstance(node.get("$ref"), str):
+                found.append((node, tokens))
+                continue
+            stack.extend((v, (*tokens, k)) for k, v in node.items()
+                         if type(v) is dict or type(v) is list)
+        else:
+            stack.extend((v, (*tokens, str(i))) for i, v in enumerate(node)
+                         if type(v) is dict or type(v) is list)
+    return found
+
+
 def circular_refs(document: Any) -> set[int]:
     """The `$ref` objects of the root document that Spectral's resolver leaves unresolved
     (and out of its reference map): a reference to one of its own ancestors, and a
@@ -129,10 +153,9 @@ def circular_refs(document: Any) -> set[int]:
     a node that contains P. The rule is that of Spectral's resolver (its "stem" graph), so
     which reference of a cycle stays a `$ref` is the same as there."""
     from gatekeeper.pointer import PointerError, parse_fragment
-    from gatekeeper.resolver import walk_refs
 
     refs: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
-    for node, tokens in walk_refs(document):
+    for node, tokens in _ref_objects(document):
         ref = node["$ref"]
         if not ref.startswith("#"):
             continue
