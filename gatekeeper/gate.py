@@ -109,6 +109,10 @@ class Gate(Record):
     `opt_in`: the gate runs only when ``select`` or ``extend-select`` names it or one of its
     rules (an advisory gate that must not cost time or change reports of those who did not
     ask for it); once selected, its severities apply as written.
+    `configure`: for a gate whose rules come from the configuration rather than from code
+    (a file of rule definitions the config names): called with the run's `Config`, it returns
+    the gate to run, with those rules (`gatekeeper.registry.gates_for` calls it once per run,
+    before rules are selected, validated or listed). It may raise `ConfigError`.
 
     For comparisons with a base spec (``check --base``, ``gatekeeper diff``):
     `compares_base`: the gate itself compares the spec with ``spec.base``; a comparison runs
@@ -121,7 +125,7 @@ class Gate(Record):
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",
                  "weight", "options", "applies", "opt_in", "compares_base", "base_facts",
-                 "compare_metric")
+                 "compare_metric", "configure")
 
     def __init__(self, name: str, title: str, rules: tuple[Rule, ...] = (),
                  metric: Callable[..., Metric] | None = None, threshold: float | None = None,
@@ -130,7 +134,8 @@ class Gate(Record):
                  applies: Callable[[Any], bool] | None = None, opt_in: bool = False,
                  compares_base: bool = False,
                  base_facts: Callable[[Any, Any], dict[str, Any]] | None = None,
-                 compare_metric: str | None = None) -> None:
+                 compare_metric: str | None = None,
+                 configure: Callable[[Any], Gate] | None = None) -> None:
         self.name = name
         self.title = title
         self.rules = rules
@@ -145,6 +150,7 @@ class Gate(Record):
         self.compares_base = compares_base
         self.base_facts = base_facts
         self.compare_metric = compare_metric
+        self.configure = configure
 
     @property
     def below_threshold_rule(self) -> str:
