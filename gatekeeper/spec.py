@@ -12,6 +12,11 @@ differences between Swagger 2.0 and OpenAPI 3.0/3.1 so that rules never have to 
 * `Spec.resolve(value, pointer)`: follows ``$ref`` and returns the value and the pointer
   where it is *written*, so findings land at definitions;
 * `Spec.location(pointer)`: ``file:line:column``, computed only for what is reported.
+
+The records (`Operation`, `Parameter`, ...) and how they are built live in `gatekeeper.index`
+(`records`, `build`), with the readings several gates share (`readings`); they are imported
+here so that ``gatekeeper.spec`` keeps offering them. A heuristic only one gate uses lives in
+that gate's package.
 """
 
 from __future__ import annotations

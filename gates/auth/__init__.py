@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from gatekeeper import Gate, Metric, Spec, is_well_known_auth_endpoint
 
-from gates.auth.common import _in_scope, _listed, security_class
+from gates.auth.common import in_scope, listed, security_class
 from gates.auth.requirements import (
     missing_scopes, no_security_schemes, optional_security, public_read_operation,
     public_write_operation, scopes_on_non_oauth_scheme, undeclared_scope, undeclared_security,
@@ -96,11 +96,11 @@ def auth_coverage(
     """Share of in-scope operations that are secured (protected or optional security) or
     explicitly public (allow-listed, `x-gatekeeper-public`, or a well-known sign-in or OAuth
     endpoint)."""
-    ops = _in_scope(spec, exempt_methods, include_webhooks)
+    ops = in_scope(spec, exempt_methods, include_webhooks)
     passed, unsecured = 0, []
     for op in ops:
         cls = security_class(op, empty_means=empty_security_means)
-        ok = cls in ("protected", "optional") or _listed(op, public_operations,
+        ok = cls in ("protected", "optional") or listed(op, public_operations,
                                                          public_extension)
         if not ok and cls == "public":
             ok = is_well_known_auth_endpoint(op.path)
@@ -129,5 +129,6 @@ GATE = Gate(
     # Declared once for most rules and the metric, which take them without a default.
     # OPTIONS and TRACE are exempt: CORS preflights carry no credentials.
     options={"public_operations": (), "public_extension": "x-gatekeeper-public",
-             "exempt_methods": ("options", "trace"), "include_webhooks": False},
+             "exempt_methods": ("options", "trace"), "include_webhooks": False,
+             "write_methods": ("post", "put", "patch", "delete")},
 )

@@ -20,13 +20,13 @@ IANA_HTTP_SCHEMES = frozenset({
     "oauth", "privatetoken", "scram-sha-1", "scram-sha-256", "vapid",
 })
 WEAK_HTTP_SCHEMES = frozenset({"negotiate", "oauth"})
-_CREDENTIAL_NAME = re.compile(
+CREDENTIAL_NAME = re.compile(
     r"^(access[_-]?token|api[_-]?key|apikey|auth[_-]?token|token|password|passwd|secret|"
     r"client[_-]?secret|private[_-]?key|session[_-]?id|sessionid|x[_-]api[_-]key)$", re.I)
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
-def _in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
+def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
               include_callbacks: bool = False) -> list[Operation]:
     exempt = {m.lower() for m in exempt_methods}
     return [op for op in spec.operations
@@ -35,7 +35,7 @@ def _in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: boo
                  or (op.kind == "callback" and include_callbacks))]
 
 
-def _listed(op: Operation, entries: Any, public_extension: str) -> bool:
+def listed(op: Operation, entries: Any, public_extension: str) -> bool:
     """True when the operation is explicitly public: the extension, or an allow-list entry
     (``"POST /login"``, ``"/health"``, an operationId, or ``{path, methods, operationId}``)."""
     if op.data.get(public_extension) is True or op.path_item.get(public_extension) is True:
@@ -73,7 +73,7 @@ def _listed(op: Operation, entries: Any, public_extension: str) -> bool:
     return False
 
 
-def _other_host(spec: Spec, op: Operation) -> bool:
+def other_host(spec: Spec, op: Operation) -> bool:
     """The operation overrides `servers` with hosts the API's root servers do not use
     (presigned upload URLs, third-party endpoints)."""
     if spec.is_swagger2 or not op.servers or op.servers == spec.servers:
@@ -88,11 +88,11 @@ def _other_host(spec: Spec, op: Operation) -> bool:
     return all(host(s.url) not in root_hosts for s in op.servers)
 
 
-def _sec_ptr(op: Operation) -> Pointer:
+def sec_ptr(op: Operation) -> Pointer:
     return op.security_pointer or op.pointer
 
 
-def _server_is_plain_http(url: str, allow_http_hosts: tuple[str, ...]) -> bool:
+def server_is_plain_http(url: str, allow_http_hosts: tuple[str, ...]) -> bool:
     if not url.lower().startswith("http://"):
         return False
     try:
@@ -118,16 +118,16 @@ def _local_host(host: str) -> bool:
     return addr.is_loopback or addr.is_private or addr.is_link_local
 
 
-def _plain_http_servers(spec: Spec, ops: list[Operation],
+def plain_http_servers(spec: Spec, ops: list[Operation],
                         allow_http_hosts: tuple[str, ...]) -> list[Server]:
     seen: dict[tuple[Pointer, str], Server] = {}
     for server in (*spec.servers, *(s for op in ops for s in op.servers)):
-        if _server_is_plain_http(server.url, allow_http_hosts):
+        if server_is_plain_http(server.url, allow_http_hosts):
             seen.setdefault((server.pointer, server.url), server)
     return list(seen.values())
 
 
-def _used_schemes(spec: Spec) -> dict[str, list[tuple[Operation, list[str]]]]:
+def used_schemes(spec: Spec) -> dict[str, list[tuple[Operation, list[str]]]]:
     """Scheme name -> the operations (all kinds) that require it, with their scope lists."""
     def build() -> dict[str, list[tuple[Operation, list[str]]]]:
         out: dict[str, list[tuple[Operation, list[str]]]] = {}
@@ -144,7 +144,7 @@ def _used_schemes(spec: Spec) -> dict[str, list[tuple[Operation, list[str]]]]:
     return spec.memo("auth.used_schemes", build)
 
 
-def _requirements(op: Operation) -> Iterator[tuple[Pointer, str, list[str]]]:
+def requirements_of(op: Operation) -> Iterator[tuple[Pointer, str, list[str]]]:
     """(pointer of the requirement's name, name, scopes) for the op's effective security."""
     base = op.security_pointer
     if base is None or not op.security:
@@ -160,7 +160,7 @@ def _requirements(op: Operation) -> Iterator[tuple[Pointer, str, list[str]]]:
                 [str(s) for s in scopes] if isinstance(scopes, list) else []
 
 
-def _has_response(op: Operation, code: str) -> bool:
+def has_response(op: Operation, code: str) -> bool:
     codes = {c.upper() for c in op.responses}
     return code in codes or f"{code[0]}XX" in codes or "DEFAULT" in codes
 

@@ -11,7 +11,7 @@ from gatekeeper import (
 )
 
 from gates.auth.common import (
-    _in_scope, _listed, _other_host, _requirements, _sec_ptr, _used_schemes, security_class,
+    in_scope, listed, other_host, requirements_of, sec_ptr, security_class, used_schemes,
 )
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -55,8 +55,8 @@ def no_security_schemes(
     """
     if spec.security_schemes:
         return
-    ops = _in_scope(spec, exempt_methods, include_webhooks)
-    if not ops or all(_listed(op, public_operations, public_extension)
+    ops = in_scope(spec, exempt_methods, include_webhooks)
+    if not ops or all(listed(op, public_operations, public_extension)
                       or is_well_known_auth_endpoint(op.path) for op in ops):
         return
     where = spec.root / "components" if isinstance(spec.raw.get("components"), dict) \
@@ -97,10 +97,10 @@ def undeclared_security(
     ## Options
     `empty-security-means` (`public` | `undeclared`). Allow-listed operations are skipped.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
         if security_class(op, empty_means=empty_security_means) != "undeclared":
             continue
-        if _listed(op, public_operations, public_extension):
+        if listed(op, public_operations, public_extension):
             continue
         severity = None
         if is_well_known_auth_endpoint(op.path):
@@ -118,27 +118,27 @@ def _public(spec: Spec, write: bool, allow: tuple[Any, ...],
             exempt_methods: tuple[str, ...], write_methods: tuple[str, ...],
             include_webhooks: bool) -> Iterator[Violation]:
     writes = {m.lower() for m in write_methods}
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
         if (op.method in writes) != write:
             continue
         if security_class(op) != "public":
             continue
-        if _listed(op, (*public_operations, *allow), public_extension):
+        if listed(op, (*public_operations, *allow), public_extension):
             continue
         known = is_well_known_auth_endpoint(op.path)
         kind = "write" if write else "read"
-        if _other_host(spec, op):
-            yield Violation(_sec_ptr(op), f"`{op.label}` is public and served by another host "
+        if other_host(spec, op):
+            yield Violation(sec_ptr(op), f"`{op.label}` is public and served by another host "
                                           f"(its own `servers`); list it in "
                                           f"`public-operations` to say so",
                             subject=op.label, severity=Severity.INFO)
         elif known:
-            yield Violation(_sec_ptr(op), f"`{op.label}` is public; fine for a sign-in or "
+            yield Violation(sec_ptr(op), f"`{op.label}` is public; fine for a sign-in or "
                                           f"OAuth endpoint, list it in "
                                           f"`public-operations` to say so",
                             subject=op.label, severity=Severity.INFO)
         else:
-            yield Violation(_sec_ptr(op), f"`{op.label}` is a public {kind} operation "
+            yield Violation(sec_ptr(op), f"`{op.label}` is a public {kind} operation "
                                           f"(`security` is empty) and is not allow-listed",
                             subject=op.label)
 
@@ -151,7 +151,7 @@ def public_write_operation(
     public_operations: tuple[Any, ...],
     public_extension: str,
     exempt_methods: tuple[str, ...],
-    write_methods: tuple[str, ...] = ("post", "put", "patch", "delete"),
+    write_methods: tuple[str, ...],
     include_webhooks: bool,
 ) -> Iterator[Violation]:
     """## What it does
@@ -193,7 +193,7 @@ def public_read_operation(
     public_operations: tuple[Any, ...],
     public_extension: str,
     exempt_methods: tuple[str, ...],
-    write_methods: tuple[str, ...] = ("post", "put", "patch", "delete"),
+    write_methods: tuple[str, ...],
     include_webhooks: bool,
 ) -> Iterator[Violation]:
     """## What it does
@@ -226,7 +226,7 @@ def optional_security(
     public_operations: tuple[Any, ...],
     public_extension: str,
     exempt_methods: tuple[str, ...],
-    write_methods: tuple[str, ...] = ("post", "put", "patch", "delete"),
+    write_methods: tuple[str, ...],
     include_webhooks: bool,
 ) -> Iterator[Violation]:
     """## What it does
@@ -252,12 +252,12 @@ def optional_security(
     operations judged.
     """
     writes = {m.lower() for m in write_methods}
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
-        if security_class(op) != "optional" or _listed(op, public_operations,
+    for op in in_scope(spec, exempt_methods, include_webhooks):
+        if security_class(op) != "optional" or listed(op, public_operations,
                                                        public_extension):
             continue
         write = op.method in writes
-        yield Violation(_sec_ptr(op), f"`{op.label}` also accepts anonymous calls (`{{}}` in "
+        yield Violation(sec_ptr(op), f"`{op.label}` also accepts anonymous calls (`{{}}` in "
                                       f"`security`)", subject=op.label,
                         severity=None if write else Severity.INFO)
 
@@ -288,8 +288,8 @@ def undefined_security_scheme(
     operations judged.
     """
     schemes = spec.security_schemes
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
-        for ptr, name, _ in _requirements(op):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
+        for ptr, name, _ in requirements_of(op):
             if name in schemes:
                 continue
             near = next((n for n in schemes if n.lower() == name.lower()), None)
@@ -325,8 +325,8 @@ def undeclared_scope(
     operations judged.
     """
     schemes = spec.security_schemes
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
-        for ptr, name, scopes in _requirements(op):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
+        for ptr, name, scopes in requirements_of(op):
             scheme = schemes.get(name)
             if scheme is None or scheme.type != "oauth2":
                 continue
@@ -368,8 +368,8 @@ def scopes_on_non_oauth_scheme(
     if spec.version not in ("2.0", "3.0"):
         return
     schemes = spec.security_schemes
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
-        for ptr, name, scopes in _requirements(op):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
+        for ptr, name, scopes in requirements_of(op):
             scheme = schemes.get(name)
             if scheme is None or scheme.type in ("oauth2", "openIdConnect") or not scopes:
                 continue
@@ -405,8 +405,8 @@ def missing_scopes(
     if not require_scopes:
         return
     schemes = spec.security_schemes
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
-        for ptr, name, scopes in _requirements(op):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
+        for ptr, name, scopes in requirements_of(op):
             scheme = schemes.get(name)
             if scheme is not None and scheme.type == "oauth2" and scheme.scopes and not scopes:
                 if ptr.is_within(op.pointer):
@@ -432,7 +432,7 @@ def unused_security_scheme(spec: Spec) -> Iterator[Violation]:
     ```
     Use instead: reference it, or delete it.
     """
-    used = _used_schemes(spec)
+    used = used_schemes(spec)
     for name, scheme in spec.security_schemes.items():
         if name not in used:
             yield Violation(scheme.pointer, f"security scheme `{name}` is never used",
@@ -467,7 +467,7 @@ def unused_scope(spec: Spec) -> Iterator[Violation]:
     A flow declares `orders:admin` but no operation requires it.
     Use instead: require it where it applies, or remove it.
     """
-    used = _used_schemes(spec)
+    used = used_schemes(spec)
     for name, scheme in spec.security_schemes.items():
         if scheme.type != "oauth2" or name not in used:
             continue

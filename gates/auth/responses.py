@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.auth.common import _has_response, _in_scope, security_class
+from gates.auth.common import has_response, in_scope, security_class
 
 
 @rule("auth/missing-401-response", severity=Severity.WARNING)
@@ -36,8 +36,8 @@ def missing_401_response(
     `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
     operations judged.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
-        if security_class(op) in ("protected", "optional") and not _has_response(op, "401"):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
+        if security_class(op) in ("protected", "optional") and not has_response(op, "401"):
             yield Violation(op.pointer / "responses" if "responses" in op.data else op.pointer,
                             f"secured operation `{op.label}` documents no `401` response",
                             subject=op.label)
@@ -69,11 +69,11 @@ def missing_403_response(
     `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
     operations judged.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
         if security_class(op) not in ("protected", "optional"):
             continue
         if any(scopes for req in op.security or () for scopes in req.values()) and \
-                not _has_response(op, "403"):
+                not has_response(op, "403"):
             yield Violation(op.pointer / "responses" if "responses" in op.data else op.pointer,
                             f"`{op.label}` requires scopes but documents no `403` response",
                             subject=op.label)
@@ -108,7 +108,7 @@ def missing_www_authenticate(
     `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
     operations judged.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
         resp = op.responses.get("401")
         if resp is None or any(h.lower() == "www-authenticate" for h in resp.headers):
             continue

@@ -8,8 +8,7 @@ from collections.abc import Iterator, Mapping
 from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
 from gates.auth.common import (
-    LOOPBACK, _CREDENTIAL_NAME, _in_scope, _plain_http_servers, _server_is_plain_http,
-    _used_schemes,
+    CREDENTIAL_NAME, LOOPBACK, in_scope, plain_http_servers, server_is_plain_http, used_schemes,
 )
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -42,20 +41,20 @@ def insecure_server(
     ## Options
     `allow-http-hosts` (`["localhost", "127.0.0.1", "::1"]`).
     """
-    ops = _in_scope(spec, exempt_methods, include_webhooks)
+    ops = in_scope(spec, exempt_methods, include_webhooks)
     if spec.is_swagger2:
         schemes = spec.get(spec.root / "schemes")
         if isinstance(schemes, list):
             for i, s in enumerate(schemes):
                 if isinstance(s, str) and s.lower() == "http":
                     host = str(spec.raw.get("host") or "")
-                    if not _server_is_plain_http(f"http://{host}", allow_http_hosts):
+                    if not server_is_plain_http(f"http://{host}", allow_http_hosts):
                         continue
                     yield Violation(spec.root.join("schemes", i),
                                     f"`schemes` includes plain `http` for `{host or '/'}`",
                                     subject="schemes http")
         return
-    for server in _plain_http_servers(spec, ops, allow_http_hosts):
+    for server in plain_http_servers(spec, ops, allow_http_hosts):
         yield Violation(server.pointer / "url", f"server `{server.url}` uses plain http",
                         subject=server.url)
 
@@ -88,14 +87,14 @@ def http_basic_auth(
     `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
     operations judged.
     """
-    ops = _in_scope(spec, exempt_methods, include_webhooks)
-    in_scope = {id(op) for op in ops}  # `op in ops` compares whole records: users x ops
-    used = _used_schemes(spec)
+    ops = in_scope(spec, exempt_methods, include_webhooks)
+    scoped = {id(op) for op in ops}  # `op in ops` compares whole records: users x ops
+    used = used_schemes(spec)
     for name, scheme in spec.security_schemes.items():
         if scheme.type != "http" or scheme.scheme != "basic":
             continue
-        users = [op for op, _ in used.get(name, []) if id(op) in in_scope] or ops
-        plain = bool(_plain_http_servers(spec, users, allow_http_hosts)) or (
+        users = [op for op, _ in used.get(name, []) if id(op) in scoped] or ops
+        plain = bool(plain_http_servers(spec, users, allow_http_hosts)) or (
             spec.is_swagger2 and _swagger2_http(spec, allow_http_hosts))
         where = scheme.pointer / ("scheme" if "scheme" in scheme.data else "type")
         if plain:
@@ -107,7 +106,7 @@ def http_basic_auth(
 
 
 def _swagger2_http(spec: Spec, allow_http_hosts: tuple[str, ...]) -> bool:
-    return any(_server_is_plain_http(s.url, allow_http_hosts) for s in spec.servers)
+    return any(server_is_plain_http(s.url, allow_http_hosts) for s in spec.servers)
 
 
 @rule("auth/api-key-in-query", severity=Severity.ERROR)
@@ -128,7 +127,7 @@ def api_key_in_query(spec: Spec) -> Iterator[Violation]:
     key: {type: apiKey, in: header, name: X-API-Key}
     ```
     """
-    used = _used_schemes(spec)
+    used = used_schemes(spec)
     for name, scheme in spec.security_schemes.items():
         if scheme.type == "apiKey" and scheme.location == "query" and name in used:
             yield Violation(scheme.pointer / "in", f"API key `{name}` is sent in the query "
@@ -186,7 +185,7 @@ def insecure_oauth_url(
         for base, data in places:
             for key in keys:
                 url = data.get(key)
-                if isinstance(url, str) and _server_is_plain_http(url, allow_http_hosts):
+                if isinstance(url, str) and server_is_plain_http(url, allow_http_hosts):
                     yield Violation(base / key, f"`{key}` of `{name}` uses plain http",
                                     subject=f"{name} {key}")
 
@@ -218,7 +217,7 @@ def manual_authorization_parameter(
     """
     keys = {(s.data.get("name", "").lower() if isinstance(s.data.get("name"), str) else "",
              s.location) for s in spec.security_schemes.values() if s.type == "apiKey"}
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
         for p in op.parameters:
             if (p.location == "header" and p.name.lower() == "authorization") or \
                     (p.name.lower(), p.location) in keys:
@@ -253,9 +252,9 @@ def credential_parameter(
     """
     keys = {(s.data.get("name", "").lower() if isinstance(s.data.get("name"), str) else "",
              s.location) for s in spec.security_schemes.values() if s.type == "apiKey"}
-    for op in _in_scope(spec, exempt_methods, include_webhooks):
+    for op in in_scope(spec, exempt_methods, include_webhooks):
         for p in op.parameters:
-            if p.location in ("query", "path") and _CREDENTIAL_NAME.match(p.name) and \
+            if p.location in ("query", "path") and CREDENTIAL_NAME.match(p.name) and \
                     (p.name.lower(), p.location) not in keys:
                 yield Violation(p.pointer, f"{p.location} parameter `{p.name}` carries a "
                                            f"credential in the URL",

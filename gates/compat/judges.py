@@ -10,21 +10,21 @@ from gatekeeper import Operation, Pointer, Spec
 from gates.compat.common import inline
 from gates.compat.patterns import accepts_all_of
 from gates.compat.schemafacts import (
-    ADDED, CONST, DEPRECATED_REMOVED, LOOSENED, MADE_OPTIONAL, NARROWED, PATTERN, REQUEST_ENUM,
-    REQUEST_REMOVED, REQUEST_TYPE, REQUIRED, RESPONSE_ENUM, RESPONSE_OPTIONAL_REMOVED,
-    RESPONSE_REMOVED, RESPONSE_TYPE, TIGHTENED, WIDENED, _CONTENT, _LOWER, _RESTRICTING, _UPPER,
-    _branches, _enum, _implied_types, _is_open, _num, _props, _pure_type_composition,
-    _required_view, _type_text, _widens, schema_types,
+    ADDED, CONST, CONTENT, DEPRECATED_REMOVED, LOOSENED, LOWER, MADE_OPTIONAL, NARROWED, PATTERN,
+    REQUEST_ENUM, REQUEST_REMOVED, REQUEST_TYPE, REQUIRED, RESPONSE_ENUM,
+    RESPONSE_OPTIONAL_REMOVED, RESPONSE_REMOVED, RESPONSE_TYPE, RESTRICTING, TIGHTENED, UPPER,
+    WIDENED, branches_of, enum_values, implied_types, is_open, number, properties_of,
+    pure_type_composition, required_view, schema_types, type_text, widens,
 )
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
     from typing import Any
 
-    from gates.compat.schemadiff import _Walk
+    from gates.compat.schemadiff import Walk
 
 
-def _judge_request(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
+def judge_request(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
                    np_: Pointer, lab: str, op: Operation, both_composed: bool) -> None:
     where = f"{lab} of `{op.label}`"
     _request_types(w, o, op_, n, np_, lab, op, where)
@@ -39,26 +39,26 @@ def _judge_request(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str,
                "composition")
 
 
-def _request_types(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
+def _request_types(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
                    np_: Pointer, lab: str, op: Operation, where: str) -> None:
     """A request type narrowed, or restricted where none was written."""
     base, head = w.base, w.head
     ot, nt = schema_types(base, o, op_), schema_types(head, n, np_)
-    if ot is not None and nt is not None and not _widens(ot, nt):
+    if ot is not None and nt is not None and not widens(ot, nt):
         w.emit(REQUEST_TYPE, op_, np_, lab, op,
-               f"{where}: type narrowed from `{_type_text(ot)}` to `{_type_text(nt)}`", "type")
+               f"{where}: type narrowed from `{type_text(ot)}` to `{type_text(nt)}`", "type")
     elif ot is None and nt is not None and not o.get("enum") and \
             not any(k in o for k in ("allOf", "oneOf", "anyOf", "$ref", "const")):
-        implied = _implied_types(o)
+        implied = implied_types(o)
         if not implied or not nt <= implied | {"null"}:
             w.emit(REQUEST_TYPE, op_, np_, lab, op,
-                   f"{where}: type restricted to `{_type_text(nt)}`", "type")
+                   f"{where}: type restricted to `{type_text(nt)}`", "type")
 
 
-def _request_values(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
+def _request_values(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
                     np_: Pointer, lab: str, op: Operation, where: str) -> None:
     """Enum, `x-extensible-enum` and `const` values a request no longer accepts."""
-    oe, ne = _enum(o), _enum(n)
+    oe, ne = enum_values(o), enum_values(n)
     if ne is not None:
         if oe is None:
             if "const" not in o:
@@ -70,7 +70,7 @@ def _request_values(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
                 w.emit(REQUEST_ENUM, op_, np_, lab, op,
                        f"{where} no longer accepts {', '.join(inline(v) for v in removed)}",
                        "enum")
-    ox, nx = _enum(o, "x-extensible-enum"), _enum(n, "x-extensible-enum")
+    ox, nx = enum_values(o, "x-extensible-enum"), enum_values(n, "x-extensible-enum")
     if ox is not None and nx is not None:
         removed = [v for v in ox if v not in nx]
         if removed:
@@ -83,16 +83,16 @@ def _request_values(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
                f"{where} now accepts only {inline(n['const'])} ({was})", "const")
 
 
-def _request_constraints(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
+def _request_constraints(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
                          np_: Pointer, lab: str, op: Operation, where: str) -> None:
     """Bounds and patterns that reject what a request used to send."""
     tightened = []
-    for key in _UPPER:
-        a, b = _num(o.get(key)), _num(n.get(key))
+    for key in UPPER:
+        a, b = number(o.get(key)), number(n.get(key))
         if b is not None and (a is None or b < a):
             tightened.append(f"`{key}` {'added' if a is None else 'lowered'}: {n.get(key)}")
-    for key in _LOWER:
-        a, b = _num(o.get(key)), _num(n.get(key))
+    for key in LOWER:
+        a, b = number(o.get(key)), number(n.get(key))
         if b is not None and (a is None or b > a) and not (a is None and b == 0):
             tightened.append(f"`{key}` {'added' if a is None else 'raised'}: {n.get(key)}")
     pa, pb = o.get("pattern"), n.get("pattern")
@@ -111,19 +111,19 @@ def _request_constraints(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mappin
                "constraints")
 
 
-def _request_properties(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
+def _request_properties(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
                         np_: Pointer, lab: str, op: Operation, where: str) -> None:
     """Newly required, removed and added request properties."""
     base, head = w.base, w.head
-    old_props, new_props = _props(base, o, op_), _props(head, n, np_)
-    old_req = _required_view(base, o, op_)
-    for name in sorted(_required_view(head, n, np_) - old_req):
+    old_props, new_props = properties_of(base, o, op_), properties_of(head, n, np_)
+    old_req = required_view(base, o, op_)
+    for name in sorted(required_view(head, n, np_) - old_req):
         value = new_props.get(name, ({}, np_))[0]
         if isinstance(value, Mapping) and value.get("readOnly") is True:
             continue  # never sent by clients
         w.emit(REQUIRED, op_, np_, lab, op,
                f"{lab} property `{name}` of `{op.label}` is now required", name)
-    if new_props or not _is_open(n.get("additionalProperties")):
+    if new_props or not is_open(n.get("additionalProperties")):
         for name, (ov, ovp) in old_props.items():
             if name in new_props or (isinstance(ov, Mapping) and ov.get("readOnly") is True):
                 continue
@@ -133,7 +133,7 @@ def _request_properties(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping
             else:
                 w.emit(REQUEST_REMOVED, ovp, np_, lab, op,
                        f"{lab} property `{name}` of `{op.label}` was removed", name)
-    new_req = _required_view(head, n, np_)
+    new_req = required_view(head, n, np_)
     for name in new_props.keys() - old_props.keys():
         if name not in new_req:
             w.emit(ADDED, op_, new_props[name][1], lab, op,
@@ -142,22 +142,22 @@ def _request_properties(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping
 
 def _narrowing(base: Spec, o: Mapping[str, Any], op_: Pointer, head: Spec,
                n: Mapping[str, Any], np_: Pointer) -> Iterator[str]:
-    old_all = {i for _, _, i in _branches(base, o, op_, "allOf")}
-    added = [i for _, _, i in _branches(head, n, np_, "allOf") if i not in old_all]
+    old_all = {i for _, _, i in branches_of(base, o, op_, "allOf")}
+    added = [i for _, _, i in branches_of(head, n, np_, "allOf") if i not in old_all]
     if added:
         yield f"{len(added)} `allOf` member(s) added"
-    if not _pure_type_composition(base, o, op_):
+    if not pure_type_composition(base, o, op_):
         for key in ("oneOf", "anyOf"):
-            old_b = _branches(base, o, op_, key)
+            old_b = branches_of(base, o, op_, key)
             if old_b:
-                new_ids = {i for _, _, i in _branches(head, n, np_, key)}
+                new_ids = {i for _, _, i in branches_of(head, n, np_, key)}
                 gone = [i for _, _, i in old_b if i not in new_ids]
                 if gone and len(new_ids) < len(old_b):
                     yield f"{len(old_b) - len(new_ids)} `{key}` alternative(s) removed"
-    for key in _RESTRICTING:
-        if key not in o and key in n and not _is_open(n[key]):
+    for key in RESTRICTING:
+        if key not in o and key in n and not is_open(n[key]):
             yield f"`{key}` added"
-    for key in _CONTENT:
+    for key in CONTENT:
         if key in n and o.get(key) != n[key]:
             yield f"`{key}` {'added' if key not in o else 'changed'}: {inline(n[key])}"
     a, b = o.get("dependentRequired"), n.get("dependentRequired")
@@ -173,12 +173,12 @@ def _narrowing(base: Spec, o: Mapping[str, Any], op_: Pointer, head: Spec,
             yield f"`patternProperties` `{key}` added"
     if isinstance(o.get("prefixItems"), list) and "prefixItems" not in n:
         yield "`prefixItems` removed"
-    if _is_open(o.get("additionalProperties")) and n.get("additionalProperties") is False \
+    if is_open(o.get("additionalProperties")) and n.get("additionalProperties") is False \
             and ("properties" in o or "properties" in n):
         yield "`additionalProperties: false` added"
 
 
-def _judge_response(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
+def judge_response(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
                     np_: Pointer, lab: str, op: Operation, both_composed: bool) -> None:
     base, head = w.base, w.head
     where = f"{lab} of `{op.label}`"
@@ -186,8 +186,8 @@ def _judge_response(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
     if ot is not None and nt is not None and not nt <= ot and not (
             nt - ot <= {"integer"} and "number" in ot):
         w.emit(RESPONSE_TYPE, op_, np_, lab, op,
-               f"{where} changed type from `{_type_text(ot)}` to `{_type_text(nt)}`", "type")
-    oe, ne = _enum(o), _enum(n)
+               f"{where} changed type from `{type_text(ot)}` to `{type_text(nt)}`", "type")
+    oe, ne = enum_values(o), enum_values(n)
     if oe is not None and ne is not None:
         added = [v for v in ne if v not in oe]
         if added:
@@ -198,13 +198,13 @@ def _judge_response(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
         w.emit(CONST, op_, np_, lab, op,
                f"{where} was always {inline(o['const'])}, {now}", "const")
     loosened = []
-    for key in _UPPER:
-        a, b = _num(o.get(key)), _num(n.get(key))
+    for key in UPPER:
+        a, b = number(o.get(key)), number(n.get(key))
         if a is not None and (b is None or b > a):
             loosened.append(f"`{key}` {'removed' if b is None else 'raised'}"
                             f"{'' if b is None else f': {n.get(key)}'}")
-    for key in _LOWER:
-        a, b = _num(o.get(key)), _num(n.get(key))
+    for key in LOWER:
+        a, b = number(o.get(key)), number(n.get(key))
         if a is not None and (b is None or b < a) and not (b is None and a == 0 and
                                                            key.endswith(("Length", "Items"))):
             loosened.append(f"`{key}` {'removed' if b is None else 'lowered'}"
@@ -214,10 +214,10 @@ def _judge_response(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
                f"{where} may return values outside the old bounds: {'; '.join(loosened)}",
                "constraints")
     if not both_composed:
-        old_props, new_props = _props(base, o, op_), _props(head, n, np_)
+        old_props, new_props = properties_of(base, o, op_), properties_of(head, n, np_)
         nt2 = schema_types(head, n, np_)
-        old_req = _required_view(base, o, op_)
-        gone = old_req - _required_view(head, n, np_)
+        old_req = required_view(base, o, op_)
+        gone = old_req - required_view(head, n, np_)
         for name in sorted(gone):
             if name in new_props:
                 w.emit(MADE_OPTIONAL, op_, np_, lab, op,
@@ -245,19 +245,19 @@ def _judge_response(w: _Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str
 
 def _widening(base: Spec, o: Mapping[str, Any], op_: Pointer, head: Spec,
               n: Mapping[str, Any], np_: Pointer) -> Iterator[str]:
-    if not _pure_type_composition(head, n, np_):
+    if not pure_type_composition(head, n, np_):
         for key in ("oneOf", "anyOf"):
-            old_b = _branches(base, o, op_, key)
+            old_b = branches_of(base, o, op_, key)
             if old_b:
                 old_ids = {i for _, _, i in old_b}
-                new_b = _branches(head, n, np_, key)
+                new_b = branches_of(head, n, np_, key)
                 added = [i for _, _, i in new_b if i not in old_ids]
                 if added and len(new_b) > len(old_b):
                     yield f"{len(new_b) - len(old_b)} `{key}` alternative(s) added"
-    for key in _RESTRICTING:
-        if key in o and key not in n and not _is_open(o[key]):
+    for key in RESTRICTING:
+        if key in o and key not in n and not is_open(o[key]):
             yield f"`{key}` removed"
-    for key in _CONTENT:
+    for key in CONTENT:
         if key in o and o[key] != n.get(key):
             yield f"`{key}` {'removed' if key not in n else 'changed'}"
     a, b = o.get("dependentRequired"), n.get("dependentRequired")

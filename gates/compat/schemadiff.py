@@ -28,12 +28,13 @@ from collections.abc import Iterator, Mapping
 from gatekeeper import Operation, Pointer, Spec
 
 from gates.compat.common import base_of, operation_pairs
-from gates.compat.judges import _judge_request, _judge_response
+from gates.compat.judges import judge_request, judge_response
 from gates.compat.schemafacts import (
-    ADDED, CONST, DEPRECATED_REMOVED, LIFECYCLE, LOOSENED, MADE_OPTIONAL, MAX_DEPTH, NARROWED,
-    PATTERN, REQUEST_ENUM, REQUEST_REMOVED, REQUEST_TYPE, REQUIRED, RESPONSE_ENUM,
-    RESPONSE_OPTIONAL_REMOVED, RESPONSE_REMOVED, RESPONSE_TYPE, SchemaChange, TIGHTENED, WIDENED,
-    _LIFECYCLE_KEYS, _branches, _composed, _props, param_schema_pointer, schema_types,
+    ADDED, CONST, DEPRECATED_REMOVED, LIFECYCLE, LIFECYCLE_KEYS, LOOSENED, MADE_OPTIONAL,
+    MAX_DEPTH, NARROWED, PATTERN, REQUEST_ENUM, REQUEST_REMOVED, REQUEST_TYPE, REQUIRED,
+    RESPONSE_ENUM, RESPONSE_OPTIONAL_REMOVED, RESPONSE_REMOVED, RESPONSE_TYPE, SchemaChange,
+    TIGHTENED, WIDENED, branches_of, composed_of, param_schema_pointer, properties_of,
+    schema_types,
 )
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -59,7 +60,7 @@ def _build(spec: Spec) -> list[SchemaChange]:
     base = base_of(spec)
     if base is None:
         return []
-    walk = _Walk(base, spec)
+    walk = Walk(base, spec)
     for old_op, new_op, _ in operation_pairs(spec):
         if old_op.request_body is not None and new_op.request_body is not None:
             for media, mt in old_op.request_body.content.items():
@@ -124,7 +125,7 @@ def _header_schema_ptr(header: Any) -> Pointer:
         else header.pointer
 
 
-class _Walk:
+class Walk:
     def __init__(self, base: Spec, head: Spec) -> None:
         self.base = base
         self.head = head
@@ -158,11 +159,11 @@ class _Walk:
                 continue  # never travels this way: a read-only value is not sent by clients
             both_composed = (not self.base.merged_properties(o, op_)
                              and not self.head.merged_properties(n, np_)
-                             and bool(_composed(self.base, o, op_))
-                             and bool(_composed(self.head, n, np_)))
-            judge = _judge_request if direction == "in" else _judge_response
+                             and bool(composed_of(self.base, o, op_))
+                             and bool(composed_of(self.head, n, np_)))
+            judge = judge_request if direction == "in" else judge_response
             judge(self, o, op_, n, np_, lab, op, both_composed)
-            if any(k in o or k in n for k in _LIFECYCLE_KEYS):
+            if any(k in o or k in n for k in LIFECYCLE_KEYS):
                 self.emit(LIFECYCLE, op_, np_, lab, op, f"{lab} of `{op.label}`", "lifecycle",
                           o, n)
             for child in self.children(o, op_, n, np_, lab, both_composed):
@@ -173,8 +174,8 @@ class _Walk:
                  ) -> Iterator[tuple[Any, Pointer, Any, Pointer, str]]:
         base, head = self.base, self.head
         if not both_composed:
-            new_props = _props(head, n, np_)
-            for name, (ov, ovp) in _props(base, o, op_).items():
+            new_props = properties_of(head, n, np_)
+            for name, (ov, ovp) in properties_of(base, o, op_).items():
                 if name in new_props:
                     nv, nvp = new_props[name]
                     yield ov, ovp, nv, nvp, f"{lab}.{name}"
@@ -197,7 +198,7 @@ class _Walk:
                 yield (*base.resolve(a[i], op_.join("prefixItems", i)),
                        *head.resolve(b[i], np_.join("prefixItems", i)), f"{lab}[{i}]")
         for key in ("oneOf", "anyOf"):
-            old_b, new_b = _branches(base, o, op_, key), _branches(head, n, np_, key)
+            old_b, new_b = branches_of(base, o, op_, key), branches_of(head, n, np_, key)
             if not old_b or not new_b:
                 continue
             by_id = {ident: (v, w) for v, w, ident in new_b}

@@ -33,13 +33,13 @@ WIDENED = "response-composition-widened"
 DEPRECATED_REMOVED = "deprecated-property-removed"  # judged by the lifecycle rules
 ADDED = "property-added"  # informational, for the changelog
 LIFECYCLE = "lifecycle"  # a schema present on both sides, for the lifecycle rules
-_UPPER = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains")
-_LOWER = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains")
+UPPER = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains")
+LOWER = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains")
 # applicators and assertions whose presence restricts what validates
-_RESTRICTING = ("if", "then", "else", "contains", "dependentSchemas", "propertyNames",
+RESTRICTING = ("if", "then", "else", "contains", "dependentSchemas", "propertyNames",
                 "unevaluatedItems", "unevaluatedProperties", "contentSchema", "not")
-_CONTENT = ("contentMediaType", "contentEncoding")
-_LIFECYCLE_KEYS = ("deprecated", "x-sunset", "x-stability-level", "x-deprecated-at")
+CONTENT = ("contentMediaType", "contentEncoding")
+LIFECYCLE_KEYS = ("deprecated", "x-sunset", "x-stability-level", "x-deprecated-at")
 _PURE_TYPE = frozenset({"type", "format", "nullable", "description", "title", "example",
                         "examples", "deprecated", "$comment"})
 
@@ -81,7 +81,7 @@ def _direct_types(schema: Mapping[str, Any]) -> set[str] | None:
     return out
 
 
-def _branches(spec: Spec, schema: Mapping[str, Any], ptr: Pointer, key: str
+def branches_of(spec: Spec, schema: Mapping[str, Any], ptr: Pointer, key: str
               ) -> list[tuple[Any, Pointer, str]]:
     """Resolved members of `key` (``oneOf``, ``anyOf``, ``allOf``) with an identity each: the
     component a ``$ref`` names, else the member's canonical JSON."""
@@ -109,7 +109,7 @@ def schema_types(spec: Spec, schema: Any, ptr: Pointer) -> frozenset[str] | None
     if own is not None:
         return frozenset(own)
     for key in ("oneOf", "anyOf"):
-        members = _branches(spec, schema, ptr, key)
+        members = branches_of(spec, schema, ptr, key)
         if members and all(isinstance(m, Mapping) and set(m) <= _PURE_TYPE and
                            _direct_types(m) is not None for m, _, _ in members):
             out: set[str] = set()
@@ -121,12 +121,12 @@ def schema_types(spec: Spec, schema: Any, ptr: Pointer) -> frozenset[str] | None
     return None
 
 
-def _pure_type_composition(spec: Spec, schema: Mapping[str, Any], ptr: Pointer) -> bool:
+def pure_type_composition(spec: Spec, schema: Mapping[str, Any], ptr: Pointer) -> bool:
     return _direct_types(schema) is None and schema_types(spec, schema, ptr) is not None and \
         any(k in schema for k in ("oneOf", "anyOf"))
 
 
-def _widens(old: frozenset[str], new: frozenset[str]) -> bool:
+def widens(old: frozenset[str], new: frozenset[str]) -> bool:
     """Every value `old` accepts, `new` accepts too (integer is within number)."""
     return all(t in new or (t == "integer" and "number" in new) for t in old)
 
@@ -138,18 +138,18 @@ def _required(schema: Any) -> set[str]:
 
 def _required_all(spec: Spec, schema: Any, pointer: Pointer) -> set[str]:
     out = _required(schema)
-    for member, _, _ in _branches(spec, schema, pointer, "allOf") \
+    for member, _, _ in branches_of(spec, schema, pointer, "allOf") \
             if isinstance(schema, Mapping) else ():
         out |= _required(member)
     return out
 
 
-def _composed(spec: Spec, schema: Mapping[str, Any], ptr: Pointer) -> list[tuple[Any, Pointer]]:
-    return [(m, w) for key in ("oneOf", "anyOf") for m, w, _ in _branches(spec, schema, ptr, key)
+def composed_of(spec: Spec, schema: Mapping[str, Any], ptr: Pointer) -> list[tuple[Any, Pointer]]:
+    return [(m, w) for key in ("oneOf", "anyOf") for m, w, _ in branches_of(spec, schema, ptr, key)
             if isinstance(m, Mapping)]
 
 
-def _props(spec: Spec, schema: Any, ptr: Pointer) -> dict[str, tuple[Any, Pointer]]:
+def properties_of(spec: Spec, schema: Any, ptr: Pointer) -> dict[str, tuple[Any, Pointer]]:
     """Properties a schema documents: its own and its ``allOf`` members'; for a schema that
     is only a ``oneOf``/``anyOf``, those of any alternative."""
     if not isinstance(schema, Mapping):
@@ -158,19 +158,19 @@ def _props(spec: Spec, schema: Any, ptr: Pointer) -> dict[str, tuple[Any, Pointe
     if own:
         return own
     out: dict[str, tuple[Any, Pointer]] = {}
-    for member, where in _composed(spec, schema, ptr):
+    for member, where in composed_of(spec, schema, ptr):
         for name, value in spec.merged_properties(member, where).items():
             out.setdefault(name, value)
     return out
 
 
-def _required_view(spec: Spec, schema: Any, ptr: Pointer) -> set[str]:
+def required_view(spec: Spec, schema: Any, ptr: Pointer) -> set[str]:
     """Properties a schema guarantees: its (and its ``allOf`` members') required list, plus,
     for a ``oneOf``/``anyOf`` without properties of its own, those every alternative
     requires."""
     out = _required_all(spec, schema, ptr)
     if isinstance(schema, Mapping) and not spec.merged_properties(schema, ptr):
-        members = _composed(spec, schema, ptr)
+        members = composed_of(spec, schema, ptr)
         if members:
             common = None
             for member, where in members:
@@ -180,17 +180,17 @@ def _required_view(spec: Spec, schema: Any, ptr: Pointer) -> set[str]:
     return out
 
 
-def _num(value: Any) -> float | None:
+def number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
         else None
 
 
-def _enum(schema: Any, key: str = "enum") -> list[Any] | None:
+def enum_values(schema: Any, key: str = "enum") -> list[Any] | None:
     value = schema.get(key) if isinstance(schema, Mapping) else None
     return value if isinstance(value, list) else None
 
 
-def _is_open(value: Any) -> bool:
+def is_open(value: Any) -> bool:
     return value is None or value is True or value == {}
 
 
@@ -198,11 +198,11 @@ def param_schema_pointer(p: Parameter) -> Pointer:
     return p.pointer / "schema" if isinstance(p.data.get("schema"), Mapping) else p.pointer
 
 
-def _type_text(types: frozenset[str]) -> str:
+def type_text(types: frozenset[str]) -> str:
     return "|".join(sorted(types))
 
 
-def _implied_types(o: Mapping[str, Any]) -> set[str]:
+def implied_types(o: Mapping[str, Any]) -> set[str]:
     return ({"object"} if "properties" in o or "additionalProperties" in o else set()) | \
         ({"array"} if "items" in o else set()) | \
         ({"string"} if any(k in o for k in ("maxLength", "minLength", "pattern")) else set())

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from gatekeeper import Gate, Metric, MetricPart, Severity, Spec, Violation, rule
 
 from gates.docs.coverage import (
-    CATEGORIES, Coverage, DEFAULT_WEIGHTS, Element, OPTIONS, _cov, _median, compute_coverage,
+    CATEGORIES, Coverage, DEFAULT_WEIGHTS, Element, OPTIONS, compute_coverage, coverage_of,
+    median,
 )
 from gates.docs.descriptions import duplicated_description, ref_sibling_description
 from gates.docs.elements import (
@@ -87,7 +88,7 @@ def documentation_coverage(
             den += w[category]
     weighted = num / den if den else 1.0
     flat = flat_d / flat_n if flat_n else 1.0
-    per_op = _median(cov.per_operation) if cov.per_operation else 1.0
+    per_op = median(cov.per_operation) if cov.per_operation else 1.0
     value = {"flat": flat, "per_operation": per_op}.get(formula, weighted)
     undocumented = [
         {"category": e.category, "subject": e.subject, "pointer": str(e.pointer)}
@@ -132,7 +133,7 @@ def category_below_floor(
     parameters = 80}`. Categories: operations, parameters, schema_properties, request_bodies,
     responses, info, tags, security_schemes, servers.
     """
-    cov = _cov(spec, dict(operation_text=operation_text,
+    cov = coverage_of(spec, dict(operation_text=operation_text,
                           inherit_path_item_text=inherit_path_item_text,
                           include_webhooks=include_webhooks, include_callbacks=include_callbacks,
                           exclude_methods=exclude_methods, reject_placeholders=reject_placeholders,

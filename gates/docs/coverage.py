@@ -65,7 +65,7 @@ class Coverage:
         return sum(1 for e in items if e.documented), len(items)
 
 
-def _median(values: list[float]) -> float:
+def median(values: list[float]) -> float:
     """`statistics.median` (whose import, with fractions and decimal, costs about 3 ms of
     start-up)."""
     ordered = sorted(values)
@@ -363,11 +363,11 @@ _COV_OPTIONS = ("operation_text", "inherit_path_item_text", "include_webhooks",
                 "count_info_summary")
 
 
-def _cov(spec: Spec, options: dict[str, Any]) -> Coverage:
+def coverage_of(spec: Spec, options: dict[str, Any]) -> Coverage:
     return compute_coverage(spec, **{k: v for k, v in options.items() if k in _COV_OPTIONS})
 
 
-def _undocumented(spec: Spec, category: str, opts: dict[str, Any]) -> Iterator[Element]:
-    for e in _cov(spec, opts).elements[category].values():
+def undocumented_of(spec: Spec, category: str, opts: dict[str, Any]) -> Iterator[Element]:
+    for e in coverage_of(spec, opts).elements[category].values():
         if not e.documented:
             yield e

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.docs.coverage import Element, _cov
+from gates.docs.coverage import Element, coverage_of
 
 
 @rule("docs/ref-sibling-description", severity=Severity.INFO)
@@ -30,7 +30,7 @@ def ref_sibling_description(spec: Spec) -> Iterator[Violation]:
       allOf: [{$ref: '#/components/schemas/User'}]
     ```
     """
-    for ptr, name in _cov(spec, {}).ref_sibling_descriptions:
+    for ptr, name in coverage_of(spec, {}).ref_sibling_descriptions:
         yield Violation(ptr, f"description of property `{name}` is a sibling of `$ref`, which "
                              f"OpenAPI {spec.version} ignores; wrap the $ref in allOf",
                         subject=name)
@@ -52,7 +52,7 @@ def duplicated_description(spec: Spec, *, min_repeats: int = 5,
     `min-repeats` (5): how many copies make a finding; `min-length` (20): shorter text is
     ignored.
     """
-    cov = _cov(spec, {})
+    cov = coverage_of(spec, {})
     seen: dict[str, list[Element]] = {}
     for category in ("operations", "parameters"):
         for e in cov.elements[category].values():

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.docs.coverage import OPTIONS, _undocumented
+from gates.docs.coverage import OPTIONS, undocumented_of
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _undocumented_elements(spec: Spec, category: str, options: dict[str, Any]
     (`OPTIONS`, as configured)."""
     opts = {**OPTIONS, **options}
     operation_text = opts["operation_text"]
-    for e in _undocumented(spec, category, opts):
+    for e in undocumented_of(spec, category, opts):
         reason = "has a placeholder description" if e.placeholder else "has no description"
         if category == "operations":
             reason = ("has a placeholder summary/description" if e.placeholder

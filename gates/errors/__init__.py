@@ -63,7 +63,7 @@ from __future__ import annotations
 
 from gatekeeper import Gate, Metric, Spec, error_responses
 
-from gates.errors.common import _body_media, _in_scope
+from gates.errors.common import body_media, in_scope
 from gates.errors.families import Family, error_families
 from gates.errors.problem import (
     invalid_problem_member_type, problem_media_mismatch, problem_media_on_success,
@@ -97,7 +97,7 @@ def error_coverage(
 ) -> Metric:
     """Share of in-scope operations with at least one documented error response whose body
     schema is structured (HEAD operations: any error response)."""
-    ops = _in_scope(spec, exempt_methods, include_webhooks, include_callbacks)
+    ops = in_scope(spec, exempt_methods, include_webhooks, include_callbacks)
     passed, missing = 0, []
     for op in ops:
         ok = False
@@ -106,7 +106,7 @@ def error_coverage(
                 ok = True
                 break
             if any(schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-                   for m in _body_media(resp)):
+                   for m in body_media(resp)):
                 ok = True
                 break
         if ok:

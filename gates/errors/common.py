@@ -8,11 +8,11 @@ from gatekeeper import MediaType, Operation, Pointer, Response, Spec, is_json_me
 from gates.errors.shape import schema_shape
 
 STYLES = ("problem", "envelope", "any")
-_KIND_STYLE = {"problem": "problem", "error-envelope": "envelope",
+KIND_STYLE = {"problem": "problem", "error-envelope": "envelope",
                "errors-envelope": "envelope", "custom": "custom"}
 
 
-def _in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
+def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
               include_callbacks: bool) -> list[Operation]:
     exempt = {m.lower() for m in exempt_methods}
     out = []
@@ -27,29 +27,29 @@ def _in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: boo
     return out
 
 
-def _resp_name(op: Operation, resp: Response) -> tuple[Pointer, str]:
+def resp_name(op: Operation, resp: Response) -> tuple[Pointer, str]:
     """Where a finding about a response goes, and how the message names it."""
     if resp.pointer != resp.use_pointer:  # a shared response: report it once, at its definition
         return resp.pointer, f"shared error response `{resp.pointer}`"
     return resp.use_pointer, f"error response `{resp.code}` of `{op.label}`"
 
 
-def _body_media(resp: Response) -> list[MediaType]:
+def body_media(resp: Response) -> list[MediaType]:
     """Media types with a schema; JSON ones only when the response has any."""
     with_schema = [m for m in resp.content.values() if isinstance(m.schema, dict)]
     json_ = [m for m in with_schema if is_json_media(m.name) or m.essence == "*/*"]
     return json_ or with_schema
 
 
-def _schema_name(spec: Spec, media: MediaType) -> tuple[Pointer, str]:
+def schema_name(spec: Spec, media: MediaType) -> tuple[Pointer, str]:
     ptr = media.schema_pointer or media.pointer
     shape = schema_shape(spec, media.schema, ptr)
     if shape["base"] is not None and shape["base"] == ptr:
-        return ptr, f"error schema `{_display_name(ptr)}`"
+        return ptr, f"error schema `{display_name(ptr)}`"
     return ptr, "inline error schema"
 
 
-def _display_name(ptr: Pointer) -> str:
+def display_name(ptr: Pointer) -> str:
     """`Problem` for ``#/components/schemas/Problem``, `error` for ``models/error.yml#``."""
     if ptr.tokens:
         return ptr.tokens[-1]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Pointer, Severity, Spec, Violation, error_responses, rule
 
-from gates.errors.common import _body_media, _in_scope, _resp_name
+from gates.errors.common import body_media, in_scope, resp_name
 from gates.errors.shape import PROBLEM_MEMBERS, is_problem_media, schema_shape
 
 
@@ -44,9 +44,9 @@ def invalid_problem_member_type(
     `errors/missing-error-response`.
     """
     seen: set[Pointer] = set()
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
-            for m in _body_media(resp):
+            for m in body_media(resp):
                 ptr = m.schema_pointer or m.pointer
                 if schema_shape(spec, m.schema, ptr)["kind"] != "problem":
                     continue
@@ -104,12 +104,12 @@ def problem_media_mismatch(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
             if spec.is_swagger2:
                 continue  # produces is op-wide; Zally skips the check for 2.0 too
             structured = [m for m in resp.content.values() if isinstance(m.schema, dict)]
-            _, rname = _resp_name(op, resp)
+            _, rname = resp_name(op, resp)
             problem_media = False
             for m in structured:
                 shape = schema_shape(spec, m.schema, m.schema_pointer or m.pointer)
@@ -157,7 +157,7 @@ def problem_media_on_success(
     `exempt-methods` (`["options"]`), `include-webhooks` and `include-callbacks` (false) choose
     the operations and error responses judged, as for `errors/missing-error-response`.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if spec.is_swagger2:
             continue
         for resp in op.responses.values():

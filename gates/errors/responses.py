@@ -8,8 +8,8 @@ from gatekeeper import (
     Pointer, Response, Severity, Spec, Violation, error_responses, is_json_media, rule,
 )
 
-from gates.errors.common import _body_media, _in_scope, _resp_name
-from gates.errors.schemas import _objectish
+from gates.errors.common import body_media, in_scope, resp_name
+from gates.errors.schemas import objectish
 from gates.errors.shape import schema_shape
 
 
@@ -57,7 +57,7 @@ def missing_error_response(
     response. `exempt-methods` (["options"]). `include-webhooks`, `include-callbacks`
     (false): webhook and callback responses are what the *consumer* returns.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if not error_responses(op, accept_default=accept_default):
             lone = list(op.responses) == ["default"]
             why = " (a lone `default` is the success response)" if lone else ""
@@ -93,7 +93,7 @@ def missing_required_error_code(
     """
     if not require_codes:
         return
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         codes = {c.upper() for c in op.responses}
         for code in require_codes:
             code = str(code)
@@ -151,17 +151,17 @@ def missing_error_body(
     # elsewhere); a shared `components/responses` entry is judged for every operation
     # that references it, and reported once, where it is defined
     found: dict[Pointer, tuple[str, int, int]] = {}
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if op.method == "head":
             continue
         errs = error_responses(op, accept_default=accept_default)
         structured = [r for r in errs if any(
             schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-            for m in _body_media(r))]
+            for m in body_media(r))]
         server_documented = any(_server_class(r) for r in structured)
         for resp in errs:
             if not any(isinstance(m.schema, dict) for m in resp.content.values()):
-                ptr, name = _resp_name(op, resp)
+                ptr, name = resp_name(op, resp)
                 how = "an empty `content`" if resp.content or resp.data.get("content") == {} \
                     else "no body schema"
                 if resp.content:
@@ -225,17 +225,17 @@ def non_json_error(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         if op.method == "head":
             continue
         for resp in error_responses(op, accept_default=accept_default):
             media = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             if not media:
                 continue  # errors/missing-error-body
-            if any(is_json_media(m.name) or (m.essence == "*/*" and _objectish(m.schema))
+            if any(is_json_media(m.name) or (m.essence == "*/*" and objectish(m.schema))
                    for m in media):
                 continue
-            ptr, name = _resp_name(op, resp)
+            ptr, name = resp_name(op, resp)
             types = ", ".join(f"`{m.name}`" for m in media)
             yield Violation(ptr, f"{name} has no JSON media type ({types})", subject=name)
 
@@ -272,7 +272,7 @@ def invalid_range_key(
     `exempt-methods` (`["options"]`), `include-webhooks` and `include-callbacks` (false) choose
     the operations and error responses judged, as for `errors/missing-error-response`.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for code, resp in op.responses.items():
             if len(code) != 3 or not code[0] in "12345" or code[1:].upper() != "XX":
                 continue

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, error_responses, rule
 
-from gates.errors.common import _KIND_STYLE, _body_media, _in_scope, _resp_name, _schema_name
+from gates.errors.common import KIND_STYLE, body_media, in_scope, resp_name, schema_name
 from gates.errors.families import error_families
 from gates.errors.shape import schema_shape
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _objectish(schema: Any) -> bool:
+def objectish(schema: Any) -> bool:
     return isinstance(schema, dict) and (schema.get("type") in (None, "object")
                                          or "properties" in schema)
 
@@ -56,9 +56,9 @@ def unstructured_error_schema(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
-            media = _body_media(resp)
+            media = body_media(resp)
             if not media:
                 continue
             for m in media:
@@ -67,9 +67,9 @@ def unstructured_error_schema(
                     break
             else:
                 m = media[0]
-                ptr, name = _schema_name(spec, m)
+                ptr, name = schema_name(spec, m)
                 if name == "inline error schema":
-                    _, rname = _resp_name(op, resp)
+                    _, rname = resp_name(op, resp)
                     name = f"the body schema of {rname}"
                 yield Violation(ptr, f"{name} is unstructured (no declared properties)",
                                 subject=name)
@@ -165,13 +165,13 @@ def inline_error_schema(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in _in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
         for resp in error_responses(op, accept_default=accept_default):
-            for m in _body_media(resp):
+            for m in body_media(resp):
                 ptr = m.schema_pointer or m.pointer
                 shape = schema_shape(spec, m.schema, ptr)
                 if shape["structured"] and shape["base"] is None and ptr.is_within(op.pointer):
-                    _, rname = _resp_name(op, resp)
+                    _, rname = resp_name(op, resp)
                     yield Violation(ptr, f"the body schema of {rname} is inline; reference a "
                                          f"shared error schema", subject=f"{rname} {m.name}")
                     break
@@ -223,7 +223,7 @@ def unpreferred_error_style(
                               include_callbacks=include_callbacks,
                               canonical_error_schemas=canonical_error_schemas)
     for fam in families:
-        if _KIND_STYLE.get(fam.kind) != style:
+        if KIND_STYLE.get(fam.kind) != style:
             what = "RFC 9457 problem details" if style == "problem" else "an error envelope"
             yield Violation(fam.pointer, f"error schema family `{fam.name}` is not {what}",
                             subject=fam.name,

@@ -70,7 +70,7 @@ from __future__ import annotations
 
 from gatekeeper import Gate, Metric, Spec
 
-from gates.pagination.analysis import Paging, Signals, _COMMON, _collections, analyse, pagings
+from gates.pagination.analysis import COMMON, Paging, Signals, analyse, collections_of, pagings
 from gates.pagination.collection import collection_of, collection_operations
 from gates.pagination.coverage import (
     limit_only, top_level_array, total_count, unpaginated_collection, unreachable_next_page,
@@ -97,7 +97,7 @@ def pagination_coverage(spec: Spec, **opts: Any) -> Metric:
     expose a continuation: a request-side offset, page, cursor or Range selector, or a
     response-side next link, next-token field or `Link` header. 100 % when the API has no
     collection operation."""
-    colls = _collections(spec, opts)
+    colls = collections_of(spec, opts)
     done = [p for p in colls if p.paginated]
     return Metric.ratio(len(done), len(colls), "collection operations that paginate",
                         unpaginated=[p.operation.label for p in colls if not p.paginated])
@@ -115,5 +115,5 @@ GATE = Gate(
     mandatory=True,
     # How collections are recognised, declared once: every rule and the metric take them
     # (through `**opts`, handed on to `pagings`).
-    options=_COMMON,
+    options=COMMON,
 )

@@ -12,10 +12,10 @@ from gates.pagination.collection import (
     BOUNDED_RESOURCES, Collection, ITEM_ARRAY_NAMES, collection_of,
 )
 from gates.pagination.names import (
-    CONTAINERS, CONTINUATION_HEADERS, CURSOR_FIELDS, CURSOR_NAMES, EVIDENCE_CURSOR_NAMES,
-    GENERIC_TAILS, NEXT_AMBIGUOUS, NEXT_LINK_FIELDS, OFFSET_NAMES, PAGE_NAMES, REQUEST_STYLES,
-    SIZE_NAMES, TOTAL_FIELDS, TOTAL_HEADERS, _DESC_OFFSET, _DESC_PAGING, _NAME_PART,
-    _PAGING_FIELDS, _role_by_description, _role_by_words, _words, norm,
+    CONTAINERS, CONTINUATION_HEADERS, CURSOR_FIELDS, CURSOR_NAMES, DESC_OFFSET, DESC_PAGING,
+    EVIDENCE_CURSOR_NAMES, GENERIC_TAILS, NAME_PART, NEXT_AMBIGUOUS, NEXT_LINK_FIELDS,
+    OFFSET_NAMES, PAGE_NAMES, PAGING_FIELDS, REQUEST_STYLES, SIZE_NAMES, TOTAL_FIELDS,
+    TOTAL_HEADERS, norm, role_by_description, role_by_words, words_of,
 )
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _type(schema: Any) -> str | None:
+def type_of(schema: Any) -> str | None:
     types = schema_types(schema)
     types = types - {"null"}
     return next(iter(sorted(types)), None) if types else None
@@ -114,7 +114,7 @@ def _response_fields(spec: Spec, coll: Collection | None, op: Operation
                     and "array" not in schema_types(value):
                 # an envelope inside the envelope (Spotify `{albums: {items, next, ...}}`)
                 inner_props = spec.merged_properties(value, vptr)
-                if any("array" in schema_types(v) or norm(k) in _PAGING_FIELDS
+                if any("array" in schema_types(v) or norm(k) in PAGING_FIELDS
                        for k, (v, _p) in inner_props.items()):
                     out.extend((norm(name), sub, sv) for sub, (sv, _p) in inner_props.items())
             if norm(name) in CONTAINERS and isinstance(value, dict):
@@ -179,15 +179,15 @@ def _field_signals(spec: Spec, sig: Signals, fields: list[tuple[str, str, Any]])
                 and bool(re.search(r"(?i)\b(url|uri|link|href)\b", schema["description"]))
             if _is_uri(schema) or container == "links" or is_obj or described:
                 sig.response.setdefault("next_link", []).append(name)
-            elif _type(schema) in ("integer", "number"):
+            elif type_of(schema) in ("integer", "number"):
                 sig.response.setdefault("cursor", []).append(name)  # nextPage number
             else:
                 sig.response.setdefault("cursor", []).append(name)
         elif n in CURSOR_FIELDS and (container or n not in ("cursor", "after", "more")):
-            if n == "continue" and not container and _type(schema) not in (None, "string"):
+            if n == "continue" and not container and type_of(schema) not in (None, "string"):
                 continue
             sig.response.setdefault("cursor", []).append(name)
-        elif n in ("cursor", "after") and _type(schema) in (None, "string", "object"):
+        elif n in ("cursor", "after") and type_of(schema) in (None, "string", "object"):
             sig.response.setdefault("cursor", []).append(name)
         if n in TOTAL_FIELDS and (not container or container in ("meta", "pagination",
                                                                   "paging", "page",
@@ -234,8 +234,8 @@ def _request_signals(op: Operation, sig: Signals, coll: Collection | None, evide
     firsts = [x for x in sig.size if norm(x.name) == "first"]
     if firsts and len(sig.size) == len(firsts):  # Keycloak `first` + an undocumented `max`
         sig.size += [x for x in op.parameters if x.location == "query" and norm(x.name) == "max"
-                     and _type(x.schema) in ("integer", "number") and not x.required]
-    if firsts and len(sig.size) > len(firsts) and _type(firsts[0].schema) != "string":
+                     and type_of(x.schema) in ("integer", "number") and not x.required]
+    if firsts and len(sig.size) > len(firsts) and type_of(firsts[0].schema) != "string":
         # `first` next to another size (Keycloak `first` + `max`, JPA's first result and
         # max results) is the index of the first item: an offset, not a GraphQL page size
         sig.size = [x for x in sig.size if x not in firsts]
@@ -254,9 +254,9 @@ def _request_role(p: Any, evidence: bool, field_names: set[str],
     Words and descriptions are read on collection operations only (`heuristics`): on any
     other GET, "page" is as likely a page of a document (`pageRange.start`)."""
     n = norm(p.name)
-    t = _type(p.schema)
+    t = type_of(p.schema)
     fmt = p.schema.get("format") if isinstance(p.schema, dict) else None
-    tail = norm(_NAME_PART.split(p.name.strip("[]. "))[-1]) if _NAME_PART.search(
+    tail = norm(NAME_PART.split(p.name.strip("[]. "))[-1]) if NAME_PART.search(
         p.name.strip("[]. ")) else ""
     if tail in GENERIC_TAILS:
         tail = ""  # `pageRange.start` is the first page of a document, `createdate.from` a date
@@ -264,11 +264,11 @@ def _request_role(p: Any, evidence: bool, field_names: set[str],
     if not isinstance(desc, str) and isinstance(p.schema, dict):
         desc = p.schema.get("description")
     desc = desc if isinstance(desc, str) and heuristics else ""
-    if n in ("first", "last") and t in ("integer", "number") and _DESC_OFFSET.search(desc):
+    if n in ("first", "last") and t in ("integer", "number") and DESC_OFFSET.search(desc):
         return "offset"  # Keycloak's `first`: "Pagination offset", not a GraphQL page size
     for name in (n, tail) if tail and tail != n else (n,):
         role = _known_role(p, name, t, fmt, evidence, field_names, extra)
-        if role == "" and name in EVIDENCE_CURSOR_NAMES and _DESC_PAGING.search(desc):
+        if role == "" and name in EVIDENCE_CURSOR_NAMES and DESC_PAGING.search(desc):
             role = "cursor"  # discourse `before`: "... Useful for pagination."
         if role != "":
             return role
@@ -276,8 +276,8 @@ def _request_role(p: Any, evidence: bool, field_names: set[str],
             or t in ("boolean", "array", "object"):
         return None  # the first page must be reachable without it; dates filter
     numeric = t in (None, "integer", "number")
-    role = _role_by_words(_words(p.name), t, numeric)
-    return role if role is not None else _role_by_description(desc, t, numeric)
+    role = role_by_words(words_of(p.name), t, numeric)
+    return role if role is not None else role_by_description(desc, t, numeric)
 
 
 def _known_role(p: Any, n: str, t: str | None, fmt: Any, evidence: bool,
@@ -314,7 +314,7 @@ def _exempt(op: Operation, exempt: tuple[str, ...]) -> bool:
     return False
 
 
-_COMMON: dict[str, Any] = dict(
+COMMON: dict[str, Any] = dict(
     search_methods=(), search_pattern=r"(?i)(search|query|find|filter|list)",
     item_array_names=ITEM_ARRAY_NAMES, max_wrapper_props=4, bounded_max_items=100,
     bounded_resources=BOUNDED_RESOURCES,
@@ -323,7 +323,7 @@ _COMMON: dict[str, Any] = dict(
 
 def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
     """Every collection operation, plus (signal override, 5.2) every GET that pages."""
-    o = {**_COMMON, **{k: v for k, v in opts.items() if k in _COMMON}}
+    o = {**COMMON, **{k: v for k, v in opts.items() if k in COMMON}}
     key = ("pagination", tuple(sorted((k, repr(v)) for k, v in o.items())))
 
     def build() -> tuple[Paging, ...]:
@@ -359,15 +359,15 @@ def pagings(spec: Spec, **opts: Any) -> tuple[Paging, ...]:
     return spec.memo(key, build)
 
 
-def _collections(spec: Spec, opts: dict[str, Any]) -> list[Paging]:
+def collections_of(spec: Spec, opts: dict[str, Any]) -> list[Paging]:
     return [p for p in pagings(spec, **opts) if p.collection is not None]
 
 
-def _probable(p: Paging) -> Severity | None:
+def probable_severity(p: Paging) -> Severity | None:
     return Severity.WARNING if p.confidence == "probable" else None
 
 
-def _what(p: Paging) -> str:
+def what_of(p: Paging) -> str:
     c = p.collection
     if c is None:
         return "list"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.pagination.analysis import _collections, _probable, _what, pagings
+from gates.pagination.analysis import collections_of, pagings, probable_severity, what_of
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -64,15 +64,15 @@ def unpaginated_collection(spec: Spec, **opts: Any) -> Iterator[Violation]:
     `{cursor = ["since_id"]}`), `exempt` (path globs, `"GET /path"` or operationIds),
     `treat-probable-as-definite` (false).
     """
-    for p in _collections(spec, opts):
+    for p in collections_of(spec, opts):
         if p.paginated or p.signals.size:
             continue
         kind = "probable collection" if p.confidence == "probable" else "collection"
         yield Violation(p.operation.pointer,
-                        f"`{p.operation.label}` returns a {kind} ({_what(p)}) without "
+                        f"`{p.operation.label}` returns a {kind} ({what_of(p)}) without "
                         f"pagination: no page-size, offset, page or cursor parameter, and no "
                         f"next link or next-page token in the response",
-                        subject=p.operation.label, severity=_probable(p))
+                        subject=p.operation.label, severity=probable_severity(p))
 
 
 @rule("pagination/limit-only", severity=Severity.ERROR)
@@ -100,7 +100,7 @@ def limit_only(spec: Spec, **opts: Any) -> Iterator[Violation]:
     ## Options
     The gate options of `pagination/unpaginated-collection`.
     """
-    for p in _collections(spec, opts):
+    for p in collections_of(spec, opts):
         if p.paginated or not p.signals.size:
             continue
         names = ", ".join(f"`{x.name}`" for x in p.signals.size)
@@ -109,7 +109,7 @@ def limit_only(spec: Spec, **opts: Any) -> Iterator[Violation]:
                         f"way to fetch the next page: no offset, page or cursor parameter, and "
                         f"no next link or next-page token in the response",
                         subject=p.operation.label,
-                        severity=_probable(p))
+                        severity=probable_severity(p))
 
 
 @rule("pagination/unreachable-next-page", severity=Severity.WARNING)
@@ -165,7 +165,7 @@ def top_level_array(spec: Spec, **opts: Any) -> Iterator[Violation]:
     ## Options
     The gate options of `pagination/unpaginated-collection`.
     """
-    for p in _collections(spec, opts):
+    for p in collections_of(spec, opts):
         if p.paginated and p.collection is not None and p.collection.shape == "array":
             ptr = p.collection.schema_pointer or p.operation.pointer
             yield Violation(ptr, f"`{p.operation.label}` pages a top-level array; an object "
@@ -189,7 +189,7 @@ def total_count(spec: Spec, **opts: Any) -> Iterator[Violation]:
     ## Options
     The gate options of `pagination/unpaginated-collection`.
     """
-    for p in _collections(spec, opts):
+    for p in collections_of(spec, opts):
         if p.signals.totals:
             yield Violation(p.operation.pointer, f"`{p.operation.label}` exposes a total count "
                                                  f"(`{p.signals.totals[0]}`)",

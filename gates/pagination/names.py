@@ -37,7 +37,7 @@ CURSOR_FIELDS = frozenset({"nextpagetoken", "nexttoken", "nextcursor", "cursor",
                            "istruncated", "after", "moreresults", "hasmoreitems",
                            "nextpagestart", "islastpage", "scrollid", "nextoffset",
                            "nextpage", "startcursor", "hasnext", "more"})
-_PAGING_FIELDS = NEXT_LINK_FIELDS | NEXT_AMBIGUOUS | CURSOR_FIELDS
+PAGING_FIELDS = NEXT_LINK_FIELDS | NEXT_AMBIGUOUS | CURSOR_FIELDS
 TOTAL_FIELDS = frozenset({"total", "totalcount", "totalitems", "totalsize", "totalresults",
                           "totalrecords", "totalelements", "totalhits", "odatacount"})
 CONTINUATION_HEADERS = frozenset({"xnextpage", "xnext", "xnextcursor", "xcontinuationtoken",
@@ -55,7 +55,7 @@ def norm(name: str) -> str:
 GENERIC_TAILS = frozenset({"start", "from", "first", "last", "count", "size", "top", "rows",
                            "since", "before", "after", "token", "continue", "end", "number",
                            "index", "page", "marker"})
-_NAME_PART = re.compile(r"[\[\].]+")
+NAME_PART = re.compile(r"[\[\].]+")
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 #: Words of a parameter name that make it a cursor (`searchPointer`, `pageCursor`).
 CURSOR_WORDS = frozenset({"cursor", "pointer", "bookmark", "continuation"})
@@ -71,11 +71,11 @@ UNIT_WORDS = frozenset({"results", "records", "items", "rows", "entries", "eleme
                         "objects", "read", "return", "fetch", "hits"})
 
 
-def _words(name: str) -> list[str]:
+def words_of(name: str) -> list[str]:
     return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _WORD.findall(part)]
 
 
-def _role_by_words(words: list[str], t: str | None, numeric: bool) -> str | None:
+def role_by_words(words: list[str], t: str | None, numeric: bool) -> str | None:
     if not words or "range" in words:
         return None  # `pageRange`: pages of a document, not of a list
     w = set(words)
@@ -117,20 +117,20 @@ _DESC_SIZE = re.compile(
     r"|per (?:page|request|call|response)|returned)\b")
 #: Offsets that are not positions in a list (`UTC offset in minutes`).
 _DESC_NOT_POSITION = re.compile(r"(?i)\b(?:utc|gmt|time ?zone|tz|pixels?|degrees?)\b")
-_DESC_OFFSET = re.compile(r"(?i)\boffset\b|\bto skip\b|\bskip(?:ping|s)? (?:the )?first\b"
+DESC_OFFSET = re.compile(r"(?i)\boffset\b|\bto skip\b|\bskip(?:ping|s)? (?:the )?first\b"
                           r"|^\s*skip\b")
 _DESC_PAGE_NUMBER = re.compile(r"(?i)\bpage (?:number|index|no\b)|\bwhich page\b"
                                r"|\b(?:first|last) page of the (?:interval|range)\b"
                                r"|\bcurrent page\b|\bpages? to skip\b")
 #: A description that says the parameter is for paging (for `before`, `since`, ...).
-_DESC_PAGING = re.compile(r"(?i)\b(?:for )?(?:pagination|paging|paginate)\b")
+DESC_PAGING = re.compile(r"(?i)\b(?:for )?(?:pagination|paging|paginate)\b")
 _DESC_PAGE = re.compile(
     r"(?i)\bnumber of (?:the )?(?:\w+ )?page\b"
     r"|\bpage (?:of results )?to (?:return|retrieve|fetch|get|show|read)\b"
     r"|^\s*(?:the )?page\.?\s*$")
 
 
-def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
+def role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
     """The role a parameter's description gives it (optional, non-date parameters only)."""
     if _DESC_CURSOR.search(desc):
         return "cursor" if t in (None, "string") else "page" if numeric else None
@@ -140,6 +140,6 @@ def _role_by_description(desc: str, t: str | None, numeric: bool) -> str | None:
         return "page" if numeric else "cursor" if t == "string" else None
     if numeric and _DESC_SIZE.search(desc):
         return "size"
-    if numeric and _DESC_OFFSET.search(desc) and not _DESC_NOT_POSITION.search(desc):
+    if numeric and DESC_OFFSET.search(desc) and not _DESC_NOT_POSITION.search(desc):
         return "offset"  # a string that mentions an offset is too often something else
     return None

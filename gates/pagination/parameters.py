@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
-from gates.pagination.analysis import Paging, _type, pagings
+from gates.pagination.analysis import Paging, pagings, type_of
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def ill_formed_parameter(spec: Spec, **opts: Any) -> Iterator[Violation]:
         checks += [(x, "page", ("integer", "number")) for x in p.signals.request.get("page", [])]
         checks += [(x, "cursor", ("string",)) for x in p.signals.request.get("cursor", [])]
         for param, role, types in checks:
-            t = _type(param.schema)
+            t = type_of(param.schema)
             problems = []
             if param.required:
                 problems.append("is required")

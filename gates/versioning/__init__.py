@@ -68,7 +68,7 @@ from __future__ import annotations
 from gatekeeper import Gate, Metric, Spec
 
 from gates.versioning.analysis import (
-    Mark, UNVERSIONED_PATHS, Versioning, _analyse, analyse, prerelease_tag,
+    Mark, UNVERSIONED_PATHS, Versioning, analyse, analyse_with, prerelease_tag,
 )
 from gates.versioning.info import (
     invalid_info_version, missing_info_version, prerelease_info_version,
@@ -99,7 +99,7 @@ def version_coverage(spec: Spec, *, url_literals: tuple[str, ...],
     """Share of operations under `paths` that carry the API's version mechanism (the family
     most operations use: url, query, header or media_type). 0 % when no operation carries
     any; 100 % when there are no operations."""
-    v = _analyse(spec, dict(url_literals=url_literals, base_prefix=base_prefix,
+    v = analyse_with(spec, dict(url_literals=url_literals, base_prefix=base_prefix,
                             query_names=query_names, header_pattern=header_pattern,
                             min_mechanism_share=min_mechanism_share,
                             unversioned_paths=unversioned_paths))

@@ -288,11 +288,11 @@ _OPTS = ("url_literals", "base_prefix", "query_names", "header_pattern", "min_me
          "unversioned_paths")
 
 
-def _analyse(spec: Spec, opts: dict[str, Any]) -> Versioning:
+def analyse_with(spec: Spec, opts: dict[str, Any]) -> Versioning:
     return analyse(spec, **{k: v for k, v in opts.items() if k in _OPTS})
 
 
-def _first_mark(v: Versioning, family: str) -> tuple[Operation, Mark] | None:
+def first_mark(v: Versioning, family: str) -> tuple[Operation, Mark] | None:
     for op in v.ops:
         for m in v.marks.get(op.pointer, []):
             if m.family == family:

@@ -41,7 +41,7 @@ def missing_info_version(spec: Spec) -> Iterator[Violation]:
                         subject="info.version")
 
 
-def _major(text: str) -> int | None:
+def major_of(text: str) -> int | None:
     m = re.match(r"^v?(\d+)(\.|$)", text.strip()) or PRERELEASE_NEAR_MISS.match(text.strip())
     return int(m.group(1)) if m and not ISO_DATE.match(text.strip()[:10]) else None
 

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
-from gates.versioning.analysis import FAMILIES, ISO_DATE, _analyse, _first_mark
+from gates.versioning.analysis import FAMILIES, ISO_DATE, analyse_with, first_mark
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
     from typing import Any
 
 
-def _common_doc(fn: Any) -> Any:
+def common_doc(fn: Any) -> Any:
     fn.__doc__ = (fn.__doc__ or "").replace("{common}", _COMMON_DOC)
     return fn
 
@@ -25,7 +25,7 @@ _COMMON_DOC = ("`url-literals` ([\"beta\"]), `base-prefix` ([]; e.g. [\"/api\"])
 
 
 @rule("versioning/missing-version-mechanism", severity=Severity.ERROR)
-@_common_doc
+@common_doc
 def missing_version_mechanism(
     spec: Spec, *, require_mechanism: bool = True, url_literals: tuple[str, ...],
     base_prefix: tuple[str, ...],
@@ -57,7 +57,7 @@ def missing_version_mechanism(
     `require-mechanism` (true; false makes this an info), and the gate options
     {common}
     """
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     if v.family is None and v.ops:
         yield Violation(spec.root / ("paths" if "paths" in spec.raw else "info"),
                         "no operation carries an API version (URL segment, `api-version` "
@@ -66,7 +66,7 @@ def missing_version_mechanism(
 
 
 @rule("versioning/unversioned-operation", severity=Severity.ERROR)
-@_common_doc
+@common_doc
 def unversioned_operation(
     spec: Spec, *, url_literals: tuple[str, ...], base_prefix: tuple[str, ...],
     query_names: tuple[str, ...],
@@ -92,7 +92,7 @@ def unversioned_operation(
     ## Options
     The gate options {common}
     """
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     if v.family is None:
         return
     for op in v.ops:
@@ -102,7 +102,7 @@ def unversioned_operation(
 
 
 @rule("versioning/mixed-mechanisms", severity=Severity.ERROR)
-@_common_doc
+@common_doc
 def mixed_mechanisms(
     spec: Spec, *, url_literals: tuple[str, ...], base_prefix: tuple[str, ...],
     query_names: tuple[str, ...],
@@ -133,13 +133,13 @@ def mixed_mechanisms(
     ## Options
     The gate options {common}
     """
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     if v.family is None:
         return
     for fam in FAMILIES:
         if fam == v.family or not v.counts.get(fam):
             continue
-        first = _first_mark(v, fam)
+        first = first_mark(v, fam)
         if first is not None:
             op, mark = first
             if v.family == "url" and (fam == "header" or (fam == "query"
@@ -177,7 +177,7 @@ def _dated(spec: Spec, pointer: Pointer) -> bool:
 
 
 @rule("versioning/disallowed-mechanism", severity=Severity.ERROR)
-@_common_doc
+@common_doc
 def disallowed_mechanism(
     spec: Spec, *, allowed_mechanisms: tuple[str, ...] = FAMILIES,
     url_literals: tuple[str, ...], base_prefix: tuple[str, ...],
@@ -199,11 +199,11 @@ def disallowed_mechanism(
     ## Options
     `allowed-mechanisms`: any of url, query, header, media_type (all). And {common}
     """
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     allowed = set(allowed_mechanisms)
     for fam in FAMILIES:
         if v.counts.get(fam) and fam not in allowed:
-            first = _first_mark(v, fam)
+            first = first_mark(v, fam)
             if first is not None:
                 op, mark = first
                 yield Violation(mark.pointer, f"{fam} versioning (`{mark.value}`) is not allowed"
@@ -212,7 +212,7 @@ def disallowed_mechanism(
 
 
 @rule("versioning/optional-version-parameter", severity=Severity.WARNING)
-@_common_doc
+@common_doc
 def optional_version_parameter(
     spec: Spec, *, url_literals: tuple[str, ...], base_prefix: tuple[str, ...],
     query_names: tuple[str, ...],
@@ -238,7 +238,7 @@ def optional_version_parameter(
     ## Options
     The gate options {common}
     """
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     seen: set[Pointer] = set()
     for op in v.ops:
         for m in v.marks.get(op.pointer, []):

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from gatekeeper import Operation, Severity, Spec, Violation, rule
 
-from gates.versioning.analysis import Mark, Versioning, _analyse, prerelease_tag
-from gates.versioning.info import _major
-from gates.versioning.mechanism import _common_doc
+from gates.versioning.analysis import Mark, Versioning, analyse_with, prerelease_tag
+from gates.versioning.info import major_of
+from gates.versioning.mechanism import common_doc
 
 
 def _url_marks_all(v: Versioning) -> list[tuple[Operation, Mark]]:
@@ -17,7 +17,7 @@ def _url_marks_all(v: Versioning) -> list[tuple[Operation, Mark]]:
 
 
 @rule("versioning/multiple-majors", severity=Severity.WARNING)
-@_common_doc
+@common_doc
 def multiple_majors(
     spec: Spec, *, allow_multiple_majors: bool = False, url_literals: tuple[str, ...],
     base_prefix: tuple[str, ...],
@@ -41,7 +41,7 @@ def multiple_majors(
     """
     if allow_multiple_majors:
         return
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     marks = [(op, m) for op, m in _url_marks_all(v) if m.major is not None]
     counts = Counter(m.major for _op, m in marks)
     if len(counts) < 2:
@@ -57,7 +57,7 @@ def multiple_majors(
 
 
 @rule("versioning/major-mismatch", severity=Severity.WARNING)
-@_common_doc
+@common_doc
 def major_mismatch(
     spec: Spec, *, url_literals: tuple[str, ...], base_prefix: tuple[str, ...],
     query_names: tuple[str, ...],
@@ -82,10 +82,10 @@ def major_mismatch(
     ## Options
     The gate options {common}
     """
-    info_major = _major(spec.api_version)
+    info_major = major_of(spec.api_version)
     if info_major is None:
         return
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     seen: set[int] = set()
     for op, m in _url_marks_all(v):
         if m.major is not None and m.major != info_major and m.major not in seen:
@@ -96,7 +96,7 @@ def major_mismatch(
 
 
 @rule("versioning/url-version-not-major", severity=Severity.INFO)
-@_common_doc
+@common_doc
 def url_version_not_major(
     spec: Spec, *, url_literals: tuple[str, ...], base_prefix: tuple[str, ...],
     query_names: tuple[str, ...],
@@ -116,7 +116,7 @@ def url_version_not_major(
     ## Options
     The gate options {common}
     """
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     seen: set[str] = set()
     for _op, m in _url_marks_all(v):
         if m.major is not None and "." in m.value and m.value not in seen:
@@ -126,7 +126,7 @@ def url_version_not_major(
 
 
 @rule("versioning/prerelease-url-version", severity=Severity.WARNING)
-@_common_doc
+@common_doc
 def prerelease_url_version(
     spec: Spec, *, allow_prerelease: bool = False, url_literals: tuple[str, ...],
     base_prefix: tuple[str, ...],
@@ -153,7 +153,7 @@ def prerelease_url_version(
     """
     if allow_prerelease:
         return
-    v = _analyse(spec, locals())
+    v = analyse_with(spec, locals())
     seen: set[str] = set()
     for op, m in _url_marks_all(v):
         tag = prerelease_tag(m.value)
