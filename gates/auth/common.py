@@ -27,7 +27,7 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
-              include_callbacks: bool = False) -> list[Operation]:
+             include_callbacks: bool = False) -> list[Operation]:
     exempt = {m.lower() for m in exempt_methods}
     return [op for op in spec.operations
             if op.method not in exempt
@@ -119,7 +119,7 @@ def _local_host(host: str) -> bool:
 
 
 def plain_http_servers(spec: Spec, ops: list[Operation],
-                        allow_http_hosts: tuple[str, ...]) -> list[Server]:
+                       allow_http_hosts: tuple[str, ...]) -> list[Server]:
     seen: dict[tuple[Pointer, str], Server] = {}
     for server in (*spec.servers, *(s for op in ops for s in op.servers)):
         if server_is_plain_http(server.url, allow_http_hosts):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def judge_request(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
-                   np_: Pointer, lab: str, op: Operation, both_composed: bool) -> None:
+                  np_: Pointer, lab: str, op: Operation, both_composed: bool) -> None:
     where = f"{lab} of `{op.label}`"
     _request_types(w, o, op_, n, np_, lab, op, where)
     _request_values(w, o, op_, n, np_, lab, op, where)
@@ -179,7 +179,7 @@ def _narrowing(base: Spec, o: Mapping[str, Any], op_: Pointer, head: Spec,
 
 
 def judge_response(w: Walk, o: Mapping[str, Any], op_: Pointer, n: Mapping[str, Any],
-                    np_: Pointer, lab: str, op: Operation, both_composed: bool) -> None:
+                   np_: Pointer, lab: str, op: Operation, both_composed: bool) -> None:
     base, head = w.base, w.head
     where = f"{lab} of `{op.label}`"
     ot, nt = schema_types(base, o, op_), schema_types(head, n, np_)

@@ -13,7 +13,7 @@ KIND_STYLE = {"problem": "problem", "error-envelope": "envelope",
 
 
 def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
-              include_callbacks: bool) -> list[Operation]:
+             include_callbacks: bool) -> list[Operation]:
     exempt = {m.lower() for m in exempt_methods}
     out = []
     for op in spec.operations:
