@@ -8,17 +8,42 @@ from __future__ import annotations
 
 # Names are imported on first use (PEP 562): `import gatekeeper` alone, as the command line's
 # supervisor process does before it forks the worker that checks the spec (R12), stays cheap.
+#
+# For gate authors (gates import nothing else from gatekeeper; tests/test_architecture.py
+# holds them to it):
+# - the authoring API: `Gate`, `rule`, `Violation`, `Severity`, `Metric`, `MetricPart`;
+# - the index a rule reads: `Spec` and its records (`Operation`, `Parameter`, `RequestBody`,
+#   `Response`, `MediaType`, `Header`, `SecurityScheme`, `Server`), `Pointer`, and the
+#   readings several gates share: `is_json_media`, `error_responses`, `is_error_code`,
+#   `schema_types`, `is_health_endpoint`, `is_well_known_auth_endpoint`;
+# - lifecycle readings (`x-deprecated`, `Sunset`, stability levels): `is_deprecated`,
+#   `replacement`, `parse_date`, `sunset_date`, `deprecation_date`, `stability_level`,
+#   `stability_rank`;
+# - spec-provided regular expressions, handled safely: `pattern_search` (with a timeout),
+#   `backtracking_risk`;
+# - `Record`, the slotted value-object base the index uses (cheaper than dataclasses).
 _HOME = {
     "Config": "config", "discover": "config", "load_config": "config",
     "run": "engine",
     "ConfigError": "errors", "InputError": "errors", "SpecError": "errors",
     "Gate": "gate", "Rule": "gate", "Violation": "gate", "rule": "gate",
+    "deprecation_date": "lifecycle", "is_deprecated": "lifecycle", "parse_date": "lifecycle",
+    "replacement": "lifecycle", "stability_level": "lifecycle", "stability_rank": "lifecycle",
+    "sunset_date": "lifecycle",
     "Limits": "loader",
+    "backtracking_risk": "patterns", "pattern_search": "patterns",
     "Pointer": "pointer",
+    "Record": "record",
     "Finding": "report", "GateResult": "report", "Location": "report", "Metric": "report",
     "MetricPart": "report", "Report": "report", "RuleInfo": "report", "Severity": "report",
     "SpecInfo": "report",
-    "Operation": "spec", "Spec": "spec", "load": "spec",
+    "Header": "index.records", "MediaType": "index.records", "Operation": "index.records",
+    "Parameter": "index.records", "RequestBody": "index.records", "Response": "index.records",
+    "SecurityScheme": "index.records", "Server": "index.records",
+    "error_responses": "index.readings", "is_error_code": "index.readings",
+    "is_health_endpoint": "index.readings", "is_json_media": "index.readings",
+    "is_well_known_auth_endpoint": "index.readings", "schema_types": "index.readings",
+    "Spec": "spec", "load": "spec",
     "__version__": "version",
 }
 

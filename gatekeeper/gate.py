@@ -103,7 +103,12 @@ class Gate(Record):
     """One concern: its rules, an optional metric and the metric's default threshold.
 
     `threshold` is a ratio in [0, 1]. `mandatory` gates fail the run whatever the score.
-    `options`: extra gate-level options that no rule or metric parameter declares.
+    `options`: the gate-level options, declared once for all its rules (name -> default).
+    The engine forwards a gate option to every rule and to the metric that asks for it:
+    a function asks by declaring a keyword-only parameter of that name, and may leave its
+    default out (``*, exempt_methods``): the gate's default is filled in when the gate is
+    built. A function that takes ``**options`` asks for all of them. An option no function
+    declares is still accepted in the config (a gate-wide setting such as compat's `today`).
     `applies`: whether the gate applies to a run at all (e.g. `compat` only when a base spec
     is given); a gate that does not apply is left out of the report. None: always.
     `opt_in`: the gate runs only when ``select`` or ``extend-select`` names it or one of its
@@ -151,6 +156,8 @@ class Gate(Record):
         self.base_facts = base_facts
         self.compare_metric = compare_metric
         self.configure = configure
+        for fn in [r.check for r in rules] + ([metric] if metric is not None else []):
+            _take_gate_options(name, fn, self.options)
 
     @property
     def below_threshold_rule(self) -> str:
@@ -164,6 +171,27 @@ class Gate(Record):
         if self.metric is not None:
             found.update(options_of(self.metric))
         return found
+
+
+def _take_gate_options(gate: str, fn: Callable[..., Any], options: dict[str, Any]) -> None:
+    """Give `fn` the gate's defaults for the options it declares without one, or all the
+    gate's options when it takes ``**options`` (listed in ``__gatekeeper_options__``, so that
+    the config can reach them and the rule catalogue shows them)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return
+    own = options_of(fn)
+    missing = [k for k, v in own.items() if v is NO_DEFAULT]
+    if missing:
+        unknown = [k for k in missing if k not in options]
+        if unknown:
+            raise ValueError(f"`{fn.__name__}` of gate `{gate}` declares option "
+                             f"`{unknown[0]}` without a default: give it one, or declare it "
+                             f"once for the gate in `Gate(options={{...}})`")
+        fn.__kwdefaults__ = {**(fn.__kwdefaults__ or {}), **{k: options[k] for k in missing}}
+    if code.co_flags & 0x08 and options:  # CO_VARKEYWORDS: `**options`
+        fn.__gatekeeper_options__ = {  # type: ignore[attr-defined]
+            **options_of(fn), **{k: v for k, v in options.items() if k not in own}}
 
 
 def options_of(fn: Callable[..., Any]) -> dict[str, Any]:

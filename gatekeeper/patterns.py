@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["TIMEOUT", "backtracking_risk", "search"]
+__all__ = ["TIMEOUT", "backtracking_risk", "pattern_search", "search"]
 
 TIMEOUT = 0.1  # seconds per match; `regex` may overshoot it about 2x
 
@@ -138,3 +138,6 @@ def search(pattern: str, value: str, timeout: float = TIMEOUT) -> bool | None:
         return None
     except (regex.error, ValueError, OverflowError, RecursionError, MemoryError):
         return False
+
+
+pattern_search = search  # its name in the public API (`from gatekeeper import ...`)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gatekeeper import Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule
-from gatekeeper.spec import schema_types
+from gatekeeper import (
+    Gate, Metric, Operation, Pointer, Severity, Spec, Violation, rule, schema_types,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -39,19 +39,19 @@ if TYPE_CHECKING:
 # `gatekeeper.lifecycle` (and `datetime`) are imported when the gate runs: every check
 # imports the gate modules, few run this opt-in gate.
 def is_deprecated(element: Any) -> bool:
-    from gatekeeper.lifecycle import is_deprecated as read
+    from gatekeeper import is_deprecated as read
 
     return read(element)
 
 
 def replacement(element: Any) -> str | None:
-    from gatekeeper.lifecycle import replacement as read
+    from gatekeeper import replacement as read
 
     return read(element)
 
 
 def sunset_date(element: Any) -> _dt.date | None:
-    from gatekeeper.lifecycle import sunset_date as read
+    from gatekeeper import sunset_date as read
 
     return read(element)
 

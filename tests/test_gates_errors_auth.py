@@ -8,17 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper import Config, load, load_config, run
-from gatekeeper.spec import (
-    error_responses,
-    is_health_endpoint,
-    is_json_media,
-    is_problem_media,
-    is_well_known_auth_endpoint,
-    schema_shape,
-    security_class,
+from gatekeeper import (
+    Config, error_responses, is_health_endpoint, is_json_media, is_well_known_auth_endpoint, load,
+    load_config, run,
 )
+
 from gates import auth, errors
+from gates.auth.common import security_class
+from gates.errors.shape import is_problem_media, schema_shape
 
 from conftest import SAMPLES, run_cli
 

@@ -1,6 +1,6 @@
 """What the sample-spec harness cannot express for the pagination, versioning, operations and
-ratelimit gates: the collection view (spec.py), signal classification, metrics, option
-plumbing, rule docs, and the JSON contract."""
+ratelimit gates: the collection view (gates/pagination/collection.py), signal classification,
+metrics, option plumbing, rule docs, and the JSON contract."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 
 from gatekeeper import Config, Severity, run
 from gatekeeper.config import GateConfig
-from gatekeeper.spec import collection_of, collection_operations
+
 from gates import operations, pagination, ratelimit, versioning
+from gates.pagination.collection import collection_of, collection_operations
 
 HEAD = "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\npaths:\n"
 
@@ -78,7 +79,7 @@ def test_collection_view_on_spec_and_swagger2(spec_from_text) -> None:
                           "{type: array, items: {}}}}}}\n"
                           "  /c: {get: {produces: [application/xml], responses: {'200': "
                           "{description: OK, schema: {type: array, items: {}}}}}}\n")
-    assert [c.operation.path for c in spec.collection_operations()] == ["/a"]
+    assert [c.operation.path for c in collection_operations(spec)] == ["/a"]
     assert [c.operation.path for c in collection_operations(spec, search_methods=("post",),
                                                             search_pattern="b")] == ["/a", "/b"]
 

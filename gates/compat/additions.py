@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper import Severity, Spec, Violation, rule
-from gatekeeper.lifecycle import is_deprecated, replacement, sunset_date
+from gatekeeper import (
+    Severity, Spec, Violation, is_deprecated, replacement, rule, sunset_date,
+)
 
 from gates.compat import schemadiff as sd
 from gates.compat.common import base_of, op_key, operation_pairs, violation

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from gatekeeper import Pointer, Severity, Spec, Violation
-from gatekeeper.lifecycle import parse_date
-from gatekeeper.spec import Operation
+from gatekeeper import Operation, Pointer, Severity, Spec, Violation, parse_date
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gatekeeper import Pointer, Severity, Spec, Violation, rule
-from gatekeeper.lifecycle import is_deprecated
-from gatekeeper.spec import Operation
+from gatekeeper import Operation, Pointer, Severity, Spec, Violation, is_deprecated, rule
 
 from gates.compat.common import base_of, op_key, operation_pairs, param_template, violation
 

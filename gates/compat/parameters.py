@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from gatekeeper import Severity, Spec, Violation, rule
-from gatekeeper.lifecycle import is_deprecated
+from gatekeeper import Severity, Spec, Violation, is_deprecated, rule
 
 from gates.compat.common import inline, operation_pairs, violation
 

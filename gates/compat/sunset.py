@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from gatekeeper import Pointer, Severity, Spec, Violation, rule
-from gatekeeper.lifecycle import (
-    deprecation_date, is_deprecated, parse_date, stability_level, stability_rank, sunset_date,
+from gatekeeper import (
+    Pointer, Severity, Spec, Violation, deprecation_date, is_deprecated, parse_date, rule,
+    stability_level, stability_rank, sunset_date,
 )
 
 from gates.compat import schemadiff as sd

@@ -51,7 +51,7 @@ def _safe_validator(draft4: bool):
     from jsonschema import Draft4Validator, Draft202012Validator, validators
     from jsonschema.exceptions import ValidationError
 
-    from gatekeeper.patterns import search
+    from gatekeeper import pattern_search as search
 
     def pattern(validator: Any, patrn: Any, instance: Any, schema: Any) -> Iterator[Any]:
         if isinstance(patrn, str) and validator.is_type(instance, "string") \

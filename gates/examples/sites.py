@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper import Pointer, Spec
-from gatekeeper.spec import is_json_media
+from gatekeeper import Pointer, Spec, is_json_media
 
 TYPE_CHECKING = False  # `typing` costs start-up time; annotations are strings here
 if TYPE_CHECKING:

@@ -6,8 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from gatekeeper import Pointer, Severity, Spec, Violation, rule
-from gatekeeper.spec import is_json_media
+from gatekeeper import Pointer, Severity, Spec, Violation, is_json_media, rule
 
 from gates.naming.paths import literal_segments
 

@@ -151,7 +151,7 @@ def helper_job(path: str, limits: Any, ref_root: str | None) -> bytes:
 
     import jsonschema_rs  # noqa: F401 - the largest import first
 
-    from gatekeeper.spec import load
+    from gatekeeper import load
 
     spec = load(path, limits=limits, ref_root=ref_root)
     return marshal.dumps(_encode(_schema_errors(spec)))
@@ -190,7 +190,7 @@ def _encode(errors: list[tuple[tuple[Any, ...], str]]) -> list[tuple[Any, ...]]:
 
 
 def _decode(encoded: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], str]]:
-    from gatekeeper.pointer import Pointer
+    from gatekeeper import Pointer
 
     return [((Pointer(file, ptokens), *rest) if moved else tuple(rest), message)
             for moved, file, ptokens, rest, message in encoded]
@@ -459,7 +459,7 @@ def catastrophic_pattern(spec: Spec, *, max_evaluations: int = 200) -> Iterator[
     ## Options
     `max-evaluations` (200): at most this many example/default checks per spec.
     """
-    from gatekeeper.patterns import backtracking_risk, search
+    from gatekeeper import backtracking_risk, pattern_search as search
 
     budget = max_evaluations
     for schema, ptr in _schemas_with_patterns(spec):

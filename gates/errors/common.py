@@ -1,0 +1,56 @@
+"""What the errors rules share: the operations in scope, error bodies and the names they are
+shown by."""
+
+from __future__ import annotations
+
+from gatekeeper import MediaType, Operation, Pointer, Response, Spec, is_json_media
+
+from gates.errors.shape import schema_shape
+
+STYLES = ("problem", "envelope", "any")
+KIND_STYLE = {"problem": "problem", "error-envelope": "envelope",
+               "errors-envelope": "envelope", "custom": "custom"}
+
+
+def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
+             include_callbacks: bool) -> list[Operation]:
+    exempt = {m.lower() for m in exempt_methods}
+    out = []
+    for op in spec.operations:
+        if op.kind == "webhook" and not include_webhooks:
+            continue
+        if op.kind == "callback" and not include_callbacks:
+            continue
+        if op.method in exempt:
+            continue
+        out.append(op)
+    return out
+
+
+def resp_name(op: Operation, resp: Response) -> tuple[Pointer, str]:
+    """Where a finding about a response goes, and how the message names it."""
+    if resp.pointer != resp.use_pointer:  # a shared response: report it once, at its definition
+        return resp.pointer, f"shared error response `{resp.pointer}`"
+    return resp.use_pointer, f"error response `{resp.code}` of `{op.label}`"
+
+
+def body_media(resp: Response) -> list[MediaType]:
+    """Media types with a schema; JSON ones only when the response has any."""
+    with_schema = [m for m in resp.content.values() if isinstance(m.schema, dict)]
+    json_ = [m for m in with_schema if is_json_media(m.name) or m.essence == "*/*"]
+    return json_ or with_schema
+
+
+def schema_name(spec: Spec, media: MediaType) -> tuple[Pointer, str]:
+    ptr = media.schema_pointer or media.pointer
+    shape = schema_shape(spec, media.schema, ptr)
+    if shape["base"] is not None and shape["base"] == ptr:
+        return ptr, f"error schema `{display_name(ptr)}`"
+    return ptr, "inline error schema"
+
+
+def display_name(ptr: Pointer) -> str:
+    """`Problem` for ``#/components/schemas/Problem``, `error` for ``models/error.yml#``."""
+    if ptr.tokens:
+        return ptr.tokens[-1]
+    return ptr.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] or str(ptr)
