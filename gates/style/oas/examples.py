@@ -1,0 +1,225 @@
+"""`oasSchema` and `oasExample`: JSON Schema checks in the dialect the OpenAPI version implies,
+through the core `schema` function (`gates.style.functions`).
+
+`oasSchema` picks the dialect: draft 4 for Swagger 2.0 and OpenAPI 3.0 (whose Schema Objects
+are draft 4 with extensions the validator ignores, `nullable` included), the document's
+`jsonSchemaDialect` (else 2020-12) for 3.1 and 3.2.
+
+`oasExample` validates the examples and defaults a schema, a media type, a parameter or a header
+carries against its schema, as Spectral does:
+
+- schema-like nodes (`type: schema`): `example`, `default` (and 2.0's `x-example`), each at its
+  own path;
+- media types (`type: media`): 3.x `example`, or else each of `examples` (its `value`; an
+  entry with `externalValue` is skipped, one without `value` is reported as missing); 2.0 each
+  of a response's `examples`;
+- in request bodies, `readOnly` properties are not required; in responses, `writeOnly` ones;
+- a boolean `required` (a 2.0 parameter's) is not part of the schema, and `id` members of
+  non-schema values inside it (examples, extensions) are dropped before validating.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from gates.style.api import Context, Result
+
+_DRAFT = re.compile(r"^https?://json-schema\.org/(?:draft-0([467])|draft/(2019-09|2020-12))"
+                    r"/schema#?$")
+
+#: Keywords whose values are schemas (or lists / maps of schemas); anything else inside a
+#: schema is data.
+_SCHEMA_KEYWORDS = {"additionalItems", "items", "contains", "additionalProperties",
+                    "propertyNames", "not", "if", "then", "else"}
+_SCHEMA_LIST_KEYWORDS = {"items", "allOf", "anyOf", "oneOf"}
+_SCHEMA_MAP_KEYWORDS = {"$defs", "definitions", "properties", "patternProperties",
+                        "dependencies"}
+_SKIP_KEYWORDS = {"default", "enum", "const", "required", "maximum", "minimum",
+                  "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "maxLength",
+                  "minLength", "pattern", "format", "maxItems", "minItems", "uniqueItems",
+                  "maxProperties", "minProperties"}
+
+
+def _core_schema() -> Any:
+    from gates.style.functions import CORE
+
+    return CORE["schema"]
+
+
+def _undefined() -> Any:
+    from gates.style import functions
+
+    return getattr(functions, "UNDEFINED", None)
+
+
+def _dialect(ctx: Context) -> str:
+    formats = ctx.formats
+    if not formats:
+        return "auto"
+    if "oas3_1" in formats or "oas3_2" in formats:
+        declared = ctx.unresolved.get("jsonSchemaDialect") if isinstance(ctx.unresolved, dict) \
+            else None
+        match = _DRAFT.match(declared) if isinstance(declared, str) else None
+        if match:
+            return f"draft{match.group(1)}" if match.group(1) else f"draft{match.group(2)}"
+        return "draft2020-12"
+    return "draft4"
+
+
+def oasSchema(target: Any, options: Any, ctx: Context) -> list[Result] | None:
+    return _core_schema()(target, {**(options or {}), "dialect": _dialect(ctx)}, ctx)
+
+
+def _drop_data_ids(node: Any, parent_keyword: str | None) -> None:
+    """Remove `id` from objects that sit in data positions of a schema (an example, an
+    extension), where a draft-4 validator would read it as a schema identifier."""
+    if isinstance(node, list):
+        for item in node:
+            _drop_data_ids(item, parent_keyword)
+        return
+    if not isinstance(node, dict):
+        return
+    known = parent_keyword is None or parent_keyword in _SCHEMA_KEYWORDS \
+        or parent_keyword in _SCHEMA_LIST_KEYWORDS or parent_keyword in _SCHEMA_MAP_KEYWORDS
+    if not known and ("id" in node or "$id" in node):
+        node.pop("id", None)
+    for key, value in node.items():
+        if key in _SKIP_KEYWORDS:
+            continue
+        if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            for member in value.values():
+                _drop_data_ids(member, key)
+        elif isinstance(value, (dict, list)):
+            _drop_data_ids(value, key)
+
+
+def _relax_required(schema: Any, read_only: bool, write_only: bool) -> None:
+    """Drop `readOnly` (requests) / `writeOnly` (responses) properties from `required`,
+    except under `not`."""
+    if not (read_only or write_only):
+        return
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for name, member in properties.items():
+                if isinstance(member, dict) and (
+                        (member.get("readOnly") is True and read_only)
+                        or (member.get("writeOnly") is True and write_only)):
+                    required = node.get("required", None)
+                    if "required" not in node or isinstance(required, list):
+                        if isinstance(required, list):
+                            kept = [r for r in required if r != name]
+                            if kept:
+                                node["required"] = kept
+                            else:
+                                node.pop("required")
+        for key, value in node.items():
+            if key == "not":
+                continue
+            if key in _SCHEMA_KEYWORDS and isinstance(value, dict):
+                visit(value)
+            elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
+                for item in value:
+                    visit(item)
+            elif key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+                for item in value.values():
+                    visit(item)
+    visit(schema)
+
+
+_REQUEST_MEDIA = {2: (), 3: (("components", "requestBodies"), ("paths", "*", "*", "requestBody"))}
+_RESPONSE_MEDIA = {2: (("responses",), ("paths", "*", "*", "responses")),
+                   3: (("components", "responses"), ("paths", "*", "*", "responses"))}
+
+
+def _under(path: tuple, prefixes: tuple) -> bool:
+    return any(len(path) >= len(prefix) and all(p == "*" or p == path[i]
+                                                for i, p in enumerate(prefix))
+               for prefix in prefixes)
+
+
+def _schema_items(target: dict, path: tuple, version: int) -> Iterator[tuple[Any, tuple]]:
+    fields = ("example", "x-example", "default") if version == 2 else ("example", "default")
+    for field in fields:
+        if field in target:
+            yield target[field], (*path, field)
+
+
+def _media_items(target: dict, path: tuple, version: int) -> Iterator[tuple[Any, tuple]]:
+    missing = _undefined()
+    if version == 3 and "example" in target:
+        yield target["example"], (*path, "example")
+        return
+    if "examples" not in target:
+        return
+    examples = target["examples"]
+    if not isinstance(examples, (dict, list)):
+        return
+    keys = list(examples) if isinstance(examples, dict) else list(range(len(examples)))
+    for key in keys:
+        value = examples[key]
+        if version == 2:
+            yield value, (*path, "examples", key)
+            continue
+        if not isinstance(value, (dict, list)) or (isinstance(value, dict)
+                                                   and "externalValue" in value):
+            continue
+        yield (value.get("value", missing) if isinstance(value, dict) else missing), \
+            (*path, "examples", key, "value")
+
+
+_prepared: dict[tuple, tuple[Any, Any]] = {}
+
+
+def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
+    """The schema as validated (a copy; cached per source object for the run, which keeps the
+    source alive so that its identity stays unique)."""
+    key = (id(schema), oas2, read_only, write_only)
+    found = _prepared.get(key)
+    if found is not None and found[0] is schema:
+        return found[1]
+    prepared = schema
+    if oas2 and isinstance(schema, dict) and isinstance(schema.get("required"), bool):
+        prepared = {k: v for k, v in schema.items() if k != "required"}
+    prepared = copy.deepcopy(prepared)
+    _drop_data_ids(prepared, None)
+    _relax_required(prepared, read_only, write_only)
+    if len(_prepared) > 20000:
+        _prepared.clear()
+    _prepared[key] = (schema, prepared)
+    return prepared
+
+
+def oasExample(target: Any, options: Any, ctx: Context) -> list[Result] | None:
+    from gates.style.api import Context as _Context
+
+    if not isinstance(target, dict):
+        return None
+    options = options or {}
+    version = options.get("oasVersion")
+    field = options.get("schemaField", "$")
+    schema = target if field == "$" else target.get(field)
+    if not isinstance(schema, (dict, bool)):
+        return None
+    media = options.get("type") == "media"
+    items = (_media_items if media else _schema_items)(target, ctx.path, version)
+    read_only = media and _under(ctx.path, _REQUEST_MEDIA.get(version, ()))
+    write_only = media and _under(ctx.path, _RESPONSE_MEDIA.get(version, ()))
+    prepared = _prepare(schema, "oas2" in ctx.formats, read_only, write_only)
+    results: list[Result] | None = None
+    for value, path in items:
+        item_ctx = _Context(ctx.document, ctx.unresolved, path, ctx.given_path, ctx.rule_name,
+                            ctx.formats)
+        found = oasSchema(value, {"schema": prepared}, item_ctx)
+        if found:
+            results = [*(results or ()), *found]
+    return results
