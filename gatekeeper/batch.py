@@ -349,13 +349,13 @@ def check_spec(path: str, *, config: Any, limits: Any = None, ref_root: str | No
     """What ``gatekeeper check`` does for one spec (load, gates, comparison options), as a
     module-level function so that a process pool can run it."""
     from gatekeeper.compare import run_check
-    from gatekeeper.registry import all_gates
+    from gatekeeper.registry import gates_for
     from gatekeeper.spec import load
 
     set_stage("loading")
     spec = load(path, limits=limits, ref_root=ref_root)
     set_stage("checking")
-    return run_check(spec, path, all_gates(), config, limits=limits, ref_root=ref_root,
+    return run_check(spec, path, gates_for(config), config, limits=limits, ref_root=ref_root,
                      raise_errors=raise_errors, **compare)
 
 

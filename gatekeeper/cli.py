@@ -112,6 +112,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   max_memory: str | None = None, extend_select: list[str] | None = None,
                   shard: str | None = None, report_dir: str | None = None,
                   min_severity: str | None = None, show_waived: bool = False,
+                  ruleset: list[str] | None = None,
                   _prepared: Prepared | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
 
@@ -124,12 +125,12 @@ def check_command(specs: list[str], *, config: str | None = None,
                 and not _batch_only(params):
             raise Exit(_check_in_supervised_child(params, _prepared))
     from gatekeeper.errors import SpecError
-    from gatekeeper.registry import all_gates, validate
+    from gatekeeper.registry import gates_for, validate
     from gatekeeper.reporters import render
     from gatekeeper.spec import load
 
     cfg, limits, ref_root = _prepared.config, _prepared.limits, _prepared.ref_root
-    gates = all_gates()
+    gates = gates_for(cfg)
     live_flags = _live_flags(locals())
     redactor = None
     if live is None and (header_env or header):
@@ -316,6 +317,10 @@ def _effective_config(params: dict[str, Any]) -> Any:
         cfg = cfg.replace(extend_select=cfg.extend_select + (_split(extend) or ()))
     if ignore is not None:
         cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
+    rulesets = params.get("ruleset")
+    if rulesets:  # --ruleset: files a gate reads its rules from (relative to here)
+        cfg = cfg.replace(settings={**cfg.settings, "ruleset": [
+            r if r == "auto" else os.path.abspath(r) for r in rulesets]})
     if fail_on is not None:
         if fail_on.lower() not in ("error", "warning", "info"):
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")

@@ -47,6 +47,20 @@ def _root(
     """A quality gate for OpenAPI documents."""
 
 
+_Ruleset = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+    "--ruleset", help="A Spectral ruleset (.spectral.yaml) whose rules run as a gate "
+    "(repeatable; config: ruleset; \"auto\": the one in the working folder).")]
+
+
+def _with_ruleset(cfg: object, ruleset: list[str] | None) -> object:
+    if not ruleset:
+        return cfg
+    import os
+
+    return cfg.replace(settings={**cfg.settings, "ruleset": [  # type: ignore[attr-defined]
+        r if r == "auto" else os.path.abspath(r) for r in ruleset]})
+
+
 @app.command()
 def check(
     specs: Annotated[list[str], typer.Argument(help="Spec files to check.", show_default=False)],
@@ -158,14 +172,24 @@ def check(
     show_waived: Annotated[bool, typer.Option(
         "--show-waived", help="Also list the waived findings (x-gatekeeper-ignore, baseline, "
         "existing in the base) with what waived each.")] = False,
+    ruleset: _Ruleset = None,
 ) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
     return check_command(**{**locals(), "fmt": fmt.value})
 
 
+def _rules_config(ruleset: list[str] | None) -> object:
+    """The configuration gates read their rules from (`Gate.configure`): the config file found
+    from the working folder, with --ruleset. Only its rule files matter here."""
+    from gatekeeper.config import discover, load_config
+
+    return _with_ruleset(load_config(discover()), ruleset)
+
+
 @app.command("rules")
 def rules_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    ruleset: _Ruleset = None,
 ) -> None:
     """List every rule by gate with its default severity."""
     import json
@@ -174,7 +198,7 @@ def rules_cmd(
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import configurable_gates
 
-    gates = configurable_gates()
+    gates = configurable_gates(_rules_config(ruleset))
     catalogue = rule_catalogue(gates, Config())
     if fmt is Format.json:
         typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
@@ -191,14 +215,15 @@ def rules_cmd(
 
 
 @app.command()
-def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/undocumented-operation.")]
-            ) -> None:
+def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/undocumented-operation.")],
+            ruleset: _Ruleset = None) -> None:
     """Print a rule's documentation."""
     from gatekeeper.config import Config, did_you_mean
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import configurable_gates
 
-    catalogue = {r.id: r for r in rule_catalogue(configurable_gates(), Config())}
+    catalogue = {r.id: r for r in rule_catalogue(configurable_gates(_rules_config(ruleset)),
+                                                 Config())}
     info = catalogue.get(rule_id)
     if info is None:
         raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "
@@ -332,6 +357,7 @@ def baseline_cmd(
     config: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--config", help="Config file; default: found by walking up.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    ruleset: _Ruleset = None,
 ) -> None:
     """Write the findings of SPECS to a baseline file: accepted findings that stop failing the
     check. Entries already in the file keep their reason, owner and expiry."""
@@ -340,7 +366,7 @@ def baseline_cmd(
     from gatekeeper.baseline import read_baseline, write_baseline
     from gatekeeper.config import discover, load_config
     from gatekeeper.engine import run
-    from gatekeeper.registry import all_gates, validate
+    from gatekeeper.registry import gates_for, validate
     from gatekeeper.spec import load
 
     _DEBUG["on"] = debug
@@ -348,8 +374,8 @@ def baseline_cmd(
         until = dt.date.fromisoformat(expires) if expires else None
     except ValueError:
         raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
-    cfg = load_config(config if config else discover())
-    gates = all_gates()
+    cfg = _with_ruleset(load_config(config if config else discover()), ruleset)
+    gates = gates_for(cfg)
     validate(cfg)  # a shared config may set live rules: valid here too
     keep = read_baseline(output) if os.path.isfile(output) else []
     reports = [run(load(path, ref_root=cfg.settings.get("ref-root")), gates, cfg,

@@ -11,6 +11,8 @@ Shape::
     select = ["validity", "docs"]           # gate names or rule ids; default: recommended rules
     extend-select = ["docs/undocumented-server"]
     ignore = ["docs/undocumented-tag"]
+    ruleset = [".spectral.yaml"]            # rule files a gate reads (relative to this file);
+                                            # "auto": the one found in the working folder
 
     [gates.docs]                            # in pyproject: [tool.gatekeeper.gates.docs]
     fail-under = 95                         # the gate's metric threshold, percent
@@ -41,7 +43,7 @@ __all__ = ["Config", "GateConfig", "RuleConfig", "discover", "load_config"]
 TOP_LEVEL_KEYS = {
     "fail-on", "fail-under", "select", "extend-select", "ignore", "gates", "rules",
     "max-file-size", "max-nodes", "max-depth", "ref-root", "baseline", "new-only",
-    "ratchet", "live", "load", "timeout", "max-memory",
+    "ratchet", "live", "load", "timeout", "max-memory", "ruleset", "ruleset-allow-remote",
 }
 GATE_KEYS = {"fail-under", "weight", "enabled", "ratchet-tolerance"}
 SEVERITY_WORDS = ("error", "warning", "info", "off")
@@ -215,6 +217,14 @@ def from_mapping(data: dict[str, Any], *, source: str = "<config>", prefix: str 
     settings = {k: v for k, v in data.items()
                 if k not in {"fail-on", "fail-under", "select", "extend-select", "ignore",
                              "gates", "rules"}}
+    if "ruleset" in settings:  # files named relative to the config file's folder
+        names = _str_list(settings["ruleset"], f"{prefix}ruleset", source)
+        folder = os.path.dirname(os.path.abspath(source)) if os.path.isfile(source) else None
+        settings["ruleset"] = [n if n == "auto" or folder is None else os.path.join(folder, n)
+                               for n in names]
+    if "ruleset-allow-remote" in settings:
+        settings["ruleset-allow-remote"] = _str_list(settings["ruleset-allow-remote"],
+                                                     f"{prefix}ruleset-allow-remote", source)
     return Config(fail_on=fail_on, fail_under=fail_under, select=select, extend_select=extend,
                   ignore=ignore, gates=gates, rules=rules, settings=settings, source=source)
 

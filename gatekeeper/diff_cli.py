@@ -85,7 +85,7 @@ def diff(
     from gatekeeper.cli import _DEBUG
     from gatekeeper.config import discover, load_config
     from gatekeeper.errors import ConfigError
-    from gatekeeper.registry import all_gates
+    from gatekeeper.registry import gates_for
     from gatekeeper.report import Severity
 
     _DEBUG["on"] = debug
@@ -100,7 +100,7 @@ def diff(
     ref_root = cfg.settings.get("ref-root")
     base_spec = _resolve(base, head, spec, "BASE", None, ref_root)
     head_spec = _resolve(head, base, spec, "HEAD", None, ref_root)
-    log = build_changelog(base_spec, head_spec, cfg, all_gates(), base_label=base,
+    log = build_changelog(base_spec, head_spec, cfg, gates_for(cfg), base_label=base,
                           head_label=head, breaking_only=breaking_only)
     text = render_changelog(log, fmt.value)
     if output:

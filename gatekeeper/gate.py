@@ -109,16 +109,21 @@ class Gate(Record):
     `opt_in`: the gate runs only when ``select`` or ``extend-select`` names it or one of its
     rules (an advisory gate that must not cost time or change reports of those who did not
     ask for it); once selected, its severities apply as written.
+    `configure`: for a gate whose rules come from the configuration rather than from code
+    (a file of rule definitions the config names): called with the run's `Config`, it returns
+    the gate to run, with those rules (`gatekeeper.registry.gates_for` calls it once per run,
+    before rules are selected, validated or listed). It may raise `ConfigError`.
     """
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",
-                 "weight", "options", "applies", "opt_in")
+                 "weight", "options", "applies", "opt_in", "configure")
 
     def __init__(self, name: str, title: str, rules: tuple[Rule, ...] = (),
                  metric: Callable[..., Metric] | None = None, threshold: float | None = None,
                  description: str = "", mandatory: bool = False, weight: float = 1.0,
                  options: dict[str, Any] | None = None,
-                 applies: Callable[[Any], bool] | None = None, opt_in: bool = False) -> None:
+                 applies: Callable[[Any], bool] | None = None, opt_in: bool = False,
+                 configure: Callable[[Any], Gate] | None = None) -> None:
         self.name = name
         self.title = title
         self.rules = rules
@@ -130,6 +135,7 @@ class Gate(Record):
         self.options = {} if options is None else options
         self.applies = applies
         self.opt_in = opt_in
+        self.configure = configure
 
     @property
     def below_threshold_rule(self) -> str:

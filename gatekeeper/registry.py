@@ -8,7 +8,8 @@ from functools import cache
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate import Gate
 
-__all__ = ["all_gates", "builtin_gates", "configurable_gates", "find_rule", "validate"]
+__all__ = ["all_gates", "builtin_gates", "configurable_gates", "find_rule", "gates_for",
+           "validate"]
 
 ENTRY_POINT_GROUP = "gatekeeper.gates"
 
@@ -80,8 +81,20 @@ def all_gates() -> tuple[Gate, ...]:
     return builtin_gates() + plugin_gates()
 
 
-def find_rule(rule_id: str):
-    for gate in all_gates():
+def gates_for(config) -> tuple[Gate, ...]:
+    """`all_gates`, each gate that declares `Gate.configure` replaced by the gate it returns
+    for `config` (rules read from files the configuration names)."""
+    return _configured(all_gates(), config)
+
+
+def _configured(gates: tuple[Gate, ...], config) -> tuple[Gate, ...]:
+    if config is None or not any(g.configure is not None for g in gates):
+        return gates
+    return tuple(g.configure(config) if g.configure is not None else g for g in gates)
+
+
+def find_rule(rule_id: str, config=None):
+    for gate in gates_for(config) if config is not None else all_gates():
         for r in gate.rules:
             if r.id == rule_id:
                 return gate, r
@@ -90,7 +103,7 @@ def find_rule(rule_id: str):
     return None
 
 
-def configurable_gates() -> tuple[Gate, ...]:
+def configurable_gates(config=None) -> tuple[Gate, ...]:
     """Every gate a config file may name: the static gates plus the live audit's and the
     load test's catalogues.
 
@@ -100,7 +113,7 @@ def configurable_gates() -> tuple[Gate, ...]:
     from gatekeeper.live.gate import live_gate_catalogue
     from gatekeeper.loadtest.gate import perf_gate_catalogue
 
-    return (*all_gates(), live_gate_catalogue(), perf_gate_catalogue())
+    return (*_configured(all_gates(), config), live_gate_catalogue(), perf_gate_catalogue())
 
 
 def validate(config) -> None:
@@ -110,7 +123,11 @@ def validate(config) -> None:
     (it names a live rule, or it has a real mistake, reported with the full catalogue)."""
     from gatekeeper.engine import validate_config
 
+    gates = gates_for(config)
     try:
-        validate_config(config, all_gates())
+        validate_config(config, gates)
     except ConfigError:
-        validate_config(config, configurable_gates())
+        from gatekeeper.live.gate import live_gate_catalogue
+        from gatekeeper.loadtest.gate import perf_gate_catalogue
+
+        validate_config(config, (*gates, live_gate_catalogue(), perf_gate_catalogue()))

@@ -11,7 +11,7 @@ __all__ = ["BUILTIN_GATES"]
 
 _ORDER = ("validity", "docs", "errors", "auth", "pagination", "versioning", "compat",
           "operations", "ratelimit", "idempotency", "examples",
-          "bounds", "naming", "deprecation")
+          "bounds", "naming", "deprecation", "style")
 
 
 def __getattr__(name: str) -> object:

@@ -41,3 +41,20 @@ class Context:
         self.given_path = given_path
         self.rule_name = rule_name
         self.formats = formats
+
+
+class _Undefined:
+    """JavaScript's ``undefined``: what a function receives for a `then.field` that is absent
+    (``None`` is JSON ``null``, a value that is present)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: The target of a rule whose `then.field` is absent (`defined`, `truthy` and others test it).
+UNDEFINED: Any = _Undefined()

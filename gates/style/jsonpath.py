@@ -1,0 +1,411 @@
+"""JSONPath in the dialect Spectral's rulesets are written in (JSONPath-Plus), compiled once
+and evaluated by one walk of the document for all of a ruleset's `given` expressions.
+
+An expression is parsed into steps; each step is "child" or "descendant" (``..``) plus a
+selector: a name (``.key``, ``['key']``), an index (``[0]``, ``[-1]``), ``*``, a union
+(``[get,put]``, ``['a','b']``), a slice (``[0:2]``) or a filter (``[?(...)]``, see
+`gates.style.jsexpr`). A trailing ``~`` selects the property names instead of the values.
+
+All expressions of a ruleset become one non-deterministic automaton whose states are
+(expression, step) pairs. The walk carries the set of live states down the tree and prunes a
+subtree as soon as no state is live, so a ruleset of fifty ``$..`` rules still reads each node
+once. The part of a transition that depends only on the property name (names, indices, ``*``,
+``..``) is cached per (state set, name); only filters look at values.
+
+On the resolved document, a `$ref` is followed where it is met (``resolve``); a reference
+met again with the same live states and the same property name is not walked again: every
+finding below it maps to the same place in the referenced definition, where Spectral reports
+it, and Spectral keeps one finding per place. A reference to one of its own ancestors (a
+recursive schema) is not followed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from gates.style.jsexpr import JSError, compile_expr, compile_filter, uses
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+__all__ = ["JSONPathError", "Path", "Query", "compile_path"]
+
+
+class JSONPathError(ValueError):
+    """An expression that is not valid JSONPath (or uses what is not supported)."""
+
+
+class Step:
+    __slots__ = ("descend", "kind", "arg", "test")
+
+    def __init__(self, descend: bool, kind: str, arg: Any = None) -> None:
+        self.descend = descend
+        self.kind = kind  # "name", "index", "wild", "union", "slice", "filter"
+        self.arg = arg
+        self.test: Callable[..., bool] | None = None
+
+    def key_match(self, key: Any) -> bool:
+        kind = self.kind
+        if kind == "wild":
+            return True
+        if kind == "name":
+            return key == self.arg or (type(key) is int and str(key) == self.arg)
+        if kind == "union":
+            return key in self.arg or str(key) in self.arg
+        return False
+
+    @property
+    def by_value(self) -> bool:
+        return self.kind in ("filter", "slice", "index")
+
+    def __repr__(self) -> str:
+        return f"Step({'..' if self.descend else '.'}{self.kind}:{self.arg!r})"
+
+
+class Path:
+    """One compiled expression: `steps`; `keys` when it ends with ``~``."""
+
+    __slots__ = ("text", "steps", "keys", "uses_path")
+
+    def __init__(self, text: str, steps: list[Step], keys: bool, uses_path: bool) -> None:
+        self.text = text
+        self.steps = steps
+        self.keys = keys
+        self.uses_path = uses_path
+
+
+_NAME_END = re.compile(r"[.\[~]")
+
+
+def compile_path(text: str) -> Path:
+    """Parse `text`; `JSONPathError` (with the reason) when it is not valid or supported."""
+    if not isinstance(text, str) or not text.startswith("$"):
+        raise JSONPathError(f"JSONPath {text!r} must start with '$'")
+    steps: list[Step] = []
+    keys = False
+    uses_path = False
+    i, n = 1, len(text)
+    while i < n:
+        c = text[i]
+        if keys:
+            raise JSONPathError(f"'~' must end the JSONPath {text!r}")
+        if c == "~":
+            if not steps:
+                raise JSONPathError(f"'~' needs a property to name in {text!r}")
+            keys = True
+            i += 1
+            continue
+        descend = False
+        if text.startswith("..", i):
+            descend = True
+            i += 2
+            if i >= n:
+                raise JSONPathError(f"JSONPath {text!r} ends with '..'")
+            if text[i] == "[":
+                step, i = _bracket(text, i, descend)
+                steps.append(step)
+                uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
+                continue
+        elif c == ".":
+            i += 1
+        elif c == "[":
+            step, i = _bracket(text, i, descend)
+            steps.append(step)
+            uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
+            continue
+        else:
+            raise JSONPathError(f"unexpected {c!r} at position {i} of JSONPath {text!r}")
+        m = _NAME_END.search(text, i)
+        end = m.start() if m else n
+        name = text[i:end]
+        if name == "":
+            raise JSONPathError(f"missing property name at position {i} of JSONPath {text!r}")
+        if name.startswith("@") or name.startswith("^"):
+            raise JSONPathError(f"unsupported selector {name!r} in JSONPath {text!r}")
+        steps.append(Step(descend, "wild") if name == "*" else Step(descend, "name", name))
+        i = end
+    for step in steps:
+        if step.kind == "filter":
+            step.test = _filter_test(step.arg)
+        elif step.kind == "slice":
+            step.test = _slice_test(*step.arg)
+        elif step.kind == "index":
+            step.test = _index_test(step.arg)
+    return Path(text, steps, keys, uses_path)
+
+
+def _bracket(text: str, i: int, descend: bool) -> tuple[Step, int]:
+    """The bracket at `i` (``[``): its step and the position after ``]``."""
+    body_start = i + 1
+    if text.startswith("?(", body_start):
+        end = _matching_paren(text, body_start + 1)
+        if not text.startswith("]", end + 1):
+            raise JSONPathError(f"expected ']' after the filter in JSONPath {text!r}")
+        expr = text[body_start + 2:end]
+        try:
+            tree = compile_expr(expr)
+        except JSError as exc:
+            raise JSONPathError(f"filter ?({expr}) in JSONPath {text!r}: {exc}") from None
+        return Step(descend, "filter", tree), end + 2
+    if text.startswith("(", body_start):
+        raise JSONPathError(f"script expressions [(...)] are not supported in JSONPath {text!r}")
+    # quoted names, numbers, '*', unions and slices
+    items: list[Any] = []
+    j = body_start
+    while True:
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j >= len(text):
+            raise JSONPathError(f"unclosed '[' in JSONPath {text!r}")
+        c = text[j]
+        if c in "'\"":
+            k = j + 1
+            buf = []
+            while k < len(text) and text[k] != c:
+                if text[k] == "\\" and k + 1 < len(text):
+                    k += 1
+                buf.append(text[k])
+                k += 1
+            if k >= len(text):
+                raise JSONPathError(f"unterminated string in JSONPath {text!r}")
+            items.append("".join(buf))
+            j = k + 1
+        else:
+            k = j
+            while k < len(text) and text[k] not in ",]":
+                k += 1
+            raw = text[j:k].strip()
+            if raw == "":
+                raise JSONPathError(f"empty selector '[]' in JSONPath {text!r}")
+            if ":" in raw:
+                parts = raw.split(":")
+                try:
+                    nums = [int(p) if p.strip() else None for p in parts]
+                except ValueError:
+                    raise JSONPathError(f"invalid slice [{raw}] in JSONPath {text!r}") from None
+                items.append(("slice", (nums + [None, None])[:3]))
+            elif re.fullmatch(r"-?\d+", raw):
+                items.append(int(raw))
+            elif raw == "*":
+                items.append(("wild",))
+            elif raw.startswith(("?", "@", "(")):
+                raise JSONPathError(f"unsupported selector [{raw}] in JSONPath {text!r}")
+            else:
+                items.append(raw)
+            j = k
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j < len(text) and text[j] == ",":
+            j += 1
+            continue
+        if j < len(text) and text[j] == "]":
+            break
+        raise JSONPathError(f"expected ']' in JSONPath {text!r}")
+    end = j + 1
+    if len(items) == 1:
+        item = items[0]
+        if isinstance(item, str):
+            return Step(descend, "name", item), end
+        if isinstance(item, int):
+            if item >= 0:
+                return Step(descend, "union", frozenset({item, str(item)})), end
+            return Step(descend, "index", item), end
+        if item[0] == "wild":
+            return Step(descend, "wild"), end
+        return Step(descend, "slice", tuple(item[1])), end
+    if any(not isinstance(x, (str, int)) or (isinstance(x, int) and x < 0) for x in items):
+        raise JSONPathError(f"unsupported union in JSONPath {text!r}")
+    keys = set()
+    for x in items:
+        keys.add(x)
+        keys.add(str(x))
+        if isinstance(x, str) and x.isdigit():
+            keys.add(int(x))
+    return Step(descend, "union", frozenset(keys)), end
+
+
+def _matching_paren(text: str, i: int) -> int:
+    depth = 0
+    quote = None
+    k = i
+    while k < len(text):
+        c = text[k]
+        if quote:
+            if c == "\\":
+                k += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+        k += 1
+    raise JSONPathError(f"unbalanced parentheses in JSONPath {text!r}")
+
+
+def _filter_test(tree: tuple) -> Callable[[tuple], bool]:
+    """Tests take the scope ``(value, key, parent, parent key, root, path function)``."""
+    return compile_filter(tree)
+
+
+def _slice_test(start: int | None, stop: int | None, step: int | None
+                ) -> Callable[[tuple], bool]:
+    def test(scope: tuple) -> bool:
+        key, parent = scope[1], scope[2]
+        if type(key) is not int or not isinstance(parent, list):
+            return False
+        return key in range(len(parent))[slice(start, stop, step)]
+    return test
+
+
+def _index_test(index: int) -> Callable[[tuple], bool]:
+    def test(scope: tuple) -> bool:
+        key, parent = scope[1], scope[2]
+        return isinstance(parent, list) and type(key) is int and key == len(parent) + index
+    return test
+
+
+def _path_text(path: list[Any]) -> str:
+    return "$" + "".join(f"[{k}]" if type(k) is int else "['" + str(k).replace("'", "\\'") + "']"
+                         for k in path)
+
+
+class Query:
+    """Many compiled paths evaluated together. `run` calls ``on_match(index, path, value)``
+    for each match of ``paths[index]``; `path` is a tuple of keys from the root."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self._state_step: list[Step] = []
+        self._state_path: list[int] = []
+        self._state_last: list[bool] = []
+        self._start: list[int] = []
+        self._root_matches: list[int] = []
+        for pid, path in enumerate(paths):
+            if not path.steps:
+                self._root_matches.append(pid)
+                continue
+            self._start.append(len(self._state_step))
+            for j, step in enumerate(path.steps):
+                self._state_step.append(step)
+                self._state_path.append(pid)
+                self._state_last.append(j == len(path.steps) - 1)
+        self._cache: dict[tuple[frozenset[int], Any], tuple[frozenset[int], tuple[int, ...]]] = {}
+        self._value_states: dict[frozenset[int], tuple[int, ...]] = {}
+        self._interned: dict[frozenset[int], frozenset[int]] = {}
+        self.share = not any(p.uses_path for p in paths)
+
+    def _intern(self, states: frozenset[int]) -> frozenset[int]:
+        return self._interned.setdefault(states, states)
+
+    def _key_step(self, states: frozenset[int], key: Any) -> tuple[frozenset[int], tuple[int, ...]]:
+        nxt: set[int] = set()
+        matched: list[int] = []
+        for s in states:
+            step = self._state_step[s]
+            if step.descend:
+                nxt.add(s)
+            if not step.by_value and step.key_match(key):
+                if self._state_last[s]:
+                    matched.append(self._state_path[s])
+                else:
+                    nxt.add(s + 1)
+        entry = (self._intern(frozenset(nxt)), tuple(matched))
+        self._cache[(states, key)] = entry
+        return entry
+
+    def run(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
+            resolve: Callable[[dict[str, Any]], Any] | None = None) -> None:
+        for pid in self._root_matches:
+            on_match(pid, (), root)
+        if not self._start:
+            return
+        paths = self.paths
+        cache = self._cache
+        key_step = self._key_step
+        value_states = self._value_states
+        state_step = self._state_step
+        state_last = self._state_last
+        state_path = self._state_path
+        intern = self._intern
+        share = self.share
+        seen_refs: set[tuple[int, frozenset[int], Any]] = set()
+        active_refs: set[int] = set()
+        stack: list[Any] = []
+
+        def filter_states(states: frozenset[int]) -> tuple[int, ...]:
+            found = value_states.get(states)
+            if found is None:
+                found = value_states[states] = tuple(
+                    s for s in states if state_step[s].by_value)
+            return found
+
+        def walk(node: Any, states: frozenset[int], parent_key: Any) -> None:
+            if type(node) is dict:
+                items: Any = node.items()
+            elif type(node) is list:
+                items = enumerate(node)
+            else:
+                return
+            by_value = filter_states(states)
+            for key, child in items:
+                entry = cache.get((states, key))
+                if entry is None:
+                    entry = key_step(states, key)
+                nxt, matched = entry
+                if by_value:
+                    extra: Any = None
+                    more: Any = None
+                    scope = (child, key, node, parent_key, root,
+                             (lambda k=key: _path_text([*stack, k])) if not share else None)
+                    for s in by_value:
+                        if state_step[s].test(scope):
+                            if state_last[s]:
+                                more = (*more, state_path[s]) if more else (state_path[s],)
+                            else:
+                                extra = {s + 1} if extra is None else extra | {s + 1}
+                    if extra:
+                        nxt = intern(nxt | extra)
+                    if more:
+                        matched = matched + more
+                if not nxt and not matched:
+                    continue
+                target = child
+                followed = None
+                if resolve is not None and type(child) is dict and "$ref" in child:
+                    resolved = resolve(child)
+                    if resolved is not None and id(resolved) not in active_refs:
+                        if share:
+                            memo = (id(resolved), nxt, key)
+                            if memo in seen_refs:
+                                continue
+                            seen_refs.add(memo)
+                        target = resolved
+                        followed = id(resolved)
+                stack.append(key)
+                for pid in matched:
+                    on_match(pid, tuple(stack), key if paths[pid].keys else target)
+                if nxt:
+                    if followed is not None:
+                        active_refs.add(followed)
+                        walk(target, nxt, key)
+                        active_refs.discard(followed)
+                    else:
+                        walk(target, nxt, key)
+                stack.pop()
+
+        start = intern(frozenset(self._start))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))
+        try:
+            walk(root, start, None)
+        finally:
+            sys.setrecursionlimit(limit)

@@ -1,0 +1,372 @@
+"""Running compiled rules over one loaded spec, the way Spectral's runner does.
+
+One walk per document view (resolved, and unresolved for rules with ``resolved: false``)
+evaluates every `given` at once (`gates.style.jsonpath.Query`). For each match and each
+`then`, the targets are found (``field``: ``@key``, a JSONPath from ``$`` or a dotted path),
+the function runs, and each result is placed where Spectral places it: its path is cut to the
+closest existing node and, on the resolved view, mapped through every `$ref` on the way to
+the definition's own file and pointer. Messages are rendered with Spectral's templates, and
+results with the same rule, place and message are kept once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gatekeeper.pointer import Pointer, escape
+from gates.style.api import UNDEFINED, Context
+from gates.style.functions import print_value
+from gates.style.jsexpr import _to_str
+from gates.style.jsonpath import Query, compile_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gates.style.compile import CompiledRule
+
+__all__ = ["Finding", "formats_of", "run_rules"]
+
+
+FORMAT_NAMES = {"oas2": "OpenAPI 2.0 (Swagger)", "oas3": "OpenAPI 3.x",
+                "oas3_0": "OpenAPI 3.0.x", "oas3_1": "OpenAPI 3.1.x"}
+UNRECOGNIZED = "unrecognized-format"
+
+
+def formats_of(spec: Any) -> frozenset[str]:
+    """The formats Spectral recognises in the document (3.2 is only ``oas3`` to it)."""
+    version = spec.version
+    if version == "2.0":
+        return frozenset({"oas2"})
+    if version in ("3.0", "3.1"):
+        return frozenset({"oas3", "oas3_" + version.split(".")[1]})
+    return frozenset({"oas3"})
+
+
+class Finding:
+    __slots__ = ("rule", "pointer", "message", "severity", "path")
+
+    def __init__(self, rule: str, pointer: Pointer, message: str, severity: str,
+                 path: tuple[Any, ...]) -> None:
+        self.rule = rule
+        self.pointer = pointer
+        self.message = message
+        self.severity = severity
+        self.path = path
+
+
+class _Ctx(Context):
+    """`Context` whose resolved `document` is built only if a function reads it."""
+
+    __slots__ = ("_view",)
+
+    @property  # type: ignore[override]
+    def document(self) -> Any:
+        return self._view.resolved_document()
+
+
+class _View:
+    """The resolved document, materialised on demand: a `$ref` replaced by its target (a
+    recursive reference stays a `$ref`), nodes without references kept as they are."""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+        self._memo: dict[int, Any] = {}
+        self._active: set[int] = set()
+        self._document: Any = None
+
+    def target(self, node: dict[str, Any]) -> Any:
+        value, _ = self.spec.resolve(node, None)
+        return None if value is node else value
+
+    def deref(self, node: Any) -> Any:
+        if type(node) is not dict and type(node) is not list:
+            return node
+        key = id(node)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if type(node) is dict and "$ref" in node:
+            target = self.target(node)
+            if target is None or id(target) in self._active:
+                return node
+            self._active.add(id(target))
+            out = self.deref(target)
+            self._active.discard(id(target))
+            self._memo[key] = out
+            return out
+        self._active.add(key)
+        if type(node) is dict:
+            changed = None
+            for k, v in node.items():
+                nv = self.deref(v)
+                if nv is not v:
+                    if changed is None:
+                        changed = dict(node)
+                    changed[k] = nv
+            out = node if changed is None else changed
+        else:
+            items = [self.deref(v) for v in node]
+            out = node if all(a is b for a, b in zip(items, node)) else items
+        self._active.discard(key)
+        self._memo[key] = out
+        return out
+
+    def resolved_document(self) -> Any:
+        if self._document is None:
+            self._document = self.deref(self.spec.raw)
+        return self._document
+
+
+_TEMPLATE = re.compile(r"#?\{\{([^}\n]+)\}\}")
+_PRINT = re.compile(r"""^print\(\s*['"]([^'"]*)['"]\s*\)$""")
+
+
+def render(text: str, variables: dict[str, Any]) -> str:
+    """Spectral's message templates: ``{{name}}`` and ``#{{print("property"|"value")}}``."""
+    def one(m: re.Match[str]) -> str:
+        ident = m.group(1).strip()
+        if m.group(0).startswith("#"):
+            p = _PRINT.match(ident)
+            if p is None:
+                return _to_str(variables.get(ident, ""))
+            kind = p.group(1)
+            if kind == "property":
+                prop = variables["property"]
+                return f'"{prop}" property ' if prop not in (None, "") else "The document "
+            if kind == "value":
+                return print_value(variables["value"])
+            value = variables.get(kind)
+            return "" if value is None else _to_str(value)
+        if ident not in variables:
+            return ""
+        return _to_str(variables[ident])
+    return _TEMPLATE.sub(one, text)
+
+
+def _pointer_text(path: tuple[Any, ...]) -> str:
+    return "#" + "".join("/" + escape(t) for t in path) if path else "#"
+
+
+def _dot(path: tuple[Any, ...]) -> str:
+    out = ""
+    for i, seg in enumerate(path):
+        s = str(seg)
+        if isinstance(seg, int) or s.isdigit() or s == "" or any(c.isspace() for c in s):
+            out += f"[{s}]" if not (s == "" or any(c.isspace() for c in s)) else f"['{s}']"
+        else:
+            out += ("" if i == 0 else ".") + s
+    return out
+
+
+def _child(node: Any, key: Any) -> Any:
+    if type(node) is dict:
+        return node.get(str(key), UNDEFINED) if not isinstance(key, str) else \
+            node.get(key, UNDEFINED)
+    if type(node) is list:
+        try:
+            index = int(key)
+        except (TypeError, ValueError):
+            return UNDEFINED
+        return node[index] if 0 <= index < len(node) else UNDEFINED
+    return UNDEFINED
+
+
+def _lodash_path(field: str) -> list[str]:
+    return [p for p in re.split(r"\.|\[['\"]?|['\"]?\]", field) if p != ""]
+
+
+class _Run:
+    def __init__(self, spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any],
+                 spec_file: str, registered: frozenset[str]) -> None:
+        self.spec = spec
+        self.view = _View(spec)
+        # Spectral knows only the formats the ruleset names: none found, none known
+        found = formats_of(spec) & registered
+        self.formats: frozenset[str] | None = found or None
+        self.registered = registered
+        self.rules = rules
+        self.findings: dict[tuple[Any, ...], Finding] = {}
+        self.pointer_overrides = pointer_overrides
+        self.spec_file = spec_file
+        self._located: dict[tuple[bool, tuple[Any, ...]], Any] = {}
+
+    # -------------------------------------------------------------- placing results
+
+    def locate(self, path: tuple[Any, ...], resolved: bool) -> tuple[Pointer, tuple[Any, ...]]:
+        """The pointer where `path` is written and the part of `path` that does not exist."""
+        spec = self.spec
+        node, ptr, seen, done = self._prefix(path, resolved)
+        if done < len(path):
+            return ptr, path[done:]
+        if resolved and type(node) is dict and "$ref" in node:
+            target, where = spec.resolve(node, ptr)
+            if id(target) not in seen:
+                ptr = where
+        return ptr, ()
+
+    def _prefix(self, path: tuple[Any, ...], resolved: bool
+                ) -> tuple[Any, Pointer, frozenset[int], int]:
+        """(node, pointer, ids of the nodes on the way, how many keys exist) for `path`,
+        memoised per prefix: findings share their parents."""
+        memo = self._located
+        key = (resolved, path)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        if not path:
+            found = (self.spec.raw, self.spec.root, frozenset({id(self.spec.raw)}), 0)
+        else:
+            node, ptr, seen, done = self._prefix(path[:-1], resolved)
+            if done < len(path) - 1:
+                found = (node, ptr, seen, done)
+            else:
+                if resolved and type(node) is dict and "$ref" in node:
+                    target, where = self.spec.resolve(node, ptr)
+                    if id(target) not in seen:  # a reference back to an ancestor stays
+                        node, ptr = target, where
+                        seen = seen | {id(node)}
+                child = _child(node, path[-1])
+                if child is UNDEFINED:
+                    found = (node, ptr, seen, done)
+                else:
+                    found = (child, ptr / path[-1], seen | {id(child)}, done + 1)
+        memo[key] = found
+        return found
+
+    def add(self, rule: CompiledRule, path: tuple[Any, ...], message: str,
+            resolved: bool) -> None:
+        ptr, missing = self.locate(path, resolved)
+        mapped = ptr.tokens
+        definition = rule.definition
+        if "{{" not in message and (definition.message is None
+                                    or "{{" not in definition.message):
+            text = definition.message if definition.message is not None else \
+                definition.description if definition.description is not None else message
+        else:
+            templates = message + (definition.message or "")
+            prop: Any = ""
+            if "property" in templates:
+                if missing and len(path) > len(mapped):
+                    full = (*mapped, *missing)
+                    prop = _dot(full[len(mapped) - 1:]) if mapped else _dot(full)
+                elif mapped:
+                    prop = mapped[-1]
+            value = self.spec.get(ptr) if "value" in templates else None
+            variables = {"property": prop, "error": message,
+                         "path": _pointer_text(mapped) if "path" in templates else "",
+                         "description": definition.description,
+                         "value": UNDEFINED if value is None and mapped else value}
+            result_message = render(message, variables)
+            variables["error"] = result_message
+            if definition.message is None:
+                text = definition.description if definition.description is not None \
+                    else result_message
+            else:
+                text = render(definition.message, variables)
+        text = text.strip()
+        severity = self.severity(rule, ptr)
+        if severity == "off":
+            return
+        key = (rule.name, ptr, text)
+        if key not in self.findings:
+            self.findings[key] = Finding(rule.name, ptr, text, severity, mapped)
+
+    def severity(self, rule: CompiledRule, ptr: Pointer) -> str:
+        severity = rule.definition.severity
+        if not self.pointer_overrides or ptr.file:
+            return severity
+        pointer = _pointer_text(ptr.tokens)[1:]
+        best = -1
+        for name, _glob, over, sev in self.pointer_overrides:
+            if name != rule.name:
+                continue
+            if (pointer == over or pointer.startswith(over + "/")) and len(over) > best:
+                best, severity = len(over), sev
+        return severity
+
+    # -------------------------------------------------------------- linting a match
+
+    def lint(self, rule: CompiledRule, given_path: tuple[Any, ...], value: Any) -> None:
+        resolved = rule.definition.resolved
+        if resolved:
+            value = self.view.deref(value)
+        for then in rule.thens:
+            for rel, target in self.targets(value, then.field):
+                path = (*given_path, *rel)
+                ctx = _Ctx.__new__(_Ctx)
+                ctx._view = self.view
+                ctx.unresolved = self.spec.raw
+                ctx.path = path
+                ctx.given_path = given_path
+                ctx.rule_name = rule.name
+                ctx.formats = self.formats or frozenset()
+                results = then.function(target, then.options, ctx)
+                if not results:
+                    continue
+                for result in results:
+                    self.add(rule, tuple(result.path) if result.path else path,
+                             result.message, resolved)
+
+    def targets(self, value: Any, field: str | None) -> list[tuple[tuple[Any, ...], Any]]:
+        if field is None or type(value) not in (dict, list):
+            return [((), value)]
+        if field == "@key":
+            keys = list(value) if type(value) is dict else [str(i) for i in range(len(value))]
+            return [((k,), k) for k in keys] or [((), UNDEFINED)]
+        if field.startswith("$"):
+            out: list[tuple[tuple[Any, ...], Any]] = []
+            Query([compile_path(field)]).run(value, lambda _i, p, v: out.append((p, v)))
+            return out or [((), UNDEFINED)]
+        path = _lodash_path(field)
+        node = value
+        for key in path:
+            node = _child(node, key)
+            if node is UNDEFINED:
+                break
+        return [(tuple(path), node)]
+
+    # -------------------------------------------------------------- the walk
+
+    def run(self) -> None:
+        plan: dict[bool, tuple[list[Any], list[CompiledRule]]] = {True: ([], []),
+                                                                 False: ([], [])}
+        if self.registered and self.formats is None:
+            names = ", ".join(FORMAT_NAMES.get(f, f) for f in sorted(self.registered))
+            self.findings[(UNRECOGNIZED, self.spec.root, "")] = Finding(
+                UNRECOGNIZED, self.spec.root, "The provided document does not match any of "
+                f"the registered formats [{names}]", "warn", ())
+        for rule in self.rules:
+            formats = rule.definition.formats
+            if formats is not None and not (self.formats and formats & self.formats):
+                continue
+            if rule.not_run is not None:
+                self.findings[(rule.name, self.spec.root, "not run")] = Finding(
+                    rule.name, self.spec.root,
+                    f"rule `{rule.name}` not run: it needs the JavaScript function "
+                    f"`{rule.not_run}`, and gatekeeper never runs JavaScript (supply a Python "
+                    f"function of that name through the `gatekeeper.spectral_functions` entry "
+                    f"point)", "info", ())
+                continue
+            paths, owners = plan[rule.definition.resolved]
+            for path in rule.givens(self.formats):
+                paths.append(path)
+                owners.append(rule)
+        for resolved, (paths, owners) in plan.items():
+            if not paths:
+                continue
+
+            def on_match(index: int, path: tuple[Any, ...], value: Any,
+                         owners: list[CompiledRule] = owners) -> None:
+                self.lint(owners[index], path, value)
+
+            Query(paths).run(self.spec.raw, on_match,
+                             self.view.target if resolved else None)
+
+
+def run_rules(spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any] = (),
+              registered: frozenset[str] = frozenset()) -> list[Finding]:
+    """Run `rules` on `spec`; `registered`: the formats the ruleset names."""
+    run = _Run(spec, rules, list(pointer_overrides), spec.path, registered)
+    run.run()
+    return list(run.findings.values())
