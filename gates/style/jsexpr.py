@@ -244,6 +244,10 @@ class _Parser:
         if kind == "name" and value == "typeof":
             self.take()
             return ("typeof", self.unary())
+        if kind == "name" and value == "void":  # `void 0`: undefined (spectral:oas uses it)
+            self.take()
+            self.unary()
+            return ("lit", UNDEFINED)
         return self.postfix(self.primary())
 
     def primary(self) -> tuple:
@@ -352,9 +356,18 @@ def _num(value: Any) -> float:
     return float("nan")
 
 
+_CONSTRUCTOR = ((bool, "Boolean"), (int, "Number"), (float, "Number"), (str, "String"),
+                (list, "Array"), (dict, "Object"))
+
+
 def _member(obj: Any, key: Any) -> Any:
     if obj is None or obj is UNDEFINED:
         raise _Fail
+    if isinstance(obj, tuple) and obj[:1] == ("constructor",):  # `x.constructor.name`
+        return obj[1] if key == "name" else UNDEFINED
+    if key == "constructor" and not (isinstance(obj, dict) and "constructor" in obj):
+        return next((("constructor", name) for kind, name in _CONSTRUCTOR
+                     if isinstance(obj, kind)), UNDEFINED)
     if isinstance(obj, dict):
         if isinstance(key, (int, float)) and not isinstance(key, bool):
             key = str(int(key)) if float(key).is_integer() else str(key)
