@@ -100,8 +100,9 @@ def _run(command: list[str], ruleset: Path, specs: list[Path]) -> dict[Path, lis
                            f"{(done.stderr or out)[-500:]}")
     by_spec: dict[Path, list] = {spec.resolve(): [] for spec in specs}
     for item in json.loads(out):
-        source = Path(item.get("source") or "").resolve()
-        if source in by_spec:
+        source = Path(item.pop("source", None) or "").resolve()
+        if source in by_spec:  # findings in the spec itself, not in files it references
+            item.pop("range", None)
             by_spec[source].append(item)
     return by_spec
 
@@ -113,12 +114,16 @@ def spectral_results(ruleset: Path, specs: list[Path]) -> dict[Path, list | str]
     store = results_dir()
     found: dict[Path, list | str] = {}
     todo: list[Path] = []
+    same: dict[str, list[Path]] = {}  # specs with the same bytes: Spectral runs one of them
     for spec in specs:
-        cached = store / f"{_key(ruleset, spec)}.json"
+        key = _key(ruleset, spec)
+        cached = store / f"{key}.json"
         if cached.exists():
             found[spec] = json.loads(cached.read_text(encoding="utf-8"))
         else:
-            todo.append(spec)
+            if key not in same:
+                todo.append(spec)
+            same.setdefault(key, []).append(spec)
 
     def batch(group: list[Path]) -> None:
         if not group:
@@ -141,14 +146,15 @@ def spectral_results(ruleset: Path, specs: list[Path]) -> dict[Path, list | str]
 
     for start in range(0, len(todo), 40):
         batch(todo[start:start + 40])
+    for copies in same.values():
+        for spec in copies[1:]:
+            found[spec] = found[copies[0]]
     return found
 
 
 def spectral_set(raw: list, spec: Path) -> set[tuple[str, tuple[str, ...], int]]:
-    source = spec.resolve()
     return {(item["code"], tuple(str(p) for p in item["path"]), int(item["severity"]))
-            for item in raw if item["code"] not in NOT_RULES
-            and Path(item.get("source") or source).resolve() == source}
+            for item in raw if item["code"] not in NOT_RULES}
 
 
 def _decode(pointer: str) -> tuple[str, ...]:
