@@ -37,7 +37,7 @@ _RESOURCES = ("draft-04", "draft-2020-12", "draft-2020-12.validation", "oas3.1.d
               "oas3.1.meta", "oas3.2.dialect", "oas3.2.meta")
 #: Keys that stay on a schema object carrying an `errorMessage` (identity and definitions:
 #: references into them must keep resolving).
-_STAY = {"$id", "id", "$schema", "$defs", "definitions", "$anchor", "$dynamicAnchor",
+_STAY = {"$id", "id", "$defs", "definitions", "$anchor", "$dynamicAnchor",
          "$comment", "$vocabulary", "description", "title"}
 
 
@@ -55,7 +55,10 @@ def _with_error_messages(node: Any) -> Any:
         return [_with_error_messages(item) for item in node]
     if not isinstance(node, dict):
         return node
-    copied = {key: _with_error_messages(value) for key, value in node.items()}
+    # `$schema` goes: every file is read as 2020-12 (as Spectral compiles them), by the one
+    # validator class that knows `errorMessage`.
+    copied = {key: _with_error_messages(value) for key, value in node.items()
+              if key != "$schema"}
     if "errorMessage" not in copied:
         return copied
     message = copied.pop("errorMessage")

@@ -177,7 +177,80 @@ def _media_items(target: dict, path: tuple, version: int) -> Iterator[tuple[Any,
             (*path, "examples", key, "value")
 
 
+def _nullable(node: Any, oas2: bool) -> str | None:
+    """Apply the `nullable` keyword the way Spectral's validator (ajv) reads it: `type` gains
+    "null"; 2.0's `x-nullable` counts as `nullable`. Returns the error ajv raises when it
+    compiles such a schema (`nullable` without `type`), else None."""
+    problem = None
+    if isinstance(node, list):
+        for item in node:
+            problem = _nullable(item, oas2) or problem
+        return problem
+    if not isinstance(node, dict):
+        return None
+    if oas2 and node.get("x-nullable") is True:
+        node["nullable"] = True
+        del node["x-nullable"]
+    if "nullable" in node:
+        declared = node.get("type")
+        types = [declared] if isinstance(declared, str) else \
+            list(declared) if isinstance(declared, list) else []
+        if "null" in types:
+            if node["nullable"] is False:
+                problem = '"nullable" cannot be used with "type": "null"'
+        elif not types:
+            problem = '"nullable" cannot be used without "type"'
+        elif node["nullable"] is True:
+            node["type"] = [*types, "null"]
+    for key, value in node.items():
+        if key in _SKIP_KEYWORDS:
+            continue
+        if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            for member in value.values():
+                problem = _nullable(member, oas2) or problem
+        elif key in _SCHEMA_KEYWORDS or key in _SCHEMA_LIST_KEYWORDS:
+            problem = _nullable(value, oas2) or problem
+    return problem
+
+
+def _has_ref(node: Any) -> bool:
+    """Does the schema still hold a `$ref` (one the resolver left: recursive or external)?
+    Spectral's validator cannot compile it and, the rule reading the resolved document,
+    reports nothing for it."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("$ref"), str):
+                return True
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return False
+
+
+def _js_numbers(value: Any) -> Any:
+    """The value as JavaScript sees it: a whole float (YAML `2.0`) is an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_js_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _js_numbers(v) for k, v in value.items()}
+    return value
+
+
 _prepared: dict[tuple, tuple[Any, Any]] = {}
+
+
+_SKIP = object()
+
+
+class _Broken:
+    """A schema Spectral's validator refuses to compile: each value is reported with why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
@@ -193,6 +266,13 @@ def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
     prepared = copy.deepcopy(prepared)
     _drop_data_ids(prepared, None)
     _relax_required(prepared, read_only, write_only)
+    problem = _nullable(prepared, oas2)
+    if problem is not None:  # found as the validator compiles, before any `$ref`
+        prepared = _Broken(problem)
+    elif _has_ref(prepared):
+        prepared = _SKIP
+    else:
+        prepared = _js_numbers(prepared)
     if len(_prepared) > 20000:
         _prepared.clear()
     _prepared[key] = (schema, prepared)
@@ -215,8 +295,15 @@ def oasExample(target: Any, options: Any, ctx: Context) -> list[Result] | None:
     read_only = media and _under(ctx.path, _REQUEST_MEDIA.get(version, ()))
     write_only = media and _under(ctx.path, _RESPONSE_MEDIA.get(version, ()))
     prepared = _prepare(schema, "oas2" in ctx.formats, read_only, write_only)
+    if prepared is _SKIP:
+        return None
     results: list[Result] | None = None
+    if isinstance(prepared, _Broken):
+        from gates.style.api import Result as _Result
+
+        return [_Result(prepared.message, path) for _, path in items] or None
     for value, path in items:
+        value = _js_numbers(value)
         item_ctx = _Context(ctx.document, ctx.unresolved, path, ctx.given_path, ctx.rule_name,
                             ctx.formats)
         found = oasSchema(value, {"schema": prepared}, item_ctx)
