@@ -55,6 +55,12 @@ SPECTRAL_HANGS = {"catastrophic-pattern.yaml"}
 #: docs/style.md, "Differences from Spectral".
 KNOWN: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
+#: Cases whose ruleset uses something the engine does not support yet (the case fails as
+#: expected; it passes, and must then leave this list, when the support lands).
+NOT_YET: dict[str, str] = {
+    "core/parent-operator": "the JSONPath-Plus parent operator `^` is not supported yet",
+}
+
 
 def _sample_specs() -> list[Path]:
     found = []
@@ -110,6 +116,8 @@ needs_spectral = pytest.mark.skipif(oracle.spectral_command() is None,
 @needs_spectral
 @pytest.mark.parametrize(("case", "ruleset", "spec"), CASES, ids=[c[0] for c in CASES])
 def test_same_findings_as_spectral(case: str, ruleset: Path, spec: Path) -> None:
+    if case in NOT_YET:
+        pytest.xfail(NOT_YET[case])
     spectral_raw, gatekeeper = _outcomes(ruleset)
     raw = spectral_raw[spec]
     if isinstance(raw, str):
