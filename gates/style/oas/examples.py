@@ -20,7 +20,6 @@ carries against its schema, as Spectral does:
 
 from __future__ import annotations
 
-import copy
 import re
 
 TYPE_CHECKING = False
@@ -230,13 +229,14 @@ def _has_ref(node: Any) -> bool:
 
 
 def _js_numbers(value: Any) -> Any:
-    """The value as JavaScript sees it: a whole float (YAML `2.0`) is an integer."""
+    """A copy of the value as JavaScript sees it: a whole float (YAML `2.0`) is an integer."""
+    if type(value) is dict:
+        return {k: _js_numbers(v) if isinstance(v, (dict, list, float)) else v
+                for k, v in value.items()}
+    if type(value) is list:
+        return [_js_numbers(v) if isinstance(v, (dict, list, float)) else v for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, list):
-        return [_js_numbers(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _js_numbers(v) for k, v in value.items()}
     return value
 
 
@@ -263,7 +263,7 @@ def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
     prepared = schema
     if oas2 and isinstance(schema, dict) and isinstance(schema.get("required"), bool):
         prepared = {k: v for k, v in schema.items() if k != "required"}
-    prepared = copy.deepcopy(prepared)
+    prepared = _js_numbers(prepared)  # a copy, whole floats made integers
     _drop_data_ids(prepared, None)
     _relax_required(prepared, read_only, write_only)
     problem = _nullable(prepared, oas2)
@@ -271,8 +271,6 @@ def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
         prepared = _Broken(problem)
     elif _has_ref(prepared):
         prepared = _SKIP
-    else:
-        prepared = _js_numbers(prepared)
     if len(_prepared) > 20000:
         _prepared.clear()
     _prepared[key] = (schema, prepared)

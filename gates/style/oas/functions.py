@@ -73,18 +73,29 @@ def oasOpIdUnique(target: Any, options: Any, ctx: Context) -> list[Result] | Non
     """Every operationId after the first occurrence of its value."""
     if not isinstance(target, dict):
         return None
-    seen: list[Any] = []
+    seen: set[Any] = set()
     results = []
     for path, method, operation in _operations(target):
         if "operationId" not in operation:
             continue
-        operation_id = operation["operationId"]
-        if includes(seen, operation_id):
+        key = _identity(operation["operationId"])
+        if key in seen:
             results.append(Result("operationId must be unique.",
                                   ("paths", path, method, "operationId")))
         else:
-            seen.append(operation_id)
+            seen.add(key)
     return results
+
+
+def _identity(value: Any) -> Any:
+    """A hashable key equal for two values exactly when `[a].includes(b)` holds."""
+    if isinstance(value, (dict, list)):
+        return ("object", id(value))
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, (int, float)):
+        return ("number", float(value)) if value == value else ("number", "NaN")
+    return (type(value).__name__, value)
 
 
 def oasOpParams(target: Any, options: Any, ctx: Context) -> list[Result] | None:
