@@ -4,7 +4,9 @@ A file whose stem (before the first dot) names a rule of its gate runs only that
 its findings must equal its ``# expect: <rule> <line>:<col>`` lines exactly. Any other file is
 a gate-level fixture: the whole gate runs, ``# verdict: pass|fail`` must hold, each
 ``# expect:`` finding must be present and each ``# expect-not: <rule>`` absent. An optional
-``# options: {json}`` header gives the gate's options.
+``# options: {json}`` header gives the gate's options. A gate whose rules come from a file the
+configuration names (`Gate.configure`, e.g. a Spectral ruleset) reads it from the
+``# ruleset: <path relative to the sample>`` header.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from gatekeeper.registry import builtin_gates
 from conftest import SAMPLES
 
 GATES = {g.name: g for g in builtin_gates()}
-HEADER = re.compile(r"^#\s*(expect|expect-not|verdict|options):\s*(.*)$")
+HEADER = re.compile(r"^#\s*(expect|expect-not|verdict|options|ruleset):\s*(.*)$")
 
 
 def _cases() -> list[Path]:
@@ -31,7 +33,8 @@ def _cases() -> list[Path]:
 
 
 def _headers(path: Path) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {"expect": [], "expect-not": [], "verdict": [], "options": []}
+    found: dict[str, list[str]] = {"expect": [], "expect-not": [], "verdict": [], "options": [],
+                                   "ruleset": []}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -51,6 +54,11 @@ def test_sample_spec(path: Path) -> None:
     rule_id = f"{gate.name}/{stem}"
     options = json.loads(headers["options"][0]) if headers["options"] else {}
     config = Config(gates={gate.name: GateConfig(options=options)})
+    if headers["ruleset"]:
+        config = config.replace(settings={"ruleset": [str(path.parent / r)
+                                                      for r in headers["ruleset"]]})
+    if gate.configure is not None:
+        gate = gate.configure(config)
     single = any(r.id == rule_id for r in gate.rules)
     if single:
         config = config.replace(select=(rule_id,))

@@ -207,12 +207,21 @@ def xor(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     if not isinstance(target, dict):
         return None
     properties = options["properties"]
-    if sum(1 for key in target if key in properties) == 1:
+    if len(properties) < 2:
         return None
-    names = [print_value(p) for p in properties]
-    last = names.pop() if names else None
-    text = ", ".join(names) + (f" and {last}" if last is not None else "")
-    return [Result(text + " must not be both defined or both undefined")]
+    present = [key for key in target if key in properties]
+    if not present:
+        return _none_of(properties)
+    if len(present) > 1:
+        return [Result('Just one of "' + '" and "'.join(present) + '" must be defined')]
+    return None
+
+
+def _none_of(properties: list[str]) -> list[Result]:
+    if len(properties) > 4:
+        count = f"{len(properties) - 3} other properties must be defined"
+        return [Result('At least one of "' + '" or "'.join(properties[:3]) + '" or ' + count)]
+    return [Result('At least one of "' + '" or "'.join(properties) + '" must be defined')]
 
 
 def or_(target: Any, options: Any, ctx: Any) -> list[Result] | None:
@@ -221,10 +230,7 @@ def or_(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     properties = options["properties"]
     if len(properties) < 2 or any(key in properties for key in target):
         return None
-    if len(properties) > 4:
-        count = f"{len(properties) - 3} other properties must be defined"
-        return [Result('At least one of "' + '" or "'.join(properties[:3]) + '" or ' + count)]
-    return [Result('At least one of "' + '" or "'.join(properties) + '" must be defined')]
+    return _none_of(properties)
 
 
 def typed_enum(target: Any, options: Any, ctx: Any) -> list[Result] | None:
@@ -383,7 +389,7 @@ def _describe(error: Any, base: tuple[Any, ...]) -> str:
         text = f'{prop}must NOT be valid'
     else:
         text = f"{prop}{error.message}"
-    return text.strip()
+    return text.replace("NOT", "not").replace("'", '"').strip()
 
 
 def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
@@ -488,10 +494,8 @@ def _check_properties(name: str, minimum: int) -> Callable[[Any], str | None]:
             return (f'"{name}" function has invalid options specified. Example valid options: '
                     '{ "properties": ["id", "name"] }, { "properties": ["country", "street"] }')
         if len(props) < minimum:
-            return (f'"{name}" and its "properties" option support 2-item tuples, '
-                    'i.e. ["id", "name"]') if name == "xor" else \
-                (f'"{name}" requires at least two enumerated "properties", '
-                 'i.e. ["default", "example"]')
+            return (f'"{name}" requires at least two enumerated "properties", '
+                    'i.e. ["country", "street"], ["one", "two", "three"], etc.')
         return None
     return check
 

@@ -35,15 +35,18 @@ class _Fail(Exception):
 
 
 def truthy(value: Any) -> bool:
-    if value is None or value is UNDEFINED or value is False:
-        return False
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, (int, float)):
-        return value != 0 and value == value
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is dict or kind is list:
+        return True  # objects and arrays, even empty ones
+    if kind is str:
         return value != ""
-    return True  # objects and arrays, even empty ones
+    if kind is bool:
+        return value
+    if value is None or value is UNDEFINED:
+        return False
+    if kind is int or kind is float:
+        return value != 0 and value == value
+    return True
 
 
 # ------------------------------------------------------------------ regular expressions
@@ -489,6 +492,10 @@ def _closure(node: tuple) -> Callable[[tuple], Any]:
                 o = obj(s)
                 if type(o) is dict:
                     return o.get(name, UNDEFINED)
+                if o is None or o is UNDEFINED:
+                    raise _Fail
+                if type(o) is str and name != "length":
+                    return UNDEFINED
                 return _member(o, name)
             return get_name
         key = _closure(node[2])
@@ -581,6 +588,24 @@ def _closure(node: tuple) -> Callable[[tuple], Any]:
     raise JSError(f"cannot evaluate {kind}")
 
 
+def needs_container(tree: tuple) -> bool:
+    """Whether the filter can only hold when ``@`` is an object or array: it is a
+    conjunction one of whose terms compares a property of ``@`` (not ``length``) to a
+    string, or tests such a property for truth. The walk then skips scalar children."""
+    kind = tree[0]
+    if kind == "bin" and tree[1] == "&&":
+        return needs_container(tree[2]) or needs_container(tree[3])
+    if kind == "bin" and tree[1] in ("===", "==") and tree[3][0] == "lit" \
+            and isinstance(tree[3][1], str):
+        return _own_property(tree[2])
+    return _own_property(tree)
+
+
+def _own_property(node: tuple) -> bool:
+    return (node[0] == "get" and node[1] == ("var", "@") and node[2][0] == "lit"
+            and isinstance(node[2][1], str) and node[2][1] != "length")
+
+
 def compile_filter(tree: tuple) -> Callable[[tuple], bool]:
     """The filter's predicate over a scope (see `_closure`); an expression that would throw
     in JavaScript does not match."""
@@ -593,8 +618,23 @@ def compile_filter(tree: tuple) -> Callable[[tuple], bool]:
             return False
         if value is True:
             return True
+        if value is False or value is None or value is UNDEFINED:
+            return False
         return truthy(value)
     return predicate
+
+
+def variables(node: Any) -> set[str]:
+    """The ``@`` variables the tree reads."""
+    if not isinstance(node, tuple):
+        return set()
+    if node[0] == "var":
+        return {node[1]}
+    found: set[str] = set()
+    for child in node[1:]:
+        if isinstance(child, tuple):
+            found |= variables(child)
+    return found
 
 
 def uses(node: Any, name: str) -> bool:

@@ -24,7 +24,14 @@ from __future__ import annotations
 import re
 import sys
 
-from gates.style.jsexpr import JSError, compile_expr, compile_filter, uses
+from gates.style.jsexpr import (
+    JSError,
+    compile_expr,
+    compile_filter,
+    needs_container,
+    uses,
+    variables,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,13 +46,17 @@ class JSONPathError(ValueError):
 
 
 class Step:
-    __slots__ = ("descend", "kind", "arg", "test")
+    __slots__ = ("descend", "kind", "arg", "test", "containers", "by_key")
 
     def __init__(self, descend: bool, kind: str, arg: Any = None) -> None:
         self.descend = descend
         self.kind = kind  # "name", "index", "wild", "union", "slice", "filter"
         self.arg = arg
         self.test: Callable[..., bool] | None = None
+        #: the test can only hold for an object or array (scalars are skipped unasked)
+        self.containers = kind == "filter" and needs_container(arg)
+        #: a filter that reads only ``@property``: decided by the name alone (and cached)
+        self.by_key = kind == "filter" and variables(arg) <= {"@property"}
 
     def key_match(self, key: Any) -> bool:
         kind = self.kind
@@ -59,7 +70,7 @@ class Step:
 
     @property
     def by_value(self) -> bool:
-        return self.kind in ("filter", "slice", "index")
+        return self.kind in ("slice", "index") or (self.kind == "filter" and not self.by_key)
 
     def __repr__(self) -> str:
         return f"Step({'..' if self.descend else '.'}{self.kind}:{self.arg!r})"
@@ -300,6 +311,7 @@ class Query:
                 self._state_last.append(j == len(path.steps) - 1)
         self._cache: dict[tuple[frozenset[int], Any], tuple[frozenset[int], tuple[int, ...]]] = {}
         self._value_states: dict[frozenset[int], tuple[int, ...]] = {}
+        self._scalar_states: dict[frozenset[int], tuple[int, ...]] = {}
         self._interned: dict[frozenset[int], frozenset[int]] = {}
         self.share = not any(p.uses_path for p in paths)
 
@@ -313,7 +325,11 @@ class Query:
             step = self._state_step[s]
             if step.descend:
                 nxt.add(s)
-            if not step.by_value and step.key_match(key):
+            if step.by_key:
+                hit = step.test((None, key, None, None, None, None))
+            else:
+                hit = not step.by_value and step.key_match(key)
+            if hit:
                 if self._state_last[s]:
                     matched.append(self._state_path[s])
                 else:
@@ -332,6 +348,7 @@ class Query:
         cache = self._cache
         key_step = self._key_step
         value_states = self._value_states
+        scalar_states = self._scalar_states
         state_step = self._state_step
         state_last = self._state_last
         state_path = self._state_path
@@ -346,6 +363,8 @@ class Query:
             if found is None:
                 found = value_states[states] = tuple(
                     s for s in states if state_step[s].by_value)
+                scalar_states[states] = tuple(s for s in found
+                                              if not state_step[s].containers)
             return found
 
         def walk(node: Any, states: frozenset[int], parent_key: Any) -> None:
@@ -355,8 +374,11 @@ class Query:
                 items = enumerate(node)
             else:
                 return
-            by_value = filter_states(states)
+            by_value_all = filter_states(states)
+            by_value_scalar = scalar_states[states]
             for key, child in items:
+                by_value = by_value_all if type(child) is dict or type(child) is list \
+                    else by_value_scalar
                 entry = cache.get((states, key))
                 if entry is None:
                     entry = key_step(states, key)

@@ -382,6 +382,8 @@ class _Loader:
 
             reason = allowed(ext, self.allow_remote)
             if reason is not None:
+                if reason.startswith("not under"):
+                    reason = "not under a `ruleset-allow-remote` prefix"
                 raise source.fail(tokens, f"remote ruleset {ext} refused ({reason}): vendor the "
                                           "file and extend it by path, or allow its https "
                                           "prefix with `ruleset-allow-remote` in the config")

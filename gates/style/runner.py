@@ -118,6 +118,7 @@ class _View:
         return self._document
 
 
+_URI_ENCODED = re.compile(r"[^A-Za-z0-9\-_.!~*'()/]")
 _TEMPLATE = re.compile(r"#?\{\{([^}\n]+)\}\}")
 _PRINT = re.compile(r"""^print\(\s*['"]([^'"]*)['"]\s*\)$""")
 
@@ -148,7 +149,13 @@ def _pointer_text(path: tuple[Any, ...]) -> str:
     return "#" + "".join("/" + escape(t) for t in path) if path else "#"
 
 
+_PLAIN = re.compile(r"[^\s\d][^\s]*|\d*[^\s\d.eE+\-][^\s]*")
+
+
 def _dot(path: tuple[Any, ...]) -> str:
+    """Spectral's dotted path (``a.b[0]['with space']``) for `{{property}}`."""
+    if all(type(s) is str and _PLAIN.fullmatch(s) for s in path):
+        return ".".join(path)
     out = ""
     for i, seg in enumerate(path):
         s = str(seg)
@@ -190,47 +197,67 @@ class _Run:
         self.pointer_overrides = pointer_overrides
         self.spec_file = spec_file
         self._located: dict[tuple[bool, tuple[Any, ...]], Any] = {}
+        ctx = self.ctx = _Ctx.__new__(_Ctx)  # one context, its fields set per call
+        ctx._view = self.view
+        ctx.unresolved = spec.raw
+        ctx.formats = self.formats or frozenset()
+        if not pointer_overrides:
+            self.severity = lambda rule, ptr: rule.definition.severity  # type: ignore
 
     # -------------------------------------------------------------- placing results
 
     def locate(self, path: tuple[Any, ...], resolved: bool) -> tuple[Pointer, tuple[Any, ...]]:
         """The pointer where `path` is written and the part of `path` that does not exist."""
         spec = self.spec
-        node, ptr, seen, done = self._prefix(path, resolved)
-        if done < len(path):
-            return ptr, path[done:]
-        if resolved and type(node) is dict and "$ref" in node:
+        node, ptr, seen, done, hopped, broken = self._prefix(path, resolved)
+        if resolved and done == len(path) and type(node) is dict and "$ref" in node:
             target, where = spec.resolve(node, ptr)
             if id(target) not in seen:
-                ptr = where
+                return where, ()
+        if broken is not None:
+            return broken[0], path[broken[1]:]
+        if done < len(path):
+            return ptr, path[done:]
         return ptr, ()
 
-    def _prefix(self, path: tuple[Any, ...], resolved: bool
-                ) -> tuple[Any, Pointer, frozenset[int], int]:
-        """(node, pointer, ids of the nodes on the way, how many keys exist) for `path`,
-        memoised per prefix: findings share their parents."""
+    def _prefix(self, path: tuple[Any, ...], resolved: bool) -> tuple[Any, ...]:
+        """(node, pointer, ids of the nodes on the way, how many keys exist, whether a
+        reference was followed, where the path broke) for `path`, memoised per prefix
+        (findings share parents).
+
+        After a reference, Spectral looks the rest of the path up in its URI-encoded form: a
+        key with a character that encoding changes (``+1``, ``{id}``, a space) is not found
+        unless a later reference replaces the path again, and the finding stays on that
+        key's parent. `broken` is the state just before such a key (None: not broken)."""
         memo = self._located
         key = (resolved, path)
         found = memo.get(key)
         if found is not None:
             return found
         if not path:
-            found = (self.spec.raw, self.spec.root, frozenset({id(self.spec.raw)}), 0)
+            found = (self.spec.raw, self.spec.root, frozenset({id(self.spec.raw)}), 0, False,
+                     None)
         else:
-            node, ptr, seen, done = self._prefix(path[:-1], resolved)
+            state = self._prefix(path[:-1], resolved)
+            node, ptr, seen, done, hopped, broken = state
             if done < len(path) - 1:
-                found = (node, ptr, seen, done)
+                found = state
             else:
                 if resolved and type(node) is dict and "$ref" in node:
                     target, where = self.spec.resolve(node, ptr)
                     if id(target) not in seen:  # a reference back to an ancestor stays
                         node, ptr = target, where
                         seen = seen | {id(node)}
-                child = _child(node, path[-1])
+                        hopped, broken = True, None
+                last = path[-1]
+                child = _child(node, last)
                 if child is UNDEFINED:
-                    found = (node, ptr, seen, done)
+                    found = (node, ptr, seen, done, hopped, broken)
                 else:
-                    found = (child, ptr / path[-1], seen | {id(child)}, done + 1)
+                    if broken is None and hopped and type(last) is str \
+                            and _URI_ENCODED.search(last):
+                        broken = (ptr, done)
+                    found = (child, ptr / last, seen | {id(child)}, done + 1, hopped, broken)
         memo[key] = found
         return found
 
@@ -291,16 +318,13 @@ class _Run:
         resolved = rule.definition.resolved
         if resolved:
             value = self.view.deref(value)
+        ctx = self.ctx
+        ctx.given_path = given_path
+        ctx.rule_name = rule.name
         for then in rule.thens:
             for rel, target in self.targets(value, then.field):
-                path = (*given_path, *rel)
-                ctx = _Ctx.__new__(_Ctx)
-                ctx._view = self.view
-                ctx.unresolved = self.spec.raw
+                path = (*given_path, *rel) if rel else given_path
                 ctx.path = path
-                ctx.given_path = given_path
-                ctx.rule_name = rule.name
-                ctx.formats = self.formats or frozenset()
                 results = then.function(target, then.options, ctx)
                 if not results:
                     continue

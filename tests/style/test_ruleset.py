@@ -1,0 +1,183 @@
+"""Reading rulesets as Spectral does: extends, rule switches, aliases, formats, overrides,
+documentationUrl, and JavaScript functions that are never run."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tests.style.conftest import SPEC, lint_files
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+BASE = """\
+rules:
+  op-summary:
+    description: Operations have a summary
+    given: "$.paths[*][*]"
+    then: {field: summary, function: truthy}
+  op-description:
+    description: Operations have a description
+    recommended: false
+    given: "$.paths[*][*]"
+    then: {field: description, function: truthy}
+"""
+
+
+def rules_of(found):
+    return sorted({(rule, severity) for rule, _p, _l, severity, _m in found})
+
+
+def test_extends_local_files_nested_and_cycle_safe(tmp_path) -> None:
+    write(tmp_path, "base/base.yaml", BASE + "extends: ../top.yaml\n")  # a cycle back
+    top = write(tmp_path, "top.yaml", """\
+        extends: ./base/base.yaml
+        rules:
+          op-summary: error
+    """)
+    spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
+    assert rules_of(lint_files(spec, [top])) == [("style/op-summary", "error")]
+
+
+def test_extends_with_all_recommended_and_off(tmp_path) -> None:
+    write(tmp_path, "base.yaml", BASE)
+    spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
+    found = {}
+    for mode in ("all", "recommended", "off"):
+        top = write(tmp_path, f"{mode}.yaml", f"extends: [[./base.yaml, {mode}]]\n")
+        found[mode] = rules_of(lint_files(spec, [top]))
+    assert found["all"] == [("style/op-description", "warning"), ("style/op-summary", "warning")]
+    assert found["recommended"] == [("style/op-summary", "warning")]
+    assert found["off"] == []
+
+
+def test_rules_switch_inherited_rules_on_and_off(tmp_path) -> None:
+    write(tmp_path, "base.yaml", BASE)
+    spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
+    top = write(tmp_path, "top.yaml", """\
+        extends: [[./base.yaml, off]]
+        rules:
+          op-description: true
+          op-summary: hint
+    """)
+    assert rules_of(lint_files(spec, [top])) == [("style/op-description", "warning"),
+                                                 ("style/op-summary", "info")]
+    top = write(tmp_path, "top2.yaml", "extends: ./base.yaml\nrules:\n  op-summary: false\n")
+    assert lint_files(spec, [top]) == []
+
+
+def test_merged_rule_keeps_what_it_does_not_override(tmp_path) -> None:
+    write(tmp_path, "base.yaml", BASE)
+    spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
+    top = write(tmp_path, "top.yaml", """\
+        extends: ./base.yaml
+        rules:
+          op-summary:
+            severity: error
+            message: "{{property}} is missing"
+    """)
+    assert lint_files(spec, [top]) == [
+        ("style/op-summary", "/paths/~1pets/get", 7, "error", "get.summary is missing")]
+
+
+def test_aliases_plain_and_per_format(tmp_path) -> None:
+    ruleset = write(tmp_path, "r.yaml", """\
+        aliases:
+          Operation: ["$.paths[*][get,put,post,delete]"]
+          Schemas:
+            targets:
+              - formats: [oas2]
+                given: ["$.definitions[*]"]
+              - formats: [oas3]
+                given: ["$.components.schemas[*]"]
+        formats: [oas2, oas3]
+        rules:
+          op-id:
+            given: "#Operation.operationId"
+            then: {function: pattern, functionOptions: {match: "^get"}}
+          schema-description:
+            given: "#Schemas"
+            then: {field: description, function: truthy}
+    """)
+    spec = write(tmp_path, "spec.yaml", SPEC)
+    found = lint_files(spec, [ruleset])
+    assert [(r, p) for r, p, *_ in found] == [
+        ("style/op-id", "/paths/~1pets/get/operationId"),
+        ("style/schema-description", "/components/schemas/Pet"),
+        ("style/schema-description", "/components/schemas/Tag")]
+
+
+def test_rule_formats_and_unrecognized_format(tmp_path) -> None:
+    ruleset = write(tmp_path, "r.yaml", """\
+        rules:
+          swagger-only:
+            formats: [oas2]
+            given: $.info
+            then: {field: contact, function: truthy}
+    """)
+    spec = write(tmp_path, "spec.yaml", SPEC)
+    assert lint_files(spec, [ruleset]) == [
+        ("style/unrecognized-format", "", 1, "warning",
+         "The provided document does not match any of the registered formats "
+         "[OpenAPI 2.0 (Swagger)]")]
+
+
+def test_overrides_by_file_glob_and_pointer(tmp_path) -> None:
+    write(tmp_path, "base.yaml", BASE)
+    ruleset = write(tmp_path, ".spectral.yaml", """\
+        extends: ./base.yaml
+        overrides:
+          - files: ["legacy/**/*.yaml"]
+            rules:
+              op-summary: "off"
+          - files: ["api.yaml#/paths/~1pets/get"]
+            rules:
+              op-summary: error
+    """)
+    text = SPEC.replace("      summary: List pets\n", "")
+    legacy = write(tmp_path, "legacy/v1/api.yaml", text)
+    api = write(tmp_path, "api.yaml", text)
+    other = write(tmp_path, "other.yaml", text)
+    assert lint_files(legacy, [ruleset]) == []
+    assert rules_of(lint_files(api, [ruleset])) == [("style/op-summary", "error")]
+    assert rules_of(lint_files(other, [ruleset])) == [("style/op-summary", "warning")]
+
+
+def test_javascript_function_is_reported_once_and_the_rest_runs(tmp_path) -> None:
+    ruleset = write(tmp_path, "r.yaml", """\
+        functionsDir: functions
+        rules:
+          custom-a:
+            given: $.paths[*]
+            then: {function: myCheck}
+          info-contact:
+            given: $.info
+            then: {field: contact, function: truthy}
+    """)
+    write(tmp_path, "functions/myCheck.js", "export default () => [];\n")
+    spec = write(tmp_path, "spec.yaml", SPEC)
+    found = lint_files(spec, [ruleset])
+    assert [(r, s) for r, _p, _l, s, _m in found] == [("style/custom-a", "info"),
+                                                      ("style/info-contact", "warning")]
+    message = found[0][4]
+    assert "custom-a" in message and "myCheck" in message and "not run" in message
+
+
+def test_documentation_url_and_description_reach_explain_and_sarif(tmp_path, cli) -> None:
+    ruleset = write(tmp_path, "r.yaml", """\
+        documentationUrl: https://style.example.com/rules
+        rules:
+          info-contact:
+            description: Every API names a contact
+            given: $.info
+            then: {field: contact, function: truthy}
+    """)
+    result = cli("explain", "style/info-contact", "--ruleset", str(ruleset), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Every API names a contact" in result.stdout
+    assert "https://style.example.com/rules#info-contact" in result.stdout
