@@ -75,6 +75,41 @@ def oasSchema(target: Any, options: Any, ctx: Context) -> list[Result] | None:
     return _core_schema()(target, {**(options or {}), "dialect": _dialect(ctx)}, ctx)
 
 
+_CLASSES = {"draft4": "Draft4Validator", "draft6": "Draft6Validator",
+            "draft7": "Draft7Validator", "draft2019-09": "Draft201909Validator",
+            "draft2020-12": "Draft202012Validator", "auto": "Draft7Validator"}
+_validators: dict[tuple[int, str], Any] = {}
+
+
+def _validate_example(value: Any, schema: Any, ctx: Context, path: tuple) -> list[Result] | None:
+    """The first error of `value` against a prepared example schema, as the core `schema`
+    function words it, with the formats Spectral's validator checks (`formats.checker`)."""
+    from gates.style import functions as core
+    from gates.style.api import Result as _Result
+
+    if value is getattr(core, "UNDEFINED", object()):
+        return [_Result('#{{print("property")}}must exist', path)]
+    dialect = _dialect(ctx)
+    key = (id(schema), dialect)
+    validator = _validators.get(key)
+    if validator is None:
+        import jsonschema
+
+        from .formats import checker
+
+        cls = getattr(jsonschema, _CLASSES.get(dialect, "Draft7Validator"))
+        validator = _validators[key] = cls(schema, format_checker=checker())
+    try:
+        first = next(validator.iter_errors(value), None)
+    except Exception as exc:  # noqa: BLE001 - a schema the validator cannot use
+        return [_Result(str(exc).splitlines()[0], path)]
+    if first is None:
+        return None
+    describe = getattr(core, "_describe", None)
+    message = describe(first, path) if describe is not None else first.message
+    return [_Result(message, (*path, *first.absolute_path))]
+
+
 def _drop_data_ids(node: Any, parent_keyword: str | None) -> None:
     """Remove `id` from objects that sit in data positions of a schema (an example, an
     extension), where a draft-4 validator would read it as a schema identifier."""
@@ -273,13 +308,12 @@ def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
         prepared = _SKIP
     if len(_prepared) > 20000:
         _prepared.clear()
+        _validators.clear()  # keyed by the identity of prepared schemas
     _prepared[key] = (schema, prepared)
     return prepared
 
 
 def oasExample(target: Any, options: Any, ctx: Context) -> list[Result] | None:
-    from gates.style.api import Context as _Context
-
     if not isinstance(target, dict):
         return None
     options = options or {}
@@ -302,9 +336,7 @@ def oasExample(target: Any, options: Any, ctx: Context) -> list[Result] | None:
         return [_Result(prepared.message, path) for _, path in items] or None
     for value, path in items:
         value = _js_numbers(value)
-        item_ctx = _Context(ctx.document, ctx.unresolved, path, ctx.given_path, ctx.rule_name,
-                            ctx.formats)
-        found = oasSchema(value, {"schema": prepared}, item_ctx)
+        found = _validate_example(value, prepared, ctx, path)
         if found:
             results = [*(results or ()), *found]
     return results
