@@ -106,8 +106,25 @@ def _validate_example(value: Any, schema: Any, ctx: Context, path: tuple) -> lis
     if first is None:
         return None
     describe = getattr(core, "_describe", None)
-    message = describe(first, path) if describe is not None else first.message
-    return [_Result(message, (*path, *first.absolute_path))]
+    return [_Result(describe(error, path) if describe is not None else error.message,
+                    (*path, *error.absolute_path)) for error in _as_ajv_reports(first)]
+
+
+def _as_ajv_reports(error: Any) -> list[Any]:
+    """The errors Spectral's validator reports where jsonschema's first error is `error`: for a
+    failed `oneOf`/`anyOf`, the first error of each failing branch (each expanded the same
+    way), then the combinator's own; otherwise the error alone."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    firsts: dict[Any, Any] = {}
+    for sub in error.context:
+        branch = sub.relative_schema_path[0] if sub.relative_schema_path else None
+        firsts.setdefault(branch, sub)
+    out = []
+    for sub in firsts.values():
+        out.extend(_as_ajv_reports(sub))
+    out.append(error)
+    return out
 
 
 def _drop_data_ids(node: Any, parent_keyword: str | None) -> None:
@@ -254,12 +271,16 @@ def _has_ref(node: Any) -> bool:
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
             if isinstance(item.get("$ref"), str):
                 return True
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, (dict, list)))
+            for key, value in item.items():  # schema positions only, not example values
+                if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+                    stack.extend(value.values())
+                elif key in _SCHEMA_KEYWORDS or key in _SCHEMA_LIST_KEYWORDS:
+                    stack.append(value)
     return False
 
 
@@ -279,6 +300,82 @@ _prepared: dict[tuple, tuple[Any, Any]] = {}
 
 
 _SKIP = object()
+
+# ajv checks a schema's keywords in this order, whatever order they are written in: keywords
+# for any type first, then those of numbers, strings, arrays and objects; `type` first, unless
+# the schema names one type and has keywords of that type (then after them). With one error
+# reported, the order decides which.
+_ANY = ("const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else")
+_GROUPS = {
+    "number": ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
+               "format"),
+    "integer": ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
+                "format"),
+    "string": ("maxLength", "minLength", "pattern", "format"),
+    "array": ("maxItems", "minItems", "uniqueItems", "additionalItems", "items", "prefixItems",
+              "contains"),
+    "object": ("maxProperties", "minProperties", "required", "dependentRequired",
+               "propertyNames", "additionalProperties", "dependencies", "dependentSchemas",
+               "properties", "patternProperties"),
+}
+_TYPED_ORDER = tuple(dict.fromkeys(k for g in ("number", "string", "array", "object")
+                                   for k in _GROUPS[g]))
+_JS_ESCAPES = set("dDwWsSbBcfnrtv0123456789xuk")
+
+
+def _js_pattern(pattern: str) -> str:
+    """A JavaScript regular expression (no `u` flag) as Python reads it: an escaped letter
+    JavaScript does not know is that letter (`\\A` is "A", not Python's anchor)."""
+    if "\\" not in pattern:
+        return pattern
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt.isalpha() and nxt not in _JS_ESCAPES:
+                out.append(nxt)
+            else:
+                out.append(c + nxt)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _ajv_order(node: Any) -> Any:
+    """The schema with its keywords in ajv's order and its patterns read as JavaScript's."""
+    if isinstance(node, list):
+        return [_ajv_order(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict = {}
+    declared = node.get("type")
+    group = _GROUPS.get(declared) if isinstance(declared, str) else None
+    type_last = group is not None and any(k in node for k in group)
+    if "type" in node and not type_last:
+        out["type"] = node["type"]
+    order = (*_ANY, *(group or ()), *_TYPED_ORDER) if group else (*_ANY, *_TYPED_ORDER)
+    for key in order:
+        if key in node and key not in out:
+            out[key] = node[key]
+    if "type" in node and "type" not in out:
+        out["type"] = node["type"]
+    for key, value in node.items():
+        if key not in out:
+            out[key] = value
+    for key, value in out.items():
+        if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            out[key] = {k: _ajv_order(v) for k, v in value.items()}
+            if key == "patternProperties":
+                out[key] = {_js_pattern(k): v for k, v in out[key].items()}
+        elif key in _SCHEMA_KEYWORDS or key in _SCHEMA_LIST_KEYWORDS:
+            out[key] = _ajv_order(value)
+        elif key == "pattern" and isinstance(value, str):
+            out[key] = _js_pattern(value)
+    return out
 
 
 class _Broken:
@@ -306,6 +403,8 @@ def _prepare(schema: Any, oas2: bool, read_only: bool, write_only: bool) -> Any:
         prepared = _Broken(problem)
     elif _has_ref(prepared):
         prepared = _SKIP
+    else:
+        prepared = _ajv_order(prepared)
     if len(_prepared) > 20000:
         _prepared.clear()
         _validators.clear()  # keyed by the identity of prepared schemas

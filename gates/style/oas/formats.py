@@ -2,7 +2,7 @@
 "full" formats), as a jsonschema `FormatChecker`.
 
 A format this module does not list is not checked (ajv ignores unknown formats too);
-`uri-reference`, `uri-template` and `url` are accepted unchecked (see docs/style.md).
+`uri-reference` and `uri-template` are accepted unchecked (see docs/style.md).
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ _IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\
 _UUID = re.compile(r"^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.I)
 _JSON_POINTER = re.compile(r"^(?:/(?:[^~/]|~0|~1)*)*$")
 _RELATIVE_POINTER = re.compile(r"^(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^~/]|~0|~1)*)*)$")
+# dperini's web URL expression (public IPs, or host names with a top-level domain), the form
+# ajv-formats checks `url` with.
+_URL = re.compile(
+    r"^(?:https?|ftp)://(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})"
+    r"(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})"
+    r"(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}"
+    r"(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[a-z0-9\u00a1-\uffff]+-)*"
+    r"[a-z0-9\u00a1-\uffff]+)(?:\.(?:[a-z0-9\u00a1-\uffff]+-)*[a-z0-9\u00a1-\uffff]+)*"
+    r"(?:\.(?:[a-z\u00a1-\uffff]{2,})))(?::\d{2,5})?(?:/[^\s]*)?$", re.I)
 _BYTE = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", re.M)
 
 
@@ -74,6 +83,7 @@ _STRINGS = {
     "date-time": _date_time,
     "duration": lambda v: bool(_DURATION.match(v)),
     "uri": lambda v: bool(_URI_FRAGMENT.search(v) and _URI.match(v)),
+    "url": lambda v: bool(_URL.match(v)),
     "email": lambda v: bool(_EMAIL.match(v)),
     "hostname": lambda v: bool(_HOSTNAME.match(v)),
     "ipv4": lambda v: bool(_IPV4.match(v)),
