@@ -178,11 +178,14 @@ def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
             [sys.executable, "-m", "gatekeeper", "check", *map(str, group), "--ruleset",
              str(ruleset), "--select", "style", "--format", "json", "-j", "2"],
             capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"})
-        if done.returncode not in (0, 1):
+        try:  # exit 2 with a report: some specs could not be checked (they have no report)
+            data = json.loads(done.stdout)
+        except ValueError:
+            data = None
+        if done.returncode not in (0, 1, 2) or data is None:
             for spec in group:
                 found[spec] = f"gatekeeper exited {done.returncode}: {done.stderr.strip()[-800:]}"
             continue
-        data = json.loads(done.stdout)
         reports = data.get("reports", [data]) if isinstance(data, dict) else data
         by_file = {}
         for report in reports:
@@ -192,7 +195,7 @@ def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
         for spec in group:
             report = by_file.get(spec.resolve())
             if report is None:
-                found[spec] = "gatekeeper produced no report"
+                found[spec] = "gatekeeper could not check the spec"
                 continue
             items = set()
             for gate in report.get("gates", []):

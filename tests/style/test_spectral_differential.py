@@ -61,12 +61,35 @@ KNOWN: dict[tuple[str, str, tuple[str, ...]], str] = {
      ("paths", "/pets", "get", "responses", "200", "content", "application/json", "schema",
       "properties", "tags", "allOf")):
         "a nested 3.2 Schema Object is not checked against Spectral's dialect files",
+    ("corpus/openbankingproject.ch.json", "oas3-valid-schema-example",
+     ("components", "schemas", "camt.053", "example")):
+        "a `$ref` inside an example value: Spectral resolves it and reports on its target, "
+        "gatekeeper reads example values as data",
+    ("corpus/openbankingproject.ch.json", "oas3-valid-schema-example",
+     ("components", "examples", "camt.053_simple_xml")):
+        "the same `$ref` inside an example value, seen from Spectral's side",
+    ("corpus/openbankingproject.ch.json", "oas3-valid-media-example",
+     ("components", "examples", "selectPsuAuthenticationMethodResponseExample_Embedded_payments",
+      "value", "challengeData", "otpMaxLength")):
+        "an example with several errors: Spectral's validator reports another first error "
+        "than jsonschema's",
 }
 
 #: Cases whose ruleset uses something the engine does not support yet (the case fails as
 #: expected; it passes, and must then leave this list, when the support lands).
 NOT_YET: dict[str, str] = {
     "core/parent-operator": "the JSONPath-Plus parent operator `^` is not supported yet",
+    # A property name (`~`) under a schema reached through a `$ref`: Spectral reports it at the
+    # referencing site's path, the engine at the definition (or once per definition).
+    "rulesets/company-style-b/corpus/adyen.com/DisputeService-v30.json":
+        "`~` results through a `$ref` are placed at the definition, Spectral places them at "
+        "the referencing path",
+    "rulesets/company-style-b/corpus/codat.io/accounting.json":
+        "`~` results through a `$ref` are placed at the definition, Spectral places them at "
+        "the referencing path",
+    "rulesets/company-style-b/corpus/azure.com/batch-BatchService.json":
+        "a `$ref`'d parameter selected by a filter through an alias is not reported at its "
+        "definition as Spectral does",
 }
 
 
@@ -132,8 +155,12 @@ def test_same_findings_as_spectral(case: str, ruleset: Path, spec: Path) -> None
         pytest.skip(raw)
     theirs = oracle.spectral_set(raw, spec)
     ours = gatekeeper[spec]
-    assert not isinstance(ours, str), ours
-    known = {(rule, path) for (case_id, rule, path) in KNOWN if case_id == case}
+    if isinstance(ours, str):  # a spec gatekeeper refuses to load: Spectral's rules found nothing
+        assert not theirs, f"{case}: {ours}, but Spectral reports {len(theirs)} findings"
+        return
+    # an entry names a spec (samples/..., corpus/...): it holds for every ruleset run on it
+    known = {(rule, path) for (where, rule, path) in KNOWN
+             if case == where or case.endswith("/" + where.split("/", 1)[1])}
     extra = {f for f in ours - theirs if (f[0], f[1]) not in known}
     missing = {f for f in theirs - ours if (f[0], f[1]) not in known}
     assert not extra and not missing, \
