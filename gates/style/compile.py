@@ -175,9 +175,9 @@ def _lookup(name: str, rule: RuleDef) -> tuple[Callable[..., Any] | None, str | 
     source = rule.source
     if name in source.js_functions:
         return None, name
-    for folder in ("functions",):
-        if os.path.isfile(os.path.join(source.folder, folder, name + ".js")):
-            return None, name
+    folder = os.path.join(source.folder, source.functions_dir)
+    if any(os.path.isfile(os.path.join(folder, name + ext)) for ext in (".js", ".mjs", ".cjs")):
+        return None, name
     return None, None
 
 

@@ -504,9 +504,15 @@ def _closure(node: tuple) -> Callable[[tuple], Any]:
         op = node[1]
         a, b = _closure(node[2]), _closure(node[3])
         if op == "&&":
+            terms = [_closure(t) for t in _conjuncts(node)]
+
             def and_(s: tuple) -> Any:
-                left = a(s)
-                return b(s) if truthy(left) else left
+                value = None
+                for term in terms:
+                    value = term(s)
+                    if value is not True and not truthy(value):
+                        return value
+                return value
             return and_
         if op == "||":
             def or_(s: tuple) -> Any:
@@ -527,6 +533,10 @@ def _closure(node: tuple) -> Callable[[tuple], Any]:
                     return _loose_eq(value, const) != negate
                 return negate
             return eq_str
+        if op in ("===", "!==") and node[3][0] == "lit" and node[3][1] is UNDEFINED:
+            if op == "===":
+                return lambda s: a(s) is UNDEFINED
+            return lambda s: a(s) is not UNDEFINED
         if op == "===":
             return lambda s: _strict_eq(a(s), b(s))
         if op == "!==":
@@ -595,15 +605,26 @@ def needs_container(tree: tuple) -> bool:
     kind = tree[0]
     if kind == "bin" and tree[1] == "&&":
         return needs_container(tree[2]) or needs_container(tree[3])
+    if kind == "bin" and tree[1] == "||":
+        return needs_container(tree[2]) and needs_container(tree[3])
     if kind == "bin" and tree[1] in ("===", "==") and tree[3][0] == "lit" \
             and isinstance(tree[3][1], str):
         return _own_property(tree[2])
+    if kind == "bin" and tree[1] in ("!==", "!=") and tree[3][0] == "lit" \
+            and (tree[3][1] is UNDEFINED or (tree[1] == "!=" and tree[3][1] is None)):
+        return _own_property(tree[2])  # `@.x !== void 0`: only an object has it
     return _own_property(tree)
 
 
 def _own_property(node: tuple) -> bool:
     return (node[0] == "get" and node[1] == ("var", "@") and node[2][0] == "lit"
             and isinstance(node[2][1], str) and node[2][1] != "length")
+
+
+def _conjuncts(node: tuple) -> list[tuple]:
+    if node[0] == "bin" and node[1] == "&&":
+        return [*_conjuncts(node[2]), *_conjuncts(node[3])]
+    return [node]
 
 
 def compile_filter(tree: tuple) -> Callable[[tuple], bool]:

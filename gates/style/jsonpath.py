@@ -13,7 +13,7 @@ once. The part of a transition that depends only on the property name (names, in
 ``..``) is cached per (state set, name); only filters look at values.
 
 On the resolved document, a `$ref` is followed where it is met (``resolve``); a reference
-met again with the same live states and the same property name is not walked again: every
+met again with the same live states and matches is not walked again: every
 finding below it maps to the same place in the referenced definition, where Spectral reports
 it, and Spectral keeps one finding per place. A reference to one of its own ancestors (a
 recursive schema) is not followed.
@@ -134,6 +134,8 @@ def compile_path(text: str) -> Path:
         name = text[i:end]
         if name == "":
             raise JSONPathError(f"missing property name at position {i} of JSONPath {text!r}")
+        if name == "^" or name.endswith("^"):
+            raise JSONPathError(f"the parent selector '^' is not supported in JSONPath {text!r}")
         if name.startswith("@") or name.startswith("^"):
             raise JSONPathError(f"unsupported selector {name!r} in JSONPath {text!r}")
         steps.append(Step(descend, "wild") if name == "*" else Step(descend, "name", name))
@@ -314,6 +316,10 @@ class Query:
         self._scalar_states: dict[frozenset[int], tuple[int, ...]] = {}
         self._interned: dict[frozenset[int], frozenset[int]] = {}
         self.share = not any(p.uses_path for p in paths)
+        # the property name a reference is met under matters below it only to filters that
+        # read @parentProperty
+        self.by_name = any(step.kind == "filter" and uses(step.arg, "@parentProperty")
+                           for p in paths for step in p.steps)
 
     def _intern(self, states: frozenset[int]) -> frozenset[int]:
         return self._interned.setdefault(states, states)
@@ -354,8 +360,9 @@ class Query:
         state_path = self._state_path
         intern = self._intern
         share = self.share
+        by_name = self.by_name
         seen_refs: set[tuple[int, frozenset[int], Any]] = set()
-        active_refs: set[int] = set()
+        active: set[int] = set()  # the containers on the way down (resolved walk)
         stack: list[Any] = []
 
         def filter_states(states: frozenset[int]) -> tuple[int, ...]:
@@ -374,10 +381,17 @@ class Query:
                 items = enumerate(node)
             else:
                 return
+            if resolve is not None:  # a reference back to an ancestor is not followed
+                active.add(id(node))
             by_value_all = filter_states(states)
             by_value_scalar = scalar_states[states]
             for key, child in items:
-                by_value = by_value_all if type(child) is dict or type(child) is list \
+                target = child  # what filters and matches see: the resolved value
+                if resolve is not None and type(child) is dict and "$ref" in child:
+                    resolved = resolve(child)
+                    if resolved is not None and id(resolved) not in active:
+                        target = resolved
+                by_value = by_value_all if type(target) is dict or type(target) is list \
                     else by_value_scalar
                 entry = cache.get((states, key))
                 if entry is None:
@@ -386,7 +400,7 @@ class Query:
                 if by_value:
                     extra: Any = None
                     more: Any = None
-                    scope = (child, key, node, parent_key, root,
+                    scope = (target, key, node, parent_key, root,
                              (lambda k=key: _path_text([*stack, k])) if not share else None)
                     for s in by_value:
                         if state_step[s].test(scope):
@@ -400,29 +414,21 @@ class Query:
                         matched = matched + more
                 if not nxt and not matched:
                     continue
-                target = child
-                followed = None
-                if resolve is not None and type(child) is dict and "$ref" in child:
-                    resolved = resolve(child)
-                    if resolved is not None and id(resolved) not in active_refs:
-                        if share:
-                            memo = (id(resolved), nxt, key)
-                            if memo in seen_refs:
-                                continue
-                            seen_refs.add(memo)
-                        target = resolved
-                        followed = id(resolved)
+                if target is not child and share and len(child) == 1:
+                    # a $ref with siblings places its findings differently (see
+                    # gates.style.runner): it is always walked
+                    memo = (id(target), nxt, matched, key if by_name else None)
+                    if memo in seen_refs:
+                        continue
+                    seen_refs.add(memo)
                 stack.append(key)
                 for pid in matched:
                     on_match(pid, tuple(stack), key if paths[pid].keys else target)
                 if nxt:
-                    if followed is not None:
-                        active_refs.add(followed)
-                        walk(target, nxt, key)
-                        active_refs.discard(followed)
-                    else:
-                        walk(target, nxt, key)
+                    walk(target, nxt, key)
                 stack.pop()
+            if resolve is not None:
+                active.discard(id(node))
 
         start = intern(frozenset(self._start))
         limit = sys.getrecursionlimit()

@@ -53,7 +53,7 @@ def discover(folder: str | None = None) -> str | None:
 class Source:
     """Where a definition came from: a file (with positions) or the built-in ruleset."""
 
-    __slots__ = ("name", "folder", "doc", "js_functions", "builtin")
+    __slots__ = ("name", "folder", "doc", "js_functions", "builtin", "functions_dir")
 
     def __init__(self, name: str, folder: str, doc: Any = None, builtin: bool = False) -> None:
         self.name = name
@@ -61,6 +61,7 @@ class Source:
         self.doc = doc
         self.js_functions: set[str] = set()
         self.builtin = builtin
+        self.functions_dir = "functions"  # Spectral's default `functionsDir`
 
     def where(self, tokens: tuple[Any, ...]) -> str:
         if self.doc is None:
@@ -287,6 +288,8 @@ class _Loader:
         if not source.builtin:
             for name in definition.get("functions") or ():
                 source.js_functions.add(name)
+            if isinstance(definition.get("functionsDir"), str):
+                source.functions_dir = definition["functionsDir"]
         extends = definition.get("extends", [])
         if not isinstance(extends, list) or (len(extends) == 2 and isinstance(extends[1], str)
                                              and extends[1] in ("all", "recommended", "off")

@@ -152,9 +152,19 @@ def _pointer_text(path: tuple[Any, ...]) -> str:
 _PLAIN = re.compile(r"[^\s\d][^\s]*|\d*[^\s\d.eE+\-][^\s]*")
 
 
+_PLAIN_SEEN: dict[str, bool] = {}
+
+
+def _plain(segment: str) -> bool:
+    found = _PLAIN_SEEN.get(segment)
+    if found is None:
+        found = _PLAIN_SEEN[segment] = _PLAIN.fullmatch(segment) is not None
+    return found
+
+
 def _dot(path: tuple[Any, ...]) -> str:
     """Spectral's dotted path (``a.b[0]['with space']``) for `{{property}}`."""
-    if all(type(s) is str and _PLAIN.fullmatch(s) for s in path):
+    if all(type(s) is str and _plain(s) for s in path):
         return ".".join(path)
     out = ""
     for i, seg in enumerate(path):
@@ -179,8 +189,16 @@ def _child(node: Any, key: Any) -> Any:
     return UNDEFINED
 
 
-def _lodash_path(field: str) -> list[str]:
-    return [p for p in re.split(r"\.|\[['\"]?|['\"]?\]", field) if p != ""]
+_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _lodash_path(field: str) -> tuple[str, ...]:
+    """lodash's `toPath`: ``a.b[0]`` and ``a['b.c']`` into keys (memoised)."""
+    found = _FIELDS.get(field)
+    if found is None:
+        found = _FIELDS[field] = tuple(
+            p for p in re.split(r"\.|\[['\"]?|['\"]?\]", field) if p != "")
+    return found
 
 
 class _Run:
@@ -207,9 +225,22 @@ class _Run:
     # -------------------------------------------------------------- placing results
 
     def locate(self, path: tuple[Any, ...], resolved: bool) -> tuple[Pointer, tuple[Any, ...]]:
-        """The pointer where `path` is written and the part of `path` that does not exist."""
+        """The pointer where `path` is written and the part of `path` that does not exist.
+
+        As Spectral's `findAssociatedItemForPath`: take the part of `path` that exists in
+        the resolved view; if the document as written has all of it without passing a
+        `$ref` (and it does not end on a bare `$ref`), the finding is placed in the document
+        as written (a `$ref` with sibling keys keeps them there); otherwise every `$ref`
+        on the way is followed to where its target is written."""
         spec = self.spec
         node, ptr, seen, done, hopped, broken = self._prefix(path, resolved)
+        if resolved:
+            raw = self._prefix(path[:done], False)
+            raw_node = raw[0]
+            if raw[3] == done and not (type(raw_node) is dict and "$ref" in raw_node
+                                       and len(raw_node) == 1):
+                written = self._prefix(path, False)
+                return written[1], path[written[3]:]
         if resolved and done == len(path) and type(node) is dict and "$ref" in node:
             target, where = spec.resolve(node, ptr)
             if id(target) not in seen:
@@ -348,7 +379,7 @@ class _Run:
             node = _child(node, key)
             if node is UNDEFINED:
                 break
-        return [(tuple(path), node)]
+        return [(path, node)]
 
     # -------------------------------------------------------------- the walk
 

@@ -3,6 +3,8 @@ documentationUrl, and JavaScript functions that are never run."""
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 
 from tests.style.conftest import SPEC, lint_files
@@ -150,7 +152,7 @@ def test_overrides_by_file_glob_and_pointer(tmp_path) -> None:
 
 def test_javascript_function_is_reported_once_and_the_rest_runs(tmp_path) -> None:
     ruleset = write(tmp_path, "r.yaml", """\
-        functionsDir: functions
+        functionsDir: custom
         rules:
           custom-a:
             given: $.paths[*]
@@ -159,7 +161,7 @@ def test_javascript_function_is_reported_once_and_the_rest_runs(tmp_path) -> Non
             given: $.info
             then: {field: contact, function: truthy}
     """)
-    write(tmp_path, "functions/myCheck.js", "export default () => [];\n")
+    write(tmp_path, "custom/myCheck.js", "export default () => [];\n")
     spec = write(tmp_path, "spec.yaml", SPEC)
     found = lint_files(spec, [ruleset])
     assert [(r, s) for r, _p, _l, s, _m in found] == [("style/custom-a", "info"),
@@ -181,3 +183,38 @@ def test_documentation_url_and_description_reach_explain_and_sarif(tmp_path, cli
     assert result.returncode == 0, result.stderr
     assert "Every API names a contact" in result.stdout
     assert "https://style.example.com/rules#info-contact" in result.stdout
+
+
+def test_a_python_function_from_the_entry_point_runs_in_place_of_javascript(tmp_path,
+                                                                            cli) -> None:
+    package = tmp_path / "site"
+    write(package, "acme_style/__init__.py", """\
+        from gates.style.api import Result
+
+
+        def check_paths(target, options, ctx):
+            for path in target or {}:
+                if not path.startswith(options["prefix"]):
+                    yield Result(f"{path} does not start with {options['prefix']}",
+                                 (*ctx.path, path))
+    """)
+    write(package, "acme_style-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: acme-style\nVersion: 1.0\n")
+    write(package, "acme_style-1.0.dist-info/entry_points.txt",
+          "[gatekeeper.spectral_functions]\ncheckPaths = acme_style:check_paths\n")
+    ruleset = write(tmp_path, "r.yaml", """\
+        functions: [checkPaths]
+        rules:
+          paths-prefixed:
+            given: $.paths
+            then: {function: checkPaths, functionOptions: {prefix: /v1}}
+    """)
+    spec = write(tmp_path, "spec.yaml", SPEC)
+
+    env = {"PYTHONPATH": os.pathsep.join([str(package), os.environ.get("PYTHONPATH", "")])}
+    result = cli("check", str(spec), "--ruleset", str(ruleset), "--select", "style",
+                 "--format", "json", env=env)
+    style = next(g for g in json.loads(result.stdout)["gates"]
+                 if g["name"] == "style")
+    assert [(f["rule"], f["pointer"], f["message"]) for f in style["findings"]] == [
+        ("style/paths-prefixed", "#/paths/~1pets", "/pets does not start with /v1")]

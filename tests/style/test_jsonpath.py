@@ -1,0 +1,100 @@
+"""The JSONPath-Plus dialect of `given`, evaluated without JavaScript: what each expression
+selects, and the expressions that are refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gates.style.jsonpath import JSONPathError, Query, compile_path
+
+DOC = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "x-logo": {"url": "u"}},
+    "paths": {
+        "/pets": {
+            "get": {"parameters": [{"in": "query", "name": "a"}, {"in": "header", "name": "b"},
+                                   None],
+                    "responses": {"200": {"$ref": "#/components/responses/Ok"}}},
+            "x-internal": True,
+        },
+    },
+    "components": {"responses": {"Ok": {"description": "ok", "content": {
+        "application/json": {"schema": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "self": {"$ref": "#/components/responses/Ok"}}}}}}}},
+}
+
+
+def select(expression: str, resolve: bool = False) -> list[tuple]:
+    found = []
+
+    def target(node):
+        ref = node["$ref"]
+        if ref.startswith("#/"):
+            value = DOC
+            for key in ref[2:].split("/"):
+                value = value[key]
+            return value
+        return None
+
+    Query([compile_path(expression)]).run(DOC, lambda _i, path, _v: found.append(path),
+                                          target if resolve else None)
+    return found
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("$", [()]),
+    ("$.info.title", [("info", "title")]),
+    ("$['info']['x-logo'].url", [("info", "x-logo", "url")]),
+    ("$.paths[*]~", [("paths", "/pets")]),
+    ("$.paths.*[get,put]", [("paths", "/pets", "get")]),
+    ("$..parameters[0].name", [("paths", "/pets", "get", "parameters", 0, "name")]),
+    ("$..parameters[-1]", [("paths", "/pets", "get", "parameters", 2)]),
+    ("$..parameters[0:2].in", [("paths", "/pets", "get", "parameters", 0, "in"),
+                               ("paths", "/pets", "get", "parameters", 1, "in")]),
+    ("$..parameters[?(@.in === 'query')]", [("paths", "/pets", "get", "parameters", 0)]),
+    ("$..parameters[?(@ && @.in != 'query')].name",
+     [("paths", "/pets", "get", "parameters", 1, "name")]),
+    ("$.paths[*][?(@property.match(/^x-/i))]", [("paths", "/pets", "x-internal")]),
+    ("$..[?(@property === 'url' && @parentProperty === 'x-logo')]",
+     [("info", "x-logo", "url")]),
+    ("$.paths[*][?(!@property.startsWith('x-') && typeof @ === 'object')]",
+     [("paths", "/pets", "get")]),
+    ("$..responses[?(@property == 200)]", [("paths", "/pets", "get", "responses", "200")]),
+    ("$.info[?(@.url)]", [("info", "x-logo")]),
+    ("$..[?(Array.isArray(@) && @.length > 2)]", [("paths", "/pets", "get", "parameters")]),
+])
+def test_expression_selects(expression: str, expected: list[tuple]) -> None:
+    assert select(expression) == expected
+
+
+def test_resolved_walk_follows_refs_once_and_stops_at_recursion() -> None:
+    found = select("$..properties[*]", resolve=True)
+    assert ("paths", "/pets", "get", "responses", "200", "content", "application/json",
+            "schema", "properties", "id") in found
+    assert len(found) == len(set(found))
+    assert all(len(path) < 20 for path in found)  # the recursive `self` is not unrolled
+
+
+def test_many_expressions_share_one_walk() -> None:
+    paths = [compile_path(e) for e in ("$..name", "$..in", "$.info.title", "$..description")]
+    found: list[tuple[int, tuple]] = []
+    Query(paths).run(DOC, lambda i, path, _v: found.append((i, path)))
+    assert {i for i, _ in found} == {0, 1, 2, 3}
+
+
+@pytest.mark.parametrize("expression, words", [
+    ("paths", "must start with '$'"),
+    ("$..", "ends with '..'"),
+    ("$.paths[(@.length-1)]", "script expressions"),
+    ("$.paths[?(@.x =~ 1)]", "unsupported syntax"),
+    ("$.paths[?(eval('1'))]", "unsupported"),
+    ("$.paths[?(@.x.constructor.constructor('alert(1)')())]", "unsupported function call"),
+    ("$.paths^", "parent selector"),
+    ("$.paths.^", "parent selector"),
+    ("$.paths['a", "unterminated string"),
+])
+def test_unsupported_or_invalid_expressions_are_refused(expression: str, words: str) -> None:
+    with pytest.raises(JSONPathError, match=re.escape(words)):
+        compile_path(expression)
