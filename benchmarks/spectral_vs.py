@@ -3,7 +3,7 @@
 For each spec, runs A (Spectral 6.16.3: `spectral lint -r RULESET SPEC -f json`) and B
 (`gatekeeper check SPEC --ruleset RULESET --format json`: the whole run, gatekeeper's own gates
 included) interleaved, A B A B ..., `--runs` times each; prints the median wall times, the
-ratio B/A, and how the two finding sets of the last runs compare (rule, JSON path, severity;
+ratio B/A (wall and CPU time: on a shared machine CPU time is the steadier one), and how the two finding sets of the last runs compare (rule, JSON path, severity;
 Spectral's `hint` as `info`, its parser diagnostics left out).
 
     python benchmarks/spectral_vs.py                      # GitHub's api.github.com (corpus)
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,25 +47,30 @@ def _decode(pointer: str) -> tuple[str, ...]:
     return tuple(unquote(p).replace("~1", "/").replace("~0", "~") for p in text[1:].split("/"))
 
 
-def run_spectral(ruleset: Path, spec: Path, out: Path) -> float:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_spectral(ruleset: Path, spec: Path, out: Path) -> tuple[float, float]:
+    cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run([spectral_binary(), "lint", "-r", str(ruleset), str(spec), "-f", "json",
                            "-q", "-o", str(out)], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"spectral failed ({done.returncode}): {done.stderr[-500:]}")
-    return elapsed
+    return elapsed, _cpu() - cpu
 
 
-def run_gatekeeper(ruleset: Path, spec: Path, out: Path) -> float:
-    start = time.perf_counter()
+def run_gatekeeper(ruleset: Path, spec: Path, out: Path) -> tuple[float, float]:
+    cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "gatekeeper", "check", str(spec), "--ruleset",
                            str(ruleset), "--format", "json", "-o", str(out), "-q"],
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"gatekeeper failed ({done.returncode}): {done.stderr[-500:]}")
-    return elapsed
+    return elapsed, _cpu() - cpu
 
 
 def finding_sets(spectral_out: Path, gatekeeper_out: Path) -> tuple[set, set]:
@@ -93,14 +99,16 @@ def main() -> None:
             for _ in range(args.runs):
                 a_times.append(run_spectral(ruleset, spec, a_out))
                 b_times.append(run_gatekeeper(ruleset, spec, b_out))
-            a, b = statistics.median(a_times), statistics.median(b_times)
             theirs, ours = finding_sets(a_out, b_out)
-            print(f"{spec.name} ({spec.stat().st_size:,} bytes)")
-            print(f"  Spectral   runs {', '.join(f'{t:.1f}' for t in a_times)} s, "
-                  f"median {a:.2f} s")
-            print(f"  gatekeeper runs {', '.join(f'{t:.1f}' for t in b_times)} s, "
-                  f"median {b:.2f} s")
-            print(f"  ratio gatekeeper/Spectral {b / a:.3f}")
+            print(f"{spec.name} ({spec.stat().st_size:,} bytes); load average "
+                  f"{os.getloadavg()[0]:.1f}")
+            for kind, index in (("wall", 0), ("CPU", 1)):
+                a = statistics.median(t[index] for t in a_times)
+                b = statistics.median(t[index] for t in b_times)
+                print(f"  {kind}: Spectral {', '.join(f'{t[index]:.1f}' for t in a_times)} s "
+                      f"(median {a:.2f}); gatekeeper "
+                      f"{', '.join(f'{t[index]:.1f}' for t in b_times)} s (median {b:.2f}); "
+                      f"ratio {b / a:.3f}")
             print(f"  findings: Spectral {len(theirs)}, gatekeeper {len(ours)}, "
                   f"same {len(theirs & ours)}, only Spectral {len(theirs - ours)}, "
                   f"only gatekeeper {len(ours - theirs)}")
