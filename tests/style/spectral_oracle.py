@@ -107,6 +107,13 @@ def _run(command: list[str], ruleset: Path, specs: list[Path]) -> dict[Path, lis
     return by_spec
 
 
+def _store(path: Path, value: object) -> None:
+    """Write one cache entry atomically (pytest-xdist workers may share the folder)."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(value), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def spectral_results(ruleset: Path, specs: list[Path]) -> dict[Path, list | str]:
     """Spectral's raw results for each spec (cached), or a string saying why there are none."""
     command = spectral_command()
@@ -132,8 +139,7 @@ def spectral_results(ruleset: Path, specs: list[Path]) -> dict[Path, list | str]
         if out is None:
             if len(group) == 1:
                 found[group[0]] = f"Spectral did not finish within {LIMIT:.0f} s"
-                (store / f"{_key(ruleset, group[0])}.json").write_text(
-                    json.dumps(found[group[0]]), encoding="utf-8")
+                _store(store / f"{_key(ruleset, group[0])}.json", found[group[0]])
                 return
             half = len(group) // 2
             batch(group[:half])
@@ -141,8 +147,7 @@ def spectral_results(ruleset: Path, specs: list[Path]) -> dict[Path, list | str]
             return
         for spec in group:
             found[spec] = out[spec.resolve()]
-            (store / f"{_key(ruleset, spec)}.json").write_text(json.dumps(found[spec]),
-                                                               encoding="utf-8")
+            _store(store / f"{_key(ruleset, spec)}.json", found[spec])
 
     for start in range(0, len(todo), 40):
         batch(todo[start:start + 40])
