@@ -20,7 +20,7 @@ import time
 from gatekeeper.registry import all_gates
 from gatekeeper.report import Finding, GateResult, Location, Report, RuleInfo, Severity, SpecInfo
 from gatekeeper.reporters import REPORTERS
-from gatekeeper.reporters.outputs import render_for
+from gatekeeper.outputs import render_for
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.INFO)
 

@@ -299,7 +299,7 @@ def portfolio_table(rows: Sequence[Any]) -> str:
     """Plain-text table, one row per spec: verdict per gate, score, overall verdict. `rows`:
     `gatekeeper.portfolio.SpecSummary` (what a batch keeps) or `Outcome` objects."""
     from gatekeeper.portfolio import SpecSummary
-    from gatekeeper.reporters.text import terminal_safe
+    from gatekeeper.safe_text import terminal_safe
 
     summaries = [r if isinstance(r, SpecSummary) else
                  SpecSummary.of_report(i, r.report) if r.report is not None else
@@ -822,7 +822,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _inert(text: str) -> str:
-    from gatekeeper.reporters.text import terminal_safe
+    from gatekeeper.safe_text import terminal_safe
 
     return terminal_safe(text)
 

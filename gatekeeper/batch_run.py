@@ -25,13 +25,13 @@ def batch_targets(*, fmt: str, output: str | None, quiet: bool, color: bool,
     """Every output of a batch: the ``--format`` view (``-o`` or stdout), the ``--report``
     files, ``--pr-summary``, and on GitHub Actions the annotations and the step summary."""
     from gatekeeper.batch import portfolio_table
-    from gatekeeper.reporters import compare_markdown, render
+    from gatekeeper.reporters import _pr_summary, render
     from gatekeeper.stream import ConcatWriter, Target
 
     main_out: Any = output if output else sys.stdout
     targets: list[Any] = []
-    if fmt == "json":
-        targets.append(Target("json", main_out))
+    if fmt != "terminal":  # a document format: the same as `--report FMT=`, to -o or stdout
+        targets.append(Target(fmt, main_out))
     else:
         def terminal(report: Any) -> str:
             if quiet:  # -q on many specs: the portfolio table alone
@@ -46,10 +46,10 @@ def batch_targets(*, fmt: str, output: str | None, quiet: bool, color: bool,
     targets += [Target(name, path) for name, path in report_targets]
     if pr_summary:
         targets.append(Target("pr-summary", pr_summary,
-                              writer=ConcatWriter(total, compare_markdown.render, sep="\n")))
+                              writer=ConcatWriter(total, _pr_summary.render, sep="\n")))
     env = os.environ if environ is None else environ
     if env.get("GITHUB_ACTIONS", "").lower() == "true":
-        stream = sys.stderr if fmt == "json" and not output else sys.stdout
+        stream = sys.stderr if fmt != "terminal" and not output else sys.stdout
         targets.append(Target("github", stream))
         summary_path = env.get("GITHUB_STEP_SUMMARY")
         if summary_path:
@@ -75,7 +75,7 @@ def check_batch(paths: Sequence[str], check: Any, *, targets: Sequence[Any], job
                 debug: bool) -> int:
     """Check every path, stream every output, print the errors; the batch's exit code."""
     from gatekeeper.batch import run_batch
-    from gatekeeper.reporters.text import terminal_safe
+    from gatekeeper.safe_text import terminal_safe
     from gatekeeper.stream import BatchOutputs
 
     outputs = BatchOutputs(targets, len(paths), report_dir=report_dir, shard=shard)

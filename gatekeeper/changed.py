@@ -8,7 +8,8 @@ Given a base commit, `changed_specs` lists the OpenAPI documents to gate, each w
 * ``renamed``: git's rename detection pairs the new path with the old one (``from``), so a
   comparison with the base finds the old findings and only the change's own are new.
 * ``deleted``: a spec the change removes. ``gatekeeper check PATH --base REF`` compares it
-  with its base and fails the `compat` gate: removing an API breaks every client.
+  with its base and fails the gate that compares specs with their base (the
+  backward-compatibility gate): removing an API breaks every client.
 * ``referenced``: an unchanged root spec whose ``$ref`` graph reaches a changed fragment
   (a file that is not a spec itself, e.g. ``components/pet.yaml``).
 
@@ -316,7 +317,7 @@ def removed_spec_report(path: str, base: str, gates: Sequence[Any], config: Any,
                         limits: Any = None, ref_root: str | None = None,
                         new_only: bool | None = None) -> Any:
     """The report of a spec the change deleted: its base compared with an API that has no
-    operations, by the `compat` gate alone (every operation of the base was removed)."""
+    operations, by the gates that compare with the base alone (every operation of the base was removed)."""
     import tempfile
 
     from gatekeeper.compare import check_against_base, options_from
@@ -335,7 +336,7 @@ def removed_spec_report(path: str, base: str, gates: Sequence[Any], config: Any,
         with open(stand_in, "w", encoding="utf-8") as fh:
             json.dump(empty, fh)
         head = load(stand_in, limits=limits, display=path)
-    compat = [g for g in gates if g.name == "compat"]
+    compat = [g for g in gates if g.compares_base]
     opts = options_from(config, base_label=base, new_only=new_only, ratchet=False,
                         baseline=None)
     report = check_against_base(head, base_spec, compat, config, opts)

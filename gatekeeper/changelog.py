@@ -24,11 +24,10 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["COMPAT_GATE", "FORMATS", "MARKDOWN_BUDGET", "Change", "Changelog", "build_changelog",
+__all__ = ["FORMATS", "MARKDOWN_BUDGET", "Change", "Changelog", "build_changelog",
            "render_changelog"]
 
 #: The gate whose findings are the changes (looked up by name among the installed gates).
-COMPAT_GATE = "compat"
 FORMATS = ("terminal", "markdown", "json", "html")
 #: GitHub refuses comments over 65,536 characters; stay well under.
 MARKDOWN_BUDGET = 60_000
@@ -100,18 +99,20 @@ class Changelog(Record):
 
 def build_changelog(base_spec: Any, head_spec: Any, config: Config, gates: Any, *,
                     base_label: str, head_label: str, breaking_only: bool = False) -> Changelog:
-    """Compare `head_spec` with `base_spec` using the compat gate among `gates`; every rule
-    runs, with the levels and options of `config` (its ``[gates.compat]`` and ``[rules]``).
+    """Compare `head_spec` with `base_spec` using the gate among `gates` that compares specs
+    with their base (``Gate(compares_base=True)``: the backward-compatibility gate); every
+    rule runs, with the levels and options of `config` (its ``[gates.<name>]`` and ``[rules]``).
     `breaking_only`: keep breaking and potentially breaking changes only."""
-    gate = next((g for g in gates if g.name == COMPAT_GATE), None)
+    gate = next((g for g in gates if g.compares_base), None)
     if gate is None:
         from gatekeeper.errors import ConfigError
 
-        raise ConfigError(f"`gatekeeper diff` needs the `{COMPAT_GATE}` gate")
+        raise ConfigError("`gatekeeper diff` needs a gate that compares specs with their base "
+                          "(the backward-compatibility gate is missing)")
     every_rule = tuple(r.id for r in gate.rules if not config.rule(r.id).off)
     cfg = config.replace(select=every_rule, extend_select=(), ignore=())
     head_spec.base = base_spec
-    result = run(head_spec, [gate], cfg).gate(COMPAT_GATE)
+    result = run(head_spec, [gate], cfg).gate(gate.name)
     levels = {r.id: cfg.rule(r.id).severity or r.severity for r in gate.rules}
     changes = []
     for f in result.findings if result is not None else ():

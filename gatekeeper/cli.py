@@ -142,7 +142,7 @@ def check_command(specs: list[str], *, config: str | None = None,
         raise ConfigError("--load needs --live URL: the service to load-test")
     validate(cfg)  # the live rules too: one config file serves runs with and without --live
     worker = _prepared.worker
-    from gatekeeper.reporters.outputs import parse_report_args
+    from gatekeeper.outputs import parse_report_args
 
     report_targets = parse_report_args(report_to, inputs=specs)
 
@@ -208,16 +208,20 @@ def check_command(specs: list[str], *, config: str | None = None,
         if len(specs) + len(deleted) == 1 and reports:
             text = render("json", reports[0])
         else:
-            from gatekeeper.reporters.json_report import render_many
+            from gatekeeper.reporters.json import render_many
 
             text = render_many(reports)
+    elif fmt != "terminal":  # any other reporter: the same document `--report FMT=` writes
+        from gatekeeper.outputs import render_for
+
+        text = render_for(fmt, reports) if reports else ""
     else:
         shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
         text = "".join(render("terminal", r, color=color, max_findings=0 if quiet else None,
                               **view) + ("\n" if len(reports) > 1 else "")
                        for r in shown)  # one spec's load error is the line on stderr
     if pr_summary:
-        from gatekeeper.reporters.compare_markdown import render_many as render_summary
+        from gatekeeper.reporters._pr_summary import render_many as render_summary
 
         with open(pr_summary, "w", encoding="utf-8") as fh:
             fh.write(render_summary(reports))
@@ -228,12 +232,12 @@ def check_command(specs: list[str], *, config: str | None = None,
             fh.write(text)
     elif text:
         sys.stdout.write(text)
-    from gatekeeper.reporters.outputs import github_actions, write_reports
+    from gatekeeper.outputs import github_actions, write_reports
 
     redact = redactor.redact if redactor is not None else None
     write_reports(reports, report_targets, redact=redact)
     github_actions(reports, redact=redact,
-                   stream=sys.stderr if fmt == "json" and not output else sys.stdout)
+                   stream=sys.stderr if fmt != "terminal" and not output else sys.stdout)
     if errors:
         raise Exit(2)
     if live is not None and reports:
@@ -382,7 +386,7 @@ def prepare(params: dict[str, Any]) -> Prepared:
 def _check_outputs(params: dict[str, Any], paths: list[str]) -> None:
     """Every path the run will write, refused now if it cannot be written: before any spec
     is checked, never after the work."""
-    from gatekeeper.reporters.outputs import check_writable, parse_report_args
+    from gatekeeper.outputs import check_writable, parse_report_args
 
     parse_report_args(params["report_to"], inputs=paths)
     for flag, path in (("--output", params["output"]), ("--pr-summary", params["pr_summary"])):
@@ -420,12 +424,12 @@ def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: st
     (`REPORTING_STAGE`): one document, never two."""
     from gatekeeper.batch import REPORTING_STAGE
     from gatekeeper.reporters import render
-    from gatekeeper.reporters.outputs import github_actions, parse_report_args, write_reports
+    from gatekeeper.outputs import github_actions, parse_report_args, write_reports
 
     try:
         reports = [_unchecked(path, message)]
-        if params["fmt"] == "json" and (params["output"] or stage != REPORTING_STAGE):
-            text = render("json", reports[0])
+        if params["fmt"] != "terminal" and (params["output"] or stage != REPORTING_STAGE):
+            text = render(params["fmt"], reports[0])
             if params["output"]:
                 with open(params["output"], "w", encoding="utf-8") as fh:
                     fh.write(text)
@@ -433,11 +437,11 @@ def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: st
                 sys.stdout.write(text)
         write_reports(reports, parse_report_args(params["report_to"], inputs=[path]))
         if params["pr_summary"]:
-            from gatekeeper.reporters.compare_markdown import render_many as render_summary
+            from gatekeeper.reporters._pr_summary import render_many as render_summary
 
             with open(params["pr_summary"], "w", encoding="utf-8") as fh:
                 fh.write(render_summary(reports))
-        github_actions(reports, stream=sys.stderr if params["fmt"] == "json" and
+        github_actions(reports, stream=sys.stderr if params["fmt"] != "terminal" and
                        not params["output"] else sys.stdout)
     except (InputError, OSError) as exc:  # the run already fails with the error line
         sys.stderr.write(_safe(f"gatekeeper: {exc}") + "\n")
@@ -509,7 +513,7 @@ def _exit_if_interrupted(report: object) -> None:
 
 
 def _safe(text: str) -> str:
-    from gatekeeper.reporters.text import terminal_safe
+    from gatekeeper.safe_text import terminal_safe
 
     return "\n".join(terminal_safe(line) for line in text.split("\n"))
 

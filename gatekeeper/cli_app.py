@@ -28,7 +28,15 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-class Format(str, Enum):
+from gatekeeper.reporters import REPORTERS  # noqa: E402  (a directory listing; no reporter imported)
+
+#: `--format` of the commands that make a report: every reporter (`gatekeeper.reporters`).
+Format = Enum("Format", {name: name for name in REPORTERS}, type=str)  # type: ignore[misc]
+_FORMAT_HELP = f"Output format: {', '.join(REPORTERS)} (the same document as --report FORMAT=)."
+
+
+class ViewFormat(str, Enum):
+    """`--format` of the commands that print a listing rather than a report."""
     terminal = "terminal"
     json = "json"
 
@@ -76,7 +84,7 @@ def check(
         "--ignore", help="Skip these gates or rules.")] = None,
     fail_on: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--fail-on", help="Lowest severity that fails a gate: error, warning or info.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    fmt: Annotated[Format, typer.Option("--format", help=_FORMAT_HELP)] = Format.terminal,
     output: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--output", "-o", help="Write the --format output to this file instead of stdout.")
     ] = None,
@@ -188,7 +196,7 @@ def _rules_config(ruleset: list[str] | None) -> object:
 
 @app.command("rules")
 def rules_cmd(
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="Output format.")] = ViewFormat.terminal,
     ruleset: _Ruleset = None,
 ) -> None:
     """List every rule by gate with its default severity."""
@@ -200,7 +208,7 @@ def rules_cmd(
 
     gates = configurable_gates(_rules_config(ruleset))
     catalogue = rule_catalogue(gates, Config())
-    if fmt is Format.json:
+    if fmt is ViewFormat.json:
         typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
                                 "recommended": r.enabled, "summary": r.summary}
                                for r in catalogue], indent=2))
@@ -303,7 +311,7 @@ def audit(
     log_file: _LiveLogFile = None,
     config: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--config", help="Config file; default: found by walking up from the working folder.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    fmt: Annotated[Format, typer.Option("--format", help=_FORMAT_HELP)] = Format.terminal,
     output: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--output", "-o", help="Write the --format output to this file instead of stdout.")] = None,
     report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
@@ -318,7 +326,7 @@ def audit(
     from gatekeeper.reporters import render
     from gatekeeper.spec import load
 
-    from gatekeeper.reporters.outputs import parse_report_args, write_reports
+    from gatekeeper.outputs import parse_report_args, write_reports
 
     cfg = load_config(config if config else discover())
     validate(cfg)  # the static gates' settings too: the file is shared with `check`
@@ -402,9 +410,9 @@ def merge_cmd(
     reports: Annotated[list[str], typer.Argument(
         help="JSON reports of the shards (`check --shard K/N --format json -o FILE`).",
         show_default=False)],
-    fmt: Annotated[Format, typer.Option("--format", help="Output format: terminal (the "
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="Output format: terminal (the "
                                         "portfolio table) or json (one merged report).")
-                   ] = Format.terminal,
+                   ] = ViewFormat.terminal,
     output: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--output", "-o", help="Write the --format output to this file instead of stdout.")
     ] = None,
@@ -418,7 +426,7 @@ def merge_cmd(
     not be checked, else 1 if one failed, else 0). See docs/ci-matrix.md."""
     from gatekeeper.batch import portfolio_table
     from gatekeeper.merge import merge
-    from gatekeeper.reporters.outputs import parse_report_args
+    from gatekeeper.outputs import parse_report_args
     from gatekeeper.stream import ConcatWriter, Target
 
     _DEBUG["on"] = debug
@@ -428,7 +436,7 @@ def merge_cmd(
     if output and os.path.realpath(output) in {os.path.realpath(p) for p in reports}:
         raise ConfigError(f"--output {output}: that is a report being merged; refusing to "
                           "overwrite it")
-    if fmt is Format.json:
+    if fmt is ViewFormat.json:
         targets.insert(0, Target("json", out))
     else:
         targets.insert(0, Target("terminal", out, writer=ConcatWriter(
@@ -447,7 +455,7 @@ def changed_cmd(
         "--base", metavar="REF", help="Compare with this git ref (its merge base with HEAD). "
         "Default: the pull request's base from $GITHUB_EVENT_PATH, else "
         "origin/$GITHUB_BASE_REF.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.terminal,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="Output format.")] = ViewFormat.terminal,
     show_base: Annotated[bool, typer.Option(
         "--show-base", help="Print the base commit the specs are compared with, and exit "
         "(nothing outside a pull request).")] = False,
@@ -477,7 +485,7 @@ def changed_cmd(
     def shown(rel: str) -> str:  # relative to the working folder, as the user typed paths
         return os.path.relpath(os.path.join(root, rel))
 
-    if fmt is Format.json:
+    if fmt is ViewFormat.json:
         typer.echo(json.dumps([{**c.to_dict(), "path": shown(c.path)} for c in found],
                               indent=2))
         return

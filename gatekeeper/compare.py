@@ -1,7 +1,7 @@
 """Compare a spec with its base: what the change made better or worse.
 
-`check_against_base` runs the gates on the head spec (with ``spec.base`` set, so the `compat`
-gate sees both) and on the base, then:
+`check_against_base` runs the gates on the head spec (with ``spec.base`` set, so a gate that
+compares the two, ``Gate(compares_base=True)``, sees both) and the others on the base, then:
 
 * sorts findings into new, fixed and unchanged by `Finding.fingerprint` (a multiset: two
   equal findings in the head and one in the base make one new);
@@ -30,9 +30,19 @@ if TYPE_CHECKING:
 
 __all__ = ["CompareOptions", "check_against_base", "diff", "gate_settings", "options_from"]
 
-COMPAT = "compat"
 EXISTING = "existing: in base"
-COVERAGE_GATE = "docs"
+
+
+def _gate_definitions() -> dict[str, Gate]:
+    """The registered gates by name: what each declares for comparisons (`Gate`)."""
+    from gatekeeper.registry import all_gates
+
+    return {g.name: g for g in all_gates()}
+
+
+def _compares_base(name: str, definitions: dict[str, Gate]) -> bool:
+    gate = definitions.get(name)
+    return gate is not None and gate.compares_base
 
 
 class CompareOptions:
@@ -130,12 +140,13 @@ def _delta(a: float | None, b: float | None) -> float | None:
 
 def diff(base: Report | None, head: Report) -> dict[str, Any]:
     """The ``compare`` section (before any new-only or ratchet decisions)."""
+    definitions = _gate_definitions()
     before = _counted(base) if base is not None else {}
     after = _counted(head)
     gates = []
     totals = Counter()
     for g in head.gates:
-        if g.name == COMPAT:
+        if _compares_base(g.name, definitions):
             continue
         bg = base.gate(g.name) if base is not None else None
         new, fixed, unchanged = _split(before.get(g.name, []), after.get(g.name, []))
@@ -151,31 +162,37 @@ def diff(base: Report | None, head: Report) -> dict[str, Any]:
             "new": [f.to_dict() for f in new], "fixed": [f.to_dict() for f in fixed],
             "unchanged": [f.to_dict() for f in unchanged],
         })
-    compat = head.gate(COMPAT)
-    breaking = [f.to_dict() for f in compat.findings] if compat is not None else []
-    cov_b = _pct(base.gate(COVERAGE_GATE)) if base is not None else None
-    cov_a = _pct(head.gate(COVERAGE_GATE))
+    judges = [g for g in head.gates if _compares_base(g.name, definitions)]
+    breaking = [f.to_dict() for g in judges for f in g.findings]
     score_b = base.score if base is not None else None
-    return {
+    section: dict[str, Any] = {
         "base": None, "head": head.spec.path, "base_found": base is not None,
         "score": {"before": score_b, "after": head.score, "delta": _delta(score_b, head.score)},
-        "coverage": {"before": cov_b, "after": cov_a, "delta": _delta(cov_b, cov_a)},
+    }
+    for name, gate in definitions.items():
+        if gate.compare_metric:
+            m_b = _pct(base.gate(name)) if base is not None else None
+            m_a = _pct(head.gate(name))
+            section[gate.compare_metric] = {"before": m_b, "after": m_a, "delta": _delta(m_b, m_a)}
+    section.update({
         "gates": gates,
         "counts": {"new": totals["new"], "fixed": totals["fixed"],
                    "unchanged": totals["unchanged"]},
         "breaking": breaking,
-        "breaking_blocking": sum(1 for f in compat.active_findings
-                                 if f.severity is Severity.ERROR) if compat else 0,
-    }
+        "breaking_blocking": sum(1 for g in judges for f in g.active_findings
+                                 if f.severity is Severity.ERROR),
+    })
+    return section
 
 
 def _mark_existing(head: Report, base: Report | None) -> Report:
     from gatekeeper.baseline import regate
 
     before = _counted(base) if base is not None else {}
+    definitions = _gate_definitions()
     gates = []
     for g in head.gates:
-        if g.name == COMPAT or base is None:
+        if base is None or _compares_base(g.name, definitions):
             gates.append(g)
             continue
         left = Counter(f.fingerprint for f in before.get(g.name, []))
@@ -244,7 +261,7 @@ def check_against_base(spec: Any, base_spec: Any | None, gates: Sequence[Gate], 
     head = run(spec, gates, config, raise_errors=raise_errors)
     base = None
     if base_spec is not None:
-        base_gates = [g for g in gates if g.name != COMPAT]
+        base_gates = [g for g in gates if not g.compares_base]
         base = run(base_spec, base_gates, config, raise_errors=raise_errors)
     baseline_entries = None
     if options.baseline:
@@ -265,9 +282,9 @@ def check_against_base(spec: Any, base_spec: Any | None, gates: Sequence[Gate], 
         head, dropped = _ratchet(head, base, options.tolerances)
     section.update(new_only=options.new_only, ratchet=options.ratchet, ratchet_dropped=dropped)
     if base_spec is not None:
-        from gates.compat import major_bumped
-
-        section["major_bump"] = major_bumped(base_spec, spec)
+        for gate in _gate_definitions().values():
+            if gate.base_facts is not None:
+                section.update(gate.base_facts(base_spec, spec))
     section["passed"] = head.passed
     return head.replace(sections={**head.sections, "compare": section})
 
@@ -276,14 +293,6 @@ def apply_baseline_only(report: Report, path: str, today: Any = None) -> Report:
     from gatekeeper.baseline import apply_baseline, read_baseline
 
     return apply_baseline(report, read_baseline(path), source=path, today=today)
-
-
-def terminal_summary(report: Report) -> str:
-    """A few plain lines for the terminal after the usual report (the terminal reporter now
-    prints them itself: `gatekeeper.reporters.terminal.compare_summary`)."""
-    from gatekeeper.reporters.terminal import compare_summary
-
-    return compare_summary(report)
 
 
 def run_check(spec: Any, path: str, gates: Sequence[Gate], config: Config, *, limits: Any = None,

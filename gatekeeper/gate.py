@@ -113,16 +113,28 @@ class Gate(Record):
     (a file of rule definitions the config names): called with the run's `Config`, it returns
     the gate to run, with those rules (`gatekeeper.registry.gates_for` calls it once per run,
     before rules are selected, validated or listed). It may raise `ConfigError`.
+
+    For comparisons with a base spec (``check --base``, ``gatekeeper diff``):
+    `compares_base`: the gate itself compares the spec with ``spec.base``; a comparison runs
+    it on the head only, lists its findings as the change's breaking changes, and
+    ``gatekeeper diff`` runs it. `base_facts`: ``fn(base_spec, head_spec) -> dict`` of facts
+    a comparison records beside the findings (e.g. that the major version went up).
+    `compare_metric`: the key under which a comparison reports this gate's metric before and
+    after (e.g. ``"coverage"``).
     """
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",
-                 "weight", "options", "applies", "opt_in", "configure")
+                 "weight", "options", "applies", "opt_in", "compares_base", "base_facts",
+                 "compare_metric", "configure")
 
     def __init__(self, name: str, title: str, rules: tuple[Rule, ...] = (),
                  metric: Callable[..., Metric] | None = None, threshold: float | None = None,
                  description: str = "", mandatory: bool = False, weight: float = 1.0,
                  options: dict[str, Any] | None = None,
                  applies: Callable[[Any], bool] | None = None, opt_in: bool = False,
+                 compares_base: bool = False,
+                 base_facts: Callable[[Any, Any], dict[str, Any]] | None = None,
+                 compare_metric: str | None = None,
                  configure: Callable[[Any], Gate] | None = None) -> None:
         self.name = name
         self.title = title
@@ -135,6 +147,9 @@ class Gate(Record):
         self.options = {} if options is None else options
         self.applies = applies
         self.opt_in = opt_in
+        self.compares_base = compares_base
+        self.base_facts = base_facts
+        self.compare_metric = compare_metric
         self.configure = configure
 
     @property

@@ -65,7 +65,7 @@ class BatchProgress:
                 f"{_clock(elapsed)} elapsed{left}")
 
     def step(self, path: str, *, failed: bool = False, not_checked: bool = False) -> None:
-        from gatekeeper.reporters.text import terminal_safe
+        from gatekeeper.safe_text import terminal_safe
 
         self.done_count += 1
         self.failed += failed and not not_checked

@@ -35,7 +35,7 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Resolution", "resolve_all", "walk_refs"]
+__all__ = ["Resolution", "resolve_all"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _MAX_REPORTED = 20
@@ -64,28 +64,6 @@ def _unquote(text: str) -> str:
     from urllib.parse import unquote
 
     return unquote(text)
-
-
-def walk_refs(data: Any) -> Iterator[tuple[dict, tuple[str, ...]]]:
-    """Yield (dict holding a string ``$ref``, its pointer tokens); iterative, alias-safe."""
-    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
-    seen: set[int] = set()
-    while stack:
-        node, tokens = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                yield node, tokens
-            for key, value in node.items():
-                if isinstance(value, (dict, list)):
-                    stack.append((value, (*tokens, key)))
-        else:
-            for i, value in enumerate(node):
-                if isinstance(value, (dict, list)):
-                    stack.append((value, (*tokens, str(i))))
 
 
 # `$ref` inside literal data is data (docs/references.md): the values of these keywords are
@@ -180,7 +158,7 @@ def _collect(roots: list[Any], seen: set[int] | None
 
 
 class _TokenMap:
-    """id(container) -> its pointer tokens, as `walk_refs` would give them; built per
+    """id(container) -> its pointer tokens, in document order; built per
     document on first use (error paths only)."""
 
     def __init__(self, docs: dict[str, Document]) -> None:

@@ -110,7 +110,7 @@ def _rule_dict(info: Any) -> dict[str, Any]:
 
 class JsonWriter(_Writer):
     """``{"passed": ..., "reports": [...], "schema_version": 1}`` as
-    `gatekeeper.reporters.json_report.render_many` writes it, streamed, plus ``rules``: the
+    `gatekeeper.reporters.json.render_many` writes it, streamed, plus ``rules``: the
     rule catalogue of the run (what ``gatekeeper merge`` needs to rebuild SARIF and JUnit).
     A spec that could not be checked is a report of its own (``outcome`` ``error`` and the
     reason), as in the single-run JSON; a shard is named under ``shard`` when it applies."""
@@ -121,7 +121,7 @@ class JsonWriter(_Writer):
         self.catalogue_key: tuple[str, ...] | None = None
 
     def piece(self, index: int, report: Any) -> Any:
-        from gatekeeper.reporters.json_report import _inert
+        from gatekeeper.reporters.json import _inert
 
         text = json.dumps(report.to_dict(), indent=2, sort_keys=True, allow_nan=False,
                           ensure_ascii=False)
@@ -138,7 +138,7 @@ class JsonWriter(_Writer):
         self.spool.put(summary.index, text)
 
     def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
-        from gatekeeper.reporters.json_report import _inert
+        from gatekeeper.reporters.json import _inert
 
         head: dict[str, Any] = {"schema_version": 1,
                                 "passed": all(s.passed for s in summaries),
@@ -408,7 +408,7 @@ class MarkdownWriter(_Writer):
     def piece(self, index: int, report: Any) -> Any:
         if not self.detailed:
             return None
-        from gatekeeper.reporters.compare_markdown import compare_sections
+        from gatekeeper.reporters._pr_summary import compare_sections
         from gatekeeper.reporters.html import markdown_environment
         from gatekeeper.reporters.markdown import _load_lines
 

@@ -666,4 +666,5 @@ GATE = Gate(
     threshold=0.95,
     description=__doc__.split("\n")[0],
     mandatory=True,
+    compare_metric="coverage",
 )

@@ -17,7 +17,8 @@ from gatekeeper.config import Config
 from gatekeeper.engine import run
 from gatekeeper.portfolio import SpecSummary, parse_shard, select_shard, shard_numbers
 from gatekeeper.registry import all_gates
-from gatekeeper.reporters import github, gitlab, json_report, junit, markdown, sarif
+from gatekeeper.reporters import github, gitlab, junit, markdown, sarif
+from gatekeeper.reporters import json as json_report
 from gatekeeper.spec import load
 from gatekeeper.stream import BatchOutputs, Target
 

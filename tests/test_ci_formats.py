@@ -17,7 +17,7 @@ import pytest
 
 from gatekeeper.report import Finding, GateResult, Location, Report, Severity, SpecInfo
 from gatekeeper.reporters import github, junit, markdown, sarif
-from gatekeeper.reporters.outputs import render_for
+from gatekeeper.outputs import render_for
 
 from conftest import CORPUS, ROOT, needs_corpus, run_cli
 
@@ -259,7 +259,7 @@ def _json_validator():
 
 
 def test_every_json_document_validates(tmp_path, real_reports):
-    from gatekeeper.reporters.json_report import render_many
+    from gatekeeper.reporters.json import render_many
 
     validator = _json_validator()
     unchecked = Report.unchecked("broken.yaml", "broken.yaml:3:1: invalid YAML")
@@ -279,7 +279,7 @@ def test_every_json_document_validates(tmp_path, real_reports):
 
 
 def test_json_schema_check_is_not_vacuous(real_reports):
-    from gatekeeper.reporters.json_report import render_many
+    from gatekeeper.reporters.json import render_many
 
     validator = _json_validator()
     many = json.loads(render_many(list(real_reports)))
@@ -328,7 +328,7 @@ def test_markdown_lists_most_severe_and_new_first():
 
 
 def test_pr_summary_is_capped(tmp_path):
-    from gatekeeper.reporters.compare_markdown import render_many
+    from gatekeeper.reporters._pr_summary import render_many
 
     reports = [_report([_finding(0, message="y" * 70_000)], path=f"s{s}.yaml")
                for s in range(3)]

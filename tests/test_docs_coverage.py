@@ -1,4 +1,4 @@
-"""Documentation coverage against hand counts (gate-semantics.md section 2)."""
+"""Documentation coverage against hand counts (the coverage reading of docs/conventions.md and the docs gate's docstrings)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The showcase scorecard in real headless Chromium (issue 4, acceptance 1).
+"""The showcase scorecard in real headless Chromium.
 
 Needs the Debian package ``chromium`` (``.ci/run`` installs it; this test installs nothing and
 is skipped, with the reason, when /usr/bin/chromium is absent). It renders the page, takes a

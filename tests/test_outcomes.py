@@ -179,3 +179,29 @@ def test_a_run_failing_only_fail_under_says_why(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "PASS" in result.stdout and "FAIL " not in result.stdout  # every gate passed
     assert "is under fail-under 99.9" in result.stdout
+
+
+def _other_formats() -> list[str]:
+    from gatekeeper.reporters import REPORTERS
+
+    return [name for name in REPORTERS if name != "terminal"]
+
+
+@pytest.mark.parametrize("fmt", _other_formats())
+@pytest.mark.parametrize("specs", [["broken.yaml"], ["broken.yaml", "petstore.yaml"]],
+                         ids=["one-spec", "two-specs"])
+def test_every_report_format_works_with_format_as_with_report(tmp_path, fmt, specs):
+    """`--format F` prints the document `--report F=PATH` writes (a new reporter module is
+    usable both ways), including the unloadable spec and the failing exit code."""
+    (tmp_path / "broken.yaml").write_text("openapi: 3.0.0\ninfo: [unclosed\n")
+    (tmp_path / "petstore.yaml").write_text(PETSTORE.read_text())
+    env = {"GITHUB_ACTIONS": "", "GITHUB_STEP_SUMMARY": ""}
+    printed = run_cli("check", *specs, "--format", fmt, cwd=tmp_path, env=env)
+    written = run_cli("check", *specs, "--report", f"{fmt}={tmp_path / 'out'}", "-q",
+                      cwd=tmp_path, env=env)
+    assert printed.returncode == written.returncode == 2, printed.stderr
+    assert "broken.yaml" in printed.stderr and REASON in printed.stderr
+    assert printed.stdout == (tmp_path / "out").read_text()
+    if fmt != "github":  # annotations are a stream of lines; the others are documents
+        shown = printed.stdout.replace("\\.", ".")  # Markdown escapes the dot
+        assert printed.stdout.strip() and "broken.yaml" in shown

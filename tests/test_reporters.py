@@ -1,5 +1,5 @@
 """Every report format: snapshots on the showcase spec, schema and strict-parser checks, and the
-hostile-text spec (reliability.md R15 to R18, hostile cases 26 and 27).
+hostile-text spec (docs/hardening.md R15 to R18; the hostile suite's cases 26 and 27).
 
 Update the snapshots after an intended change with ``pytest tests/test_reporters.py
 --snapshot-update`` and review the diff like code.
@@ -23,7 +23,7 @@ from gatekeeper.engine import run
 from gatekeeper.registry import all_gates
 from gatekeeper.report import Report, Severity
 from gatekeeper.reporters import REPORTERS, github, gitlab, html, junit, markdown, sarif, terminal
-from gatekeeper.reporters.outputs import github_actions, parse_report_args, render_for
+from gatekeeper.outputs import github_actions, parse_report_args, render_for
 from gatekeeper.spec import load
 
 from conftest import ROOT, run_cli

@@ -1,4 +1,4 @@
-"""The fast paths of issue 7 give exactly what the plain paths give (benchmarks/README.md,
+"""The fast paths (start-up, YAML, index) give exactly what the plain paths give (benchmarks/README.md,
 "Gate and index hot paths")."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The lean start-up of ``gatekeeper check`` (issue 7: about 70 ms per spec, whole process).
+"""The lean start-up of ``gatekeeper check`` (about 70 ms per spec, whole process: benchmarks/README.md, "Start-up").
 
 What the start-up leaves out must not change what a user sees: records behave as the
 dataclasses they replace, `cleandoc` and `options_of` agree with `inspect`, and the small-JSON
@@ -36,9 +36,24 @@ def test_a_json_spec_is_checked_without_yaml_dataclasses_inspect_or_tomllib(tmp_
     modules = {line.split("|")[-1].strip() for line in out.stderr.splitlines()
                if line.startswith("import time:")}
     assert "gatekeeper.loader" in modules
-    for heavy in ("yaml", "gatekeeper.yaml_exact", "dataclasses", "inspect", "tomllib",
-                  "statistics", "difflib", "orjson", "gatekeeper.baseline", "hashlib"):
-        assert heavy not in modules, heavy
+    # Each is imported on the way of a plain check only by mistake; CONTRIBUTING.md,
+    # "Start-up", says why each is kept off it and what to use instead.
+    avoid = {
+        "yaml": "a JSON spec needs no YAML parser: import it inside the YAML branch",
+        "gatekeeper.yaml_exact": "only YAML specs need it: import it where YAML is read",
+        "dataclasses": "use gatekeeper.record.Record (dataclasses cost ~18 ms per process)",
+        "inspect": "use gatekeeper.gate.cleandoc / options_of (inspect pulls in ast, dis)",
+        "tomllib": "a run without a config file reads no TOML: import it in load_config",
+        "statistics": "import it inside the function that computes the figure",
+        "difflib": "import it where a 'did you mean' is built (error paths only)",
+        "orjson": "small JSON specs use the standard library: import orjson for large ones",
+        "gatekeeper.baseline": "import it only when --baseline or a baseline file is used",
+        "hashlib": "fingerprints use CPython's _sha1 (hashlib loads OpenSSL, ~3 ms)",
+    }
+    found = {name: why for name, why in avoid.items() if name in modules}
+    assert not found, ("a plain check of a JSON spec imported modules it should not "
+                       "(each costs start-up time on every run; see CONTRIBUTING.md, "
+                       f"'Start-up'): {found}")
 
 
 def test_cleandoc_matches_inspect_on_every_rule_and_metric():

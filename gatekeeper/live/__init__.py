@@ -16,7 +16,8 @@ Library use::
     from gatekeeper.live import AuditOptions, Credentials, audit_report
 
     spec = load("openapi.yaml")
-    report = audit_report(spec, AuditOptions(base_url="http://127.0.0.1:8000"), Config())
+    report, result = audit_report(spec, AuditOptions(base_url="http://127.0.0.1:8000"), Config())
+    print(report.passed, result.section()["requests"])
 """
 
 from __future__ import annotations

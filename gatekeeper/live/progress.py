@@ -18,7 +18,7 @@ __all__ = ["Progress"]
 
 def _safe(text: str) -> str:
     try:
-        from gatekeeper.reporters.text import terminal_safe
+        from gatekeeper.safe_text import terminal_safe
     except ImportError:  # pragma: no cover
         return text.encode("ascii", "backslashreplace").decode("ascii")
     return terminal_safe(text)

@@ -15,7 +15,7 @@ __all__ = ["render_text"]
 
 
 def _safe(text: object) -> str:
-    from gatekeeper.reporters.text import terminal_safe
+    from gatekeeper.safe_text import terminal_safe
 
     return terminal_safe(str(text))
 

@@ -196,7 +196,7 @@ def register(app: typer.Typer, format_enum: Any) -> None:
         from gatekeeper.loadtest import build_plan, load_report, locustfile_text
         from gatekeeper.registry import validate
         from gatekeeper.reporters import render
-        from gatekeeper.reporters.outputs import parse_report_args, write_reports
+        from gatekeeper.outputs import parse_report_args, write_reports
         from gatekeeper.spec import load
 
         cfg = load_config(config if config else discover())

@@ -33,7 +33,7 @@ def terminal_text(section: Any) -> str:
     data = _dict(section)
     if not data:
         return ""
-    from gatekeeper.reporters.text import terminal_safe
+    from gatekeeper.safe_text import terminal_safe
 
     totals = _dict(data.get("totals"))
     options = _dict(data.get("options"))

@@ -1,24 +1,34 @@
-"""Reporters: each module has ``render(report) -> str``. Looked up by name, imported lazily so
-that the engine never pays for what a run does not print."""
+"""Reporters: one module per output format, each with ``render(report, **options) -> str``
+(and ``render_many(reports)`` when several specs make one document).
+
+Every module in this package whose name does not start with ``_`` is a format named after
+the module (``sarif.py`` is ``--format sarif`` and ``--report sarif=PATH``): adding a format
+is adding a module. Helpers shared by several reporters start with ``_``. Modules are
+imported on first use, so a run never pays for a format it does not print.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 
 from gatekeeper.report import Report
 
+#: The format shown first in help and used by default.
+DEFAULT_FORMAT = "terminal"
+
+
+def _discover() -> dict[str, str]:
+    """format name -> module under gatekeeper.reporters (a directory listing: no imports)."""
+    names = sorted(name[:-3] for name in os.listdir(os.path.dirname(__file__))
+                   if name.endswith(".py") and not name.startswith("_"))
+    names.sort(key=lambda name: name != DEFAULT_FORMAT)
+    return {name: name for name in names}
+
+
 #: format name -> module under gatekeeper.reporters
-REPORTERS: dict[str, str] = {
-    "terminal": "terminal",
-    "json": "json_report",
-    "html": "html",
-    "sarif": "sarif",
-    "junit": "junit",
-    "github": "github",
-    "markdown": "markdown",
-    "gitlab": "gitlab",
-}
+REPORTERS: dict[str, str] = _discover()
 
 
 def get(name: str) -> Callable[..., str]:

@@ -13,7 +13,7 @@ inside the message: CVE-2020-15228, docs/hardening.md R15).
 from __future__ import annotations
 
 from gatekeeper.report import Finding, Report, Severity
-from gatekeeper.reporters.text import terminal_safe
+from gatekeeper.safe_text import terminal_safe
 
 __all__ = ["MAX_ANNOTATIONS", "annotation", "render", "render_many", "unchecked_annotation"]
 

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from gatekeeper.report import FINDING_ORDER, Finding, GateResult, Report
-from gatekeeper.reporters.text import terminal_safe
+from gatekeeper.safe_text import terminal_safe
 
 __all__ = ["UNCHECKED_CASE", "render", "render_many", "xml_safe"]
 

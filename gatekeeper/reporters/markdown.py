@@ -42,7 +42,7 @@ def cap(text: str, limit: int = MAX_CHARS) -> str:
 
 def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS,
                 max_chars: int = MAX_CHARS) -> str:
-    from gatekeeper.reporters.compare_markdown import compare_sections
+    from gatekeeper.reporters._pr_summary import compare_sections
     from gatekeeper.reporters.html import markdown_environment
 
     template = markdown_environment().get_template("summary.md.j2")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from gatekeeper.report import Finding, GateResult, Report, Severity
-from gatekeeper.reporters.text import terminal_safe
+from gatekeeper.safe_text import terminal_safe
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1",
            "cyan": "36"}
@@ -85,16 +85,6 @@ def _wrap(head: str, head_len: int, text: str, width: int) -> str:
     more = textwrap.wrap(tail, width=max(20, width - 4), break_long_words=True,
                          break_on_hyphens=False) if tail else []
     return head + first + "".join("\n    " + line for line in more)
-
-
-def _metric_text(g: GateResult) -> str:
-    if g.metric is None:
-        return ""
-    m = g.metric
-    text = f"{m.value * 100:.1f} %"
-    if g.threshold is not None:
-        text += f" (threshold {g.threshold * 100:g} %)"
-    return text
 
 
 def _bar(value: float, width: int = 20) -> str:

@@ -75,4 +75,6 @@ GATE = Gate(
     description=__doc__.split("\n")[0],
     options={"today": ""},
     applies=lambda spec: base_of(spec) is not None,
+    compares_base=True,
+    base_facts=lambda base, head: {"major_bump": major_bumped(base, head)},
 )

@@ -122,6 +122,11 @@ def compile_path(text: str) -> Path:
                 continue
         elif c == ".":
             i += 1
+            if text.startswith("[", i):  # `.[a,b]` is `[a,b]` (JSONPath-Plus)
+                step, i = _bracket(text, i, descend)
+                steps.append(step)
+                uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
+                continue
         elif c == "[":
             step, i = _bracket(text, i, descend)
             steps.append(step)
@@ -311,7 +316,8 @@ class Query:
                 self._state_step.append(step)
                 self._state_path.append(pid)
                 self._state_last.append(j == len(path.steps) - 1)
-        self._cache: dict[tuple[frozenset[int], Any], tuple[frozenset[int], tuple[int, ...]]] = {}
+        #: per state set, per property name: (next states, matched expressions)
+        self._cache: dict[frozenset[int], dict[Any, tuple[frozenset[int], tuple[int, ...]]]] = {}
         self._value_states: dict[frozenset[int], tuple[int, ...]] = {}
         self._scalar_states: dict[frozenset[int], tuple[int, ...]] = {}
         self._interned: dict[frozenset[int], frozenset[int]] = {}
@@ -341,7 +347,7 @@ class Query:
                 else:
                     nxt.add(s + 1)
         entry = (self._intern(frozenset(nxt)), tuple(matched))
-        self._cache[(states, key)] = entry
+        self._cache.setdefault(states, {})[key] = entry
         return entry
 
     def run(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
@@ -383,6 +389,9 @@ class Query:
                 return
             if resolve is not None:  # a reference back to an ancestor is not followed
                 active.add(id(node))
+            row = cache.get(states)
+            if row is None:
+                row = cache[states] = {}
             by_value_all = filter_states(states)
             by_value_scalar = scalar_states[states]
             for key, child in items:
@@ -393,7 +402,7 @@ class Query:
                         target = resolved
                 by_value = by_value_all if type(target) is dict or type(target) is list \
                     else by_value_scalar
-                entry = cache.get((states, key))
+                entry = row.get(key)
                 if entry is None:
                     entry = key_step(states, key)
                 nxt, matched = entry

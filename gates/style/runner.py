@@ -74,8 +74,12 @@ class _View:
         self._memo: dict[int, Any] = {}
         self._active: set[int] = set()
         self._document: Any = None
+        self.circular = circular_refs(spec.raw)
 
     def target(self, node: dict[str, Any]) -> Any:
+        """The target of the `$ref` object `node`; None when it stays a `$ref`."""
+        if id(node) in self.circular:
+            return None
         value, _ = self.spec.resolve(node, None)
         return None if value is node else value
 
@@ -87,7 +91,7 @@ class _View:
         if found is not None:
             return found
         if type(node) is dict and "$ref" in node:
-            target = self.target(node)
+            target = self.target(node)  # None: it stays a $ref
             if target is None or id(target) in self._active:
                 return node
             self._active.add(id(target))
@@ -116,6 +120,89 @@ class _View:
         if self._document is None:
             self._document = self.deref(self.spec.raw)
         return self._document
+
+
+def _ref_objects(document: Any) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
+    """Every object with a string `$ref`, with its pointer tokens (iterative; a node shared
+    through YAML aliases is visited once). Like Spectral's resolver, the siblings of a
+    `$ref` are not searched."""
+    found = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    seen: set[int] = set()
+    while stack:
+        node, tokens = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is dict:
+            if isinstance(node.get("$ref"), str):
+                found.append((node, tokens))
+                continue
+            stack.extend((v, (*tokens, k)) for k, v in node.items()
+                         if type(v) is dict or type(v) is list)
+        else:
+            stack.extend((v, (*tokens, str(i))) for i, v in enumerate(node)
+                         if type(v) is dict or type(v) is list)
+    return found
+
+
+def circular_refs(document: Any) -> set[int]:
+    """The `$ref` objects of the root document that Spectral's resolver leaves unresolved
+    (and out of its reference map): a reference to one of its own ancestors, and a
+    reference at P to T when T, through the references inside it (transitively), leads to
+    a node that contains P. The rule is that of Spectral's resolver (its "stem" graph), so
+    which reference of a cycle stays a `$ref` is the same as there."""
+    from gatekeeper.pointer import PointerError, parse_fragment
+
+    refs: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
+    for node, tokens in _ref_objects(document):
+        ref = node["$ref"]
+        if not ref.startswith("#"):
+            continue
+        try:
+            refs.append((id(node), tokens, parse_fragment(ref)))
+        except PointerError:
+            continue
+    out: set[int] = set()
+    edges: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for key, where, target in refs:
+        if target and where[:len(target)] == target:
+            out.add(key)  # a reference to an ancestor
+            continue
+        stem: list[str] = []
+        tail: list[str] = []
+        for i, part in enumerate(where):
+            if i < len(target) and part == target[i]:
+                stem.append(part)
+            else:
+                tail.append(part)
+                dep = (*stem, *tail)
+                if dep != where and dep != target:
+                    edges.setdefault(dep, set()).add(target)
+    closures: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+
+    def closure(start: tuple[str, ...]) -> set[tuple[str, ...]]:
+        found = closures.get(start)
+        if found is None:
+            found = set()
+            todo = list(edges.get(start, ()))
+            while todo:
+                node = todo.pop()
+                if node in found:
+                    continue
+                found.add(node)
+                todo.extend(edges.get(node, ()))
+            found.discard(start)
+            closures[start] = found
+        return found
+
+    for key, where, target in refs:
+        if key in out:
+            continue
+        reach = closure(target)
+        if reach and any(where[:n] in reach for n in range(1, len(where) + 1)):
+            out.add(key)
+    return out
 
 
 _URI_ENCODED = re.compile(r"[^A-Za-z0-9\-_.!~*'()/]")
@@ -241,7 +328,8 @@ class _Run:
                                        and len(raw_node) == 1):
                 written = self._prefix(path, False)
                 return written[1], path[written[3]:]
-        if resolved and done == len(path) and type(node) is dict and "$ref" in node:
+        if resolved and done == len(path) and type(node) is dict and "$ref" in node \
+                and id(node) not in self.view.circular:
             target, where = spec.resolve(node, ptr)
             if id(target) not in seen:
                 return where, ()
@@ -274,7 +362,8 @@ class _Run:
             if done < len(path) - 1:
                 found = state
             else:
-                if resolved and type(node) is dict and "$ref" in node:
+                if resolved and type(node) is dict and "$ref" in node \
+                        and id(node) not in self.view.circular:
                     target, where = self.spec.resolve(node, ptr)
                     if id(target) not in seen:  # a reference back to an ancestor stays
                         node, ptr = target, where

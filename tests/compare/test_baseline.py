@@ -15,7 +15,7 @@ from gatekeeper.baseline import read_baseline
 from gatekeeper.compare import run_check
 from gatekeeper.errors import ConfigError
 from gatekeeper.registry import all_gates
-from gatekeeper.reporters.compare_markdown import render
+from gatekeeper.reporters._pr_summary import render
 
 SPEC = """\
 openapi: 3.1.0

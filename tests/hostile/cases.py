@@ -1,4 +1,4 @@
-"""Payloads for the hostile case list of reliability.md (01 to 42), written at test time.
+"""Payloads for the hostile case list (01 to 42; each docstring says the threat), written at test time.
 
 Each builder writes its files into a folder and returns a `Case`: the file to check, extra
 flags, and what the row of the case list demands (exit codes, message patterns, budgets).

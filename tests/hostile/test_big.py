@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .cases import c42
-from .conftest import hang_bound, load_slack
+from .conftest import hang_bound
 from .test_cases import check_common
 
 
@@ -27,7 +27,7 @@ def test_42_refused_with_max_file_size(big, gk, recorder):
     first = run.stderr.splitlines()[0]
     assert re.search(r"^spec\.yaml: file is 5\d\.\d MB, over the 10\.0 MB limit", first), first
     assert "--max-file-size" in first
-    assert run.cpu <= 2.0 and run.seconds <= 2.0 * load_slack(), (run.cpu, run.seconds)
+    assert run.cpu <= 2.0 and run.seconds <= hang_bound(2.0), (run.cpu, run.seconds)
     assert run.rss_mb < 200, run.rss_mb
     check_common(run, case, folder, [])
     assert recorder.hits == []

@@ -1,4 +1,4 @@
-"""Every case of the hostile list (reliability.md, 01 to 42) against the real CLI.
+"""Every case of the hostile list (cases.py, 01 to 42; guarantees G1-G10 in docs/hardening.md) against the real CLI.
 
 Each case is run in a subprocess with the socket guard installed and the loopback recorder
 listening, and must meet G1 to G10 plus the row of its case.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .cases import CASES, LIVE_CASES, Case
-from .conftest import CANARY_SECRET, Run, hang_bound, load_slack
+from .conftest import CANARY_SECRET, Run, hang_bound
 
 BAD_CHARS = re.compile("[\x00\x07\x1b\x80-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 FORGED_LINE = re.compile(r"^\s*(::|##\[|##vso\[)", re.M)
@@ -37,10 +37,11 @@ def check_common(run: Run, case: Case, folder: Path, outputs: list[str]) -> None
     """G1 to G8 and G10 for one run; `outputs` holds the report files it wrote."""
     label = f"{' '.join(run.args)}: exit {run.code}\nstderr: {run.stderr[:1500]}"
     # G1
-    slack = load_slack()
+    # The budget holds the CPU time the check used, which a busy machine does not stretch;
+    # wall time only has to stay under the hang bound (see hang_bound).
     assert run.cpu <= case.seconds, f"G1 used {run.cpu:.1f} s of CPU ({label})"
-    assert run.seconds <= case.seconds * slack, \
-        f"G1 took {run.seconds:.1f} s, budget {case.seconds} s x load slack {slack:.1f} ({label})"
+    assert run.seconds <= hang_bound(case.seconds), \
+        f"G1 took {run.seconds:.1f} s of wall time: a hang? ({label})"
     assert run.rss_mb <= case.rss_mb, f"G1 peak RSS {run.rss_mb:.0f} MB ({label})"
     # G2
     assert "Traceback (most recent call last)" not in run.stderr, label
@@ -232,8 +233,8 @@ def test_hostile_case(cid, tmp_path, gk, recorder):
         refused = [line for line in term.stderr.splitlines() if "refused" in line]
         assert len(refused) == case.extra["count"], term.stderr
     if case.seconds_fast is not None:
-        fastest = min(term.seconds, again.seconds)
-        assert fastest <= case.seconds_fast * load_slack(), f"row: took {fastest:.2f} s"
+        fastest = min(term.cpu, again.cpu)
+        assert fastest <= case.seconds_fast, f"row: used {fastest:.2f} s of CPU"
 
     # G4
     assert recorder.hits == [], f"G4 the canary recorded {recorder.hits}"

@@ -1,5 +1,5 @@
 """Property-based tests: mutated real specs never raise anything but `InputError` from the
-loader and the index (reliability.md, issue 7 "Hostile input").
+loader and the index (docs/hardening.md, "Loading").
 
 Two mutation families over a few real documents from the shared apis-guru corpus:
 * text mutations (slices removed, lines duplicated or re-indented, hostile snippets such as

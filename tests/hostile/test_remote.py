@@ -169,7 +169,7 @@ def test_r8_timeout_against_a_tarpit():
             remote.fetch(f"https://127.0.0.1:{port}/x.yaml", allow_private=True, timeout=1.0)
     finally:
         tarpit.close()
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 10  # 1 s timeout; the rest is margin for a busy machine
 
 
 def test_r8_proxy_variables_are_ignored(tmp_path, trust, recorder, monkeypatch):

@@ -1,4 +1,4 @@
-"""Unit tests for the hardening requirements of reliability.md that are not a single case:
+"""Unit tests for the hardening requirements of docs/hardening.md that are not a single case:
 R7 (symlinks), R9 (pointer decoding, case 38), R10 (cycles, 05-09 and 36), R13 (no spec
 pattern on a backtracking engine), R14 (every exception has an exit code), R23 (config loads
 no code, no network), R24 (hermetic: proxies ignored) and R26 (static bans)."""

@@ -1,4 +1,4 @@
-"""Acceptance 1, 2 and 5 of issue 6, against the real demo service."""
+"""The live audit against the real demo service: findings, verdict and report."""
 
 from __future__ import annotations
 

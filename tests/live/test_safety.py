@@ -1,4 +1,4 @@
-"""Acceptance 3 and 4 of issue 6, and R19 to R22: secrets, timeouts, dropped connections,
+"""The live audit's safety rails (docs/hardening.md R19 to R22): secrets, timeouts, dropped connections,
 budgets, Ctrl-C, trusted origins. Real servers on 127.0.0.1 only."""
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ def select(expression: str, resolve: bool = False) -> list[tuple]:
     ("$['info']['x-logo'].url", [("info", "x-logo", "url")]),
     ("$.paths[*]~", [("paths", "/pets")]),
     ("$.paths.*[get,put]", [("paths", "/pets", "get")]),
+    ("$.paths.*.[get,put].responses.*~", [("paths", "/pets", "get", "responses", "200")]),
     ("$..parameters[0].name", [("paths", "/pets", "get", "parameters", 0, "name")]),
     ("$..parameters[-1]", [("paths", "/pets", "get", "parameters", 2)]),
     ("$..parameters[0:2].in", [("paths", "/pets", "get", "parameters", 0, "in"),
