@@ -215,7 +215,7 @@ def compile_rules(rules: dict[str, RuleDef]) -> list[CompiledRule]:
         else:
             for i, text in enumerate(rule.given):  # check every expression now
                 for expanded in _resolve_alias(rule, text, frozenset(
-                        {"oas2", "oas3", "oas3_0", "oas3_1"}), (), i):
+                        {"oas2", "oas3", "oas3_0", "oas3_1", "oas3_2"}), (), i):
                     _compile(expanded, rule, i)
         out.append(CompiledRule(name, rule, thens, not_run, givens))
     return out

@@ -29,16 +29,16 @@ __all__ = ["Finding", "formats_of", "run_rules"]
 
 
 FORMAT_NAMES = {"oas2": "OpenAPI 2.0 (Swagger)", "oas3": "OpenAPI 3.x",
-                "oas3_0": "OpenAPI 3.0.x", "oas3_1": "OpenAPI 3.1.x"}
+                "oas3_0": "OpenAPI 3.0.x", "oas3_1": "OpenAPI 3.1.x", "oas3_2": "OpenAPI 3.2.x"}
 UNRECOGNIZED = "unrecognized-format"
 
 
 def formats_of(spec: Any) -> frozenset[str]:
-    """The formats Spectral recognises in the document (3.2 is only ``oas3`` to it)."""
+    """The formats Spectral recognises in the document (6.16.3 knows 3.2 as ``oas3_2``)."""
     version = spec.version
     if version == "2.0":
         return frozenset({"oas2"})
-    if version in ("3.0", "3.1"):
+    if version in ("3.0", "3.1", "3.2"):
         return frozenset({"oas3", "oas3_" + version.split(".")[1]})
     return frozenset({"oas3"})
 
