@@ -79,28 +79,35 @@ def _ext(suffix: str) -> type[SingleFileSnapshotExtension]:
                 {"_write_mode": WriteMode.TEXT, "file_extension": suffix})
 
 
+#: The snapshot file's extension per format (for an editor's highlighting); others: .txt
 FORMATS = {
-    "json": "json", "sarif": "sarif", "junit": "xml", "github": "txt", "markdown": "md",
-    "gitlab": "json", "html": "html", "terminal": "txt",
+    "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md", "gitlab": "json",
+    "html": "html",
 }
 
 
+def _quiet_rules_left_out(report: Report) -> Report:
+    """The report with only the rules that found something in its catalogue: the snapshots
+    embed the catalogue (SARIF rules, JUnit test cases), and a new rule that finds nothing in
+    the showcase must not make every snapshot change."""
+    fired = {f.rule for g in report.gates for f in g.findings}
+    return report.replace(rules=tuple(r for r in report.rules if r.id in fired))
+
+
 def _render(name: str, report: Report) -> str:
+    report = _quiet_rules_left_out(report)
     if name == "terminal":
         return terminal.render(report, color=False)
     return render_for(name, [report])
 
 
-@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize("name", sorted(REPORTERS))
 def test_snapshot_showcase(name, showcase, snapshot):
+    """Every format (a new reporter module gets its snapshot with `--snapshot-update`)."""
     text = _render(name, showcase)
     assert text == _render(name, showcase), "rendering is not deterministic"
     assert str(ROOT) not in text and "file://" not in text  # R18
-    assert text == snapshot(extension_class=_ext(FORMATS[name]))
-
-
-def test_every_format_is_registered_and_snapshotted():
-    assert set(REPORTERS) == set(FORMATS)
+    assert text == snapshot(extension_class=_ext(FORMATS.get(name, "txt")))
 
 
 def test_portfolio_snapshot(showcase, petstore, snapshot):
