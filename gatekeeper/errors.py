@@ -50,3 +50,9 @@ class SpecError(InputError):
 
 class ConfigError(InputError):
     """A configuration file or flag that cannot be used."""
+
+
+def short(value: object, limit: int = 80) -> str:
+    """`value` as text, cut to `limit` characters with an ellipsis (for one-line errors)."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -27,6 +27,7 @@ import os
 import re
 
 from gatekeeper.errors import SpecError
+from gatekeeper.errors import short as _short
 from gatekeeper.record import Record
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -658,9 +659,15 @@ def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
 
 
 def _parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Document:
-    from gatekeeper.yaml_exact import parse_yaml_exact
+    from gatekeeper.yaml_exact import read_yaml_exact
 
-    return parse_yaml_exact(text, path, display, limits)
+    data, positions, aliases = read_yaml_exact(text, display)
+    doc = Document(path=path, display=display, text=text, data=data, is_json=False,
+                   positions=positions)
+    if aliases and expanded_size(data, limits.max_nodes) > limits.max_nodes:
+        raise SpecError(f"YAML alias expansion exceeds the limit of {limits.max_nodes:,} nodes"
+                        " (raise it with --max-nodes)", file=display)
+    return doc
 
 
 def expanded_size(data: Any, cap: int) -> int:
@@ -715,8 +722,3 @@ def check_depth(doc: Document, limits: Limits) -> None:
                     push(child)
         level = below
         depth += 1
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 import yaml
 
 from gatekeeper.errors import SpecError
-from gatekeeper.loader import Document, Limits, _short, expanded_size
+from gatekeeper.errors import short as _short
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["parse_yaml_exact"]
+__all__ = ["read_yaml_exact"]
 
 try:  # libyaml's parser is ~5x faster; the pure-Python one is a correct fallback.
     _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
@@ -137,8 +137,9 @@ def _make_loader_class(base: type) -> type:
 _Loader = _make_loader_class(_BaseLoader)
 
 
-def parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Document:
-    """PyYAML (libyaml) with the safe subclass above and a full position table."""
+def read_yaml_exact(text: str, display: str) -> tuple[Any, Any, bool]:
+    """PyYAML (libyaml) with the safe subclass above: ``(data, position table, whether an
+    alias was used)``. `gatekeeper.loader` makes the `Document` and applies the limits."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -174,14 +175,6 @@ def parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Docu
                         file=display) from None
     finally:
         loader.dispose()
-    doc = Document(path=path, display=display, text=text, data=data, is_json=False,
-                   positions=loader.positions)
-    if loader.alias_uses:
-        nodes = expanded_size(data, limits.max_nodes)
-        if nodes > limits.max_nodes:
-            raise SpecError(
-                f"YAML alias expansion exceeds the limit of {limits.max_nodes:,} nodes"
-                " (raise it with --max-nodes)", file=display)
-    return doc
+    return data, loader.positions, bool(loader.alias_uses)
 
 
