@@ -13,7 +13,8 @@ import json
 import re
 
 from gates.style.api import UNDEFINED, Result
-from gates.style.jsexpr import JSError, js_regex, truthy as _truthy
+from gates.style.jseval import truthy as _truthy
+from gates.style.jsexpr import JSError, js_regex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -24,14 +24,8 @@ from __future__ import annotations
 import re
 import sys
 
-from gates.style.jsexpr import (
-    JSError,
-    compile_expr,
-    compile_filter,
-    needs_container,
-    uses,
-    variables,
-)
+from gates.style.jseval import compile_filter
+from gates.style.jsexpr import JSError, compile_expr, needs_container, uses, variables
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

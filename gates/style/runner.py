@@ -16,7 +16,7 @@ import re
 from gatekeeper import Pointer, escape
 from gates.style.api import UNDEFINED, Context
 from gates.style.functions import print_value
-from gates.style.jsexpr import _to_str
+from gates.style.jseval import to_str as _to_str
 from gates.style.jsonpath import Query, compile_path
 
 TYPE_CHECKING = False
