@@ -290,24 +290,7 @@ class _Loader:
                 source.js_functions.add(name)
             if isinstance(definition.get("functionsDir"), str):
                 source.functions_dir = definition["functionsDir"]
-        extends = definition.get("extends", [])
-        if not isinstance(extends, list) or (len(extends) == 2 and isinstance(extends[1], str)
-                                             and extends[1] in ("all", "recommended", "off")
-                                             and not isinstance(extends[0], list)):
-            extends = [extends]
-        children: list[_Ruleset] = []
-        for i, ext in enumerate(extends):
-            etokens = (*tokens, "extends", i) if isinstance(definition.get("extends"), list) \
-                else (*tokens, "extends")
-            ext_sev, ext_explicit = "recommended", False
-            if isinstance(ext, list):
-                if len(ext) != 2 or ext[1] not in ("all", "recommended", "off"):
-                    raise source.fail(etokens, "an `extends` pair must be [ruleset, \"all\" | "
-                                               "\"recommended\" | \"off\"]")
-                ext, ext_sev, ext_explicit = ext[0], ext[1], True
-            child = self._extension(ext, source, etokens, ext_sev, ext_explicit, stack)
-            if child is not None:
-                children.append(child)  # aliases are not inherited (Spectral's reading)
+        children = self._extended(definition, source, tokens, stack)
         if top:  # only the ruleset given to the run has overrides
             result.overrides = list(definition.get("overrides") or ())
         for fmt in definition.get("formats") or ():
@@ -361,6 +344,30 @@ class _Loader:
             if doc_url is not None and rule.documentation_url is None:
                 rule.documentation_url = f"{doc_url}#{name}"
         return result
+
+    def _extended(self, definition: dict[str, Any], source: Source, tokens: tuple[Any, ...],
+                  stack: list[Any]) -> list[_Ruleset]:
+        """The rulesets `definition` extends, in order (one, a list, or ``[ruleset,
+        severity]`` pairs)."""
+        extends = definition.get("extends", [])
+        if not isinstance(extends, list) or (len(extends) == 2 and isinstance(extends[1], str)
+                                             and extends[1] in ("all", "recommended", "off")
+                                             and not isinstance(extends[0], list)):
+            extends = [extends]
+        children: list[_Ruleset] = []
+        for i, ext in enumerate(extends):
+            etokens = (*tokens, "extends", i) if isinstance(definition.get("extends"), list) \
+                else (*tokens, "extends")
+            ext_sev, ext_explicit = "recommended", False
+            if isinstance(ext, list):
+                if len(ext) != 2 or ext[1] not in ("all", "recommended", "off"):
+                    raise source.fail(etokens, "an `extends` pair must be [ruleset, \"all\" | "
+                                               "\"recommended\" | \"off\"]")
+                ext, ext_sev, ext_explicit = ext[0], ext[1], True
+            child = self._extension(ext, source, etokens, ext_sev, ext_explicit, stack)
+            if child is not None:
+                children.append(child)  # aliases are not inherited (Spectral's reading)
+        return children
 
     def _extension(self, ext: Any, source: Source, tokens: tuple[Any, ...], severity: str,
                    explicit: bool, stack: list[Any]) -> _Ruleset | None:
