@@ -21,19 +21,27 @@ from __future__ import annotations
 #   `stability_rank`;
 # - spec-provided regular expressions, handled safely: `pattern_search` (with a timeout),
 #   `backtracking_risk`;
-# - `Record`, the slotted value-object base the index uses (cheaper than dataclasses).
+# - `Record`, the slotted value-object base the index uses (cheaper than dataclasses);
+# - JSON pointers beside `Pointer`: `parse_fragment`, `escape`, `PointerError`;
+# - reading a file of rule definitions under the same safety rules as specs (positions kept,
+#   duplicate keys and unsafe YAML tags refused, size budget): `load_document` with `Limits`;
+#   a remote one only under an allowed https prefix: `fetch_document` (`RemoteRefused`, a
+#   `SpecError`, when it is not, with nothing fetched); and `did_you_mean`, the hint for a
+#   misspelt key in such a file.
 _HOME = {
-    "Config": "config", "discover": "config", "load_config": "config",
+    "Config": "config", "did_you_mean": "config", "discover": "config", "load_config": "config",
     "run": "engine",
     "ConfigError": "errors", "InputError": "errors", "SpecError": "errors",
     "Gate": "gate", "Rule": "gate", "Violation": "gate", "rule": "gate",
     "deprecation_date": "lifecycle", "is_deprecated": "lifecycle", "parse_date": "lifecycle",
     "replacement": "lifecycle", "stability_level": "lifecycle", "stability_rank": "lifecycle",
     "sunset_date": "lifecycle",
-    "Limits": "loader",
+    "Limits": "loader", "load_document": "loader",
     "backtracking_risk": "patterns", "pattern_search": "patterns",
-    "Pointer": "pointer",
+    "Pointer": "pointer", "PointerError": "pointer", "escape": "pointer",
+    "parse_fragment": "pointer",
     "Record": "record",
+    "RemoteRefused": "remote", "fetch_document": "remote",
     "Finding": "report", "GateResult": "report", "Location": "report", "Metric": "report",
     "MetricPart": "report", "Report": "report", "RuleInfo": "report", "Severity": "report",
     "SpecInfo": "report",

@@ -25,7 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gatekeeper.errors import SpecError
 
-__all__ = ["MAX_BYTES", "MAX_FETCHES", "TIMEOUT", "allowed", "fetch", "normalise"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from gatekeeper.loader import Document
+
+__all__ = ["MAX_BYTES", "MAX_FETCHES", "TIMEOUT", "RemoteRefused", "allowed", "fetch",
+           "fetch_document", "normalise"]
 
 TIMEOUT = 5.0
 MAX_BYTES = 5 * 1024 * 1024
@@ -152,6 +157,35 @@ def fetch(url: str, *, allow_private: bool = False, timeout: float = TIMEOUT,
     if len(body) > max_bytes:
         raise fail(f"larger than {max_bytes // (1024 * 1024)} MB")
     return body
+
+
+class RemoteRefused(SpecError):
+    """A URL that is not under an allowed prefix; `reason` says why (one phrase)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url} refused ({reason})")
+
+
+def fetch_document(url: str, allow: tuple[str, ...]) -> Document:
+    """Fetch `url` within the fence above and parse it with positions, as the loader reads a
+    local file (UTF-8, duplicate keys and unsafe YAML tags refused).
+
+    Raises `RemoteRefused` when `url` is not under one of the `allow` prefixes (nothing is
+    fetched), and `SpecError` (one line) when the fetch or the parse fails.
+    """
+    reason = allowed(url, allow)
+    if reason is not None:
+        raise RemoteRefused(url, reason)
+    from gatekeeper.loader import parse_text
+
+    body = fetch(url)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(str(exc)) from None
+    return parse_text(text, path=url, display=url, force_json=url.endswith(".json"))
 
 
 def _dechunk(body: bytes) -> bytes:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import os
 
-from gatekeeper.errors import ConfigError
-from gatekeeper.gate import Gate, Rule, Violation
-from gatekeeper.report import Severity
+from gatekeeper import ConfigError, Gate, Rule, Severity, Violation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

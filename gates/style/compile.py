@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 
-from gatekeeper.errors import ConfigError
+from gatekeeper import ConfigError
 from gates.style.functions import CORE, OPTION_CHECKS
 from gates.style.jsonpath import JSONPathError, Path, compile_path
 

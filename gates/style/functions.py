@@ -13,7 +13,8 @@ import json
 import re
 
 from gates.style.api import UNDEFINED, Result
-from gates.style.jsexpr import JSError, js_regex, truthy as _truthy
+from gates.style.jseval import truthy as _truthy
+from gates.style.jsexpr import JSError, js_regex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ def _local_refs(document: Any) -> frozenset[str]:
     cached = _refs_cache.get(id(document))
     if cached is not None and cached[0] is document:
         return cached[1]
-    from gatekeeper.pointer import PointerError, parse_fragment
+    from gatekeeper import PointerError, parse_fragment
 
     found: set[str] = set()
     stack = [document]
@@ -305,7 +306,7 @@ def unreferenced_reusable_object(target: Any, options: Any, ctx: Any) -> list[Re
         return None
     location = options["reusableObjectsLocation"]
     refs = _local_refs(ctx.unresolved)
-    from gatekeeper.pointer import parse_fragment
+    from gatekeeper import parse_fragment
 
     base = parse_fragment(location)
     results = []

@@ -24,14 +24,8 @@ from __future__ import annotations
 import re
 import sys
 
-from gates.style.jsexpr import (
-    JSError,
-    compile_expr,
-    compile_filter,
-    needs_container,
-    uses,
-    variables,
-)
+from gates.style.jseval import compile_filter
+from gates.style.jsexpr import JSError, compile_expr, needs_container, uses, variables
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -159,18 +153,29 @@ def _bracket(text: str, i: int, descend: bool) -> tuple[Step, int]:
     """The bracket at `i` (``[``): its step and the position after ``]``."""
     body_start = i + 1
     if text.startswith("?(", body_start):
-        end = _matching_paren(text, body_start + 1)
-        if not text.startswith("]", end + 1):
-            raise JSONPathError(f"expected ']' after the filter in JSONPath {text!r}")
-        expr = text[body_start + 2:end]
-        try:
-            tree = compile_expr(expr)
-        except JSError as exc:
-            raise JSONPathError(f"filter ?({expr}) in JSONPath {text!r}: {exc}") from None
-        return Step(descend, "filter", tree), end + 2
+        return _filter_step(text, body_start, descend)
     if text.startswith("(", body_start):
         raise JSONPathError(f"script expressions [(...)] are not supported in JSONPath {text!r}")
-    # quoted names, numbers, '*', unions and slices
+    items, end = _selectors(text, body_start)
+    return _selector_step(text, items, descend), end
+
+
+def _filter_step(text: str, body_start: int, descend: bool) -> tuple[Step, int]:
+    """The filter ``[?(...)]`` whose ``?`` is at `body_start`."""
+    end = _matching_paren(text, body_start + 1)
+    if not text.startswith("]", end + 1):
+        raise JSONPathError(f"expected ']' after the filter in JSONPath {text!r}")
+    expr = text[body_start + 2:end]
+    try:
+        tree = compile_expr(expr)
+    except JSError as exc:
+        raise JSONPathError(f"filter ?({expr}) in JSONPath {text!r}: {exc}") from None
+    return Step(descend, "filter", tree), end + 2
+
+
+def _selectors(text: str, body_start: int) -> tuple[list[Any], int]:
+    """The comma-separated selectors of a bracket (quoted names, numbers, ``*``,
+    slices) and the position after its ``]``."""
     items: list[Any] = []
     j = body_start
     while True:
@@ -222,18 +227,23 @@ def _bracket(text: str, i: int, descend: bool) -> tuple[Step, int]:
         if j < len(text) and text[j] == "]":
             break
         raise JSONPathError(f"expected ']' in JSONPath {text!r}")
-    end = j + 1
+    return items, j + 1
+
+
+def _selector_step(text: str, items: list[Any], descend: bool) -> Step:
+    """One step for the selectors of a bracket: a name, an index, ``*``, a slice or a
+    union of names and indexes."""
     if len(items) == 1:
         item = items[0]
         if isinstance(item, str):
-            return Step(descend, "name", item), end
+            return Step(descend, "name", item)
         if isinstance(item, int):
             if item >= 0:
-                return Step(descend, "union", frozenset({item, str(item)})), end
-            return Step(descend, "index", item), end
+                return Step(descend, "union", frozenset({item, str(item)}))
+            return Step(descend, "index", item)
         if item[0] == "wild":
-            return Step(descend, "wild"), end
-        return Step(descend, "slice", tuple(item[1])), end
+            return Step(descend, "wild")
+        return Step(descend, "slice", tuple(item[1]))
     if any(not isinstance(x, (str, int)) or (isinstance(x, int) and x < 0) for x in items):
         raise JSONPathError(f"unsupported union in JSONPath {text!r}")
     keys = set()
@@ -242,7 +252,7 @@ def _bracket(text: str, i: int, descend: bool) -> tuple[Step, int]:
         keys.add(str(x))
         if isinstance(x, str) and x.isdigit():
             keys.add(int(x))
-    return Step(descend, "union", frozenset(keys)), end
+    return Step(descend, "union", frozenset(keys))
 
 
 def _matching_paren(text: str, i: int) -> int:
@@ -350,16 +360,41 @@ class Query:
         self._cache.setdefault(states, {})[key] = entry
         return entry
 
+    def _filter_states(self, states: frozenset[int]) -> tuple[int, ...]:
+        """The states of `states` that test values (filters); the scalar ones are kept too."""
+        found = self._value_states.get(states)
+        if found is None:
+            state_step = self._state_step
+            found = self._value_states[states] = tuple(
+                s for s in states if state_step[s].by_value)
+            self._scalar_states[states] = tuple(s for s in found
+                                                if not state_step[s].containers)
+        return found
+
     def run(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
             resolve: Callable[[dict[str, Any]], Any] | None = None) -> None:
         for pid in self._root_matches:
             on_match(pid, (), root)
         if not self._start:
             return
+        walk = self._walker(root, on_match, resolve)
+        start = self._intern(frozenset(self._start))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))
+        try:
+            walk(root, start, None)
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _walker(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
+                resolve: Callable[[dict[str, Any]], Any] | None
+                ) -> Callable[[Any, frozenset[int], Any], None]:
+        """The recursive walk of one run: ``walk(node, states, parent_key)`` matches the
+        children of `node` against `states` and descends where a path may still match. All
+        it reads is bound to locals here, once per run."""
         paths = self.paths
         cache = self._cache
         key_step = self._key_step
-        value_states = self._value_states
         scalar_states = self._scalar_states
         state_step = self._state_step
         state_last = self._state_last
@@ -370,15 +405,7 @@ class Query:
         seen_refs: set[tuple[int, frozenset[int], Any]] = set()
         active: set[int] = set()  # the containers on the way down (resolved walk)
         stack: list[Any] = []
-
-        def filter_states(states: frozenset[int]) -> tuple[int, ...]:
-            found = value_states.get(states)
-            if found is None:
-                found = value_states[states] = tuple(
-                    s for s in states if state_step[s].by_value)
-                scalar_states[states] = tuple(s for s in found
-                                              if not state_step[s].containers)
-            return found
+        filter_states = self._filter_states
 
         def walk(node: Any, states: frozenset[int], parent_key: Any) -> None:
             if type(node) is dict:
@@ -438,11 +465,4 @@ class Query:
                 stack.pop()
             if resolve is not None:
                 active.discard(id(node))
-
-        start = intern(frozenset(self._start))
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 20000))
-        try:
-            walk(root, start, None)
-        finally:
-            sys.setrecursionlimit(limit)
+        return walk

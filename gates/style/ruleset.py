@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from gatekeeper.errors import ConfigError, SpecError
+from gatekeeper import ConfigError, SpecError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ class _Loader:
     def load_file(self, path: str, display: str, severity: str, explicit: bool,
                   stack: list[Any], top: bool = False
                   ) -> tuple[_Ruleset, dict[str, Any], Source]:
-        from gatekeeper.loader import Limits, load_document
+        from gatekeeper import Limits, load_document
 
         try:
             doc = load_document(path, display, Limits(max_file_size=10 * 1024 * 1024))
@@ -290,24 +290,7 @@ class _Loader:
                 source.js_functions.add(name)
             if isinstance(definition.get("functionsDir"), str):
                 source.functions_dir = definition["functionsDir"]
-        extends = definition.get("extends", [])
-        if not isinstance(extends, list) or (len(extends) == 2 and isinstance(extends[1], str)
-                                             and extends[1] in ("all", "recommended", "off")
-                                             and not isinstance(extends[0], list)):
-            extends = [extends]
-        children: list[_Ruleset] = []
-        for i, ext in enumerate(extends):
-            etokens = (*tokens, "extends", i) if isinstance(definition.get("extends"), list) \
-                else (*tokens, "extends")
-            ext_sev, ext_explicit = "recommended", False
-            if isinstance(ext, list):
-                if len(ext) != 2 or ext[1] not in ("all", "recommended", "off"):
-                    raise source.fail(etokens, "an `extends` pair must be [ruleset, \"all\" | "
-                                               "\"recommended\" | \"off\"]")
-                ext, ext_sev, ext_explicit = ext[0], ext[1], True
-            child = self._extension(ext, source, etokens, ext_sev, ext_explicit, stack)
-            if child is not None:
-                children.append(child)  # aliases are not inherited (Spectral's reading)
+        children = self._extended(definition, source, tokens, stack)
         if top:  # only the ruleset given to the run has overrides
             result.overrides = list(definition.get("overrides") or ())
         for fmt in definition.get("formats") or ():
@@ -362,6 +345,30 @@ class _Loader:
                 rule.documentation_url = f"{doc_url}#{name}"
         return result
 
+    def _extended(self, definition: dict[str, Any], source: Source, tokens: tuple[Any, ...],
+                  stack: list[Any]) -> list[_Ruleset]:
+        """The rulesets `definition` extends, in order (one, a list, or ``[ruleset,
+        severity]`` pairs)."""
+        extends = definition.get("extends", [])
+        if not isinstance(extends, list) or (len(extends) == 2 and isinstance(extends[1], str)
+                                             and extends[1] in ("all", "recommended", "off")
+                                             and not isinstance(extends[0], list)):
+            extends = [extends]
+        children: list[_Ruleset] = []
+        for i, ext in enumerate(extends):
+            etokens = (*tokens, "extends", i) if isinstance(definition.get("extends"), list) \
+                else (*tokens, "extends")
+            ext_sev, ext_explicit = "recommended", False
+            if isinstance(ext, list):
+                if len(ext) != 2 or ext[1] not in ("all", "recommended", "off"):
+                    raise source.fail(etokens, "an `extends` pair must be [ruleset, \"all\" | "
+                                               "\"recommended\" | \"off\"]")
+                ext, ext_sev, ext_explicit = ext[0], ext[1], True
+            child = self._extension(ext, source, etokens, ext_sev, ext_explicit, stack)
+            if child is not None:
+                children.append(child)  # aliases are not inherited (Spectral's reading)
+        return children
+
     def _extension(self, ext: Any, source: Source, tokens: tuple[Any, ...], severity: str,
                    explicit: bool, stack: list[Any]) -> _Ruleset | None:
         if isinstance(ext, dict):
@@ -381,15 +388,6 @@ class _Loader:
             raise source.fail(tokens, f"`{ext}` is not supported: gatekeeper reads OpenAPI "
                                       "documents; use `spectral:oas`")
         if ext.startswith(("http://", "https://")):
-            from gatekeeper.remote import allowed
-
-            reason = allowed(ext, self.allow_remote)
-            if reason is not None:
-                if reason.startswith("not under"):
-                    reason = "not under a `ruleset-allow-remote` prefix"
-                raise source.fail(tokens, f"remote ruleset {ext} refused ({reason}): vendor the "
-                                          "file and extend it by path, or allow its https "
-                                          "prefix with `ruleset-allow-remote` in the config")
             return self._remote(ext, source, tokens, severity, explicit, stack)
         if not ext.startswith((".", "/")) and not ext.endswith((".yaml", ".yml", ".json")):
             raise source.fail(tokens, f"`{ext}` looks like an npm package; packages are not "
@@ -405,16 +403,20 @@ class _Loader:
 
     def _remote(self, url: str, source: Source, tokens: tuple[Any, ...], severity: str,
                 explicit: bool, stack: list[Any]) -> _Ruleset | None:
-        if url in stack:
+        if url in stack:  # it was allowed on the way in: the allowed prefixes do not change
             return None
-        from gatekeeper.loader import parse_text
-        from gatekeeper.remote import fetch
+        from gatekeeper import RemoteRefused, fetch_document
 
         try:
-            body = fetch(url)
-            doc = parse_text(body.decode("utf-8"), path=url, display=url,
-                             force_json=url.endswith(".json"))
-        except (SpecError, UnicodeDecodeError) as exc:
+            doc = fetch_document(url, self.allow_remote)
+        except RemoteRefused as exc:
+            reason = exc.reason
+            if reason.startswith("not under"):
+                reason = "not under a `ruleset-allow-remote` prefix"
+            raise source.fail(tokens, f"remote ruleset {url} refused ({reason}): vendor the "
+                                      "file and extend it by path, or allow its https "
+                                      "prefix with `ruleset-allow-remote` in the config") from None
+        except SpecError as exc:
             raise source.fail(tokens, f"remote ruleset {url}: {exc}") from None
         remote = Source(url, "", doc)
         return self.load_definition(doc.data, remote, (), severity, explicit, [*stack, url])
@@ -432,7 +434,7 @@ def _builtin(source: Source, tokens: tuple[Any, ...]) -> dict[str, Any]:
 def _check_shape(definition: Any, source: Source, tokens: tuple[Any, ...]) -> None:
     if not isinstance(definition, dict):
         raise source.fail(tokens, "a ruleset must be a mapping")
-    from gatekeeper.config import did_you_mean
+    from gatekeeper import did_you_mean
 
     for key in definition:
         if key not in TOP_KEYS:
@@ -469,7 +471,7 @@ def _check_shape(definition: Any, source: Source, tokens: tuple[Any, ...]) -> No
 
 def _check_rule(name: str, body: dict[str, Any], source: Source, tokens: tuple[Any, ...],
                 new: bool) -> None:
-    from gatekeeper.config import did_you_mean
+    from gatekeeper import did_you_mean
 
     for key in body:
         if key not in RULE_KEYS:

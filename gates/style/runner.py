@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 
-from gatekeeper.pointer import Pointer, escape
+from gatekeeper import Pointer, escape
 from gates.style.api import UNDEFINED, Context
 from gates.style.functions import print_value
-from gates.style.jsexpr import _to_str
+from gates.style.jseval import to_str as _to_str
 from gates.style.jsonpath import Query, compile_path
 
 TYPE_CHECKING = False
@@ -152,7 +152,7 @@ def circular_refs(document: Any) -> set[int]:
     reference at P to T when T, through the references inside it (transitively), leads to
     a node that contains P. The rule is that of Spectral's resolver (its "stem" graph), so
     which reference of a cycle stays a `$ref` is the same as there."""
-    from gatekeeper.pointer import PointerError, parse_fragment
+    from gatekeeper import PointerError, parse_fragment
 
     refs: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
     for node, tokens in _ref_objects(document):
