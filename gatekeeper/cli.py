@@ -95,7 +95,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   allow_remote_ref: list[str] | None = None,
                   allow_private_networks: bool = False, quiet: bool = False,
                   debug: bool = False, jobs: int | None = None, live: str | None = None,
-                  load_test: bool = False,
+                  load_test: bool = False, ruleset: list[str] | None = None,
                   header_env: list[str] | None = None, header: list[str] | None = None,
                   allow_writes: bool = False, allow_method: list[str] | None = None,
                   allow_host: list[str] | None = None, request_timeout: float | None = None,
@@ -103,8 +103,7 @@ def check_command(specs: list[str], *, config: str | None = None,
                   rate_limit: float | None = None, max_examples: int | None = None,
                   latency_budget: float | None = None, error_rate_budget: float | None = None,
                   trust_env: bool = False, insecure: bool = False, seed: int | None = None,
-                  focus_failures: bool = False,
-                  progress: str = "auto", log_file: str | None = None,
+                  focus_failures: bool = False, progress: str = "auto", log_file: str | None = None,
                   base: str | None = None, base_file: str | None = None,
                   new_only: bool | None = None, ratchet: bool | None = None,
                   baseline: str | None = None, pr_summary: str | None = None,
@@ -112,7 +111,6 @@ def check_command(specs: list[str], *, config: str | None = None,
                   max_memory: str | None = None, extend_select: list[str] | None = None,
                   shard: str | None = None, report_dir: str | None = None,
                   min_severity: str | None = None, show_waived: bool = False,
-                  ruleset: list[str] | None = None,
                   _prepared: Prepared | None = None) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
 
@@ -126,7 +124,7 @@ def check_command(specs: list[str], *, config: str | None = None,
             raise Exit(_check_in_supervised_child(params, _prepared))
     from gatekeeper.errors import SpecError
     from gatekeeper.registry import gates_for, validate
-    from gatekeeper.reporters import render
+    from gatekeeper.reporters import render, render_many
     from gatekeeper.spec import load
 
     cfg, limits, ref_root = _prepared.config, _prepared.limits, _prepared.ref_root
@@ -145,7 +143,6 @@ def check_command(specs: list[str], *, config: str | None = None,
     from gatekeeper.outputs import parse_report_args
 
     report_targets = parse_report_args(report_to, inputs=specs)
-
     reports = []
     errors = 0
     specs = _prepared.paths
@@ -204,17 +201,11 @@ def check_command(specs: list[str], *, config: str | None = None,
 
     color = fmt == "terminal" and output is None and use_color(sys.stdout)
     view = _terminal_view(min_severity, show_waived, to_terminal=output is None)
-    if fmt == "json":
-        if len(specs) + len(deleted) == 1 and reports:
-            text = render("json", reports[0])
-        else:
-            from gatekeeper.reporters.json import render_many
-
-            text = render_many(reports)
-    elif fmt != "terminal":  # any other reporter: the same document `--report FMT=` writes
-        from gatekeeper.outputs import render_for
-
-        text = render_for(fmt, reports) if reports else ""
+    if fmt == "json" and (len(specs) + len(deleted) != 1 or not reports):  # multi-spec form
+        text = render_many("json", reports)
+    elif fmt != "terminal":  # the document `--report FMT=` writes (one spec's form for one)
+        text = render_many(fmt, reports) if len(reports) > 1 else (
+            render(fmt, reports[0]) if reports else "")
     else:
         shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
         text = "".join(render("terminal", r, color=color, max_findings=0 if quiet else None,

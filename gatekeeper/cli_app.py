@@ -86,8 +86,7 @@ def check(
         "--fail-on", help="Lowest severity that fails a gate: error, warning or info.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help=_FORMAT_HELP)] = Format.terminal,
     output: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--output", "-o", help="Write the --format output to this file instead of stdout.")
-    ] = None,
+        "--output", "-o", help="Write the --format output to this file, not stdout.")] = None,
     max_file_size: Annotated[Optional[str], typer.Option(  # noqa: UP007
         "--max-file-size", help="Refuse larger spec files (default 100MB).")] = None,
     max_depth: Annotated[Optional[int], typer.Option(  # noqa: UP007

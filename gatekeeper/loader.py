@@ -631,9 +631,7 @@ def _json_index(text: str, pos: int) -> dict[str, tuple[int, int]] | list[int]:
 
 
 # --------------------------------------------------------------------------- YAML
-# PyYAML (the exact path and the position table) lives in `gatekeeper.yaml_exact`: importing
-# it costs about 9 ms per process, which a JSON spec never needs.
-
+# PyYAML (the exact path, positions) is in `gatekeeper.yaml_exact`: 9 ms a JSON spec never pays.
 # Whitespace-only lines that contain a tab: libyaml rejects a tab on a blank line inside a
 # block scalar, Spectral and Redocly accept it. Such a line means "empty line" in every
 # context, so blanking it keeps both the meaning and every line number.

@@ -64,7 +64,7 @@ SIZE_ALLOWANCES: dict[str, int] = {
     "gatekeeper/batch.py": 885,
     "gatekeeper/batch.py::run_forked": 84,
     "gatekeeper/cli.py": 608,
-    "gatekeeper/cli.py::check_command": 148,
+    "gatekeeper/cli.py::check_command": 144,
     "gatekeeper/cli_app.py::check": 112,
     "gatekeeper/demo/app.py::create_app": 146,
     "gatekeeper/live/result.py::LiveResult.finish": 88,
