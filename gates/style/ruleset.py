@@ -268,7 +268,7 @@ class _Loader:
             doc = load_document(path, display, Limits(max_file_size=10 * 1024 * 1024))
         except SpecError as exc:
             where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-            raise ConfigError(f"{where}: ruleset {exc.message}") from None
+            raise ConfigError(f"{where}: ruleset: {exc.message}") from None
         source = Source(display, os.path.dirname(path), doc)
         if not isinstance(doc.data, dict):
             raise source.fail((), "a ruleset must be a mapping with `rules` or `extends`")
