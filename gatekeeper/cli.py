@@ -299,7 +299,7 @@ def _terminal_view(min_severity: str | None, show_waived: bool, *, to_terminal: 
 
 def _effective_config(params: dict[str, Any]) -> Any:
     """The configuration file (given or discovered) with --select, --ignore and --fail-on."""
-    from gatekeeper.config import discover, load_config
+    from gatekeeper.config import discover, load_config, with_rulesets
     from gatekeeper.report import Severity
 
     config, select, ignore, fail_on = (params["config"], params["select"], params["ignore"],
@@ -312,10 +312,7 @@ def _effective_config(params: dict[str, Any]) -> Any:
         cfg = cfg.replace(extend_select=cfg.extend_select + (_split(extend) or ()))
     if ignore is not None:
         cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
-    rulesets = params.get("ruleset")
-    if rulesets:  # --ruleset: files a gate reads its rules from (relative to here)
-        cfg = cfg.replace(settings={**cfg.settings, "ruleset": [
-            r if r == "auto" else os.path.abspath(r) for r in rulesets]})
+    cfg = with_rulesets(cfg, params.get("ruleset"))
     if fail_on is not None:
         if fail_on.lower() not in ("error", "warning", "info"):
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")

@@ -61,12 +61,9 @@ _Ruleset = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
 
 
 def _with_ruleset(cfg: object, ruleset: list[str] | None) -> object:
-    if not ruleset:
-        return cfg
-    import os
+    from gatekeeper.config import with_rulesets
 
-    return cfg.replace(settings={**cfg.settings, "ruleset": [  # type: ignore[attr-defined]
-        r if r == "auto" else os.path.abspath(r) for r in ruleset]})
+    return with_rulesets(cfg, ruleset)  # type: ignore[arg-type]
 
 
 @app.command()

@@ -296,3 +296,12 @@ def stage_settings(table: Any, flags: Mapping[str, Any], keys: Mapping[str, tupl
         except (TypeError, ValueError):
             raise ConfigError(f"{source}: `{section}.{key}` {invalid} {value!r}") from None
     return fields
+
+
+def with_rulesets(config: Config, rulesets: list[str] | None) -> Config:
+    """`config` with the rule files of ``--ruleset`` (relative to the working folder; "auto":
+    the one found there) in place of those of the config file."""
+    if not rulesets:
+        return config
+    return config.replace(settings={**config.settings, "ruleset": [
+        r if r == "auto" else os.path.abspath(r) for r in rulesets]})
