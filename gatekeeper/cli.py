@@ -140,7 +140,7 @@ def check_command(specs: list[str], *, config: str | None = None,
         raise ConfigError("--load needs --live URL: the service to load-test")
     validate(cfg)  # the live rules too: one config file serves runs with and without --live
     worker = _prepared.worker
-    from gatekeeper.outputs import parse_report_args
+    from gatekeeper.outputs import parse_report_args, render_for
 
     report_targets = parse_report_args(report_to, inputs=specs)
     reports = []
@@ -204,8 +204,7 @@ def check_command(specs: list[str], *, config: str | None = None,
     if fmt == "json" and (len(specs) + len(deleted) != 1 or not reports):  # multi-spec form
         text = render_many("json", reports)
     elif fmt != "terminal":  # the document `--report FMT=` writes (one spec's form for one)
-        text = render_many(fmt, reports) if len(reports) > 1 else (
-            render(fmt, reports[0]) if reports else "")
+        text = render_for(fmt, reports) if reports else ""
     else:
         shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
         text = "".join(render("terminal", r, color=color, max_findings=0 if quiet else None,

@@ -15,6 +15,7 @@ import typer
 
 from gatekeeper.cli import (_DEBUG, _exit_if_interrupted, _live_audit, _live_flags,
                             check_command)
+from gatekeeper.config import with_rulesets
 from gatekeeper.errors import ConfigError
 from gatekeeper.version import __version__
 
@@ -59,11 +60,6 @@ _Ruleset = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
     "--ruleset", help="A Spectral ruleset (.spectral.yaml) whose rules run as a gate "
     "(repeatable; config: ruleset; \"auto\": the one in the working folder).")]
 
-
-def _with_ruleset(cfg: object, ruleset: list[str] | None) -> object:
-    from gatekeeper.config import with_rulesets
-
-    return with_rulesets(cfg, ruleset)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -187,7 +183,7 @@ def _rules_config(ruleset: list[str] | None) -> object:
     from the working folder, with --ruleset. Only its rule files matter here."""
     from gatekeeper.config import discover, load_config
 
-    return _with_ruleset(load_config(discover()), ruleset)
+    return with_rulesets(load_config(discover()), ruleset)
 
 
 @app.command("rules")
@@ -378,7 +374,7 @@ def baseline_cmd(
         until = dt.date.fromisoformat(expires) if expires else None
     except ValueError:
         raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
-    cfg = _with_ruleset(load_config(config if config else discover()), ruleset)
+    cfg = with_rulesets(load_config(config if config else discover()), ruleset)
     gates = gates_for(cfg)
     validate(cfg)  # a shared config may set live rules: valid here too
     keep = read_baseline(output) if os.path.isfile(output) else []

@@ -29,7 +29,7 @@ class Case:
     each_line: tuple[str, ...] = ()
     control: bool = False  # a legitimate spec: exit 0 with --select validity
     seconds: float = 5.0
-    seconds_fast: float | None = None  # the fastest of the runs (shared machine: noisy)
+    seconds_fast: float | None = None  # CPU seconds of the cheaper of the case's two runs
     rss_mb: float = 500.0
     located: bool = True  # the first error line carries line:col or a pointer
     stdout_literal: tuple[str, ...] = ()  # must appear verbatim in the terminal output
