@@ -111,10 +111,11 @@ def test_library_run_stays_in_process(monkeypatch):
     assert report.passed
 
 
-def test_plain_check_imports_no_typer_live_gate_or_jsonschema():
+@pytest.mark.parametrize("flags", [["-q"], ["--format", "json"], ["--format=sarif", "-q"]])
+def test_plain_check_imports_no_typer_live_gate_or_jsonschema(flags):
     import subprocess
 
-    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "gatekeeper", "check", "-q",
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "gatekeeper", "check", *flags,
                           str(SAMPLES / "petstore.yaml")], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
@@ -126,12 +127,16 @@ def test_plain_check_imports_no_typer_live_gate_or_jsonschema():
         assert banned not in modules, banned
 
 
-def test_plain_path_and_typer_path_print_the_same(tmp_path):
+@pytest.mark.parametrize("fmt", [[], ["--format", "json"], ["--format=markdown"],
+                                 ["--format", "sarif"]])
+def test_plain_path_and_typer_path_print_the_same(tmp_path, fmt):
     spec = str(SAMPLES / "showcase.yaml")
-    plain = run_cli("check", spec)
-    typer_path = run_cli("check", spec, "--fail-on", "error")  # a flag: through typer
+    plain = run_cli("check", spec, *fmt)
+    typer_path = run_cli("check", spec, *fmt, "--fail-on", "error")  # a flag: through typer
     assert (plain.returncode, plain.stdout, plain.stderr) == (
         typer_path.returncode, typer_path.stdout, typer_path.stderr)
+    unknown = run_cli("check", spec, "--format", "nonesuch")  # the typer app explains
+    assert unknown.returncode == 2 and "nonesuch" in unknown.stderr
     missing = str(tmp_path / "missing.yaml")
     plain = run_cli("check", "-q", missing)
     typer_path = run_cli("check", "-q", missing, "--fail-on", "error")
