@@ -11,6 +11,8 @@ runs; ratios are gatekeeper's median over the peer's median from the same run.
     python benchmarks/bench_peers.py digitalocean   # ../shared/corpus/digitalocean, multi-file
     python benchmarks/bench_peers.py sample300      # 300 specs, one process each, and -j 2
     python benchmarks/bench_peers.py scaling        # time per MB, 0.1 to 50 MB (synthetic)
+    python benchmarks/bench_peers.py table          # the peer table: every row, Redocly and
+                                                    # vacuum, interleaved, with the targets
     python benchmarks/bench_peers.py all
 
 Peers come from install_peers.sh (npm, into the cache); --peers none skips them.
@@ -256,9 +258,59 @@ def bench_scaling(args: argparse.Namespace) -> None:
           f"(target <= 1.5)")
 
 
+#: The peer table's rows, in its order; Graph beta is timed for gatekeeper alone (its targets
+#: are absolute: Spectral and vacuum do not finish it within minutes here).
+TABLE_ROWS = ("azure-auth", "github", "stripe", "digitalocean", "graph-beta")
+#: Targets of the peer table: gatekeeper at most this fraction of each peer's time, in the
+#: same run; Graph beta under an absolute time and peak memory.
+TABLE_RATIO_LIMITS = {"redocly": 0.5, "vacuum": 1.0}
+TABLE_GRAPH_LIMITS = (5.0, 600.0)  # seconds, MB
+
+
+def bench_table(args: argparse.Namespace) -> None:
+    """Every row of the peer table in one run: for each spec, gatekeeper, Redocly and vacuum
+    interleaved (A B C A B C ...) `--repeat` times; medians, ratios and whether each target
+    holds."""
+    peers = [p for p in peers_of(args) if p in TABLE_RATIO_LIMITS]
+    head = " | ".join(f"{p} s" for p in peers)
+    ratios = " | ".join(f"gk / {p}" for p in peers)
+    print(f"\n| spec | gatekeeper s | gatekeeper peak MB | {head} | {ratios} | targets |")
+    print("|---" * (4 + 2 * len(peers)) + "|")
+    for name in TABLE_ROWS:
+        spec = TARGETS[name]
+        tools = ["gatekeeper"] + ([] if name == "graph-beta" else peers)
+        runs: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool in tools}
+        for _ in range(args.repeat):
+            for tool in tools:
+                runs[tool].append(measure(command(tool, spec), args.timeout, cwd=spec.parent))
+        med = {tool: statistics.median(w for w, _, _ in runs[tool]) for tool in tools}
+        peak = max(r for _, r, _ in runs["gatekeeper"])
+        verdicts = []
+        cells, ratio_cells = [], []
+        for p in peers:
+            if p in med:
+                ratio = med["gatekeeper"] / med[p]
+                cells.append(f"{med[p]:.3f}")
+                ratio_cells.append(f"{ratio:.2f}")
+                verdicts.append(f"<= {TABLE_RATIO_LIMITS[p]} x {p}: "
+                                f"{'met' if ratio <= TABLE_RATIO_LIMITS[p] else 'NOT met'}")
+            else:
+                cells.append("")
+                ratio_cells.append("")
+        if name == "graph-beta":
+            secs, mb = TABLE_GRAPH_LIMITS
+            ok = med["gatekeeper"] < secs and peak < mb
+            verdicts.append(f"< {secs:g} s and < {mb:g} MB: {'met' if ok else 'NOT met'}")
+        print(f"| {name} ({spec.name}) | {med['gatekeeper']:.3f} | {peak:.0f} | "
+              f"{' | '.join(cells)} | {' | '.join(ratio_cells)} | {'; '.join(verdicts)} |",
+              flush=True)
+    load = os.getloadavg()
+    print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("target", choices=[*TARGETS, "sample300", "scaling", "all"])
+    ap.add_argument("target", choices=[*TARGETS, "sample300", "scaling", "table", "all"])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--peer-repeat", type=int, default=3)
     ap.add_argument("--peers", default="all", help="all, none, or e.g. redocly,vacuum")
@@ -275,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_sample(args)
         elif name == "scaling":
             bench_scaling(args)
+        elif name == "table":
+            bench_table(args)
         else:
             bench_target(name, args)
     return 0
