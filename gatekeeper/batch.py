@@ -462,20 +462,19 @@ def _child(fn: Callable[[Any], Any], arg: Any, limits: WorkerLimits, wfd: int,
 
 def _warm_up() -> None:
     """Import and compile once in the parent what every forked worker needs, instead of once
-    per spec in each child (the gates, the loader, validity's compiled schemas)."""
+    per spec in each child: the gates, the loader, and what each gate's `Gate.warm_up`
+    prepares (compiled schemas)."""
     import gatekeeper.compare  # noqa: F401
     import gatekeeper.loader  # noqa: F401
     import gatekeeper.spec  # noqa: F401
     from gatekeeper.registry import all_gates
 
-    all_gates()
-    try:
-        from gates import validity
-
-        for version in ("2.0", "3.0", "3.1"):
-            validity._rs_validator(version)
-    except Exception:  # noqa: BLE001  (an optimisation only)
-        pass
+    for gate in all_gates():
+        if gate.warm_up is not None:
+            try:
+                gate.warm_up()
+            except Exception:  # noqa: BLE001  (an optimisation only)
+                pass
 
 
 class _Running:
@@ -584,7 +583,7 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
 
 
 def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
-              helper: Any = None,
+              helpers: Sequence[Any] = (),
               on_failure: Callable[[str, str], None] | None = None) -> int:
     """R12 for one spec: run the whole command (`fn`: load, gates, reports, printing; it
     returns the exit code) in a forked child under `limits`, and return its exit code.
@@ -594,135 +593,19 @@ def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
     the check in a worker and sending its report back (copy-on-write faults over the parent's
     heap, pickling). The parent only waits. On expiry it kills the child and prints the
     timeout error; a child that ran out of memory gets the memory error; both exit 2.
-    `helper` (a `HelperProcess`) is started first and stopped last. `on_failure` is called
+    `helpers` (`gatekeeper.helper_process.HelperProcess`) are started first and stopped last. `on_failure` is called
     with the error line and the child's last stage when the child was stopped (time, memory,
     a crash), so that the reports the command was asked for say the spec could not be
     checked."""
     sys.stdout.flush()
     sys.stderr.flush()
-    if helper is not None:
+    for helper in helpers:
         helper.start()
     try:
         return _supervise(fn, limits, path, on_failure)
     finally:
-        if helper is not None:
+        for helper in helpers:
             helper.stop()
-
-
-class HelperProcess:
-    """``module:function(*args)`` in a process forked beside the supervised worker, so that
-    a slow, independent part of the check (validity's schema check) runs on another core.
-
-    The supervisor creates it and calls `start` (before it forks the worker) and `stop`;
-    the worker finds it with `helper_for` and waits for `result`: the bytes the function
-    returned, or None if it failed (the worker then does the work itself). The helper runs
-    under the worker's R12 limits and holds no file descriptor of the supervisor's."""
-
-    __slots__ = ("name", "path", "target", "args", "limits", "pid", "page", "rfd")
-
-    def __init__(self, name: str, path: str, target: str, args: tuple[Any, ...],
-                 limits: WorkerLimits) -> None:
-        self.name = name
-        self.path = path
-        self.target = target
-        self.args = args
-        self.limits = limits
-        self.pid = 0
-        self.page: Any = None
-        self.rfd = -1
-
-    @staticmethod
-    def worthwhile(path: str, max_bytes: int) -> bool:
-        """Two or more cores, fork, and a root file of at most `max_bytes`."""
-        if not forking_available() or not hasattr(os, "sched_getaffinity") \
-                or len(os.sched_getaffinity(0)) < 2:
-            return False
-        try:
-            return os.path.getsize(path) <= max_bytes
-        except OSError:
-            return False
-
-    def start(self) -> None:
-        import mmap
-
-        self.page = mmap.mmap(-1, _HELPER_PAGE)  # shared: the helper writes its result here
-        self.rfd, wfd = os.pipe()  # closes when the helper exits: `result` wakes
-        pid = os.fork()
-        if pid == 0:
-            os.close(self.rfd)
-            self._run(wfd)
-        os.close(wfd)
-        self.pid = pid
-        _HELPERS[self.name] = self
-
-    def _run(self, wfd: int) -> None:
-        """The helper process: never returns."""
-        try:
-            for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-                if int(fd) > 2 and int(fd) != wfd:  # hold no pipe of the supervisor's
-                    try:
-                        os.close(int(fd))
-                    except OSError:
-                        pass
-            limit_memory(self.limits)
-            if self.limits.timeout:
-                import signal
-
-                signal.alarm(int(self.limits.timeout) + 1)  # default action: the end
-            import importlib
-
-            module, function = self.target.split(":")
-            data = getattr(importlib.import_module(module), function)(*self.args)
-            if len(data) + 8 <= len(self.page):
-                self.page[8:8 + len(data)] = data
-                self.page[:8] = len(data).to_bytes(8, "little")
-        except BaseException:  # noqa: BLE001, S110 - the worker does the work then
-            pass
-        finally:
-            os._exit(0)
-
-    def result(self) -> bytes | None:
-        """Wait for the helper (in the worker); its bytes, or None if it failed."""
-        if self.rfd < 0:
-            return None
-        try:
-            while os.read(self.rfd, 4096):  # the helper writes nothing: this waits for EOF
-                pass
-        except OSError:
-            return None
-        finally:
-            os.close(self.rfd)
-            self.rfd = -1
-        size = int.from_bytes(self.page[:8], "little")
-        return bytes(self.page[8:8 + size]) if size else None
-
-    def stop(self) -> None:
-        """End the helper if it still runs (in the supervisor, once the worker ended)."""
-        import signal
-
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-            self.pid = 0
-        if self.rfd >= 0:
-            os.close(self.rfd)
-            self.rfd = -1
-        _HELPERS.pop(self.name, None)
-
-
-_HELPER_PAGE = 1 << 20
-#: Helpers load their own copy of the spec: beyond this, the copy costs more than it saves.
-HELPER_MAX_BYTES = 4 * 1024 * 1024
-_HELPERS: dict[str, HelperProcess] = {}  # set in the supervisor, inherited by the worker
-
-
-def helper_for(name: str, path: str) -> HelperProcess | None:
-    """The helper the supervisor started under `name` for the spec at `path`, if any."""
-    helper = _HELPERS.get(name)
-    return helper if helper is not None and helper.path == path else None
 
 
 def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,

@@ -155,7 +155,7 @@ def check_command(specs: list[str], *, config: str | None = None,
     # few specs, checked here one after the other so the deleted ones join the same report.
     if live is None and not deleted and (len(specs) > 1 or _batch_only(params)):
         raise Exit(_check_batch(params, _prepared, report_targets))
-    from gatekeeper.batch import helper_for, set_stage
+    from gatekeeper.batch import set_stage
 
     for path in specs:
         set_stage("loading")  # named in a timeout error when supervised (R12)
@@ -170,12 +170,10 @@ def check_command(specs: list[str], *, config: str | None = None,
 
                 traceback.print_exc(file=sys.stderr)
             continue
-        helper = helper_for("validity", path)  # its schema check may be running beside
-        if helper is not None:
-            from gates.validity import adopt_helper
-
-            adopt_helper(spec, helper)
         from gatekeeper.compare import run_check
+        from gatekeeper.helper_process import adopt_helpers
+
+        adopt_helpers(spec, path)  # a gate's costly part may be running beside (Gate.helper)
 
         set_stage("checking")
         report = run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
@@ -384,23 +382,20 @@ def _check_outputs(params: dict[str, Any], paths: list[str]) -> None:
 def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> int:
     """R12 for the common case, one spec: the whole command runs in a supervised child
     (`gatekeeper.batch.supervise`), forked before anything heavy is imported, under
-    ``prepared.worker``; returns its exit code. With two or more cores, validity's schema
-    check runs in a helper beside it (gates.validity, "helper process"), never with remote
-    references allowed: they would be fetched twice."""
+    ``prepared.worker``; returns its exit code. A gate's costly part (`Gate.helper`) may run
+    in a helper process beside it (`gatekeeper.helper_process`)."""
     from functools import partial
 
-    from gatekeeper.batch import HELPER_MAX_BYTES, HelperProcess, supervise
+    from gatekeeper.batch import supervise
+    from gatekeeper.helper_process import helpers_for
 
     path = prepared.paths[0]
-    helper = None
-    if not prepared.limits.allow_remote_refs and prepared.config.selects_gate("validity") \
-            and HelperProcess.worthwhile(path, HELPER_MAX_BYTES):
-        helper = HelperProcess("validity", path, "gates.validity:helper_job",
-                               (path, prepared.limits, prepared.ref_root), prepared.worker)
+    helpers = helpers_for(prepared.config, path, prepared.limits, prepared.ref_root,
+                          prepared.worker)
     child = prepared.replace(worker=None)  # the child checks in its own process
     run = partial(_guarded, partial(check_command, **{**params, "_prepared": child}),
                   bool(params["debug"]))
-    return supervise(run, prepared.worker, path, helper=helper,
+    return supervise(run, prepared.worker, path, helpers=helpers,
                      on_failure=partial(_report_unchecked, params, path))
 
 

@@ -8,8 +8,8 @@ from functools import cache
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate import Gate
 
-__all__ = ["all_gates", "builtin_gates", "configurable_gates", "find_rule", "gates_for",
-           "validate"]
+__all__ = ["all_gates", "builtin_gate", "builtin_gates", "configurable_gates", "find_rule",
+           "gates_for", "helper_gate_names", "validate"]
 
 ENTRY_POINT_GROUP = "gatekeeper.gates"
 
@@ -18,6 +18,21 @@ def builtin_gates() -> tuple[Gate, ...]:
     from gates import BUILTIN_GATES
 
     return BUILTIN_GATES
+
+
+def builtin_gate(name: str) -> Gate:
+    """The built-in gate `name`, importing its module alone (not every gate)."""
+    from gates import gate
+
+    return gate(name)
+
+
+def helper_gate_names() -> tuple[str, ...]:
+    """The built-in gates that declare `Gate.helper`, known without importing any gate (the
+    command line starts their helper processes first: `gatekeeper.helper_process`)."""
+    from gates import WITH_HELPER
+
+    return WITH_HELPER
 
 
 def _may_have_plugins() -> bool:
