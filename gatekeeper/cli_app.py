@@ -1,7 +1,7 @@
 """The typer application behind ``gatekeeper``: every command's options and help.
 
 Only imported when the command line is not the plain ``check FILE... [-q]`` form (see
-`gatekeeper.cli.main`); the work of `check` is `gatekeeper.cli.check_command`.
+`gatekeeper.cli.main`); the work of `check` is `gatekeeper.orchestration.check.check_command`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from gatekeeper.cli import (_DEBUG, _exit_if_interrupted, _live_audit, _live_flags,
-                            check_command)
+from gatekeeper.orchestration.check import check_command
+from gatekeeper.orchestration.catalogues import catalogues as live_catalogues
+from gatekeeper.orchestration.live import exit_if_interrupted, live_audit, live_flags
 from gatekeeper.config import with_rulesets
 from gatekeeper.errors import ConfigError
 from gatekeeper.version import __version__
@@ -198,7 +199,7 @@ def rules_cmd(
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import configurable_gates
 
-    gates = configurable_gates(_rules_config(ruleset))
+    gates = configurable_gates(_rules_config(ruleset), live_catalogues())
     catalogue = rule_catalogue(gates, Config())
     if fmt is ViewFormat.json:
         typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
@@ -222,8 +223,8 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/un
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import configurable_gates
 
-    catalogue = {r.id: r for r in rule_catalogue(configurable_gates(_rules_config(ruleset)),
-                                                 Config())}
+    gates = configurable_gates(_rules_config(ruleset), live_catalogues())
+    catalogue = {r.id: r for r in rule_catalogue(gates, Config())}
     info = catalogue.get(rule_id)
     if info is None:
         raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "
@@ -312,7 +313,6 @@ def audit(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Audit a running service against its spec: the live gate alone (read-only by default)."""
-    _DEBUG["on"] = debug
     from gatekeeper.config import discover, load_config
     from gatekeeper.registry import validate
     from gatekeeper.reporters import render
@@ -321,11 +321,11 @@ def audit(
     from gatekeeper.outputs import parse_report_args, write_reports
 
     cfg = load_config(config if config else discover())
-    validate(cfg)  # the static gates' settings too: the file is shared with `check`
+    validate(cfg, extra=live_catalogues)  # the file is shared with `check`
     report_targets = parse_report_args(report_to, inputs=[spec_path])
     spec = load(spec_path)
-    flags = _live_flags(locals())
-    report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
+    flags = live_flags(locals())
+    report, redactor = live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
     from gatekeeper.reporters.terminal import use_color
 
     color = fmt is Format.terminal and output is None and use_color(sys.stdout)
@@ -338,7 +338,7 @@ def audit(
     elif text:
         sys.stdout.write(text)
     write_reports([report], report_targets, redact=redactor.redact)  # type: ignore[attr-defined]
-    _exit_if_interrupted(report)
+    exit_if_interrupted(report)
     raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
 
 
@@ -369,14 +369,13 @@ def baseline_cmd(
     from gatekeeper.registry import gates_for, validate
     from gatekeeper.spec import load
 
-    _DEBUG["on"] = debug
     try:
         until = dt.date.fromisoformat(expires) if expires else None
     except ValueError:
         raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
     cfg = with_rulesets(load_config(config if config else discover()), ruleset)
     gates = gates_for(cfg)
-    validate(cfg)  # a shared config may set live rules: valid here too
+    validate(cfg, extra=live_catalogues)  # a shared config may set live rules
     keep = read_baseline(output) if os.path.isfile(output) else []
     reports = [run(load(path, ref_root=cfg.settings.get("ref-root")), gates, cfg,
                    raise_errors=debug) for path in specs]
@@ -421,7 +420,6 @@ def merge_cmd(
     from gatekeeper.outputs import parse_report_args
     from gatekeeper.stream import ConcatWriter, Target
 
-    _DEBUG["on"] = debug
     targets: list[object] = [Target(name, path) for name, path in
                              parse_report_args(report_to, inputs=reports)]
     out: object = output if output else sys.stdout
@@ -460,7 +458,6 @@ def changed_cmd(
     from gatekeeper.changed import (base_from_environment, changed_specs, repository_root,
                                     resolve_base)
 
-    _DEBUG["on"] = debug
     ref = base or base_from_environment()
     if show_base:
         if ref:
