@@ -56,9 +56,9 @@ def main() -> None:
 
     def command() -> object:
         if plain:
-            from gatekeeper.orchestration.check import check_command
+            from gatekeeper.orchestration.check import CheckOptions, check_command
 
-            return check_command(plain[0], quiet=plain[1])
+            return check_command(CheckOptions(specs=plain[0], quiet=plain[1]))
         from gatekeeper.cli_app import click_command
 
         return click_command()(standalone_mode=False, prog_name="gatekeeper")

@@ -56,8 +56,6 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = ()
 SIZE_ALLOWANCES: dict[str, int] = {
     "gatekeeper/batch.py": 768,
     "gatekeeper/batch.py::run_forked": 84,
-    "gatekeeper/orchestration/check.py::check_command": 142,
-    "gatekeeper/cli_app.py::check": 112,
     "gatekeeper/demo/app.py::create_app": 146,
     "gatekeeper/live/result.py::LiveResult.finish": 88,
     "gatekeeper/loader.py": 722,

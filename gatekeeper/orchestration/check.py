@@ -11,12 +11,13 @@ import sys
 from gatekeeper.errors import ConfigError, InputError
 from gatekeeper.record import Record
 from gatekeeper.orchestration.failures import Exit, echo, guarded, safe
+from gatekeeper.orchestration.options import CheckOptions
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Prepared", "check_command", "prepare"]
+__all__ = ["CheckOptions", "Prepared", "check_command", "prepare"]
 
 
 def _parse_size(text: str, flag: str = "--max-file-size") -> int:
@@ -60,76 +61,70 @@ def _worker_limits(timeout: float | None, max_memory: str | None,
     return limits
 
 
-def check_command(specs: list[str], *, config: str | None = None,
-                  select: list[str] | None = None, ignore: list[str] | None = None,
-                  fail_on: str | None = None, fmt: str = "terminal", output: str | None = None,
-                  max_file_size: str | None = None, max_depth: int | None = None,
-                  max_nodes: int | None = None, ref_root: str | None = None,
-                  allow_remote_ref: list[str] | None = None,
-                  allow_private_networks: bool = False, quiet: bool = False,
-                  debug: bool = False, jobs: int | None = None, live: str | None = None,
-                  load_test: bool = False, ruleset: list[str] | None = None,
-                  header_env: list[str] | None = None, header: list[str] | None = None,
-                  allow_writes: bool = False, allow_method: list[str] | None = None,
-                  allow_host: list[str] | None = None, request_timeout: float | None = None,
-                  max_duration: float | None = None, max_requests: int | None = None,
-                  rate_limit: float | None = None, max_examples: int | None = None,
-                  latency_budget: float | None = None, error_rate_budget: float | None = None,
-                  trust_env: bool = False, insecure: bool = False, seed: int | None = None,
-                  focus_failures: bool = False, progress: str = "auto", log_file: str | None = None,
-                  base: str | None = None, base_file: str | None = None,
-                  new_only: bool | None = None, ratchet: bool | None = None,
-                  baseline: str | None = None, pr_summary: str | None = None,
-                  report_to: list[str] | None = None, timeout: float | None = None,
-                  max_memory: str | None = None, extend_select: list[str] | None = None,
-                  shard: str | None = None, report_dir: str | None = None,
-                  min_severity: str | None = None, show_waived: bool = False,
-                  _prepared: Prepared | None = None) -> None:
-    """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service).
+def check_command(opts: CheckOptions, prepared: Prepared | None = None) -> None:
+    """Load, validate and gate one or more OpenAPI specs (and, with --live, the running
+    service); ends by raising `Exit` with the exit code.
 
-    `_prepared`: what `prepare` found, when a supervised child (R12) runs the command."""
-    params = dict(locals())
-    if _prepared is None:
-        _prepared = prepare(params)
-        if live is None and _prepared.worker is not None and len(_prepared.paths) == 1 \
-                and not _batch_only(params):
-            raise Exit(_check_in_supervised_child(params, _prepared))
-    from gatekeeper.errors import SpecError
-    from gatekeeper.registry import gates_for, validate
-    from gatekeeper.reporters import render, render_many
+    `prepared`: what `prepare` found, when a supervised child (R12) runs the command."""
+    if prepared is None:
+        prepared = prepare(opts)
+        if opts.live is None and prepared.worker is not None and len(prepared.paths) == 1 \
+                and not _batch_only(opts):
+            raise Exit(_check_in_supervised_child(opts, prepared))
     from gatekeeper.orchestration.catalogues import catalogues
-    from gatekeeper.spec import load
+    from gatekeeper.outputs import parse_report_args
+    from gatekeeper.registry import gates_for, validate
 
-    cfg, limits, ref_root = _prepared.config, _prepared.limits, _prepared.ref_root
+    cfg = prepared.config
     gates = gates_for(cfg)
-    live_flags = _live_steps().live_flags(locals()) if live is not None else {}
-    redactor = None
-    if live is None and (header_env or header):
-        raise ConfigError("credentials are only sent to --live/--base-url and --allow-host "
-                          "origins; pass --live URL (never the document's servers)")
-    if live is not None and len(specs) != 1:
-        raise ConfigError("--live audits one service: give exactly one spec")
-    if load_test and live is None:
-        raise ConfigError("--load needs --live URL: the service to load-test")
+    _refuse_misplaced_live_options(opts)
     validate(cfg, extra=catalogues)  # the live rules too: one config serves every command
-    worker = _prepared.worker
-    from gatekeeper.outputs import parse_report_args, render_for
-
-    report_targets = parse_report_args(report_to, inputs=specs)
-    reports = []
-    errors = 0
-    specs = _prepared.paths
-    deleted: list[str] = []
-    if base is not None:  # a spec the change deleted is compared with its base (compat)
+    report_targets = parse_report_args(opts.report_to, inputs=opts.specs)
+    specs, deleted = prepared.paths, []
+    if opts.base is not None:  # a spec the change deleted is compared with its base (compat)
         from gatekeeper.changed import split_deleted
 
-        specs, deleted = split_deleted(specs, base)
+        specs, deleted = split_deleted(specs, opts.base)
     # Several specs: streamed, in parallel. A change that deletes specs is a pull request's
     # few specs, checked here one after the other so the deleted ones join the same report.
-    if live is None and not deleted and (len(specs) > 1 or _batch_only(params)):
-        raise Exit(_check_batch(params, _prepared, report_targets))
-    from gatekeeper.batch import set_stage
+    if opts.live is None and not deleted and (len(specs) > 1 or _batch_only(opts)):
+        raise Exit(_check_batch(opts, prepared, report_targets))
+    reports, errors, redactor = _check_each(opts, prepared, gates, specs)
+    for path in deleted:
+        from gatekeeper.changed import removed_spec_report
 
+        reports.append(removed_spec_report(path, opts.base, gates, cfg, limits=prepared.limits,
+                                           ref_root=prepared.ref_root, new_only=opts.new_only))
+    _write_outputs(opts, reports, report_targets, redactor,
+                   one_spec=len(specs) + len(deleted) == 1)
+    if errors:
+        raise Exit(2)
+    if opts.live is not None and reports:
+        _live_steps().exit_if_interrupted(reports[0])
+    raise Exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _refuse_misplaced_live_options(opts: CheckOptions) -> None:
+    if opts.live is None and (opts.header_env or opts.header):
+        raise ConfigError("credentials are only sent to --live/--base-url and --allow-host "
+                          "origins; pass --live URL (never the document's servers)")
+    if opts.live is not None and len(opts.specs) != 1:
+        raise ConfigError("--live audits one service: give exactly one spec")
+    if opts.load_test and opts.live is None:
+        raise ConfigError("--load needs --live URL: the service to load-test")
+
+
+def _check_each(opts: CheckOptions, prepared: Prepared, gates: Any, specs: list[str]
+                ) -> tuple[list[Any], int, Any]:
+    """Each spec in turn in this process (and, with --live, the service): the reports, the
+    number of specs that could not be loaded, and the live audit's redactor (or None)."""
+    from gatekeeper.batch import set_stage
+    from gatekeeper.errors import SpecError
+    from gatekeeper.spec import load
+
+    cfg, limits, ref_root = prepared.config, prepared.limits, prepared.ref_root
+    live_flags = _live_steps().live_flags(opts.values()) if opts.live is not None else {}
+    reports, errors, redactor = [], 0, None
     for path in specs:
         set_stage("loading")  # named in a timeout error when supervised (R12)
         try:
@@ -138,7 +133,7 @@ def check_command(specs: list[str], *, config: str | None = None,
             errors += 1
             echo(safe(str(exc)), err=True)
             reports.append(_unchecked(path, str(exc)))
-            if debug:  # the load error's traceback too
+            if opts.debug:  # the load error's traceback too
                 import traceback
 
                 traceback.print_exc(file=sys.stderr)
@@ -147,45 +142,50 @@ def check_command(specs: list[str], *, config: str | None = None,
         from gatekeeper.helper_process import adopt_helpers
 
         adopt_helpers(spec, path)  # a gate's costly part may be running beside (Gate.helper)
-
         set_stage("checking")
         report = run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
-                           base=base, base_file=base_file, new_only=new_only,
-                           ratchet=ratchet, baseline=baseline, raise_errors=debug)
-        if live:
+                           base=opts.base, base_file=opts.base_file, new_only=opts.new_only,
+                           ratchet=opts.ratchet, baseline=opts.baseline,
+                           raise_errors=opts.debug)
+        if opts.live:
             steps = _live_steps()
-            report, redactor = steps.live_audit(spec, live, live_flags, cfg, report, progress,
-                                                log_file, debug)
-            if load_test:
-                report = steps.load_test(spec, live, live_flags, cfg, report, progress, debug)
+            report, redactor = steps.live_audit(spec, opts.live, live_flags, cfg, report,
+                                                opts.progress, opts.log_file, opts.debug)
+            if opts.load_test:
+                report = steps.load_test(spec, opts.live, live_flags, cfg, report,
+                                         opts.progress, opts.debug)
         reports.append(report)
-    for path in deleted:
-        from gatekeeper.changed import removed_spec_report
-
-        reports.append(removed_spec_report(path, base, gates, cfg, limits=limits,
-                                           ref_root=ref_root, new_only=new_only))
+    return reports, errors, redactor
 
 
-    from gatekeeper.batch import REPORTING_STAGE
+def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
+                   redactor: Any, *, one_spec: bool) -> None:
+    """The --format document (stdout or --output), --pr-summary, every --report, and the
+    GitHub Actions annotations."""
+    from gatekeeper.batch import REPORTING_STAGE, set_stage
+    from gatekeeper.outputs import github_actions, render_for, write_reports
+    from gatekeeper.reporters import render, render_many
 
     set_stage(REPORTING_STAGE)  # a timeout from here on: the output may be printed already
     from gatekeeper.reporters.terminal import use_color
 
+    fmt, output = opts.fmt, opts.output
     color = fmt == "terminal" and output is None and use_color(sys.stdout)
-    view = _terminal_view(min_severity, show_waived, to_terminal=output is None)
-    if fmt == "json" and (len(specs) + len(deleted) != 1 or not reports):  # multi-spec form
+    view = _terminal_view(opts.min_severity, opts.show_waived, to_terminal=output is None)
+    if fmt == "json" and (not one_spec or not reports):  # multi-spec form
         text = render_many("json", reports)
     elif fmt != "terminal":  # the document `--report FMT=` writes (one spec's form for one)
         text = render_for(fmt, reports) if reports else ""
     else:
         shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
-        text = "".join(render("terminal", r, color=color, max_findings=0 if quiet else None,
-                              **view) + ("\n" if len(reports) > 1 else "")
+        text = "".join(render("terminal", r, color=color,
+                              max_findings=0 if opts.quiet else None, **view)
+                       + ("\n" if len(reports) > 1 else "")
                        for r in shown)  # one spec's load error is the line on stderr
-    if pr_summary:
+    if opts.pr_summary:
         from gatekeeper.reporters._pr_summary import render_many as render_summary
 
-        with open(pr_summary, "w", encoding="utf-8") as fh:
+        with open(opts.pr_summary, "w", encoding="utf-8") as fh:
             fh.write(render_summary(reports))
     if redactor is not None:  # the live audit's credentials, in any encoding, never printed
         text = redactor.redact(text)
@@ -194,17 +194,10 @@ def check_command(specs: list[str], *, config: str | None = None,
             fh.write(text)
     elif text:
         sys.stdout.write(text)
-    from gatekeeper.outputs import github_actions, write_reports
-
     redact = redactor.redact if redactor is not None else None
     write_reports(reports, report_targets, redact=redact)
     github_actions(reports, redact=redact,
                    stream=sys.stderr if fmt != "terminal" and not output else sys.stdout)
-    if errors:
-        raise Exit(2)
-    if live is not None and reports:
-        _live_steps().exit_if_interrupted(reports[0])
-    raise Exit(0 if all(r.passed for r in reports) else 1)
 
 
 def _live_steps() -> Any:
@@ -213,12 +206,12 @@ def _live_steps() -> Any:
     return live
 
 
-def _batch_only(params: dict[str, Any]) -> bool:
+def _batch_only(opts: CheckOptions) -> bool:
     """Options that make even one spec a batch (its outputs have the batch's shape)."""
-    return bool(params.get("shard") or params.get("report_dir"))
+    return bool(opts.shard or opts.report_dir)
 
 
-def _check_batch(params: dict[str, Any], prepared: Prepared,
+def _check_batch(opts: CheckOptions, prepared: Prepared,
                  report_targets: list[tuple[str, str]]) -> int:
     """Several specs (or ``--shard``, ``--report-dir``): `gatekeeper.batch_run`."""
     from functools import partial
@@ -227,23 +220,23 @@ def _check_batch(params: dict[str, Any], prepared: Prepared,
     from gatekeeper.batch_run import batch_targets, check_batch
 
     paths = prepared.paths
-    if params.get("shard") and not paths:
-        sys.stderr.write(f"gatekeeper: shard {params['shard']} has no specs\n")
-    targets = batch_targets(fmt=params["fmt"], output=params["output"],
-                            quiet=bool(params["quiet"]),
-                            color=(params["fmt"] == "terminal" and params["output"] is None
+    if opts.shard and not paths:
+        sys.stderr.write(f"gatekeeper: shard {opts.shard} has no specs\n")
+    targets = batch_targets(fmt=opts.fmt, output=opts.output,
+                            quiet=bool(opts.quiet),
+                            color=(opts.fmt == "terminal" and opts.output is None
                                    and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
-                            report_targets=report_targets, pr_summary=params["pr_summary"],
+                            report_targets=report_targets, pr_summary=opts.pr_summary,
                             total=len(paths))
     check = partial(check_spec, config=prepared.config, limits=prepared.limits,
-                    ref_root=prepared.ref_root, raise_errors=bool(params["debug"]),
-                    base=params["base"], base_file=params["base_file"],
-                    new_only=params["new_only"], ratchet=params["ratchet"],
-                    baseline=params["baseline"])
-    return check_batch(paths, check, targets=targets, jobs=params["jobs"],
-                       worker=prepared.worker, progress=params["progress"],
-                       report_dir=params["report_dir"], shard=params["shard"],
-                       debug=bool(params["debug"]))
+                    ref_root=prepared.ref_root, raise_errors=bool(opts.debug),
+                    base=opts.base, base_file=opts.base_file,
+                    new_only=opts.new_only, ratchet=opts.ratchet,
+                    baseline=opts.baseline)
+    return check_batch(paths, check, targets=targets, jobs=opts.jobs,
+                       worker=prepared.worker, progress=opts.progress,
+                       report_dir=opts.report_dir, shard=opts.shard,
+                       debug=bool(opts.debug))
 
 
 def _unchecked(path: str, reason: str | None) -> Any:
@@ -274,22 +267,22 @@ def _terminal_view(min_severity: str | None, show_waived: bool, *, to_terminal: 
     return view
 
 
-def _effective_config(params: dict[str, Any]) -> Any:
+def _effective_config(opts: CheckOptions) -> Any:
     """The configuration file (given or discovered) with --select, --ignore and --fail-on."""
     from gatekeeper.config import discover, load_config, with_rulesets
     from gatekeeper.report import Severity
 
-    config, select, ignore, fail_on = (params["config"], params["select"], params["ignore"],
-                                       params["fail_on"])
+    config, select, ignore, fail_on = (opts.config, opts.select, opts.ignore,
+                                       opts.fail_on)
     cfg = load_config(config if config else discover())
     if select is not None:
         cfg = cfg.replace(select=_split(select))
-    extend = params.get("extend_select")
+    extend = opts.extend_select
     if extend is not None:
         cfg = cfg.replace(extend_select=cfg.extend_select + (_split(extend) or ()))
     if ignore is not None:
         cfg = cfg.replace(ignore=cfg.ignore + (_split(ignore) or ()))
-    cfg = with_rulesets(cfg, params.get("ruleset"))
+    cfg = with_rulesets(cfg, opts.ruleset)
     if fail_on is not None:
         if fail_on.lower() not in ("error", "warning", "info"):
             raise ConfigError(f"--fail-on must be error, warning or info; got {fail_on!r}")
@@ -297,19 +290,19 @@ def _effective_config(params: dict[str, Any]) -> Any:
     return cfg
 
 
-def _limits(params: dict[str, Any], settings: dict[str, Any]) -> Any:
+def _limits(opts: CheckOptions, settings: dict[str, Any]) -> Any:
     """The loader's budgets from the flags, else the configuration, else the defaults."""
     from gatekeeper.loader import Limits
 
-    max_file_size, max_depth, max_nodes = (params["max_file_size"], params["max_depth"],
-                                           params["max_nodes"])
+    max_file_size, max_depth, max_nodes = (opts.max_file_size, opts.max_depth,
+                                           opts.max_nodes)
     return Limits(
         max_file_size=_parse_size(max_file_size) if max_file_size else
         _parse_size(str(settings.get("max-file-size", "100MB"))),
         max_depth=max_depth or int(settings.get("max-depth", 256)),
         max_nodes=max_nodes or int(settings.get("max-nodes", 2_000_000)),
-        allow_remote_refs=tuple(params["allow_remote_ref"] or ()),
-        allow_private_networks=bool(params["allow_private_networks"]),
+        allow_remote_refs=tuple(opts.allow_remote_ref or ()),
+        allow_private_networks=bool(opts.allow_private_networks),
     )
 
 
@@ -329,37 +322,37 @@ class Prepared(Record):
         self.paths = paths
 
 
-def prepare(params: dict[str, Any]) -> Prepared:
-    """`Prepared` from `check_command`'s parameters; config and flag errors are raised here."""
+def prepare(opts: CheckOptions) -> Prepared:
+    """`Prepared` from the command's options; config and flag errors are raised here."""
     from gatekeeper.batch import expand_inputs
 
-    cfg = _effective_config(params)
+    cfg = _effective_config(opts)
     settings = cfg.settings
-    paths = expand_inputs(params["specs"], require_specs=True)
-    if params.get("shard"):
+    paths = expand_inputs(opts.specs, require_specs=True)
+    if opts.shard:
         from gatekeeper.portfolio import parse_shard, select_shard
 
-        paths = select_shard(paths, *parse_shard(params["shard"]))
-    _check_outputs(params, paths)
-    return Prepared(config=cfg, limits=_limits(params, settings),
-                    ref_root=params["ref_root"] or settings.get("ref-root"),
-                    worker=_worker_limits(params["timeout"], params["max_memory"], settings,
-                                          bool(params["debug"])),
+        paths = select_shard(paths, *parse_shard(opts.shard))
+    _check_outputs(opts, paths)
+    return Prepared(config=cfg, limits=_limits(opts, settings),
+                    ref_root=opts.ref_root or settings.get("ref-root"),
+                    worker=_worker_limits(opts.timeout, opts.max_memory, settings,
+                                          bool(opts.debug)),
                     paths=paths)
 
 
-def _check_outputs(params: dict[str, Any], paths: list[str]) -> None:
+def _check_outputs(opts: CheckOptions, paths: list[str]) -> None:
     """Every path the run will write, refused now if it cannot be written: before any spec
     is checked, never after the work."""
     from gatekeeper.outputs import check_writable, parse_report_args
 
-    parse_report_args(params["report_to"], inputs=paths)
-    for flag, path in (("--output", params["output"]), ("--pr-summary", params["pr_summary"])):
+    parse_report_args(opts.report_to, inputs=paths)
+    for flag, path in (("--output", opts.output), ("--pr-summary", opts.pr_summary)):
         if path:
             check_writable(path, f"{flag} {path}")
 
 
-def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> int:
+def _check_in_supervised_child(opts: CheckOptions, prepared: Prepared) -> int:
     """R12 for the common case, one spec: the whole command runs in a supervised child
     (`gatekeeper.batch.supervise`), forked before anything heavy is imported, under
     ``prepared.worker``; returns its exit code. A gate's costly part (`Gate.helper`) may run
@@ -373,13 +366,12 @@ def _check_in_supervised_child(params: dict[str, Any], prepared: Prepared) -> in
     helpers = helpers_for(prepared.config, path, prepared.limits, prepared.ref_root,
                           prepared.worker)
     child = prepared.replace(worker=None)  # the child checks in its own process
-    run = partial(guarded, partial(check_command, **{**params, "_prepared": child}),
-                  bool(params["debug"]))
+    run = partial(guarded, partial(check_command, opts, child), bool(opts.debug))
     return supervise(run, prepared.worker, path, helpers=helpers,
-                     on_failure=partial(_report_unchecked, params, path))
+                     on_failure=partial(_report_unchecked, opts, path))
 
 
-def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: str) -> None:
+def _report_unchecked(opts: CheckOptions, path: str, message: str, stage: str) -> None:
     """The supervised child was stopped (time, memory): the outputs the command was asked
     for say that the spec could not be checked, with the reason, instead of being missing or
     left half-written. Stdout gets the JSON report only if the child had not begun to print
@@ -390,20 +382,20 @@ def _report_unchecked(params: dict[str, Any], path: str, message: str, stage: st
 
     try:
         reports = [_unchecked(path, message)]
-        if params["fmt"] != "terminal" and (params["output"] or stage != REPORTING_STAGE):
-            text = render(params["fmt"], reports[0])
-            if params["output"]:
-                with open(params["output"], "w", encoding="utf-8") as fh:
+        if opts.fmt != "terminal" and (opts.output or stage != REPORTING_STAGE):
+            text = render(opts.fmt, reports[0])
+            if opts.output:
+                with open(opts.output, "w", encoding="utf-8") as fh:
                     fh.write(text)
             else:
                 sys.stdout.write(text)
-        write_reports(reports, parse_report_args(params["report_to"], inputs=[path]))
-        if params["pr_summary"]:
+        write_reports(reports, parse_report_args(opts.report_to, inputs=[path]))
+        if opts.pr_summary:
             from gatekeeper.reporters._pr_summary import render_many as render_summary
 
-            with open(params["pr_summary"], "w", encoding="utf-8") as fh:
+            with open(opts.pr_summary, "w", encoding="utf-8") as fh:
                 fh.write(render_summary(reports))
-        github_actions(reports, stream=sys.stderr if params["fmt"] != "terminal" and
-                       not params["output"] else sys.stdout)
+        github_actions(reports, stream=sys.stderr if opts.fmt != "terminal" and
+                       not opts.output else sys.stdout)
     except (InputError, OSError) as exc:  # the run already fails with the error line
         sys.stderr.write(safe(f"gatekeeper: {exc}") + "\n")
