@@ -5,8 +5,8 @@ used (or gatekeeper itself failed). Errors are one line on stderr; ``--debug`` a
 traceback (`gatekeeper.orchestration.failures`).
 
 This module does not import typer: the plain form ``check FILE... [-q]`` (what CI runs most)
-calls `gatekeeper.orchestration.check.check_command` directly; every other command line goes through
-the typer app in `gatekeeper.cli_app` (``gatekeeper.cli.app`` still names it).
+calls `gatekeeper.orchestration.check.check_command` directly; every other command line goes
+through the typer app in `gatekeeper.cli_app` (``gatekeeper.cli.app`` still names it).
 """
 
 from __future__ import annotations

@@ -298,7 +298,7 @@ def merge_cmd(
     """Combine the JSON reports of a CI matrix's shards into one portfolio: one JSON, HTML,
     SARIF, JUnit and Markdown report, and the exit code of the whole run (2 if a spec could
     not be checked, else 1 if one failed, else 0). See docs/ci-matrix.md."""
-    from gatekeeper.batch import portfolio_table
+    from gatekeeper.orchestration.many_specs import portfolio_table
     from gatekeeper.merge import merge
     from gatekeeper.outputs import parse_report_args
     from gatekeeper.stream import ConcatWriter, Target

@@ -127,17 +127,17 @@ class Gate(Record):
     `compare_metric`: the key under which a comparison reports this gate's metric before and
     after (e.g. ``"coverage"``).
 
-    For speed (see "Start-up and speed" in CONTRIBUTING.md):
-    `helper`: ``fn(spec) -> bytes``, a costly part of the gate that depends on the spec alone
-    (a check against a large compiled JSON Schema, say). The command line may run it in a helper process beside the
-    one that checks the spec, on another core, from its own copy of the spec; the engine
-    then runs this gate after the others, and its rules read the bytes with
+    For speed (see "Start-up" in CONTRIBUTING.md):
+    `helper`: ``fn(spec) -> bytes``, a costly part of the gate that depends on the spec alone (a
+    check against a large compiled JSON Schema, say). The command line may run it in a helper
+    process beside the one that checks the spec, on another core, from its own copy of the spec;
+    the engine then runs this gate after the others, and its rules read the bytes with
     `helper_result` (None: no helper ran or it failed, so they compute the same thing
-    themselves). Only built-in gates listed in ``gates.WITH_HELPER`` get a helper process
-    (the command line starts it before it imports any gate).
-    `warm_up`: ``fn()``, done once in a batch's parent before it forks one worker per spec,
-    so that every worker inherits it instead of doing it again (compiling schemas). It must
-    not depend on the spec or the configuration; a failure is ignored.
+    themselves). Only built-in gates listed in ``gates.WITH_HELPER`` get a helper process (the
+    command line starts it before it imports any gate).
+    `warm_up`: ``fn()``, done once in a batch's parent before it forks one worker per spec, so
+    that every worker inherits it instead of doing it again (compiling schemas). It must not
+    depend on the spec or the configuration; a failure is ignored.
     """
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",

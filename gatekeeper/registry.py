@@ -29,7 +29,8 @@ def builtin_gate(name: str) -> Gate:
 
 def helper_gate_names() -> tuple[str, ...]:
     """The built-in gates that declare `Gate.helper`, known without importing any gate (the
-    command line starts their helper processes first: `gatekeeper.helper_process`)."""
+    command line starts their helper processes first: see
+    `gatekeeper.orchestration.helper_process`)."""
     from gates import WITH_HELPER
 
     return WITH_HELPER
@@ -120,7 +121,8 @@ def find_rule(rule_id: str, config=None):
 
 def configurable_gates(config=None, extra=()) -> tuple[Gate, ...]:
     """Every gate a config file may name: the static gates plus the `extra` catalogues the
-    command passes in (the live audit's and the load test's: `gatekeeper.orchestration.catalogues`).
+    command passes in (the live audit's and the load test's gates:
+    `gatekeeper.orchestration.catalogues`).
 
     One config file serves every command (`check` with or without ``--live``, `audit`,
     `baseline`, `rules`, `explain`), so each of them accepts settings for any of these gates,

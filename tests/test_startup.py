@@ -150,9 +150,9 @@ def test_small_json_locates_findings_as_orjson_does(tmp_path, monkeypatch, name)
 def test_the_validity_helper_finds_what_the_check_itself_finds():
     from functools import partial
 
-    from gatekeeper.batch import WorkerLimits
+    from gatekeeper.orchestration.isolation import WorkerLimits
     from gatekeeper.gate import gates_with_helpers
-    from gatekeeper.helper_process import HelperProcess, adopt_helpers, run_helper
+    from gatekeeper.orchestration.helper_process import HelperProcess, adopt_helpers, run_helper
     from gatekeeper.loader import Limits
     from gates import validity
 

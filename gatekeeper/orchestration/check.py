@@ -1,6 +1,6 @@
 """``gatekeeper check``: the options of the command line (flags and configuration) turned
-into the run: one spec checked in a supervised child (`gatekeeper.batch.supervise`), or many
-streamed in parallel (`gatekeeper.batch_run`), or a pull request's specs, the deleted ones
+into the run: one spec checked in a supervised child (`isolation.supervise`), or many
+streamed in parallel (`many_specs.check_batch`), or a pull request's specs, the deleted ones
 compared with their base; then every output the command was asked for."""
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def _worker_limits(timeout: float | None, max_memory: str | None,
                    settings: dict, debug: bool) -> object:
     """R12's limits for the spec workers, or None to check in this process (``--debug``, both
     limits off, or no fork on this platform)."""
-    from gatekeeper.batch import (DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, WorkerLimits,
-                                  forking_available)
+    from gatekeeper.orchestration.isolation import (DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT,
+                                                    WorkerLimits, forking_available)
 
     if timeout is None:
         timeout = float(settings.get("timeout", DEFAULT_TIMEOUT))
@@ -118,7 +118,7 @@ def _check_each(opts: CheckOptions, prepared: Prepared, gates: Any, specs: list[
                 ) -> tuple[list[Any], int, Any]:
     """Each spec in turn in this process (and, with --live, the service): the reports, the
     number of specs that could not be loaded, and the live audit's redactor (or None)."""
-    from gatekeeper.batch import set_stage
+    from gatekeeper.orchestration.isolation import set_stage
     from gatekeeper.errors import SpecError
     from gatekeeper.spec import load
 
@@ -138,8 +138,8 @@ def _check_each(opts: CheckOptions, prepared: Prepared, gates: Any, specs: list[
 
                 traceback.print_exc(file=sys.stderr)
             continue
-        from gatekeeper.compare import run_check
-        from gatekeeper.helper_process import adopt_helpers
+        from gatekeeper.orchestration.compare import run_check
+        from gatekeeper.orchestration.helper_process import adopt_helpers
 
         adopt_helpers(spec, path)  # a gate's costly part may be running beside (Gate.helper)
         set_stage("checking")
@@ -162,7 +162,7 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
                    redactor: Any, *, one_spec: bool) -> None:
     """The --format document (stdout or --output), --pr-summary, every --report, and the
     GitHub Actions annotations."""
-    from gatekeeper.batch import REPORTING_STAGE, set_stage
+    from gatekeeper.orchestration.isolation import REPORTING_STAGE, set_stage
     from gatekeeper.outputs import github_actions, render_for, write_reports
     from gatekeeper.reporters import render, render_many
 
@@ -213,11 +213,10 @@ def _batch_only(opts: CheckOptions) -> bool:
 
 def _check_batch(opts: CheckOptions, prepared: Prepared,
                  report_targets: list[tuple[str, str]]) -> int:
-    """Several specs (or ``--shard``, ``--report-dir``): `gatekeeper.batch_run`."""
+    """Several specs (or ``--shard``, ``--report-dir``): `many_specs.check_batch`."""
     from functools import partial
 
-    from gatekeeper.batch import check_spec
-    from gatekeeper.batch_run import batch_targets, check_batch
+    from gatekeeper.orchestration.many_specs import batch_targets, check_batch, check_spec
 
     paths = prepared.paths
     if opts.shard and not paths:
@@ -324,7 +323,7 @@ class Prepared(Record):
 
 def prepare(opts: CheckOptions) -> Prepared:
     """`Prepared` from the command's options; config and flag errors are raised here."""
-    from gatekeeper.batch import expand_inputs
+    from gatekeeper.orchestration.inputs import expand_inputs
 
     cfg = _effective_config(opts)
     settings = cfg.settings
@@ -354,13 +353,13 @@ def _check_outputs(opts: CheckOptions, paths: list[str]) -> None:
 
 def _check_in_supervised_child(opts: CheckOptions, prepared: Prepared) -> int:
     """R12 for the common case, one spec: the whole command runs in a supervised child
-    (`gatekeeper.batch.supervise`), forked before anything heavy is imported, under
+    (`isolation.supervise`), forked before anything heavy is imported, under
     ``prepared.worker``; returns its exit code. A gate's costly part (`Gate.helper`) may run
-    in a helper process beside it (`gatekeeper.helper_process`)."""
+    in a helper process beside it (`gatekeeper.orchestration.helper_process`)."""
     from functools import partial
 
-    from gatekeeper.batch import supervise
-    from gatekeeper.helper_process import helpers_for
+    from gatekeeper.orchestration.isolation import supervise
+    from gatekeeper.orchestration.helper_process import helpers_for
 
     path = prepared.paths[0]
     helpers = helpers_for(prepared.config, path, prepared.limits, prepared.ref_root,
@@ -376,7 +375,7 @@ def _report_unchecked(opts: CheckOptions, path: str, message: str, stage: str) -
     for say that the spec could not be checked, with the reason, instead of being missing or
     left half-written. Stdout gets the JSON report only if the child had not begun to print
     (`REPORTING_STAGE`): one document, never two."""
-    from gatekeeper.batch import REPORTING_STAGE
+    from gatekeeper.orchestration.isolation import REPORTING_STAGE
     from gatekeeper.reporters import render
     from gatekeeper.outputs import github_actions, parse_report_args, write_reports
 

@@ -362,7 +362,7 @@ def _finding_row(f: Any, cited: set[str]) -> dict[str, Any]:
 
 
 def compare_view(report: Report) -> dict[str, Any]:
-    """A normalised, defensive view of ``report.sections["compare"]`` (`gatekeeper.compare`:
+    """A normalised, defensive view of ``report.sections["compare"]`` (`gatekeeper.orchestration.compare`:
     base comparison) for the scorecard; ``present`` is false when the run had no base."""
     data = _as_dict(report.sections.get("compare"))
     if not data:

@@ -137,7 +137,7 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 # importing jsonschema-rs and compiling the official schema take about 15 ms, a fifth of a
 # whole `gatekeeper check` of the median spec (and a spec with schema errors also imports
 # jsonschema for the details). The gate therefore declares it as its `Gate.helper`: the
-# command line may compute it in a helper process beside the check (gatekeeper.helper_process),
+# command line may compute it in a helper process beside the check (gatekeeper.orchestration.helper_process),
 # and the engine then runs this gate last, so that the helper's work overlaps with every
 # other gate. A batch compiles the schemas once before it forks its workers (`Gate.warm_up`).
 

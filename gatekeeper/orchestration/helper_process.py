@@ -1,12 +1,12 @@
 """Helper processes: a gate's costly part computed beside the check, on another core.
 
-A gate declares such a part with `Gate.helper` (``fn(spec) -> bytes``: the check of the
-document against the official OpenAPI schema is one). For one spec checked by the command
-line under its supervisor (`gatekeeper.batch.supervise`), the supervisor starts one
+A gate declares such a part with `Gate.helper` (``fn(spec) -> bytes``: the check of the document
+against the official OpenAPI schema is one). For one spec checked by the command line under its
+supervisor (`gatekeeper.orchestration.isolation.supervise`), the supervisor starts one
 `HelperProcess` per selected gate that declares it, before it forks the worker that runs the
-whole check; the helper loads its own copy of the spec and runs the function. The worker
-finds the helpers with `adopt_helpers`, the engine runs those gates after the others, and
-their rules wait for the bytes with `gatekeeper.helper_result`.
+whole check; the helper loads its own copy of the spec and runs the function. The worker finds
+the helpers with `adopt_helpers`, the engine runs those gates after the others, and their rules
+wait for the bytes with `gatekeeper.helper_result`.
 
 Why (measured on the median corpus spec, 33 KB): for that schema check, importing
 jsonschema-rs and compiling the official schema take about 15 ms of a whole check of about
@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from gatekeeper.batch import forking_available, limit_memory
+from gatekeeper.orchestration.isolation import forking_available, limit_memory
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
