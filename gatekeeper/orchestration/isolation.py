@@ -206,19 +206,7 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
                     result = _failure(status, limits) or (
                         "died", f"exit status {os.waitstatus_to_exitcode(status)}")
                 finish(run, result)
-            now = time.monotonic()
-            for run in list(running.values()):
-                if run.deadline is not None and now >= run.deadline and run.rfd not in ready:
-                    stage = _stage_of(run.page)
-                    if stage == REPORTING_STAGE and not run.extended and limits.timeout:
-                        # the check finished in time; writing its outputs gets a period of
-                        # its own (a batch's parent renders nothing itself: `run_batch`)
-                        run.deadline += limits.timeout
-                        run.extended = True
-                        continue
-                    os.kill(run.pid, signal.SIGKILL)
-                    os.waitpid(run.pid, 0)
-                    finish(run, ("timeout", stage))
+            _expire(running, ready, limits, finish)
     finally:  # interrupted: no child outlives the command
         for run in running.values():
             try:
@@ -227,6 +215,27 @@ def run_forked(fn: Callable[[Any], Any], args: Sequence[Any], limits: WorkerLimi
             except OSError:
                 pass
     return [r for r in results if r is not None]
+
+
+def _expire(running: dict[int, _Running], ready: list[int], limits: WorkerLimits,
+            finish: Callable[[_Running, tuple[Any, ...]], None]) -> None:
+    """Kill the children of `run_forked` past their deadline (a "timeout" result)."""
+    import signal
+    import time
+
+    now = time.monotonic()
+    for run in list(running.values()):
+        if run.deadline is not None and now >= run.deadline and run.rfd not in ready:
+            stage = _stage_of(run.page)
+            if stage == REPORTING_STAGE and not run.extended and limits.timeout:
+                # the check finished in time; writing its outputs gets a period of its own
+                # (a batch's parent renders nothing itself: `run_batch`)
+                run.deadline += limits.timeout
+                run.extended = True
+                continue
+            os.kill(run.pid, signal.SIGKILL)
+            os.waitpid(run.pid, 0)
+            finish(run, ("timeout", stage))
 
 
 def supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
