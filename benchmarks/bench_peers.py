@@ -209,7 +209,7 @@ def grow(base: dict, copies: int) -> dict:
 
 _WARM_WORK = """
 import sys, time
-from gatekeeper.batch import check_spec
+from gatekeeper.orchestration.many_specs import check_spec
 from gatekeeper.config import Config
 check_spec(sys.argv[1], config=Config())  # warm: imports, compiled patterns, validators
 best = float("inf")

@@ -12,7 +12,7 @@ largest peak memory.
     python benchmarks/corpus_run.py --only shared -j 2 --timeout 30
     python benchmarks/corpus_run.py --in-process -j 2   # a worker pool, no start-up per spec
 
-``--in-process`` checks every spec in one `gatekeeper.batch.check_many` pool (the code path of
+``--in-process`` checks every spec in one `gatekeeper.orchestration.many_specs.check_many` pool (the code path of
 ``gatekeeper check -j N``), timing each spec inside its worker: far cheaper on a busy machine;
 an exception is reported as "internal error", and the time limit is checked after the fact.
 
@@ -66,7 +66,7 @@ def api_specs(sample: str | None) -> list[Path]:
 
 
 def shared_specs() -> list[Path]:
-    from gatekeeper.batch import looks_like_openapi
+    from gatekeeper.orchestration.inputs import looks_like_openapi
 
     return [p for p in sorted((SHARED / "corpus").rglob("*"))
             if p.suffix in (".json", ".yaml", ".yml") and p.is_file()
@@ -135,7 +135,7 @@ def timed_check(path: str) -> dict:
     """Worker side of --in-process: the same check as the CLI's, timed."""
     import resource
 
-    from gatekeeper.batch import check_spec
+    from gatekeeper.orchestration.many_specs import check_spec
     from gatekeeper.config import Config
 
     start = time.perf_counter()
@@ -147,7 +147,7 @@ def timed_check(path: str) -> dict:
 
 
 def run_in_process(specs: list[Path], jobs: int) -> list[Run]:
-    from gatekeeper.batch import check_many
+    from gatekeeper.orchestration.many_specs import check_many
 
     outcomes = check_many([str(p) for p in specs], timed_check, jobs=jobs)
     runs = []

@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         report(json.loads(Path(args.report).read_text()))
         return 0
-    from gatekeeper.batch import WorkerLimits, check_many
+    from gatekeeper.orchestration.isolation import WorkerLimits
+    from gatekeeper.orchestration.many_specs import check_many
 
     specs = [str(p) for p in api_specs(None)] + [str(p) for p in shared_specs()]
     outcomes = check_many(specs, functools.partial(_scan), jobs=args.jobs,

@@ -58,7 +58,8 @@ def _verdicts(path: str, gate_names: tuple[str, ...] | None) -> dict:
 def cmd_run(args: argparse.Namespace) -> int:
     import functools
 
-    from gatekeeper.batch import WorkerLimits, check_many
+    from gatekeeper.orchestration.isolation import WorkerLimits
+    from gatekeeper.orchestration.many_specs import check_many
 
     specs = [str(p) for p in api_specs(None)] + [str(p) for p in shared_specs()]
     if args.limit:

@@ -11,7 +11,8 @@ from __future__ import annotations
 #
 # For gate authors (gates import nothing else from gatekeeper; tests/test_architecture.py
 # holds them to it):
-# - the authoring API: `Gate`, `rule`, `Violation`, `Severity`, `Metric`, `MetricPart`;
+# - the authoring API: `Gate`, `rule`, `Violation`, `Severity`, `Metric`, `MetricPart`, and
+#   `helper_result` (what a gate's helper process computed, see `Gate.helper`);
 # - the index a rule reads: `Spec` and its records (`Operation`, `Parameter`, `RequestBody`,
 #   `Response`, `MediaType`, `Header`, `SecurityScheme`, `Server`), `Pointer`, and the
 #   readings several gates share: `is_json_media`, `error_responses`, `is_error_code`,
@@ -32,7 +33,7 @@ _HOME = {
     "Config": "config", "did_you_mean": "config", "discover": "config", "load_config": "config",
     "run": "engine",
     "ConfigError": "errors", "InputError": "errors", "SpecError": "errors",
-    "Gate": "gate", "Rule": "gate", "Violation": "gate", "rule": "gate",
+    "Gate": "gate", "Rule": "gate", "Violation": "gate", "helper_result": "gate", "rule": "gate",
     "deprecation_date": "lifecycle", "is_deprecated": "lifecycle", "parse_date": "lifecycle",
     "replacement": "lifecycle", "stability_level": "lifecycle", "stability_rank": "lifecycle",
     "sunset_date": "lifecycle",

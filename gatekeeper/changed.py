@@ -320,7 +320,7 @@ def removed_spec_report(path: str, base: str, gates: Sequence[Any], config: Any,
     operations, by the gates that compare with the base alone (every operation of the base was removed)."""
     import tempfile
 
-    from gatekeeper.compare import check_against_base, options_from
+    from gatekeeper.orchestration.compare import check_against_base, options_from
     from gatekeeper.gitsource import load_at_ref
     from gatekeeper.spec import load
 

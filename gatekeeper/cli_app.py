@@ -1,11 +1,12 @@
 """The typer application behind ``gatekeeper``: every command's options and help.
 
 Only imported when the command line is not the plain ``check FILE... [-q]`` form (see
-`gatekeeper.cli.main`); the work of `check` is `gatekeeper.cli.check_command`.
+`gatekeeper.cli.main`); the work of `check` is `gatekeeper.orchestration.check.check_command`.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from enum import Enum
@@ -13,8 +14,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from gatekeeper.cli import (_DEBUG, _exit_if_interrupted, _live_audit, _live_flags,
-                            check_command)
+from gatekeeper.orchestration.check import check_command
+from gatekeeper.orchestration.options import CHECK_OPTIONS, LIVE_OPTIONS, CheckOptions, Option
+from gatekeeper.orchestration.catalogues import catalogues as live_catalogues
+from gatekeeper.orchestration.live import exit_if_interrupted, live_audit, live_flags
 from gatekeeper.config import with_rulesets
 from gatekeeper.errors import ConfigError
 from gatekeeper.version import __version__
@@ -56,126 +59,54 @@ def _root(
     """A quality gate for OpenAPI documents."""
 
 
+def _parameter(name: str, info: Any, annotation: Any, default: Any = inspect.Parameter.empty
+               ) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=Annotated[annotation, info])
+
+
+_KINDS = {"str": str, "int": int, "float": float, "bool": bool, "strs": list[str],
+          "format": Format}
+
+
+def _typer_parameter(option: Option) -> inspect.Parameter:
+    """One `gatekeeper.orchestration.options.Option` as typer reads a parameter."""
+    kind = _KINDS[option.kind]
+    default = option.default
+    if option.kind == "format":
+        default = Format(default)
+    help_text = _FORMAT_HELP if option.kind == "format" else option.help
+    return _parameter(option.name, typer.Option(*option.flags, help=help_text,
+                                                **option.settings),
+                      Optional[kind] if default is None else kind, default)  # noqa: UP007
+
+
+def _with_options(fn: Any, before: list[inspect.Parameter], options: Any,
+                  after: list[inspect.Parameter] | None = None) -> Any:
+    """`fn(**values)` given the typer parameters `before`, one per option of `options` and
+    `after`: the options are declared once (`gatekeeper.orchestration.options`)."""
+    parameters = [*before, *(_typer_parameter(o) for o in options), *(after or ())]
+    fn.__signature__ = inspect.Signature(parameters)
+    fn.__annotations__ = {p.name: p.annotation for p in parameters}
+    return fn
+
+
+def _option(name: str) -> Option:
+    return next(o for o in CHECK_OPTIONS if o.name == name)
+
+
 _Ruleset = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--ruleset", help="A Spectral ruleset (.spectral.yaml) whose rules run as a gate "
-    "(repeatable; config: ruleset; \"auto\": the one in the working folder).")]
+    *_option("ruleset").flags, help=_option("ruleset").help)]  # rules, explain, baseline
 
 
 
-@app.command()
-def check(
-    specs: Annotated[list[str], typer.Argument(help="Spec files to check.", show_default=False)],
-    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--config", help="Config file (gatekeeper.toml or pyproject.toml); default: "
-        "found by walking up from the working folder.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--select", help="Only these gates or rules (comma-separated, repeatable).")] = None,
-    extend_select: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--extend-select", help="Also run these gates or rules, e.g. the opt-in gates "
-        "(comma-separated, repeatable).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--ignore", help="Skip these gates or rules.")] = None,
-    fail_on: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--fail-on", help="Lowest severity that fails a gate: error, warning or info.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help=_FORMAT_HELP)] = Format.terminal,
-    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--output", "-o", help="Write the --format output to this file, not stdout.")] = None,
-    max_file_size: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--max-file-size", help="Refuse larger spec files (default 100MB).")] = None,
-    max_depth: Annotated[Optional[int], typer.Option(  # noqa: UP007
-        "--max-depth", help="Refuse deeper nesting (default 256).")] = None,
-    max_nodes: Annotated[Optional[int], typer.Option(  # noqa: UP007
-        "--max-nodes", help="Refuse YAML whose aliases expand past this many nodes "
-        "(default 2,000,000).")] = None,
-    ref_root: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--ref-root", help="Folder that file $refs may not leave (default: the spec's "
-        "folder).")] = None,
-    allow_remote_ref: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--allow-remote-ref", metavar="PREFIX", help="Fetch remote $refs under this https "
-        "prefix (repeatable; default: remote $refs are refused). 5 s, 5 MB, 50 fetches, no "
-        "redirects, no credentials.")] = None,
-    allow_private_networks: Annotated[bool, typer.Option(
-        "--allow-private-networks", help="Let --allow-remote-ref reach loopback and "
-        "private addresses.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="Only the summary, no finding lines.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP007
-        "--jobs", "-j", min=1, help="Check this many specs in parallel (default: the number "
-        "of cores).")] = None,
-    live: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--live", metavar="URL", help="Also audit the service running at URL (the live gate); "
-        "see `gatekeeper audit --help` for the live options.")] = None,
-    load_test: Annotated[bool, typer.Option(
-        "--load", help="With --live: also load-test the service (the perf gate; shape and "
-        "budgets from the [load] config table, see `gatekeeper load --help`).")] = False,
-    header_env: _LiveHeaderEnv = None,
-    header: _LiveHeader = None,
-    allow_writes: _LiveAllowWrites = False,
-    allow_method: _LiveAllowMethod = None,
-    allow_host: _LiveAllowHost = None,
-    request_timeout: _LiveTimeout = None,
-    max_duration: _LiveDuration = None,
-    max_requests: _LiveRequests = None,
-    rate_limit: _LiveRate = None,
-    max_examples: _LiveExamples = None,
-    focus_failures: _LiveFocus = False,
-    latency_budget: _LiveLatency = None,
-    error_rate_budget: _LiveErrorRate = None,
-    trust_env: _LiveTrustEnv = False,
-    insecure: _LiveInsecure = False,
-    seed: _LiveSeed = None,
-    progress: _LiveProgress = "auto",
-    log_file: _LiveLogFile = None,
-    base: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--base", metavar="REF", help="Compare with the same spec at this git ref (e.g. "
-        "origin/main): new, fixed and unchanged findings, metric deltas, breaking changes.")
-    ] = None,
-    base_file: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--base-file", metavar="FILE", help="Compare with this spec file instead of a ref.")
-    ] = None,
-    new_only: Annotated[Optional[bool], typer.Option(  # noqa: UP007
-        "--new-only/--all-findings", help="With a base: only findings the change introduced "
-        "fail; the others are reported as existing (config: new-only).")] = None,
-    ratchet: Annotated[Optional[bool], typer.Option(  # noqa: UP007
-        "--ratchet/--no-ratchet", help="With a base: fail a gate whose metric dropped below "
-        "the base's (config: ratchet, [gates.X] ratchet-tolerance).")] = None,
-    baseline: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--baseline", metavar="FILE", help="Baseline of accepted findings to waive "
-        "(written by `gatekeeper baseline`; config: baseline).")] = None,
-    pr_summary: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--pr-summary", metavar="FILE", help="Also write a Markdown pull-request summary "
-        "(verdict, score and coverage deltas, new and fixed findings, breaking changes).")
-    ] = None,
-    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable): html, "
-        "sarif, junit, json, markdown, gitlab or github, e.g. --report html=scorecard.html "
-        "--report sarif=results.sarif. The terminal view still prints.")] = None,
-    timeout: Annotated[Optional[float], typer.Option(  # noqa: UP007
-        "--timeout", metavar="SECONDS", help="Give up on a spec after this long: loading, "
-        "validation and gates run in a worker process (default 120; 0: no limit).")] = None,
-    max_memory: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--max-memory", metavar="SIZE", help="Memory (address space) a spec's worker may "
-        "use (default 4GB; 0: no limit).")] = None,
-    shard: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--shard", metavar="K/N", help="Check only the K-th of N shares of the specs "
-        "(balanced by size, the same on every runner): one job of a CI matrix; combine the "
-        "shards' JSON reports with `gatekeeper merge`. See docs/ci-matrix.md.")] = None,
-    report_dir: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--report-dir", metavar="DIR", help="Also write each spec's JSON report to DIR "
-        "(at its path, e.g. DIR/apis/pets.yaml.json); the HTML portfolio links to them.")
-    ] = None,
-    min_severity: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--min-severity", metavar="SEVERITY", help="List only findings of this severity or "
-        "above in the terminal: error, or warning for errors and warnings (gates, verdict "
-        "and the other reports are unchanged).")] = None,
-    show_waived: Annotated[bool, typer.Option(
-        "--show-waived", help="Also list the waived findings (x-gatekeeper-ignore, baseline, "
-        "existing in the base) with what waived each.")] = False,
-    ruleset: _Ruleset = None,
-) -> None:
+def check(**values: Any) -> None:
     """Load, validate and gate one or more OpenAPI specs (and, with --live, the running service)."""
-    return check_command(**{**locals(), "fmt": fmt.value})
+    return check_command(CheckOptions(**{**values, "fmt": values["fmt"].value}))
+
+
+app.command()(_with_options(check, [_parameter("specs", typer.Argument(
+    help="Spec files to check.", show_default=False), list[str])], CHECK_OPTIONS))
 
 
 def _rules_config(ruleset: list[str] | None) -> object:
@@ -198,7 +129,7 @@ def rules_cmd(
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import configurable_gates
 
-    gates = configurable_gates(_rules_config(ruleset))
+    gates = configurable_gates(_rules_config(ruleset), live_catalogues())
     catalogue = rule_catalogue(gates, Config())
     if fmt is ViewFormat.json:
         typer.echo(json.dumps([{"id": r.id, "gate": r.gate, "severity": str(r.severity),
@@ -222,8 +153,8 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/un
     from gatekeeper.engine import rule_catalogue
     from gatekeeper.registry import configurable_gates
 
-    catalogue = {r.id: r for r in rule_catalogue(configurable_gates(_rules_config(ruleset)),
-                                                 Config())}
+    gates = configurable_gates(_rules_config(ruleset), live_catalogues())
+    catalogue = {r.id: r for r in rule_catalogue(gates, Config())}
     info = catalogue.get(rule_id)
     if info is None:
         raise ConfigError(f"unknown rule `{rule_id}`{did_you_mean(rule_id, catalogue)}; "
@@ -236,83 +167,11 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. docs/un
 
 
 # ------------------------------------------------------------------ live audit
-# Options shared by `audit` and `check --live`; the work is in gatekeeper.live.
-
-_LiveHeaderEnv = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--header-env", help="Send header NAME with the value of environment variable VAR "
-    "(NAME=VAR, repeatable), e.g. Authorization=API_TOKEN. Redacted from every output.")]
-_LiveHeader = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--header", help="Send 'Name: value' (repeatable); prefer --header-env for secrets.")]
-_LiveAllowWrites = Annotated[bool, typer.Option(
-    "--allow-writes", "--allow-unsafe-methods",
-    help="Also send POST, PUT, PATCH and DELETE (default: GET, HEAD, OPTIONS only).")]
-_LiveAllowMethod = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--allow-method", help="Also send this method (repeatable), e.g. POST.")]
-_LiveAllowHost = Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-    "--allow-host", help="A further host requests may go to (repeatable).")]
-_LiveTimeout = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--request-timeout", help="Seconds per request (default 10).")]
-_LiveDuration = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--max-duration", help="Seconds for the whole audit (default 300).")]
-_LiveRequests = Annotated[Optional[int], typer.Option(  # noqa: UP007
-    "--max-requests", help="Requests for the whole audit (default 1000).")]
-_LiveRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--rate-limit", help="Requests per second, 0 for no limit (default 10).")]
-_LiveExamples = Annotated[Optional[int], typer.Option(  # noqa: UP007
-    "--max-examples", help="Generated requests per operation (default 10).")]
-_LiveFocus = Annotated[bool, typer.Option(
-    "--focus-failures", help="After every operation is audited, spend the request and time "
-    "budget left on new requests to the operations where something failed.")]
-_LiveLatency = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--latency-budget", help="p95 latency budget per operation in ms (default 200).")]
-_LiveErrorRate = Annotated[Optional[float], typer.Option(  # noqa: UP007
-    "--error-rate-budget", help="Budget for 5xx/timeouts in percent of requests (default 0.1).")]
-_LiveTrustEnv = Annotated[bool, typer.Option(
-    "--trust-env", help="Honour proxy variables and .netrc (off by default).")]
-_LiveInsecure = Annotated[bool, typer.Option("--insecure", help="Do not verify TLS certificates.")]
-_LiveSeed = Annotated[Optional[int], typer.Option(  # noqa: UP007
-    "--seed", help="Seed for request generation (default: the same requests every run).")]
-_LiveProgress = Annotated[str, typer.Option(
-    "--progress", help="auto, bar, plain or off (auto: a bar when stderr is a terminal).")]
-_LiveLogFile = Annotated[Optional[str], typer.Option(  # noqa: UP007
-    "--log-file", help="Write one (redacted) line per request to this file.")]
+# The live options are those of `check --live` (`LIVE_OPTIONS`); the work is in gatekeeper.live.
 
 
-@app.command()
-def audit(
-    spec_path: Annotated[str, typer.Argument(metavar="SPEC", help="The service's OpenAPI document.")],
-    base_url: Annotated[str, typer.Option(
-        "--base-url", help="Where the service runs; never taken from the document's servers.")],
-    header_env: _LiveHeaderEnv = None,
-    header: _LiveHeader = None,
-    allow_writes: _LiveAllowWrites = False,
-    allow_method: _LiveAllowMethod = None,
-    allow_host: _LiveAllowHost = None,
-    request_timeout: _LiveTimeout = None,
-    max_duration: _LiveDuration = None,
-    max_requests: _LiveRequests = None,
-    rate_limit: _LiveRate = None,
-    max_examples: _LiveExamples = None,
-    focus_failures: _LiveFocus = False,
-    latency_budget: _LiveLatency = None,
-    error_rate_budget: _LiveErrorRate = None,
-    trust_env: _LiveTrustEnv = False,
-    insecure: _LiveInsecure = False,
-    seed: _LiveSeed = None,
-    progress: _LiveProgress = "auto",
-    log_file: _LiveLogFile = None,
-    config: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--config", help="Config file; default: found by walking up from the working folder.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help=_FORMAT_HELP)] = Format.terminal,
-    output: Annotated[Optional[str], typer.Option(  # noqa: UP007
-        "--output", "-o", help="Write the --format output to this file instead of stdout.")] = None,
-    report_to: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
-        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable), e.g. "
-        "--report html=scorecard.html --report sarif=live.sarif.")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-) -> None:
+def audit(**values: Any) -> None:
     """Audit a running service against its spec: the live gate alone (read-only by default)."""
-    _DEBUG["on"] = debug
     from gatekeeper.config import discover, load_config
     from gatekeeper.registry import validate
     from gatekeeper.reporters import render
@@ -320,12 +179,14 @@ def audit(
 
     from gatekeeper.outputs import parse_report_args, write_reports
 
-    cfg = load_config(config if config else discover())
-    validate(cfg)  # the static gates' settings too: the file is shared with `check`
-    report_targets = parse_report_args(report_to, inputs=[spec_path])
-    spec = load(spec_path)
-    flags = _live_flags(locals())
-    report, redactor = _live_audit(spec, base_url, flags, cfg, None, progress, log_file, debug)
+    fmt, output, debug = values["fmt"], values["output"], values["debug"]
+    cfg = load_config(values["config"] if values["config"] else discover())
+    validate(cfg, extra=live_catalogues)  # the file is shared with `check`
+    report_targets = parse_report_args(values["report_to"], inputs=[values["spec_path"]])
+    spec = load(values["spec_path"])
+    flags = live_flags(values)
+    report, redactor = live_audit(spec, values["base_url"], flags, cfg, None,
+                                  values["progress"], values["log_file"], debug)
     from gatekeeper.reporters.terminal import use_color
 
     color = fmt is Format.terminal and output is None and use_color(sys.stdout)
@@ -338,8 +199,30 @@ def audit(
     elif text:
         sys.stdout.write(text)
     write_reports([report], report_targets, redact=redactor.redact)  # type: ignore[attr-defined]
-    _exit_if_interrupted(report)
+    exit_if_interrupted(report)
     raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]
+
+
+app.command()(_with_options(audit, [
+    _parameter("spec_path", typer.Argument(metavar="SPEC",
+                                           help="The service's OpenAPI document."), str),
+    _parameter("base_url", typer.Option(
+        "--base-url", help="Where the service runs; never taken from the document's servers."),
+        str),
+], LIVE_OPTIONS, [
+    _parameter("config", typer.Option(
+        "--config", help="Config file; default: found by walking up from the working folder."),
+        Optional[str], None),  # noqa: UP007
+    _typer_parameter(_option("fmt")),
+    _parameter("output", typer.Option(
+        "--output", "-o", help="Write the --format output to this file instead of stdout."),
+        Optional[str], None),  # noqa: UP007
+    _parameter("report_to", typer.Option(
+        "--report", metavar="FORMAT=PATH", help="Also write a report (repeatable), e.g. "
+        "--report html=scorecard.html --report sarif=live.sarif."),
+        Optional[list[str]], None),  # noqa: UP007
+    _parameter("debug", typer.Option("--debug", help="Show tracebacks."), bool, False),
+]))
 
 
 @app.command("baseline")
@@ -369,14 +252,13 @@ def baseline_cmd(
     from gatekeeper.registry import gates_for, validate
     from gatekeeper.spec import load
 
-    _DEBUG["on"] = debug
     try:
         until = dt.date.fromisoformat(expires) if expires else None
     except ValueError:
         raise ConfigError(f"--expires must be a date like 2026-12-31; got {expires!r}") from None
     cfg = with_rulesets(load_config(config if config else discover()), ruleset)
     gates = gates_for(cfg)
-    validate(cfg)  # a shared config may set live rules: valid here too
+    validate(cfg, extra=live_catalogues)  # a shared config may set live rules
     keep = read_baseline(output) if os.path.isfile(output) else []
     reports = [run(load(path, ref_root=cfg.settings.get("ref-root")), gates, cfg,
                    raise_errors=debug) for path in specs]
@@ -416,12 +298,11 @@ def merge_cmd(
     """Combine the JSON reports of a CI matrix's shards into one portfolio: one JSON, HTML,
     SARIF, JUnit and Markdown report, and the exit code of the whole run (2 if a spec could
     not be checked, else 1 if one failed, else 0). See docs/ci-matrix.md."""
-    from gatekeeper.batch import portfolio_table
+    from gatekeeper.orchestration.many_specs import portfolio_table
     from gatekeeper.merge import merge
     from gatekeeper.outputs import parse_report_args
     from gatekeeper.stream import ConcatWriter, Target
 
-    _DEBUG["on"] = debug
     targets: list[object] = [Target(name, path) for name, path in
                              parse_report_args(report_to, inputs=reports)]
     out: object = output if output else sys.stdout
@@ -460,7 +341,6 @@ def changed_cmd(
     from gatekeeper.changed import (base_from_environment, changed_specs, repository_root,
                                     resolve_base)
 
-    _DEBUG["on"] = debug
     ref = base or base_from_environment()
     if show_base:
         if ref:

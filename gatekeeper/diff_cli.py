@@ -82,13 +82,11 @@ def diff(
     """Print what changed between two versions of an API for its consumers: every change,
     grouped by operation, with its level (breaking, potentially breaking, informational)."""
     from gatekeeper.changelog import build_changelog, render_changelog
-    from gatekeeper.cli import _DEBUG
     from gatekeeper.config import discover, load_config
     from gatekeeper.errors import ConfigError
     from gatekeeper.registry import gates_for
     from gatekeeper.report import Severity
 
-    _DEBUG["on"] = debug
     threshold = None
     if fail_on is not None:
         try:

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from gatekeeper.config import Config, did_you_mean
 from gatekeeper.errors import ConfigError
-from gatekeeper.gate import NO_DEFAULT, Gate, Rule, Violation, cleandoc, options_of
+from gatekeeper.gate import (NO_DEFAULT, Gate, Rule, Violation, cleandoc, gates_with_helpers,
+                             options_of)
 from gatekeeper.pointer import Pointer, escape
 from gatekeeper.report import (
     FINDING_ORDER,
@@ -239,9 +240,9 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
               and (g.applies is None or g.applies(spec))]
     from gatekeeper.loader import paused_gc
 
-    # A gate whose costly part another process computes meanwhile (validity's schema check,
-    # gates.validity.helper_job) runs last; the report keeps the registry's order.
-    late = spec.memo("engine.run-late", set)
+    # A gate whose costly part a helper process computes meanwhile (`Gate.helper`) runs
+    # last; the report keeps the registry's order.
+    late = gates_with_helpers(spec)
     rules = rule_catalogue(active, config)  # before the gates: nothing waits on it later
     by_gate = {}
     with paused_gc():  # rules build many small objects; one collection afterwards suffices

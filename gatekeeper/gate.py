@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["NO_DEFAULT", "Gate", "Rule", "Violation", "rule"]
+__all__ = ["NO_DEFAULT", "Gate", "Rule", "Violation", "helper_result", "rule"]
 
 #: The "default" of a keyword-only option declared without one.
 NO_DEFAULT: Any = type("NoDefault", (), {"__repr__": lambda self: "<no default>"})()
@@ -126,11 +126,23 @@ class Gate(Record):
     a comparison records beside the findings (e.g. that the major version went up).
     `compare_metric`: the key under which a comparison reports this gate's metric before and
     after (e.g. ``"coverage"``).
+
+    For speed (see "Start-up" in CONTRIBUTING.md):
+    `helper`: ``fn(spec) -> bytes``, a costly part of the gate that depends on the spec alone (a
+    check against a large compiled JSON Schema, say). The command line may run it in a helper
+    process beside the one that checks the spec, on another core, from its own copy of the spec;
+    the engine then runs this gate after the others, and its rules read the bytes with
+    `helper_result` (None: no helper ran or it failed, so they compute the same thing
+    themselves). Only built-in gates listed in ``gates.WITH_HELPER`` get a helper process (the
+    command line starts it before it imports any gate).
+    `warm_up`: ``fn()``, done once in a batch's parent before it forks one worker per spec, so
+    that every worker inherits it instead of doing it again (compiling schemas). It must not
+    depend on the spec or the configuration; a failure is ignored.
     """
 
     __slots__ = ("name", "title", "rules", "metric", "threshold", "description", "mandatory",
                  "weight", "options", "applies", "opt_in", "compares_base", "base_facts",
-                 "compare_metric", "configure")
+                 "compare_metric", "configure", "helper", "warm_up")
 
     def __init__(self, name: str, title: str, rules: tuple[Rule, ...] = (),
                  metric: Callable[..., Metric] | None = None, threshold: float | None = None,
@@ -140,7 +152,9 @@ class Gate(Record):
                  compares_base: bool = False,
                  base_facts: Callable[[Any, Any], dict[str, Any]] | None = None,
                  compare_metric: str | None = None,
-                 configure: Callable[[Any], Gate] | None = None) -> None:
+                 configure: Callable[[Any], Gate] | None = None,
+                 helper: Callable[[Any], bytes] | None = None,
+                 warm_up: Callable[[], None] | None = None) -> None:
         self.name = name
         self.title = title
         self.rules = rules
@@ -156,6 +170,8 @@ class Gate(Record):
         self.base_facts = base_facts
         self.compare_metric = compare_metric
         self.configure = configure
+        self.helper = helper
+        self.warm_up = warm_up
         for fn in [r.check for r in rules] + ([metric] if metric is not None else []):
             _take_gate_options(name, fn, self.options)
 
@@ -171,6 +187,30 @@ class Gate(Record):
         if self.metric is not None:
             found.update(options_of(self.metric))
         return found
+
+
+#: Where a spec keeps the helper processes running for its gates (gate name -> a handle
+#: whose ``result()`` waits for the bytes, or None when the helper failed).
+_HELPERS = "gate.helpers"
+
+
+def helper_result(spec: Any, gate: str) -> bytes | None:
+    """In a rule of a gate that declares `Gate.helper`: the bytes its helper process
+    computed for `spec` (waiting for them if need be), or None when no helper ran for this
+    spec or it failed (then compute them in this process)."""
+    handle = spec.memo(_HELPERS, dict).get(gate)
+    return handle.result() if handle is not None else None
+
+
+def attach_helper(spec: Any, gate: str, handle: Any) -> None:
+    """Let `helper_result` find `handle` for `gate` on `spec` (the command line does this);
+    the engine runs such a gate after the others, so that the helper's work overlaps them."""
+    spec.memo(_HELPERS, dict)[gate] = handle
+
+
+def gates_with_helpers(spec: Any) -> dict[str, Any]:
+    """The gates whose helper runs for `spec` (name -> handle): the engine runs them last."""
+    return spec.memo(_HELPERS, dict)
 
 
 def _take_gate_options(gate: str, fn: Callable[..., Any], options: dict[str, Any]) -> None:

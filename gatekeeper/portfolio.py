@@ -19,8 +19,11 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["GateSummary", "SpecSummary", "Totals", "parse_shard", "select_shard",
-           "worst_first"]
+__all__ = ["DETAIL_LIMIT", "GateSummary", "SpecSummary", "Totals", "parse_shard",
+           "select_shard", "worst_first"]
+
+#: Up to this many specs, the HTML portfolio and the Markdown summary show each spec in full.
+DETAIL_LIMIT = 100
 
 PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not checked"
 

@@ -8,8 +8,8 @@ from functools import cache
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate import Gate
 
-__all__ = ["all_gates", "builtin_gates", "configurable_gates", "find_rule", "gates_for",
-           "validate"]
+__all__ = ["all_gates", "builtin_gate", "builtin_gates", "configurable_gates", "find_rule",
+           "gates_for", "helper_gate_names", "validate"]
 
 ENTRY_POINT_GROUP = "gatekeeper.gates"
 
@@ -18,6 +18,22 @@ def builtin_gates() -> tuple[Gate, ...]:
     from gates import BUILTIN_GATES
 
     return BUILTIN_GATES
+
+
+def builtin_gate(name: str) -> Gate:
+    """The built-in gate `name`, importing its module alone (not every gate)."""
+    from gates import gate
+
+    return gate(name)
+
+
+def helper_gate_names() -> tuple[str, ...]:
+    """The built-in gates that declare `Gate.helper`, known without importing any gate (the
+    command line starts their helper processes first: see
+    `gatekeeper.orchestration.helper_process`)."""
+    from gates import WITH_HELPER
+
+    return WITH_HELPER
 
 
 def _may_have_plugins() -> bool:
@@ -103,31 +119,29 @@ def find_rule(rule_id: str, config=None):
     return None
 
 
-def configurable_gates(config=None) -> tuple[Gate, ...]:
-    """Every gate a config file may name: the static gates plus the live audit's and the
-    load test's catalogues.
+def configurable_gates(config=None, extra=()) -> tuple[Gate, ...]:
+    """Every gate a config file may name: the static gates plus the `extra` catalogues the
+    command passes in (the live audit's and the load test's gates:
+    `gatekeeper.orchestration.catalogues`).
 
     One config file serves every command (`check` with or without ``--live``, `audit`,
     `baseline`, `rules`, `explain`), so each of them accepts settings for any of these gates,
     whether or not it runs them."""
-    from gatekeeper.live.gate import live_gate_catalogue
-    from gatekeeper.loadtest.gate import perf_gate_catalogue
-
-    return (*_configured(all_gates(), config), live_gate_catalogue(), perf_gate_catalogue())
+    return (*_configured(all_gates(), config), *extra)
 
 
-def validate(config) -> None:
-    """Reject unknown gates, rules and options in `config` against `configurable_gates`.
+def validate(config, extra=None) -> None:
+    """Reject unknown gates, rules and options in `config` against the static gates and the
+    catalogues ``extra()`` returns (see `configurable_gates`).
 
-    The live gate's catalogue is imported only when the static gates alone reject the config
-    (it names a live rule, or it has a real mistake, reported with the full catalogue)."""
+    `extra` is called only when the static gates alone reject the config (it names a live
+    rule, or it has a real mistake, reported with the full catalogue)."""
     from gatekeeper.engine import validate_config
 
     gates = gates_for(config)
     try:
         validate_config(config, gates)
     except ConfigError:
-        from gatekeeper.live.gate import live_gate_catalogue
-        from gatekeeper.loadtest.gate import perf_gate_catalogue
-
-        validate_config(config, (*gates, live_gate_catalogue(), perf_gate_catalogue()))
+        if extra is None:
+            raise
+        validate_config(config, (*gates, *extra()))

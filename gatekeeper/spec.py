@@ -72,7 +72,7 @@ class Spec:
     def __init__(self, resolution_docs: dict[str, Document], targets: dict[int, Any],
                  display: str, version: str, ref_count: int,
                  missing_refs: list[tuple[Pointer, str]] | None = None) -> None:
-        #: References to files that do not exist (left opaque; see the validity gate).
+        #: References to files that do not exist (left opaque, for a gate to report).
         self.missing_refs = list(missing_refs or ())
         self.documents = resolution_docs
         self._targets = targets

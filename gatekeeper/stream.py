@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 
 from gatekeeper.errors import ConfigError
-from gatekeeper.portfolio import SpecSummary, Totals, worst_first
+from gatekeeper.portfolio import DETAIL_LIMIT, SpecSummary, Totals, worst_first
 from gatekeeper.record import Record
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DETAIL_LIMIT", "BatchOutputs", "Spool", "Target", "report_file_name", "writer_for"]
 
-#: Up to this many specs, the HTML portfolio and the Markdown summary show each spec in full.
-DETAIL_LIMIT = 100
 #: Rows of the Markdown portfolio table past `DETAIL_LIMIT` (a comment has a size limit).
 MARKDOWN_ROWS = 50
 
@@ -430,7 +428,7 @@ class MarkdownWriter(_Writer):
         if not self.detailed:
             out.write(markdown_portfolio(summaries))
             return
-        from gatekeeper.reporters.markdown import MAX_CHARS, cap
+        from gatekeeper.reporters._pr_summary import MAX_CHARS, cap
 
         head = ""
         if len(summaries) > 1:

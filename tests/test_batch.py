@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gatekeeper.batch import expand_inputs, looks_like_openapi
+from gatekeeper.orchestration.inputs import expand_inputs, looks_like_openapi
 
 REPO = Path(__file__).resolve().parent.parent
 PETSTORE = REPO / "sample_specs" / "petstore.yaml"

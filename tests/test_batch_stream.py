@@ -322,7 +322,8 @@ def _slow_digest(index: int, report: object) -> str:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_writing_a_checked_specs_outputs_does_not_count_against_its_timeout():
-    from gatekeeper.batch import WorkerLimits, run_batch
+    from gatekeeper.orchestration.isolation import WorkerLimits
+    from gatekeeper.orchestration.many_specs import run_batch
 
     _READY[:] = _reports()[1:2]
     got: dict[int, object] = {}

@@ -51,7 +51,7 @@ def _mixed(n: int, path: str = "api.yaml") -> Report:
 
 def _with_new(report: Report, new: list[Finding]) -> Report:
     """`report` compared with a base that had every finding but `new` (`--base`)."""
-    from gatekeeper.compare import diff
+    from gatekeeper.orchestration.compare import diff
 
     base = _report([f for f in report.findings if f not in new], report.spec.path)
     return report.replace(sections={"compare": diff(base, report)})

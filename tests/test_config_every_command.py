@@ -1,5 +1,6 @@
 """One config file serves every command: each validates it against the same catalogue
-(`gatekeeper.registry.configurable_gates`: the static gates plus the live gate), so a file
+(`gatekeeper.registry.configurable_gates`: the static gates plus the live audit's and the
+load test's gates, which the commands pass in from `gatekeeper.orchestration.catalogues`), so a file
 that tunes a live rule works for `baseline` and `check` without `--live`, and a file that tunes
 a static rule works for `audit`."""
 
@@ -13,6 +14,7 @@ from conftest import SAMPLES, run_cli
 from gatekeeper.config import Config
 from gatekeeper.errors import ConfigError
 from gatekeeper.registry import all_gates, configurable_gates, validate
+from gatekeeper.orchestration.catalogues import catalogues
 
 SHARED = ('[rules."live/latency-budget-exceeded"]\nseverity = "warning"\n'
           '[rules."docs/undocumented-operation"]\nseverity = "warning"\n')
@@ -21,18 +23,20 @@ PETSTORE = str(SAMPLES / "petstore.yaml")
 
 
 def test_configurable_gates_are_the_static_gates_the_live_gate_and_the_perf_gate() -> None:
-    names = [g.name for g in configurable_gates()]
+    names = [g.name for g in configurable_gates(None, catalogues())]
     assert names == [g.name for g in all_gates()] + ["live", "perf"]
 
 
 def test_validate_knows_live_rules() -> None:
     from gatekeeper.config import RuleConfig
 
-    validate(Config())
+    validate(Config(), extra=catalogues)
     ok = Config(rules={"live/timeout": RuleConfig()})
-    validate(ok)
+    validate(ok, extra=catalogues)
     with pytest.raises(ConfigError, match="did you mean"):
-        validate(Config(rules={"live/timeoutt": RuleConfig()}))
+        validate(Config(rules={"live/timeoutt": RuleConfig()}), extra=catalogues)
+    with pytest.raises(ConfigError):  # the registry alone knows no live module
+        validate(ok)
 
 
 def _commands(tmp_path: Path) -> dict[str, tuple[str, ...]]:

@@ -274,7 +274,7 @@ def test_stripe_page_is_small_grouped_and_readable(tmp_path):
 
 
 def test_compare_page_base_column_stays_in_its_card(tmp_path):
-    from gatekeeper.compare import run_check
+    from gatekeeper.orchestration.compare import run_check
 
     base_dir = tmp_path / ("a-very-long-folder-name-for-the-base-" * 3)
     base_dir.mkdir()

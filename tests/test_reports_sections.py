@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
-from gatekeeper.compare import run_check
+from gatekeeper.orchestration.compare import run_check
 from gatekeeper.config import Config
 from gatekeeper.registry import all_gates
 from gatekeeper.report import Report

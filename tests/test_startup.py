@@ -148,7 +148,11 @@ def test_small_json_locates_findings_as_orjson_does(tmp_path, monkeypatch, name)
 
 
 def test_the_validity_helper_finds_what_the_check_itself_finds():
-    from gatekeeper.batch import HelperProcess, WorkerLimits, helper_for
+    from functools import partial
+
+    from gatekeeper.orchestration.isolation import WorkerLimits
+    from gatekeeper.gate import gates_with_helpers
+    from gatekeeper.orchestration.helper_process import HelperProcess, adopt_helpers, run_helper
     from gatekeeper.loader import Limits
     from gates import validity
 
@@ -156,13 +160,14 @@ def test_the_validity_helper_finds_what_the_check_itself_finds():
     for sample in sorted((SAMPLES / "validity").glob("*.yaml")):
         if not HelperProcess.worthwhile(str(sample), 1 << 20):
             pytest.skip("one core: the helper is not used")
-        helper = HelperProcess("validity", str(sample), "gates.validity:helper_job",
-                               (str(sample), Limits(), None), WorkerLimits(timeout=30))
+        helper = HelperProcess("validity", str(sample),
+                               partial(run_helper, "validity", str(sample), Limits(), None),
+                               WorkerLimits(timeout=30))
         helper.start()
         try:
-            assert helper_for("validity", str(sample)) is helper
             spec = load(str(sample))
-            validity.adopt_helper(spec, helper)
+            adopt_helpers(spec, str(sample))
+            assert gates_with_helpers(spec) == {"validity": helper}
             found = validity._helper_result(spec)
         finally:
             helper.stop()
@@ -170,6 +175,15 @@ def test_the_validity_helper_finds_what_the_check_itself_finds():
         assert found == validity._schema_errors(load(str(sample))), sample.name
         checked += bool(found)
     assert checked >= 2  # samples with schema errors went through the helper
+
+
+def test_the_gates_with_a_helper_are_those_the_command_line_starts_early():
+    import gates
+
+    declared = {g.name for g in gates.BUILTIN_GATES if g.helper is not None}
+    assert declared == set(gates.WITH_HELPER), (
+        "gates.WITH_HELPER must name exactly the built-in gates whose Gate declares `helper`: "
+        "the command line starts their helper processes before it imports any gate")
 
 
 def test_check_output_is_the_same_with_the_helper_and_in_process(tmp_path):

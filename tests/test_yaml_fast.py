@@ -170,7 +170,7 @@ def test_positions_equal_pyyaml_table(path: Path) -> None:
 
 
 def _findings(spec_path: Path) -> list[tuple[str, str, str, int, int]]:
-    from gatekeeper.batch import check_spec
+    from gatekeeper.orchestration.many_specs import check_spec
     from gatekeeper.config import load_config
 
     report = check_spec(str(spec_path), config=load_config(None)).to_dict()

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from gatekeeper.errors import ConfigError
+from gatekeeper.orchestration.catalogues import catalogues
 
 __all__ = ["CONFIG_KEYS", "build_load_options", "register"]
 
@@ -195,12 +196,12 @@ def register(app: typer.Typer, format_enum: Any) -> None:
         from gatekeeper.config import discover, load_config
         from gatekeeper.loadtest import build_plan, load_report, locustfile_text
         from gatekeeper.registry import validate
-        from gatekeeper.reporters import render
         from gatekeeper.outputs import parse_report_args, write_reports
+        from gatekeeper.reporters import render
         from gatekeeper.spec import load
 
         cfg = load_config(config if config else discover())
-        validate(cfg)
+        validate(cfg, extra=catalogues)
         report_targets = parse_report_args(report_to, inputs=[spec_path])
         flags = {"users": users, "spawn-rate": spawn_rate, "max-duration": max_duration,
                  "max-requests": max_requests, "think-time": think_time, "target-rps": target_rps,

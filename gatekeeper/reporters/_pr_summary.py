@@ -4,6 +4,7 @@ breaking changes, baseline waivers. Reads only ``report.sections["compare"]`` /
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from gatekeeper.report import Report
@@ -12,8 +13,11 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["body", "compare_sections", "escape", "render", "render_many"]
+__all__ = ["MAX_CHARS", "body", "cap", "compare_sections", "escape", "render", "render_many"]
 
+#: Characters of a whole summary, below GitHub's 65,536 for a comment or a job summary.
+MAX_CHARS = 60_000
+_DETAILS = re.compile(r"<details\b|</details>")
 MAX_ROWS = 50
 _RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -157,8 +161,25 @@ def body(report: Report) -> str:
 
 
 def render_many(reports: Sequence[Report]) -> str:
-    """Every spec's summary; at most `gatekeeper.reporters.markdown.MAX_CHARS` characters in
-    all (a pull-request comment's limit), with a last line saying what was cut."""
-    from gatekeeper.reporters.markdown import cap
-
+    """Every spec's summary; at most `MAX_CHARS` characters in all (a pull-request comment's
+    limit), with a last line saying what was cut."""
     return cap("\n".join(render(r) for r in reports))
+
+
+def cap(text: str, limit: int = MAX_CHARS) -> str:
+    """`text` cut at a line boundary so that it, the closing tags of the ``<details>`` left
+    open and a last line saying how much was cut, fit in `limit` characters (the Markdown
+    summary's and the pull-request summary's bound)."""
+    if len(text) <= limit:
+        return text
+    room = max(0, limit - 400)
+    cut = text.rfind("\n", 0, room)
+    kept = text[:cut + 1] if cut >= 0 else ""
+    left_lines = text[len(kept):].count("\n") + 1
+    depth = 0
+    for tag in _DETAILS.findall(kept):
+        depth = depth + 1 if tag != "</details>" else max(0, depth - 1)
+    note = (f"\n**…summary cut at {limit:,} characters: {len(text) - len(kept):,} characters "
+            f"({left_lines:,} lines) left out.** The SARIF, JSON and HTML reports have every "
+            "finding.\n")
+    return kept + "\n</details>\n" * depth + note

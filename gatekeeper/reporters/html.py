@@ -362,7 +362,7 @@ def _finding_row(f: Any, cited: set[str]) -> dict[str, Any]:
 
 
 def compare_view(report: Report) -> dict[str, Any]:
-    """A normalised, defensive view of ``report.sections["compare"]`` (`gatekeeper.compare`:
+    """A normalised, defensive view of ``report.sections["compare"]`` (`gatekeeper.orchestration.compare`:
     base comparison) for the scorecard; ``present`` is false when the run had no base."""
     data = _as_dict(report.sections.get("compare"))
     if not data:
@@ -526,23 +526,20 @@ def render(report: Report, **_: object) -> str:
 
 
 def render_portfolio(reports: list[Report] | tuple[Report, ...]) -> str:
-    """The portfolio page of reports in memory (a batch streams it: `gatekeeper.stream`)."""
-    import io
+    """The portfolio page of reports in memory: what a batch streams
+    (`gatekeeper.stream.HtmlWriter`), built here in one go."""
+    from gatekeeper.portfolio import DETAIL_LIMIT, SpecSummary
 
-    from gatekeeper.stream import HtmlWriter
-
-    writer = HtmlWriter(len(reports))
-    try:
-        from gatekeeper.portfolio import SpecSummary
-
-        summaries = [SpecSummary.of_report(i, r) for i, r in enumerate(reports)]
-        for summary, report in zip(summaries, reports):
-            writer.add(summary, report)
-        out = io.StringIO()
-        writer.finish(out, summaries, {})
-        return out.getvalue()
-    finally:
-        writer.close()
+    summaries = [SpecSummary.of_report(i, r) for i, r in enumerate(reports)]
+    detailed = len(reports) <= DETAIL_LIMIT
+    sections = [render_spec_section(r, i + 1) for i, r in enumerate(reports)
+                if detailed and r.error is None]
+    first = reports[0] if reports else None
+    before, after = render_portfolio_page(
+        summaries, version=first.tool_version if first else "",
+        generated_at=first.generated_at if first else None,
+        detailed=detailed and bool(sections), links={}, shard=None)
+    return before + "".join(sections) + after
 
 
 def _common_folder(summaries: list[Any]) -> str:

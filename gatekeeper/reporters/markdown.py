@@ -9,40 +9,17 @@ Findings are listed new and most severe first (`Report.prioritised_findings`), a
 
 from __future__ import annotations
 
-import re
-
 from gatekeeper.report import Report
+from gatekeeper.reporters._pr_summary import MAX_CHARS, cap, compare_sections
 
 __all__ = ["MAX_CHARS", "MAX_FINDINGS", "cap", "render", "render_many"]
 
 #: Findings listed per spec; the rest are counted (comments have a size limit).
 MAX_FINDINGS = 50
-#: Characters of the whole summary, below GitHub's 65,536 for a comment or a job summary.
-MAX_CHARS = 60_000
-_DETAILS = re.compile(r"<details\b|</details>")
-
-
-def cap(text: str, limit: int = MAX_CHARS) -> str:
-    """`text` cut at a line boundary so that it, the closing tags of the ``<details>`` left
-    open and a last line saying how much was cut, fit in `limit` characters."""
-    if len(text) <= limit:
-        return text
-    room = max(0, limit - 400)
-    cut = text.rfind("\n", 0, room)
-    kept = text[:cut + 1] if cut >= 0 else ""
-    left_lines = text[len(kept):].count("\n") + 1
-    depth = 0
-    for tag in _DETAILS.findall(kept):
-        depth = depth + 1 if tag != "</details>" else max(0, depth - 1)
-    note = (f"\n**…summary cut at {limit:,} characters: {len(text) - len(kept):,} characters "
-            f"({left_lines:,} lines) left out.** The SARIF, JSON and HTML reports have every "
-            "finding.\n")
-    return kept + "\n</details>\n" * depth + note
 
 
 def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS,
                 max_chars: int = MAX_CHARS) -> str:
-    from gatekeeper.reporters._pr_summary import compare_sections
     from gatekeeper.reporters.html import markdown_environment
 
     template = markdown_environment().get_template("summary.md.j2")

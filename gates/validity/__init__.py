@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from gatekeeper import Gate, Severity, Spec, Violation, rule
+from gatekeeper import Gate, Severity, Spec, Violation, helper_result, rule
 
 from . import schemas
 from .messages import (causes, describe, describe_fast, is_name_error, short as _short,
@@ -136,37 +136,26 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 # The schema check is the one part of a small spec's check that needs a large library:
 # importing jsonschema-rs and compiling the official schema take about 15 ms, a fifth of a
 # whole `gatekeeper check` of the median spec (and a spec with schema errors also imports
-# jsonschema for the details). The command line's supervisor therefore runs
-# `helper_job` in a helper process (gatekeeper.batch.HelperProcess) beside the worker that
-# runs the check, and the engine runs this gate last, so that the helper's work overlaps with
-# every other gate. Used on machines with two or more cores, for specs up to
-# gatekeeper.batch.HELPER_MAX_BYTES (the helper loads its own copy of the spec).
-
-_HELPER = "validity.helper"
+# jsonschema for the details). The gate therefore declares it as its `Gate.helper`: the
+# command line may compute it in a helper process beside the check (gatekeeper.orchestration.helper_process),
+# and the engine then runs this gate last, so that the helper's work overlaps with every
+# other gate. A batch compiles the schemas once before it forks its workers (`Gate.warm_up`).
 
 
-def helper_job(path: str, limits: Any, ref_root: str | None) -> bytes:
-    """In the helper process: the schema errors of the spec at `path`, marshalled."""
+def _helper(spec: Spec) -> bytes:
+    """In the helper process: the schema errors of `spec`, marshalled."""
     import marshal
 
-    import jsonschema_rs  # noqa: F401 - the largest import first
-
-    from gatekeeper import load
-
-    spec = load(path, limits=limits, ref_root=ref_root)
     return marshal.dumps(_encode(_schema_errors(spec)))
 
 
-def adopt_helper(spec: Spec, helper: Any) -> None:
-    """Use `helper`'s result for `spec` (the same file, loaded with the same limits), and
-    let the engine run this gate after the others."""
-    spec.memo(_HELPER, lambda: helper)
-    spec.memo("engine.run-late", set).add(GATE.name)
+def _warm_up() -> None:
+    for version in ("2.0", "3.0", "3.1"):
+        _rs_validator(version)
 
 
 def _helper_result(spec: Spec) -> list[tuple[tuple[Any, ...], str]] | None:
-    helper = spec.memo(_HELPER, lambda: None)
-    data = helper.result() if helper is not None else None
+    data = helper_result(spec, "validity")
     if data is None:
         return None
     import marshal
@@ -489,4 +478,6 @@ GATE = Gate(
     description=__doc__.split("\n")[0],
     mandatory=True,
     weight=0,
+    helper=_helper,
+    warm_up=_warm_up,
 )

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gatekeeper import Config, load, run
-from gatekeeper.compare import run_check
+from gatekeeper.orchestration.compare import run_check
 from gatekeeper.errors import InputError
 from gatekeeper.registry import all_gates
 

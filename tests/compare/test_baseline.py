@@ -12,7 +12,7 @@ import yaml
 
 from gatekeeper import Config, load
 from gatekeeper.baseline import read_baseline
-from gatekeeper.compare import run_check
+from gatekeeper.orchestration.compare import run_check
 from gatekeeper.errors import ConfigError
 from gatekeeper.registry import all_gates
 from gatekeeper.reporters._pr_summary import render

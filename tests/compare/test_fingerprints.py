@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from gatekeeper import Config, load, run
-from gatekeeper.compare import run_check
+from gatekeeper.orchestration.compare import run_check
 from gatekeeper.engine import fingerprint
 from gatekeeper.pointer import Pointer
 from gatekeeper.registry import all_gates

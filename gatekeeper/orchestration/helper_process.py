@@ -1,0 +1,176 @@
+"""Helper processes: a gate's costly part computed beside the check, on another core.
+
+A gate declares such a part with `Gate.helper` (``fn(spec) -> bytes``: the check of the document
+against the official OpenAPI schema is one). For one spec checked by the command line under its
+supervisor (`gatekeeper.orchestration.isolation.supervise`), the supervisor starts one
+`HelperProcess` per selected gate that declares it, before it forks the worker that runs the
+whole check; the helper loads its own copy of the spec and runs the function. The worker finds
+the helpers with `adopt_helpers`, the engine runs those gates after the others, and their rules
+wait for the bytes with `gatekeeper.helper_result`.
+
+Why (measured on the median corpus spec, 33 KB): for that schema check, importing
+jsonschema-rs and compiling the official schema take about 15 ms of a whole check of about
+75 ms; beside the check they cost nothing on a machine with two cores. The supervisor
+starts the helpers before it imports any gate (importing every built-in gate costs about
+0.1 s of CPU), so it cannot read `Gate.helper` itself: the
+built-in gates that declare one are named in ``gates.WITH_HELPER`` (a test holds the two to
+each other). A helper is used only with two or more cores, fork, a root file of at most
+`HELPER_MAX_BYTES` (the copy of the spec costs more than it saves beyond) and no remote
+reference allowed (it would be fetched twice).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from gatekeeper.orchestration.isolation import forking_available, limit_memory
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["HELPER_MAX_BYTES", "HelperProcess", "adopt_helpers", "helpers_for", "run_helper"]
+
+#: Helpers load their own copy of the spec: beyond this, the copy costs more than it saves.
+HELPER_MAX_BYTES = 4 * 1024 * 1024
+_PAGE = 1 << 20  # the shared page a helper writes its result into
+_RUNNING: dict[str, HelperProcess] = {}  # set in the supervisor, inherited by the worker
+
+
+class HelperProcess:
+    """``job()`` in a process forked beside the supervised worker, for the gate `name` and
+    the spec at `path`.
+
+    The supervisor creates it and calls `start` (before it forks the worker) and `stop`;
+    the worker finds it with `adopt_helpers` and waits for `result`: the bytes the job
+    returned, or None if it failed (the worker then does the work itself). The helper runs
+    under the worker's limits and holds no file descriptor of the supervisor's."""
+
+    __slots__ = ("name", "path", "job", "limits", "pid", "page", "rfd")
+
+    def __init__(self, name: str, path: str, job: Callable[[], bytes | None],
+                 limits: Any) -> None:
+        self.name = name
+        self.path = path
+        self.job = job
+        self.limits = limits
+        self.pid = 0
+        self.page: Any = None
+        self.rfd = -1
+
+    @staticmethod
+    def worthwhile(path: str, max_bytes: int = HELPER_MAX_BYTES) -> bool:
+        """Two or more cores, fork, and a root file of at most `max_bytes`."""
+        if not forking_available() or not hasattr(os, "sched_getaffinity") \
+                or len(os.sched_getaffinity(0)) < 2:
+            return False
+        try:
+            return os.path.getsize(path) <= max_bytes
+        except OSError:
+            return False
+
+    def start(self) -> None:
+        import mmap
+
+        self.page = mmap.mmap(-1, _PAGE)  # shared: the helper writes its result here
+        self.rfd, wfd = os.pipe()  # closes when the helper exits: `result` wakes
+        pid = os.fork()
+        if pid == 0:
+            os.close(self.rfd)
+            self._run(wfd)
+        os.close(wfd)
+        self.pid = pid
+        _RUNNING[self.name] = self
+
+    def _run(self, wfd: int) -> None:
+        """The helper process: never returns."""
+        try:
+            for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+                if int(fd) > 2 and int(fd) != wfd:  # hold no pipe of the supervisor's
+                    try:
+                        os.close(int(fd))
+                    except OSError:
+                        pass
+            limit_memory(self.limits)
+            if self.limits.timeout:
+                import signal
+
+                signal.alarm(int(self.limits.timeout) + 1)  # default action: the end
+            data = self.job()
+            if data is not None and len(data) + 8 <= len(self.page):
+                self.page[8:8 + len(data)] = data
+                self.page[:8] = len(data).to_bytes(8, "little")
+        except BaseException:  # noqa: BLE001, S110 - the worker does the work then
+            pass
+        finally:
+            os._exit(0)
+
+    def result(self) -> bytes | None:
+        """Wait for the helper (in the worker); its bytes, or None if it failed."""
+        if self.rfd < 0:
+            return None
+        try:
+            while os.read(self.rfd, 4096):  # the helper writes nothing: this waits for EOF
+                pass
+        except OSError:
+            return None
+        finally:
+            os.close(self.rfd)
+            self.rfd = -1
+        size = int.from_bytes(self.page[:8], "little")
+        return bytes(self.page[8:8 + size]) if size else None
+
+    def stop(self) -> None:
+        """End the helper if it still runs (in the supervisor, once the worker ended)."""
+        import signal
+
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
+        if self.rfd >= 0:
+            os.close(self.rfd)
+            self.rfd = -1
+        _RUNNING.pop(self.name, None)
+
+
+def helpers_for(config: Any, path: str, limits: Any, ref_root: str | None,
+                worker: Any) -> list[HelperProcess]:
+    """The helper processes (not started) for one spec's supervised check: one per gate of
+    ``gates.WITH_HELPER`` that `config` selects, under the `worker` limits; none when a
+    helper would not pay (see the module's docstring)."""
+    if limits.allow_remote_refs or not HelperProcess.worthwhile(path):
+        return []
+    from functools import partial
+
+    from gatekeeper.registry import helper_gate_names
+
+    return [HelperProcess(name, path, partial(run_helper, name, path, limits, ref_root), worker)
+            for name in helper_gate_names() if config.selects_gate(name)]
+
+
+def run_helper(gate: str, path: str, limits: Any, ref_root: str | None) -> bytes | None:
+    """In the helper process: `Gate.helper` of the built-in gate `gate` on its own copy of
+    the spec at `path` (imports that gate alone)."""
+    from gatekeeper.registry import builtin_gate
+    from gatekeeper.spec import load
+
+    helper = builtin_gate(gate).helper
+    if helper is None:
+        return None
+    return helper(load(path, limits=limits, ref_root=ref_root))
+
+
+def adopt_helpers(spec: Any, path: str) -> None:
+    """In the worker: give `spec` (loaded from `path`) the helpers running for it."""
+    if not _RUNNING:
+        return
+    from gatekeeper.gate import attach_helper
+
+    for name, helper in _RUNNING.items():
+        if helper.path == path:
+            attach_helper(spec, name, helper)
