@@ -19,8 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "needs_container", "uses",
-           "variables"]
+__all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "needs_container",
+           "required_keys", "uses", "variables"]
 
 
 class JSError(ValueError):
@@ -304,6 +304,44 @@ def needs_container(tree: tuple) -> bool:
             and (tree[3][1] is UNDEFINED or (tree[1] == "!=" and tree[3][1] is None)):
         return _own_property(tree[2])  # `@.x !== void 0`: only an object has it
     return _own_property(tree)
+
+
+def required_keys(tree: tuple) -> frozenset[str] | None:
+    """Keys of which ``@`` must have one for the filter to hold: the filter can only hold
+    when ``@`` is an object with at least one of them (None: no such set is known).
+
+    Where it comes from: a term ``@.x`` tested for truth, compared to a string, or to
+    ``undefined``/``null`` with ``!==``/``!=``, is false unless ``@`` is an object that has
+    ``x`` (`gates.style.jseval` reads a missing property, and any property of an array or a
+    scalar other than ``length`` and indices, as undefined); ``&&`` needs one of its terms'
+    sets, ``||`` the union of both. ``constructor``, ``length`` and digit names are left out
+    (they are defined on values that are not objects). The walk tests the set before the
+    filter: on spectral:oas most nodes have none of the keys."""
+    kind = tree[0]
+    if kind == "bin" and tree[1] == "&&":
+        left, right = required_keys(tree[2]), required_keys(tree[3])
+        if left is None or right is None:
+            return left if right is None else right
+        return left if len(left) <= len(right) else right
+    if kind == "bin" and tree[1] == "||":
+        left, right = required_keys(tree[2]), required_keys(tree[3])
+        return None if left is None or right is None else left | right
+    if kind == "bin" and tree[1] in ("===", "==") and tree[3][0] == "lit" \
+            and isinstance(tree[3][1], str):
+        return _own_key(tree[2])
+    if kind == "bin" and tree[1] in ("!==", "!=") and tree[3][0] == "lit" \
+            and (tree[3][1] is UNDEFINED or (tree[1] == "!=" and tree[3][1] is None)):
+        return _own_key(tree[2])
+    return _own_key(tree)
+
+
+def _own_key(node: tuple) -> frozenset[str] | None:
+    if not _own_property(node):
+        return None
+    name = node[2][1]
+    if name == "constructor" or name.isdigit():
+        return None
+    return frozenset({name})
 
 
 def _own_property(node: tuple) -> bool:
