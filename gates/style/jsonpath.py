@@ -428,6 +428,24 @@ class Query:
         finally:
             sys.setrecursionlimit(limit)
 
+    def _first_visit(self, seen: set[tuple[int, int, Any]], target: int, name: Any,
+                     nxt: frozenset[int], matched: tuple[int, ...]
+                     ) -> tuple[frozenset[int], tuple[int, ...]]:
+        """The states and matches of a reference to `target` that no earlier reference to it
+        has walked or matched: a target is walked once per live state (and matched once per
+        expression), whatever state set it is met with, since the findings below it land
+        in the definition. `name`: the property name it is met under, when filters read
+        ``@parentProperty``. On Stripe's spec3.yaml with spectral:oas: 8k fewer matches
+        than keying on the whole state set."""
+        fresh = [s for s in nxt if (target, s, name) not in seen]
+        if len(fresh) != len(nxt):
+            nxt = self._intern(frozenset(fresh))
+        if matched:
+            matched = tuple(p for p in matched if (target, ~p, name) not in seen)
+        seen.update((target, s, name) for s in nxt)
+        seen.update((target, ~p, name) for p in matched)
+        return nxt, matched
+
     def _walker(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
                 resolve: Callable[[dict[str, Any]], Any] | None
                 ) -> Callable[[Any, frozenset[int], Any], None]:
@@ -441,6 +459,7 @@ class Query:
         intern = self._intern
         share = self.share
         by_name = self.by_name
+        first_visit = self._first_visit
         seen_refs: set[tuple[int, int, Any]] = set()
         active: set[int] = set()  # the containers on the way down (resolved walk)
         stack: list[Any] = []
@@ -472,11 +491,8 @@ class Query:
                 elif kind is list:
                     tests = on_lists
                 elif not on_scalars:  # a scalar: matched by its name or not at all
-                    if matched:
-                        stack.append(key)
-                        for pid in matched:
-                            on_match(pid, tuple(stack), key if paths[pid].keys else target)
-                        stack.pop()
+                    for pid in matched:
+                        on_match(pid, (*stack, key), key if paths[pid].keys else target)
                     continue
                 else:
                     tests = on_scalars
@@ -498,19 +514,11 @@ class Query:
                     continue
                 if target is not child and share and len(child) == 1:
                     # a $ref with siblings places its findings differently (see
-                    # gates.style.runner): it is always walked. A target is walked once
-                    # per live state (and matched once per expression), whatever state
-                    # set it is met with: below it, findings land in the definition
-                    tid, name = id(target), key if by_name else None
-                    fresh = [s for s in nxt if (tid, s, name) not in seen_refs]
-                    if len(fresh) != len(nxt):
-                        nxt = intern(frozenset(fresh))
-                    if matched:
-                        matched = tuple(p for p in matched if (tid, ~p, name) not in seen_refs)
+                    # gates.style.runner): it is always walked
+                    nxt, matched = first_visit(seen_refs, id(target),
+                                               key if by_name else None, nxt, matched)
                     if not nxt and not matched:
                         continue
-                    seen_refs.update((tid, s, name) for s in nxt)
-                    seen_refs.update((tid, ~p, name) for p in matched)
                 stack.append(key)
                 for pid in matched:
                     on_match(pid, tuple(stack), key if paths[pid].keys else target)
