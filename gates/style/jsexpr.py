@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "needs_container",
-           "required_keys", "uses", "variables"]
+           "required_keys", "required_value", "uses", "variables"]
 
 
 class JSError(ValueError):
@@ -333,6 +333,27 @@ def required_keys(tree: tuple) -> frozenset[str] | None:
             and (tree[3][1] is UNDEFINED or (tree[1] == "!=" and tree[3][1] is None)):
         return _own_key(tree[2])
     return _own_key(tree)
+
+
+def required_value(tree: tuple) -> tuple[str, str] | None:
+    """``(key, text)`` when the filter can only hold for an object whose `key` is the string
+    `text`: one of its top-level ``&&`` terms is ``@.key === 'text'`` (or ``==`` with a text
+    no number equals, so that loose equality is string equality in `gates.style.jseval`).
+    spectral:oas's ``@.type == "array"`` is tested on every schema object otherwise."""
+    kind = tree[0]
+    if kind == "bin" and tree[1] == "&&":
+        return required_value(tree[2]) or required_value(tree[3])
+    if kind == "bin" and tree[1] in ("===", "==") and tree[3][0] == "lit" \
+            and isinstance(tree[3][1], str) and _own_key(tree[2]) is not None:
+        text = tree[3][1]
+        if tree[1] == "==":
+            try:
+                float(text.strip() or 0)
+                return None  # `1 == "1"`, `0 == ""`: loose equality is not string equality
+            except ValueError:
+                pass
+        return tree[2][2][1], text
+    return None
 
 
 def _own_key(node: tuple) -> frozenset[str] | None:
