@@ -290,8 +290,9 @@ def compile_expr(text: str) -> tuple:
 
 def needs_container(tree: tuple) -> bool:
     """Whether the filter can only hold when ``@`` is an object or array: it is a
-    conjunction one of whose terms compares a property of ``@`` (not ``length``) to a
-    string, or tests such a property for truth. The walk then skips scalar children."""
+    conjunction one of whose terms compares a property of ``@`` (not ``length`` or
+    ``constructor``, which other values have too) to a string, or tests such a property for
+    truth. The walk then skips scalar children."""
     kind = tree[0]
     if kind == "bin" and tree[1] == "&&":
         return needs_container(tree[2]) or needs_container(tree[3])
@@ -360,14 +361,16 @@ def _own_key(node: tuple) -> frozenset[str] | None:
     if not _own_property(node):
         return None
     name = node[2][1]
-    if name == "constructor" or name.isdigit():
+    if name.isdigit():
         return None
     return frozenset({name})
 
 
 def _own_property(node: tuple) -> bool:
+    """``@.name`` for a name only objects have (``length`` is an array's or a string's too,
+    ``constructor`` every value's)."""
     return (node[0] == "get" and node[1] == ("var", "@") and node[2][0] == "lit"
-            and isinstance(node[2][1], str) and node[2][1] != "length")
+            and isinstance(node[2][1], str) and node[2][1] not in ("length", "constructor"))
 
 
 def variables(node: Any) -> set[str]:
