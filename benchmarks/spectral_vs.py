@@ -8,9 +8,17 @@ Spectral's `hint` as `info`, its parser diagnostics left out).
 
     python benchmarks/spectral_vs.py                      # GitHub's api.github.com (corpus)
     python benchmarks/spectral_vs.py --spec path/to/spec3.yaml --runs 3
+    python benchmarks/spectral_vs.py --baseline /tmp/old-checkout   # before/after, A B C A B C
 
-Spectral comes from $GATEKEEPER_SPECTRAL or `$CACHE/spectral` (`npm install --prefix
-$CACHE/spectral @stoplight/spectral-cli@6.16.3`); the corpus from `benchmarks/fetch_corpus.sh`.
+`--baseline DIR` adds C: the same gatekeeper command run from another checkout of the code
+(`PYTHONPATH=DIR`, e.g. `git archive BASE | tar -x -C DIR`), interleaved with the two others, so
+that a change is measured against the code before it under the same load. Compile both trees'
+bytecode first (`python -m compileall -q gatekeeper gates reports`), as an installed package
+has it: with `PYTHONDONTWRITEBYTECODE` set every run would compile the sources again.
+
+Spectral comes from $GATEKEEPER_SPECTRAL, else `$CACHE/spectral` (`npm install --prefix
+$CACHE/spectral @stoplight/spectral-cli@6.16.3`), else `$CACHE/peers` (where
+`bench_peers.py`'s peers are installed); the corpus from `benchmarks/fetch_corpus.sh`.
 """
 
 from __future__ import annotations
@@ -34,8 +42,14 @@ SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
 
 def spectral_binary() -> str:
-    return os.environ.get("GATEKEEPER_SPECTRAL") or \
-        str(CACHE / "spectral" / "node_modules" / ".bin" / "spectral")
+    explicit = os.environ.get("GATEKEEPER_SPECTRAL")
+    if explicit:
+        return explicit
+    for folder in ("spectral", "peers"):
+        binary = CACHE / folder / "node_modules" / ".bin" / "spectral"
+        if binary.exists():
+            return str(binary)
+    return str(CACHE / "spectral" / "node_modules" / ".bin" / "spectral")
 
 
 def _decode(pointer: str) -> tuple[str, ...]:
@@ -62,11 +76,15 @@ def run_spectral(ruleset: Path, spec: Path, out: Path) -> tuple[float, float]:
     return elapsed, _cpu() - cpu
 
 
-def run_gatekeeper(ruleset: Path, spec: Path, out: Path) -> tuple[float, float]:
+def run_gatekeeper(ruleset: Path, spec: Path, out: Path,
+                   code: Path | None = None) -> tuple[float, float]:
+    """`code`: run the checkout there instead of the installed gatekeeper."""
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
     cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "gatekeeper", "check", str(spec), "--ruleset",
                            str(ruleset), "--format", "json", "-o", str(out), "-q"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env,
+                          cwd=str(code) if code is not None else None)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"gatekeeper failed ({done.returncode}): {done.stderr[-500:]}")
@@ -88,27 +106,40 @@ def main() -> None:
     parser.add_argument("--spec", action="append", type=Path,
                         help=f"spec to compare on (repeatable; default {GITHUB})")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout of gatekeeper to time as well (before/after)")
     args = parser.parse_args()
     specs = args.spec or [GITHUB]
     with tempfile.TemporaryDirectory() as tmp:
         ruleset = Path(tmp) / "spectral-oas.yaml"
         ruleset.write_text("extends: spectral:oas\n", encoding="utf-8")
         for spec in specs:
-            a_times, b_times = [], []
+            a_times, b_times, c_times = [], [], []
             a_out, b_out = Path(tmp) / "a.json", Path(tmp) / "b.json"
+            c_out = Path(tmp) / "c.json"
             for _ in range(args.runs):
                 a_times.append(run_spectral(ruleset, spec, a_out))
                 b_times.append(run_gatekeeper(ruleset, spec, b_out))
+                if args.baseline is not None:
+                    c_times.append(run_gatekeeper(ruleset, spec, c_out, args.baseline))
             theirs, ours = finding_sets(a_out, b_out)
             print(f"{spec.name} ({spec.stat().st_size:,} bytes); load average "
                   f"{os.getloadavg()[0]:.1f}")
             for kind, index in (("wall", 0), ("CPU", 1)):
                 a = statistics.median(t[index] for t in a_times)
                 b = statistics.median(t[index] for t in b_times)
-                print(f"  {kind}: Spectral {', '.join(f'{t[index]:.1f}' for t in a_times)} s "
-                      f"(median {a:.2f}); gatekeeper "
-                      f"{', '.join(f'{t[index]:.1f}' for t in b_times)} s (median {b:.2f}); "
-                      f"ratio {b / a:.3f}")
+                line = (f"  {kind}: Spectral {', '.join(f'{t[index]:.1f}' for t in a_times)} s "
+                        f"(median {a:.2f}); gatekeeper "
+                        f"{', '.join(f'{t[index]:.1f}' for t in b_times)} s (median {b:.2f}); "
+                        f"ratio {b / a:.3f}")
+                if c_times:
+                    c = statistics.median(t[index] for t in c_times)
+                    line += (f"; baseline {', '.join(f'{t[index]:.1f}' for t in c_times)} s "
+                             f"(median {c:.2f}), ratio {c / a:.3f}")
+                print(line)
+            if c_times:
+                same = c_out.read_bytes() == b_out.read_bytes()
+                print(f"  baseline's JSON report {'identical' if same else 'DIFFERS'}")
             print(f"  findings: Spectral {len(theirs)}, gatekeeper {len(ours)}, "
                   f"same {len(theirs & ours)}, only Spectral {len(theirs - ours)}, "
                   f"only gatekeeper {len(ours - theirs)}")

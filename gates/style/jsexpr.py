@@ -19,8 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "needs_container", "uses",
-           "variables"]
+__all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "needs_container",
+           "required_keys", "required_value", "uses", "variables"]
 
 
 class JSError(ValueError):
@@ -290,8 +290,9 @@ def compile_expr(text: str) -> tuple:
 
 def needs_container(tree: tuple) -> bool:
     """Whether the filter can only hold when ``@`` is an object or array: it is a
-    conjunction one of whose terms compares a property of ``@`` (not ``length``) to a
-    string, or tests such a property for truth. The walk then skips scalar children."""
+    conjunction one of whose terms compares a property of ``@`` (not ``length`` or
+    ``constructor``, which other values have too) to a string, or tests such a property for
+    truth. The walk then skips scalar children."""
     kind = tree[0]
     if kind == "bin" and tree[1] == "&&":
         return needs_container(tree[2]) or needs_container(tree[3])
@@ -306,9 +307,70 @@ def needs_container(tree: tuple) -> bool:
     return _own_property(tree)
 
 
+def required_keys(tree: tuple) -> frozenset[str] | None:
+    """Keys of which ``@`` must have one for the filter to hold: the filter can only hold
+    when ``@`` is an object with at least one of them (None: no such set is known).
+
+    Where it comes from: a term ``@.x`` tested for truth, compared to a string, or to
+    ``undefined``/``null`` with ``!==``/``!=``, is false unless ``@`` is an object that has
+    ``x`` (`gates.style.jseval` reads a missing property, and any property of an array or a
+    scalar other than ``length`` and indices, as undefined); ``&&`` needs one of its terms'
+    sets, ``||`` the union of both. ``constructor``, ``length`` and digit names are left out
+    (they are defined on values that are not objects). The walk tests the set before the
+    filter: on spectral:oas most nodes have none of the keys."""
+    kind = tree[0]
+    if kind == "bin" and tree[1] == "&&":
+        left, right = required_keys(tree[2]), required_keys(tree[3])
+        if left is None or right is None:
+            return left if right is None else right
+        return left if len(left) <= len(right) else right
+    if kind == "bin" and tree[1] == "||":
+        left, right = required_keys(tree[2]), required_keys(tree[3])
+        return None if left is None or right is None else left | right
+    if kind == "bin" and tree[1] in ("===", "==") and tree[3][0] == "lit" \
+            and isinstance(tree[3][1], str):
+        return _own_key(tree[2])
+    if kind == "bin" and tree[1] in ("!==", "!=") and tree[3][0] == "lit" \
+            and (tree[3][1] is UNDEFINED or (tree[1] == "!=" and tree[3][1] is None)):
+        return _own_key(tree[2])
+    return _own_key(tree)
+
+
+def required_value(tree: tuple) -> tuple[str, str] | None:
+    """``(key, text)`` when the filter can only hold for an object whose `key` is the string
+    `text`: one of its top-level ``&&`` terms is ``@.key === 'text'`` (or ``==`` with a text
+    no number equals, so that loose equality is string equality in `gates.style.jseval`).
+    spectral:oas's ``@.type == "array"`` is tested on every schema object otherwise."""
+    kind = tree[0]
+    if kind == "bin" and tree[1] == "&&":
+        return required_value(tree[2]) or required_value(tree[3])
+    if kind == "bin" and tree[1] in ("===", "==") and tree[3][0] == "lit" \
+            and isinstance(tree[3][1], str) and _own_key(tree[2]) is not None:
+        text = tree[3][1]
+        if tree[1] == "==":
+            try:
+                float(text.strip() or 0)
+                return None  # `1 == "1"`, `0 == ""`: loose equality is not string equality
+            except ValueError:
+                pass
+        return tree[2][2][1], text
+    return None
+
+
+def _own_key(node: tuple) -> frozenset[str] | None:
+    if not _own_property(node):
+        return None
+    name = node[2][1]
+    if name.isdigit():
+        return None
+    return frozenset({name})
+
+
 def _own_property(node: tuple) -> bool:
+    """``@.name`` for a name only objects have (``length`` is an array's or a string's too,
+    ``constructor`` every value's)."""
     return (node[0] == "get" and node[1] == ("var", "@") and node[2][0] == "lit"
-            and isinstance(node[2][1], str) and node[2][1] != "length")
+            and isinstance(node[2][1], str) and node[2][1] not in ("length", "constructor"))
 
 
 def variables(node: Any) -> set[str]:

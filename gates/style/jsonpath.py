@@ -25,7 +25,9 @@ import re
 import sys
 
 from gates.style.jseval import compile_filter
-from gates.style.jsexpr import JSError, compile_expr, needs_container, uses, variables
+from gates.style.jsexpr import (
+    JSError, compile_expr, needs_container, required_keys, required_value, uses, variables,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ class JSONPathError(ValueError):
 
 
 class Step:
-    __slots__ = ("descend", "kind", "arg", "test", "containers", "by_key")
+    __slots__ = ("descend", "kind", "arg", "test", "containers", "by_key", "guard", "value")
 
     def __init__(self, descend: bool, kind: str, arg: Any = None) -> None:
         self.descend = descend
@@ -51,6 +53,10 @@ class Step:
         self.containers = kind == "filter" and needs_container(arg)
         #: a filter that reads only ``@property``: decided by the name alone (and cached)
         self.by_key = kind == "filter" and variables(arg) <= {"@property"}
+        #: keys of which an object must have one for the filter to hold (`required_keys`)
+        self.guard = required_keys(arg) if kind == "filter" and not self.by_key else None
+        #: (key, text): an object must have the string `text` at `key` (`required_value`)
+        self.value = required_value(arg) if self.guard is not None else None
 
     def key_match(self, key: Any) -> bool:
         kind = self.kind
@@ -140,9 +146,7 @@ def compile_path(text: str) -> Path:
         steps.append(Step(descend, "wild") if name == "*" else Step(descend, "name", name))
         i = end
     for step in steps:
-        if step.kind == "filter":
-            step.test = _filter_test(step.arg)
-        elif step.kind == "slice":
+        if step.kind == "slice":
             step.test = _slice_test(*step.arg)
         elif step.kind == "index":
             step.test = _index_test(step.arg)
@@ -166,11 +170,22 @@ def _filter_step(text: str, body_start: int, descend: bool) -> tuple[Step, int]:
     if not text.startswith("]", end + 1):
         raise JSONPathError(f"expected ']' after the filter in JSONPath {text!r}")
     expr = text[body_start + 2:end]
-    try:
-        tree = compile_expr(expr)
-    except JSError as exc:
-        raise JSONPathError(f"filter ?({expr}) in JSONPath {text!r}: {exc}") from None
-    return Step(descend, "filter", tree), end + 2
+    found = _FILTERS.get(expr)
+    if found is None:
+        try:
+            tree = compile_expr(expr)
+        except JSError as exc:
+            raise JSONPathError(f"filter ?({expr}) in JSONPath {text!r}: {exc}") from None
+        found = _FILTERS[expr] = (tree, _filter_test(tree))
+    step = Step(descend, "filter", found[0])
+    step.test = found[1]
+    return step, end + 2
+
+
+#: Filter expression text -> (tree, test). One test per distinct expression: the walk
+#: evaluates a test once per node however many states share it (spectral:oas repeats its
+#: example filters under four prefixes each).
+_FILTERS: dict[str, tuple[tuple, Callable[[tuple], bool]]] = {}
 
 
 def _selectors(text: str, body_start: int) -> tuple[list[Any], int]:
@@ -328,8 +343,7 @@ class Query:
                 self._state_last.append(j == len(path.steps) - 1)
         #: per state set, per property name: (next states, matched expressions)
         self._cache: dict[frozenset[int], dict[Any, tuple[frozenset[int], tuple[int, ...]]]] = {}
-        self._value_states: dict[frozenset[int], tuple[int, ...]] = {}
-        self._scalar_states: dict[frozenset[int], tuple[int, ...]] = {}
+        self._plans: dict[frozenset[int], tuple[Any, ...]] = {}
         self._interned: dict[frozenset[int], frozenset[int]] = {}
         self.share = not any(p.uses_path for p in paths)
         # the property name a reference is met under matters below it only to filters that
@@ -360,22 +374,53 @@ class Query:
         self._cache.setdefault(states, {})[key] = entry
         return entry
 
-    def _filter_states(self, states: frozenset[int]) -> tuple[int, ...]:
-        """The states of `states` that test values (filters); the scalar ones are kept too."""
-        found = self._value_states.get(states)
-        if found is None:
-            state_step = self._state_step
-            found = self._value_states[states] = tuple(
-                s for s in states if state_step[s].by_value)
-            self._scalar_states[states] = tuple(s for s in found
-                                                if not state_step[s].containers)
+    def _value_plan(self, states: frozenset[int]) -> tuple[Any, ...]:
+        """How the children met with `states` are tested by value (filters, indices,
+        slices): ``(union, on_dicts, on_lists, on_scalars)``, each ``on_*`` a tuple of
+        ``(test, guard, value, next states, matched expressions)``, one per distinct test (states
+        that share a filter share one evaluation). `union`: the keys of which an object must
+        have one for any test on it to hold (None when a test has no such keys); an object
+        with none of them is not tested at all.
+
+        Measured on Stripe's spec3.yaml with spectral:oas: the walk evaluated 215k filters
+        (half the walk's time); with the keys tested first, about 7k."""
+        found = self._plans.get(states)
+        if found is not None:
+            return found
+        groups: dict[Any, list[Any]] = {}
+        for s in sorted(states):
+            step = self._state_step[s]
+            if not step.by_value:
+                continue
+            test = step.test
+            group = groups.get(test)
+            if group is None:
+                group = groups[test] = [step, set(), []]
+            if self._state_last[s]:
+                group[2].append(self._state_path[s])
+            else:
+                group[1].add(s + 1)
+        on_dicts, on_lists, on_scalars = [], [], []
+        union: Any = frozenset()
+        for test, (step, nxt, matched) in groups.items():
+            entry = (test, step.guard, step.value, self._intern(frozenset(nxt)),
+                     tuple(matched))
+            on_dicts.append(entry)
+            if union is not None:
+                union = None if step.guard is None else union | step.guard
+            if step.guard is None:
+                on_lists.append(entry)
+                if not step.containers:
+                    on_scalars.append(entry)
+        found = self._plans[states] = (union, tuple(on_dicts), tuple(on_lists),
+                                       tuple(on_scalars))
         return found
 
     def run(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
             resolve: Callable[[dict[str, Any]], Any] | None = None) -> None:
         for pid in self._root_matches:
             on_match(pid, (), root)
-        if not self._start:
+        if not self._start or (type(root) is not dict and type(root) is not list):
             return
         walk = self._walker(root, on_match, resolve)
         start = self._intern(frozenset(self._start))
@@ -386,6 +431,24 @@ class Query:
         finally:
             sys.setrecursionlimit(limit)
 
+    def _first_visit(self, seen: set[tuple[int, int, Any]], target: int, name: Any,
+                     nxt: frozenset[int], matched: tuple[int, ...]
+                     ) -> tuple[frozenset[int], tuple[int, ...]]:
+        """The states and matches of a reference to `target` that no earlier reference to it
+        has walked or matched: a target is walked once per live state (and matched once per
+        expression), whatever state set it is met with, since the findings below it land
+        in the definition. `name`: the property name it is met under, when filters read
+        ``@parentProperty``. On Stripe's spec3.yaml with spectral:oas: 8k fewer matches
+        than keying on the whole state set."""
+        fresh = [s for s in nxt if (target, s, name) not in seen]
+        if len(fresh) != len(nxt):
+            nxt = self._intern(frozenset(fresh))
+        if matched:
+            matched = tuple(p for p in matched if (target, ~p, name) not in seen)
+        seen.update((target, s, name) for s in nxt)
+        seen.update((target, ~p, name) for p in matched)
+        return nxt, matched
+
     def _walker(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
                 resolve: Callable[[dict[str, Any]], Any] | None
                 ) -> Callable[[Any, frozenset[int], Any], None]:
@@ -395,72 +458,75 @@ class Query:
         paths = self.paths
         cache = self._cache
         key_step = self._key_step
-        scalar_states = self._scalar_states
-        state_step = self._state_step
-        state_last = self._state_last
-        state_path = self._state_path
+        value_plan = self._value_plan
         intern = self._intern
         share = self.share
         by_name = self.by_name
-        seen_refs: set[tuple[int, frozenset[int], Any]] = set()
+        first_visit = self._first_visit
+        seen_refs: set[tuple[int, int, Any]] = set()
         active: set[int] = set()  # the containers on the way down (resolved walk)
         stack: list[Any] = []
-        filter_states = self._filter_states
 
         def walk(node: Any, states: frozenset[int], parent_key: Any) -> None:
-            if type(node) is dict:
-                items: Any = node.items()
-            elif type(node) is list:
-                items = enumerate(node)
-            else:
-                return
+            # objects and arrays only: no call for a scalar child (160k on Stripe's spec)
+            items: Any = node.items() if type(node) is dict else enumerate(node)
             if resolve is not None:  # a reference back to an ancestor is not followed
                 active.add(id(node))
             row = cache.get(states)
             if row is None:
                 row = cache[states] = {}
-            by_value_all = filter_states(states)
-            by_value_scalar = scalar_states[states]
+            union, on_dicts, on_lists, on_scalars = value_plan(states)
             for key, child in items:
                 target = child  # what filters and matches see: the resolved value
                 if resolve is not None and type(child) is dict and "$ref" in child:
                     resolved = resolve(child)
                     if resolved is not None and id(resolved) not in active:
                         target = resolved
-                by_value = by_value_all if type(target) is dict or type(target) is list \
-                    else by_value_scalar
+                kind = type(target)
                 entry = row.get(key)
                 if entry is None:
                     entry = key_step(states, key)
                 nxt, matched = entry
-                if by_value:
+                if kind is dict:
+                    tests = on_dicts if union is None or not target.keys().isdisjoint(union) \
+                        else ()
+                elif kind is list:
+                    tests = on_lists
+                elif not on_scalars:  # a scalar: matched by its name or not at all
+                    for pid in matched:
+                        on_match(pid, (*stack, key), key if paths[pid].keys else target)
+                    continue
+                else:
+                    tests = on_scalars
+                if tests:
                     extra: Any = None
-                    more: Any = None
                     scope = (target, key, node, parent_key, root,
                              (lambda k=key: _path_text([*stack, k])) if not share else None)
-                    for s in by_value:
-                        if state_step[s].test(scope):
-                            if state_last[s]:
-                                more = (*more, state_path[s]) if more else (state_path[s],)
-                            else:
-                                extra = {s + 1} if extra is None else extra | {s + 1}
+                    for test, guard, value, adds, more in tests:
+                        if guard is not None and (target.keys().isdisjoint(guard) or value
+                                                  is not None and target.get(value[0])
+                                                  != value[1]):
+                            continue
+                        if test(scope):
+                            if adds:
+                                extra = adds if extra is None else extra | adds
+                            if more:
+                                matched = matched + more
                     if extra:
                         nxt = intern(nxt | extra)
-                    if more:
-                        matched = matched + more
                 if not nxt and not matched:
                     continue
                 if target is not child and share and len(child) == 1:
                     # a $ref with siblings places its findings differently (see
                     # gates.style.runner): it is always walked
-                    memo = (id(target), nxt, matched, key if by_name else None)
-                    if memo in seen_refs:
+                    nxt, matched = first_visit(seen_refs, id(target),
+                                               key if by_name else None, nxt, matched)
+                    if not nxt and not matched:
                         continue
-                    seen_refs.add(memo)
                 stack.append(key)
                 for pid in matched:
                     on_match(pid, tuple(stack), key if paths[pid].keys else target)
-                if nxt:
+                if nxt and (kind is dict or kind is list):
                     walk(target, nxt, key)
                 stack.pop()
             if resolve is not None:

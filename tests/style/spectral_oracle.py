@@ -3,7 +3,8 @@
 severity), severities as Spectral numbers them (0 error, 1 warn, 2 info, 3 hint).
 
 Spectral's CLI is found at $GATEKEEPER_SPECTRAL, else in the benchmark cache
-(`~/.cache/gatekeeper-bench/spectral/node_modules/.bin/spectral`, installed by `.ci/run`).
+(`~/.cache/gatekeeper-bench/spectral/node_modules/.bin/spectral`, installed by `.ci/run`, or
+`~/.cache/gatekeeper-bench/peers/...`, where `benchmarks/bench_peers.py`'s peers are).
 Its output is cached per (Spectral version, ruleset files, spec bytes) under
 `~/.cache/gatekeeper-bench/spectral-results/` (or $GATEKEEPER_SPECTRAL_RESULTS): a rerun never
 starts Node. Specs that share a ruleset run in one Spectral process (Node's start-up dominates
@@ -34,8 +35,13 @@ LIMIT = float(os.environ.get("GATEKEEPER_SPECTRAL_TIMEOUT", "180"))
 def spectral_command() -> list[str] | None:
     """The command that runs Spectral's CLI, or None (with `why_missing` saying why)."""
     explicit = os.environ.get("GATEKEEPER_SPECTRAL")
-    binary = Path(explicit) if explicit else \
-        CACHE / "spectral" / "node_modules" / ".bin" / "spectral"
+    if explicit:
+        binary = Path(explicit)
+    else:  # `.ci/run`'s install, else the one `benchmarks/bench_peers.py` installs
+        binary = next((CACHE / folder / "node_modules" / ".bin" / "spectral"
+                       for folder in ("spectral", "peers")
+                       if (CACHE / folder / "node_modules" / ".bin" / "spectral").exists()),
+                      CACHE / "spectral" / "node_modules" / ".bin" / "spectral")
     if not binary.exists() or shutil.which("node") is None:
         return None
     return [str(binary)]

@@ -99,3 +99,58 @@ def test_many_expressions_share_one_walk() -> None:
 def test_unsupported_or_invalid_expressions_are_refused(expression: str, words: str) -> None:
     with pytest.raises(JSONPathError, match=re.escape(words)):
         compile_path(expression)
+
+
+#: Values where JavaScript's readings are easy to get wrong: a property named like an array's
+#: (`length`, `0`), `constructor`, loose equality (`1 == "1"`, `0 == ""`), an array where a
+#: string is compared, empty and null members.
+TRICKY = {
+    "a": {"type": "array", "enum": [1, 1], "example": None},
+    "b": {"type": ["array", "null"], "default": 0, "schema": {}},
+    "c": [{"type": 1}, {"type": "1"}, {"type": ""}, {"type": 0}, {"type": True}, "array", 0],
+    "d": {"constructor": "x", "length": 2, "0": "zero", "examples": {}},
+    "e": {"x-example": "", "enum": None, "xml": {"name": "n"}},
+    "f": [[], {}, None, "", "type"],
+}
+
+
+@pytest.mark.parametrize("expression", [
+    "@ && @.enum && @.type",
+    "@ && @.type == 'array'",
+    "@.type === 'array'",
+    "@.type == '1'",
+    "@.type == ''",
+    "@.type != 'array'",
+    "@.constructor",
+    "@.length",
+    "@[0]",
+    "@['0']",
+    "@.example !== void 0 || @.default !== void 0",
+    "@ && @.schema && (@.example !== void 0 || @.examples)",
+    "@.enum != null",
+    "!@.enum",
+    "@property !== 'properties' && @ && (@['x-example'] !== void 0 || @.xml)",
+])
+def test_filters_select_what_they_accept_on_every_node(expression: str) -> None:
+    """The walk tests a filter only where a key it needs is present; that pre-check must never
+    leave out a node the filter accepts (nor let one in)."""
+    from gates.style.jseval import compile_filter
+    from gates.style.jsexpr import compile_expr
+
+    accepts = compile_filter(compile_expr(expression))
+    expected = []
+
+    def visit(node, parent, key, path):
+        if path and accepts((node, key, parent, path[-2] if len(path) > 1 else None, TRICKY,
+                             None)):
+            expected.append(path)
+        items = node.items() if isinstance(node, dict) else \
+            enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            visit(v, node, k, (*path, k))
+
+    visit(TRICKY, None, None, ())
+    found = []
+    Query([compile_path(f"$..[?({expression})]")]).run(
+        TRICKY, lambda _i, path, _v: found.append(path))
+    assert sorted(map(str, found)) == sorted(map(str, expected))

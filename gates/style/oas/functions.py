@@ -358,10 +358,13 @@ def _print_value(value: Any) -> str:
 
 # --- unused components -----------------------------------------------------------------------
 
-def referenced_pointers(document: Any) -> set[str]:
-    """The local JSON pointers (decoded, '#/...') every `$ref` of the document names."""
+def referenced_pointers(document: Any, strings: Any = None) -> set[str]:
+    """The local JSON pointers (decoded, '#/...') every `$ref` of the document names;
+    `strings`: every `$ref` string of the document when the caller has them already."""
     from urllib.parse import unquote
 
+    if strings is not None:
+        return {unquote(ref) for ref in strings if ref.startswith("#")}
     seen: set[str] = set()
     stack = [document]
     while stack:
@@ -401,7 +404,8 @@ def oasUnusedComponent(target: Any, options: Any, ctx: Context) -> list[Result] 
     """Each member of `components.<type>` that no `$ref` of the document names."""
     if not isinstance(target, dict) or not isinstance(target.get("components"), dict):
         return None
-    referenced = referenced_pointers(ctx.unresolved)
+    # the runner has walked the document for its references already (gates.style.runner)
+    referenced = referenced_pointers(ctx.unresolved, getattr(ctx, "ref_strings", None))
     results = []
     for kind in _COMPONENT_TYPES:
         members = target["components"].get(kind)
