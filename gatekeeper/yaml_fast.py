@@ -485,16 +485,19 @@ class TextLocator:
         return got
 
     def _find_end(self, start: int, n: int, seq: bool) -> int:
+        # "A line indented less than n": `(?! {n}) *+` rather than ` {0,n-1}`, which retried
+        # every shorter run of spaces on each deeper line (Stripe's 6,000 findings: 0.11 s
+        # of 0.29 s locating; benchmarks/README.md, "Per-phase profile").
         if seq:
             pat = self._pat(
                 ("seqend", n),
-                rf"\n(?: {{0,{n - 1}}}[^ #\n]| {{{n}}}(?:[^ #\n-]|-[^ \n]))"
+                rf"\n(?: {{{n}}}(?:[^ #\n-]|-[^ \n])|(?! {{{n}}}) *+[^ #\n])"
                 if n else r"\n(?:[^ #\n-]|-[^ \n])",
             )
         elif n == 0:
             return len(self.text)
         else:
-            pat = self._pat(("end", n), rf"\n {{0,{n - 1}}}[^ #\n]")
+            pat = self._pat(("end", n), rf"\n(?! {{{n}}}) *+[^ #\n]")
         m = pat.search(self.text, max(start - 1, 0))
         return m.start() + 1 if m else len(self.text)
 

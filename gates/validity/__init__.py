@@ -140,7 +140,7 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 # `helper_job` in a helper process (gatekeeper.batch.HelperProcess) beside the worker that
 # runs the check, and the engine runs this gate last, so that the helper's work overlaps with
 # every other gate. Used on machines with two or more cores, for specs up to
-# gatekeeper.batch.HELPER_MAX_BYTES (the helper loads its own copy of the spec).
+# gatekeeper.batch.HELPER_MAX_BYTES (the helper loads its own copy of the spec: 1 MiB).
 
 _HELPER = "validity.helper"
 
