@@ -139,6 +139,27 @@ def test_plain_path_and_typer_path_print_the_same(tmp_path):
     assert plain.stderr == typer_path.stderr and "not found" in plain.stderr
 
 
+def test_format_json_takes_the_plain_path_and_prints_what_typer_prints():
+    import json
+    import subprocess
+
+    spec = str(SAMPLES / "showcase.yaml")
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "gatekeeper", "check",
+                          "--format", "json", spec], capture_output=True, text=True, timeout=120)
+    assert "typer" not in {line.split("|")[-1].strip() for line in out.stderr.splitlines()
+                           if line.startswith("import time:")}
+    typer_path = run_cli("check", "--format=json", spec, "--fail-on", "error")
+
+    def report(text):
+        data = json.loads(text)
+        data.pop("generated_at", None)
+        return data
+
+    assert out.returncode == typer_path.returncode == 1
+    assert report(out.stdout) == report(typer_path.stdout)
+    assert run_cli("check", "--format", "nope", spec).returncode == 2  # typer says why
+
+
 def test_plugin_prescan_finds_a_declared_entry_point_group(tmp_path, monkeypatch):
     from gatekeeper.registry import _may_have_plugins
 
