@@ -20,9 +20,11 @@ pipeline calls are timed where they are defined:
 * other: the rest of ``check_command`` (configuration, output, ...).
 
 Each phase is exclusive (a nested timed call is counted in its own phase, not its caller's),
-so the column adds up to the in-process total. The whole process as the benchmark runs it
-(supervised child, validity's helper process beside it) is timed too, in the same round.
-Medians of ``--repeat`` fresh processes per row; wall-clock seconds.
+so the column adds up to the in-process total. Start-up and imports are wall-clock seconds
+(they span two processes); the phases after them are CPU seconds of the process, which other
+sessions' load on a shared machine disturbs far less than wall time. The whole process as
+the benchmark runs it (supervised child, validity's helper process for small specs) is timed
+too, wall-clock, in the same rounds. Medians of ``--repeat`` fresh processes per row.
 
     python benchmarks/profile_phases.py                       # every row, 3 runs each
     python benchmarks/profile_phases.py azure-auth stripe --repeat 5
@@ -47,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_peers import TARGETS, gatekeeper_python, measure  # noqa: E402
 
 ROWS = ["azure-auth", "github", "stripe", "digitalocean", "graph-beta"]
-FIXED = ["interpreter start-up", "imports", "read", "parse", "resolve", "index"]
+FIXED = ["interpreter start-up (wall)", "imports (wall)", "read", "parse", "resolve", "index"]
 TAIL = ["positions", "report build", "report render", "other"]
 
 # Runs in the child: times the pipeline's own functions, then runs the command once.
@@ -60,7 +62,7 @@ gatekeeper.registry.gates_for(gatekeeper.config.Config())  # imports every gate
 imported = time.time()
 
 import gc, json, os
-from time import perf_counter
+from time import process_time as perf_counter  # CPU: steadier on a shared machine
 from gatekeeper import engine, loader, resolver, spec as spec_mod
 from gatekeeper.index import build
 
@@ -126,8 +128,8 @@ def profile_once(python: str, spec: Path) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"profile of {spec} failed:\n{err}")
     data = json.loads(out.strip().splitlines()[-1])
-    phases = {"interpreter start-up": data["started"] - spawned,
-              "imports": data["imported"] - data["started"], **data["phases"]}
+    phases = {"interpreter start-up (wall)": data["started"] - spawned,
+              "imports (wall)": data["imported"] - data["started"], **data["phases"]}
     return phases
 
 
@@ -158,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     def med(row: str, phase: str) -> float:
         return statistics.median(run.get(phase, 0.0) for run in runs[row])
 
-    print("| phase (s, median of %d) | %s |" % (args.repeat, " | ".join(rows)))
+    print("| phase (s, median of %d runs) | %s |" % (args.repeat, " | ".join(rows)))
     print("|---|" + "---:|" * len(rows))
     for phase in phases:
         print(f"| {phase} | " + " | ".join(f"{med(row, phase):.3f}" for row in rows) + " |")
     sums = {row: statistics.median(sum(run.values()) for run in runs[row]) for row in rows}
     print("| **sum of phases** | " + " | ".join(f"**{sums[r]:.3f}**" for r in rows) + " |")
-    print("| whole process, `check --format json` | " + " | ".join(
+    print("| whole process, `check --format json` (wall) | " + " | ".join(
         f"{statistics.median(w for w, _ in whole[r]):.3f}" for r in rows) + " |")
     print("| its peak RSS MB | " + " | ".join(
         f"{max(m for _, m in whole[r]):.0f}" for r in rows) + " |")
