@@ -715,7 +715,7 @@ class HelperProcess:
 
 _HELPER_PAGE = 1 << 20
 #: Helpers load their own copy of the spec: beyond this, the copy costs more than it saves
-HELPER_MAX_BYTES = 1024 * 1024  # (Stripe 4 MB: +0.3 s CPU; benchmarks/README.md, "Per-phase")
+HELPER_MAX_BYTES = 1024 * 1024  # (Stripe 4 MB: +0.3 s CPU; benchmarks/README.md)
 _HELPERS: dict[str, HelperProcess] = {}  # set in the supervisor, inherited by the worker
 
 
