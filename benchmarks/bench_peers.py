@@ -85,12 +85,17 @@ def gatekeeper_python() -> str:
     return _GK_PYTHON[0]
 
 
+#: `--before PYTHON`: an interpreter with an earlier gatekeeper installed, timed as the tool
+#: "gk-before" in the same interleaved rounds (a before/after table from one run).
+_BEFORE: list[str] = []
+
+
 def command(tool: str, spec: Path | list[Path], jobs: int | None = None) -> list[str]:
     files = [str(p) for p in spec] if isinstance(spec, list) else [str(spec)]
-    if tool == "gatekeeper":
+    if tool in ("gatekeeper", "gk-before"):
         extra = ["-j", str(jobs)] if jobs else []
-        return [gatekeeper_python(), "-m", "gatekeeper", "check", "--format", "json", *extra,
-                *files]
+        python = gatekeeper_python() if tool == "gatekeeper" else _BEFORE[0]
+        return [python, "-m", "gatekeeper", "check", "--format", "json", *extra, *files]
     if tool == "redocly":
         return [str(BIN / "redocly"), "lint", "--format=json", *files]
     if tool == "spectral":
@@ -129,19 +134,20 @@ def peers_of(args: argparse.Namespace) -> list[str]:
 def bench_target(name: str, args: argparse.Namespace) -> None:
     spec = TARGETS[name]
     peers = peers_of(args)
-    if name == "graph-beta" and args.peers == "all":
-        peers = ["redocly"]  # Spectral and vacuum do not finish within 120 s on this machine
+    if name == "graph-beta":  # Spectral and vacuum do not finish within 120 s here (vacuum
+        peers = [p for p in peers if p == "redocly"]  # took 4.8 GB on GitHub, 8x smaller)
     print(f"\n### {name}: {spec.name} ({spec.stat().st_size / 1e6:.2f} MB)\n")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start\n")
     print("| tool | median s | min s | peak RSS MB | exit | ratio gk/tool |")
     print("|---|---|---|---|---|---|")
     medians: dict[str, float] = {}
-    tools = ["gatekeeper", *peers]
+    tools = ["gatekeeper", *(["gk-before"] if _BEFORE else []), *peers]
     runs_of: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool in tools}
     # Interleaved (A B C A B C ...): a change in the machine's load touches every tool alike,
     # so the ratios hold even where the absolute figures drift.
     for round_ in range(max(args.repeat, args.peer_repeat)):
         for tool in tools:
-            if round_ < (args.repeat if tool == "gatekeeper" else args.peer_repeat):
+            if round_ < (args.repeat if tool in ("gatekeeper", "gk-before") else args.peer_repeat):
                 runs_of[tool].append(measure(command(tool, spec), args.timeout, cwd=spec.parent))
     for tool in tools:
         runs = runs_of[tool]
@@ -157,7 +163,11 @@ def bench_target(name: str, args: argparse.Namespace) -> None:
     if ratio_goal and "redocly" in medians:
         r = medians["gatekeeper"] / medians["redocly"]
         line += f"; <= {ratio_goal} x Redocly: {'met' if r <= ratio_goal else 'NOT met'} ({r:.3f})"
-    print(f"\n{line}")
+    if "gk-before" in medians:
+        for peer in peers:
+            line += (f"; before/after vs {peer}: {medians['gk-before'] / medians[peer]:.3f}"
+                     f" -> {medians['gatekeeper'] / medians[peer]:.3f}")
+    print(f"\n{line}\nload average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
 
 
 def bench_sample(args: argparse.Namespace) -> None:
@@ -310,18 +320,22 @@ def bench_table(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("target", choices=[*TARGETS, "sample300", "scaling", "table", "all"])
+    ap.add_argument("target", nargs="+", choices=[*TARGETS, "sample300", "scaling", "table", "all"],
+                    help="one or more, measured one after another")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--peer-repeat", type=int, default=3)
     ap.add_argument("--peers", default="all", help="all, none, or e.g. redocly,vacuum")
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--limit", type=int, help="sample300: first N specs only")
+    ap.add_argument("--before", metavar="PYTHON",
+                    help="also time the gatekeeper installed for this interpreter (gk-before)")
     ap.add_argument("--sizes", type=float, nargs="+", default=[0.1, 1, 5, 20, 50])
     args = ap.parse_args(argv)
+    _BEFORE[:] = [args.before] if args.before else []
     ensure_inputs()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    names = [*TARGETS, "sample300", "scaling"] if args.target == "all" else [args.target]
+    names = [*TARGETS, "sample300", "scaling"] if "all" in args.target else args.target
     for name in names:
         if name == "sample300":
             bench_sample(args)

@@ -100,3 +100,54 @@ def test_schema_walk_children_match_schema_children(tmp_path):
     first = spec.merged_properties(pet, pet_ptr)
     assert sorted(first) == ["id", "näme", "tags"]
     assert spec.merged_properties(pet, pet_ptr) is first  # shared, read-only
+
+
+@pytest.mark.parametrize("value", [
+    "plain", "é ☃ 𝄞 \x00\x1f\x7f\u2028 \\ \"", 0.5, 1e-05, 1e16, 123456789.123, -0.0,
+    2**63, 2**70, -(2**63) - 1, True, None, [], {}, [[], {"b": {}}], "\ud800",
+])
+def test_json_report_text_is_the_standard_librarys(value):
+    """The JSON reporter's orjson path writes byte for byte what ``json.dumps(indent=2,
+    sort_keys=True)`` writes, and hands every value it would spell differently to it."""
+    from gatekeeper.reporters import json as reporter
+
+    data = {"z": [value] * reporter._ORJSON_FROM, "a": value, "é": {"k": value}}
+    try:
+        expected = json.dumps(data, indent=2, sort_keys=True, allow_nan=False,
+                              ensure_ascii=False) + "\n"
+    except ValueError:
+        expected = None
+    raw = reporter._orjson(data)
+    if raw is not None:
+        assert raw.decode() == expected
+    elif expected is not None:
+        assert reporter._std_dumps(data) + "\n" == expected
+
+
+def test_ref_targets_resolve_through_a_symlinked_folder(tmp_path):
+    """The resolver's cached real paths (per folder, then one `lstat`) follow symbolic links
+    exactly as `os.path.realpath` does: a link to a folder inside the root is allowed, a
+    link out of it is refused."""
+    import os
+
+    from gatekeeper.errors import SpecError
+
+    (tmp_path / "api" / "real").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "api" / "real" / "pet.yaml").write_text("type: object\n")
+    (tmp_path / "outside" / "pet.yaml").write_text("type: string\n")
+    os.symlink(tmp_path / "api" / "real", tmp_path / "api" / "inside")
+    os.symlink(tmp_path / "outside", tmp_path / "api" / "out")
+    os.symlink(tmp_path / "outside" / "pet.yaml", tmp_path / "api" / "real" / "leak.yaml")
+    root = tmp_path / "api" / "spec.yaml"
+
+    def spec(ref):
+        root.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+                        f"components:\n  schemas:\n    Pet: {{$ref: '{ref}'}}\n")
+        return load(str(root))
+
+    assert spec("inside/pet.yaml").schemas["Pet"][0] == {"type": "object"}
+    assert spec("inside/../real/pet.yaml").schemas["Pet"][0] == {"type": "object"}
+    for ref in ("out/pet.yaml", "real/leak.yaml", "inside/leak.yaml"):
+        with pytest.raises(SpecError, match="leaves the spec folder"):
+            spec(ref)

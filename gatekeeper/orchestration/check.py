@@ -249,12 +249,12 @@ def _terminal_view(min_severity: str | None, show_waived: bool, *, to_terminal: 
                    ) -> dict[str, Any]:
     """The terminal reporter's options: the terminal's width when writing to one (or when
     ``COLUMNS`` is set), the lowest severity listed, whether waived findings are listed."""
-    import shutil
-
     from gatekeeper.report import Severity
 
     view: dict[str, Any] = {}
     if to_terminal and (os.environ.get("COLUMNS") or sys.stdout.isatty()):
+        import shutil  # with lzma and bz2: 3 ms; only for a terminal
+
         view["width"] = max(40, shutil.get_terminal_size().columns)
     if min_severity is not None:
         if min_severity.lower() not in ("error", "warning", "info"):

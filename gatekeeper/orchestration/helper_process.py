@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["HELPER_MAX_BYTES", "HelperProcess", "adopt_helpers", "helpers_for", "run_helper"]
 
 #: Helpers load their own copy of the spec: beyond this, the copy costs more than it saves.
-HELPER_MAX_BYTES = 4 * 1024 * 1024
+HELPER_MAX_BYTES = 1024 * 1024  # (Stripe 4 MB: +0.3 s CPU; benchmarks/README.md, "Per-phase")
 _PAGE = 1 << 20  # the shared page a helper writes its result into
 _RUNNING: dict[str, HelperProcess] = {}  # set in the supervisor, inherited by the worker
 
