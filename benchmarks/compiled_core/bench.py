@@ -55,6 +55,8 @@ import gatekeeper.loader, gatekeeper.spec
 path, want = sys.argv[1], sys.argv[2]
 compiled = gatekeeper.loader.__file__.endswith(".so")
 assert compiled == (want == "compiled"), gatekeeper.loader.__file__
+if path == "-":  # imports only: the baseline of the instruction count
+    raise SystemExit(0)
 w, c = time.perf_counter(), time.process_time()
 spec = gatekeeper.spec.load(path)
 w, c = time.perf_counter() - w, time.process_time() - c
@@ -88,6 +90,20 @@ def phase(folder: str, kind: str, path: str) -> tuple[float, float, str]:
     return float(wall), float(cpu), digest
 
 
+def instructions(folder: str, kind: str, path: str) -> tuple[int, int]:
+    """Instructions (callgrind's Ir) of a process that imports and runs the phase, minus
+    those of one that only imports (also returned): a count that other processes' load does
+    not change."""
+    counts = []
+    for target in (path, "-"):
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                              sys.executable, "-c", _PHASE, target, kind], cwd=folder,
+                             env=_env(folder), capture_output=True, text=True, check=True)
+        line = next(x for x in out.stderr.splitlines() if "Collected :" in x)
+        counts.append(int(line.split(":")[1]))
+    return counts[0] - counts[1], counts[1]
+
+
 def process(folder: str, path: str, out_file: str) -> tuple[float, float, float, int]:
     with open(out_file, "wb") as fh:
         start = time.perf_counter()
@@ -115,7 +131,8 @@ def main() -> None:
     parser.add_argument("--sets", default="load", help="compiled sets, comma-separated")
     parser.add_argument("--rows", default=",".join(ROWS))
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--what", choices=("phase", "process", "both"), default="both")
+    parser.add_argument("--what", default="both",
+                        choices=("phase", "process", "both", "instructions"))
     parser.add_argument("--build-dir", default=os.path.join(tempfile.gettempdir(),
                                                             "gatekeeper-compiled-core"))
     args = parser.parse_args()
@@ -133,6 +150,22 @@ def main() -> None:
     for name, folder in variants:  # warm-up: writes the .pyc files of each copy
         process(folder, ROWS["azure-auth"], os.path.join(tmp, "warm.json"))
     kinds = ["phase", "process"] if args.what == "both" else [args.what]
+    if args.what == "instructions":
+        print("\nphase instructions (callgrind Ir: process minus an imports-only process;"
+              " millions)\n")
+        names = [n for n, _ in variants]
+        print("| row | " + " | ".join(names) + " | "
+              + " | ".join(f"{n} / pure" for n in names[1:]) + " | imports only: "
+              + " / ".join(names) + " |")
+        print("|" + "---|" * (2 * len(names) + 1))
+        for row in rows:
+            ir = {n: instructions(f, "pure" if n == "pure" else "compiled", ROWS[row])
+                  for n, f in variants}
+            print(f"| {row} | " + " | ".join(f"{ir[n][0] / 1e6:,.0f}" for n in names) + " | "
+                  + " | ".join(f"{ir[n][0] / ir['pure'][0]:.2f}" for n in names[1:]) + " | "
+                  + " / ".join(f"{ir[n][1] / 1e6:,.0f}" for n in names) + " |", flush=True)
+        print(f"\nend {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC")
+        return
     results: dict[tuple[str, str, str], list[tuple[float, ...]]] = {}
     for kind in kinds:
         for row in rows:
