@@ -63,16 +63,16 @@ _FIXES = [
      "    for m in (m for rx in candidates for m in _skipping(rx, text)):\n",
      "    for m in _each_match(candidates, text):\n"),
     ("gatekeeper/yaml_fast.py", "\n\ndef _number_suspect(",
-     "\n\ndef _each_match(candidates: tuple[re.Pattern[str], ...], text: str"
-     ") -> Iterator[re.Match[str]]:\n"
-     "    for rx in candidates:\n        yield from _skipping(rx, text)\n\n\n"
-     "def _number_suspect("),
+     ("\n\ndef _each_match(candidates: tuple[re.Pattern[str], ...], text: str"
+      ") -> Iterator[re.Match[str]]:\n"
+      "    for rx in candidates:\n        yield from _skipping(rx, text)\n\n\n"
+      "def _number_suspect(")),
     # `paused_gc` keeps its state on the class: mypyc wants such attributes declared ClassVar.
     ("gatekeeper/loader.py", "    from typing import Any\n",
      "    from typing import Any, ClassVar\n"),
     ("gatekeeper/loader.py", "    _depth = 0\n    _was_enabled = False\n    _froze = False\n",
-     "    _depth: ClassVar[int] = 0\n    _was_enabled: ClassVar[bool] = False\n"
-     "    _froze: ClassVar[bool] = False\n"),
+     ("    _depth: ClassVar[int] = 0\n    _was_enabled: ClassVar[bool] = False\n"
+      "    _froze: ClassVar[bool] = False\n")),
     # `tokens` is first bound to a tuple, later to a value that may be None (typed Any):
     # mypy accepts it, mypyc's run-time check of the first type does not.
     ("gatekeeper/resolver.py", "    soft_refs: set[int] = set()  #",
@@ -92,7 +92,7 @@ _OPTIONAL_END = ("gatekeeper/loader.py", ").end()")
 # `Parameter` then equals every other (the pagination gate lost and gained findings on
 # github) and a pickled `Limits(max_depth=5)` comes back with the defaults. Records stay
 # ordinary Python classes inside the compiled modules.
-_RECORD = re.compile(r"^(class \w+\(Record\):)", re.M)
+_RECORD = re.compile(r"^(class \w+\(Record\):)", re.MULTILINE)
 
 
 def _copy(dest: str) -> None:
