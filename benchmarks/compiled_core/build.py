@@ -20,9 +20,10 @@ Sets (benchmarks/README.md, "Is a compiled core the way?", says why these):
 
 mypyc compiles only code that type-checks, and it enforces annotations at run time. The
 package is not fully clean under mypy (15 errors in these modules, all in annotations,
-none in behaviour), so both copies get the same few annotation-only edits listed in
-``_FIXES`` (each is checked to apply exactly once). The pure copy is edited too, so the
-two differ only in being compiled.
+none in behaviour), so both copies get the same edits listed in ``_FIXES`` (each is
+checked to apply exactly once) and ``_RECORD``: annotations, and two rewrites that keep
+CPython's behaviour where mypyc would change it. The pure copy is edited too, so the two
+differ only in being compiled.
 
 Needs ``mypy`` (it brings ``mypyc``), a C compiler and the Python headers.
 """
