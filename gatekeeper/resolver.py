@@ -45,8 +45,8 @@ class Resolution:
     """``documents``: keyed by path relative to the reference root ("" = root file).
     ``targets``: id(ref dict) -> (target value, target pointer), with chains already
     followed. ``missing_files``: references to files that do not exist, as (where, the $ref
-    text); the node stays opaque (docs/conventions.md, References: offline CI must not crash on them) and
-    the validity gate reports them."""
+    text); the node stays opaque (docs/conventions.md, References: offline CI must not crash
+    on them) and a gate may report them."""
 
     __slots__ = ("documents", "targets", "ref_count", "missing_files")
 
