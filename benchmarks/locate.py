@@ -392,14 +392,14 @@ class RymlLocator:
 
 class YamlTextLocator:
     """Pointer -> (line, column) by searching the YAML text, block style only: the product's
-    `gatekeeper.yaml_fast.TextLocator`, which grew out of the prototype that stood here,
+    `gatekeeper.yaml_locate.TextLocator`, which grew out of the prototype that stood here,
     behind this script's pointer-string interface. It returns None where it is not sure
     (flow collections, anchors and aliases, explicit ``? `` keys), and the caller falls back
     to an exact method (rapidyaml or PyYAML's node tree)."""
 
     def __init__(self, text: str) -> None:
         sys.path.insert(0, str(HERE.parent))
-        from gatekeeper.yaml_fast import TextLocator
+        from gatekeeper.yaml_locate import TextLocator
 
         self.lines = LineIndex(text)
         self._locator = TextLocator(text)

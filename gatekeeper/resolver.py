@@ -191,6 +191,32 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                 display_dir: str) -> Resolution:
     """Load every file the root reaches, check every reference, detect cycles."""
     docs: dict[str, Document] = {"": root}
+    tokens_of = _TokenMap(docs)
+    raw_refs, allofs, soft_refs, missing = _crawl(root, docs, tokens_of, root_dir=root_dir,
+                                                  limits=limits, display_dir=display_dir)
+    direct = _resolve_fragments(docs, raw_refs, soft_refs, tokens_of, root.display)
+    targets = _follow_chains(direct, raw_refs, tokens_of, limits, root.display)
+    if _has_allof_cycle(docs, allofs, targets):
+        _check_allof_cycles(docs, targets, root.display)  # names the cycle (and raises)
+    return Resolution(documents=docs, targets=targets, ref_count=len(raw_refs),
+                      missing_files=missing)
+
+
+def _where(docs: dict[str, Document], file_key: str, tokens: tuple[str, ...]) -> str:
+    """``file:line:col`` of the `$ref` at `tokens` (the `$ref` line itself), for an error."""
+    doc = docs[file_key]
+    line, col = doc.locate((*tokens, "$ref"))
+    return f"{doc.display}:{line}:{col}"
+
+
+def _crawl(root: Document, docs: dict[str, Document], tokens_of: _TokenMap, *, root_dir: str,
+           limits: Limits, display_dir: str) -> tuple[list[tuple[str, dict, Any, str, str]],
+                                                      dict[str, list[dict]], set[int],
+                                                      list[tuple[Pointer, str]]]:
+    """Load every file the root reaches into `docs`; return every reference as (file, node,
+    tokens or None, target file, fragment), the allOf lists of each file, the ids of
+    references inside `x-` data and the references to missing files. Raises for refused
+    references."""
     keys_by_path = {os.path.realpath(root.path): ""}
     pending = [""]
     raw_refs: list[tuple[str, dict, Any, str, str]] = []  # file, node, tokens or None, tfile, frag
@@ -199,15 +225,8 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
     real_root = os.path.realpath(root_dir)
     fetches: dict[str, Document] = {}
     allofs: dict[str, list[dict]] = {}
-    tokens_of = _TokenMap(docs)
     soft_refs: set[int] = set()  # references inside `x-` data: dropped when they fail
     real_paths: dict[tuple[str, str], tuple[str, str | None]] = {}
-
-    def where(file_key: str, tokens: tuple[str, ...]) -> str:
-        doc = docs[file_key]
-        line, col = doc.locate((*tokens, "$ref"))  # the `$ref` line itself
-        return f"{doc.display}:{line}:{col}"
-
     while pending:
         key = pending.pop()
         doc = docs[key]
@@ -235,16 +254,16 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                         pending.append(url)
                 except SpecError as exc:
                     tokens = tokens_of(key, node)
-                    errors.append(f"{where(key, tokens)}: $ref {_short(ref)!r} refused: "
-                                  f"{exc.message} (at {Pointer(key, tokens)})")
+                    errors.append(f"{_where(docs, key, tokens)}: $ref {_short(ref)!r} "
+                                  f"refused: {exc.message} (at {Pointer(key, tokens)})")
                     continue
                 raw_refs.append((key, node, None, target_key, frag))
                 continue
             target_path, problem = _local_target(base_dir, file_part, real_root, real_paths)
             if problem is not None:
                 tokens = tokens_of(key, node)
-                errors.append(f"{where(key, tokens)}: $ref {_short(ref)!r} refused: {problem}"
-                              f" (at {Pointer(key, tokens)})")
+                errors.append(f"{_where(docs, key, tokens)}: $ref {_short(ref)!r} refused: "
+                              f"{problem} (at {Pointer(key, tokens)})")
                 continue
             target_key = keys_by_path.get(target_path)
             if target_key is None:
@@ -268,8 +287,16 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
 
     if errors:
         _raise(errors, root.display)
+    return raw_refs, allofs, soft_refs, missing
 
-    # Resolve every fragment, then follow chains with cycle detection.
+
+def _resolve_fragments(docs: dict[str, Document],
+                       raw_refs: list[tuple[str, dict, Any, str, str]],
+                       soft_refs: set[int], tokens_of: _TokenMap,
+                       display: str) -> dict[int, tuple[Any, Pointer]]:
+    """id of each `$ref` node -> (the value its fragment names, its pointer); raises for
+    unresolvable or invalid references (those inside `x-` data are dropped)."""
+    errors: list[str] = []
     direct: dict[int, tuple[Any, Pointer]] = {}
     parsed: dict[tuple[str, str], Any] = {}  # (file, fragment) -> (value, pointer) or error
     for key, node, tokens, tkey, frag in raw_refs:
@@ -291,14 +318,21 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
         if tokens is None:
             tokens = tokens_of(key, node)
         if hit is _MISSING:
-            errors.append(f"{where(key, tokens)}: unresolvable $ref {_short(node['$ref'])!r}"
-                          f" (at {Pointer(key, tokens)})")
+            errors.append(f"{_where(docs, key, tokens)}: unresolvable $ref "
+                          f"{_short(node['$ref'])!r} (at {Pointer(key, tokens)})")
         else:
-            errors.append(f"{where(key, tokens)}: invalid $ref {_short(node['$ref'])!r}: {hit}"
-                          f" (at {Pointer(key, tokens)})")
+            errors.append(f"{_where(docs, key, tokens)}: invalid $ref "
+                          f"{_short(node['$ref'])!r}: {hit} (at {Pointer(key, tokens)})")
     if errors:
-        _raise(errors, root.display)
+        _raise(errors, display)
+    return direct
 
+
+def _follow_chains(direct: dict[int, tuple[Any, Pointer]],
+                   raw_refs: list[tuple[str, dict, Any, str, str]], tokens_of: _TokenMap,
+                   limits: Limits, display: str) -> dict[int, tuple[Any, Pointer]]:
+    """id of each `$ref` node -> its final (value, pointer), following references to
+    references; raises for a cycle or a chain over ``limits.max_ref_hops``."""
     ref_file = {id(node): (key, node) for key, node, _, _, _ in raw_refs}
 
     def ref_pointer(ref_id: int) -> Pointer:
@@ -319,18 +353,14 @@ def resolve_all(root: Document, *, root_dir: str, limits: Limits,
                 cycle = " -> ".join(str(p) for p in chain + [ptr])
                 if hops > limits.max_ref_hops:
                     raise SpecError(f"$ref chain longer than {limits.max_ref_hops} hops: "
-                                    f"{_short(cycle, 300)}", file=root.display)
-                raise SpecError(f"circular $ref: {_short(cycle, 1500)}", file=root.display,
+                                    f"{_short(cycle, 300)}", file=display)
+                raise SpecError(f"circular $ref: {_short(cycle, 1500)}", file=display,
                                 pointer=str(chain[0]))
             seen.add(id(value))
             chain.append(ptr)
             value, ptr = direct[id(value)]
         targets[ref_id] = (value, ptr)
-
-    if _has_allof_cycle(docs, allofs, targets):
-        _check_allof_cycles(docs, targets, root.display)  # names the cycle (and raises)
-    return Resolution(documents=docs, targets=targets, ref_count=len(raw_refs),
-                      missing_files=missing)
+    return targets
 
 
 def _has_allof_cycle(docs: dict[str, Document], allofs: dict[str, list[dict]],

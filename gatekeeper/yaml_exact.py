@@ -121,17 +121,22 @@ def _make_loader_class(base: type) -> type:
                 line=node.start_mark.line + 1, column=node.start_mark.column + 1,
             )
 
-    Loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
-    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
-    Loader.add_constructor("tag:yaml.org,2002:seq", Loader.construct_yaml_seq)
-    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
-    # Explicit !!timestamp and !!binary stay text; !!set, !!omap and !!pairs are not JSON.
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_as_text)
-    Loader.add_constructor("tag:yaml.org,2002:binary", Loader.construct_as_text)
-    for tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
-        Loader.add_constructor(tag, Loader.construct_undefined)
-    Loader.add_constructor(None, Loader.construct_undefined)
+    _register_constructors(Loader)
     return Loader
+
+
+def _register_constructors(loader: Any) -> None:
+    """Which method builds each tag, on the class `loader` (once, when it is made)."""
+    loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
+    loader.add_constructor("tag:yaml.org,2002:map", loader.construct_yaml_map)
+    loader.add_constructor("tag:yaml.org,2002:seq", loader.construct_yaml_seq)
+    loader.add_constructor("tag:yaml.org,2002:int", loader.construct_yaml_int)
+    # Explicit !!timestamp and !!binary stay text; !!set, !!omap and !!pairs are not JSON.
+    loader.add_constructor("tag:yaml.org,2002:timestamp", loader.construct_as_text)
+    loader.add_constructor("tag:yaml.org,2002:binary", loader.construct_as_text)
+    for tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
+        loader.add_constructor(tag, loader.construct_undefined)
+    loader.add_constructor(None, loader.construct_undefined)
 
 
 _Loader = _make_loader_class(_BaseLoader)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gatekeeper import yaml_fast
+from gatekeeper import yaml_fast, yaml_locate
 from gatekeeper.errors import SpecError
 from gatekeeper.loader import _TAB_BLANK_LINE, Limits, _parse_yaml_exact, parse_text
 
@@ -230,7 +230,7 @@ def test_block_style_needs_no_compose(monkeypatch: pytest.MonkeyPatch) -> None:
             "      parameters:\n        - name: x\n          in: query\n"
             "      responses:\n        '200':\n          description: ok\n")
     doc = parse_text(text)
-    monkeypatch.setattr(yaml_fast.TextLocator, "_compose", lambda *a: pytest.fail("composed"))
+    monkeypatch.setattr(yaml_locate.TextLocator, "_compose", lambda *a: pytest.fail("composed"))
     assert doc.locate(("paths", "/a", "get", "responses", "200", "description")) == (15, 11)
     assert doc.locate(("paths", "/a", "get", "parameters", "0", "in")) == (12, 11)
     assert doc.locate(("info", "version")) == (5, 3)
