@@ -57,7 +57,6 @@ SIZE_ALLOWANCES: dict[str, int] = {
     "gatekeeper/demo/app.py::create_app": 146,
     "gatekeeper/live/result.py::LiveResult.finish": 88,
     "gatekeeper/loader.py": 722,
-    "gatekeeper/loadtest/runner.py::run_load": 96,
     "gatekeeper/resolver.py::resolve_all": 143,
     "gatekeeper/yaml_exact.py::_make_loader_class": 87,
     "gatekeeper/yaml_fast.py::TextLocator.offset": 94,
