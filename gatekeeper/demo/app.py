@@ -34,6 +34,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,28 +64,42 @@ def create_app(*, token: str, access_log: Path | None = None, slow_seconds: floa
         2: {"id": 2, "name": "Tom", "tag": "cat"},
         3: {"id": 3, "name": "Nemo"},
     }
-    next_id = [4]
-    search_hits: deque[float] = deque()
     expected = f"Bearer {token}"
 
     def authorized(request: Request) -> bool:
         return request.headers.get("authorization") == expected
 
-    def int_param(raw: str) -> int | None:
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
-            return None
-        value = int(raw)
-        return value if 1 <= value <= 1_000_000 else None
+    routes = [
+        Route("/health", _health, methods=["GET"]),
+        *_pet_routes(pets, authorized),
+        *_me_and_search_routes(pets, authorized),
+        *_defect_routes(pets, slow_seconds),
+    ]
+    app = Starlette(routes=routes)
+    return _AccessLog(_Dropper(app), access_log)
 
-    async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+
+def _int_param(raw: str) -> int | None:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= 1_000_000 else None
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def _pet_routes(pets: dict[int, dict[str, Any]], authorized: Callable[[Request], bool]) -> list[Route]:
+    """``GET/POST /pets`` and ``GET/DELETE /pets/{petId}``, on ``pets``."""
+    next_id = [max(pets, default=0) + 1]
 
     async def list_pets(request: Request) -> Response:
         if not authorized(request):
             return problem(401, "Unauthorized")
         limit_raw = request.query_params.get("limit", "20")
         cursor_raw = request.query_params.get("cursor", "0")
-        limit = int_param(limit_raw)
+        limit = _int_param(limit_raw)
         if limit is None or limit > 50:
             return problem(400, "Bad Request", "limit must be an integer from 1 to 50")
         if not (cursor_raw.isascii() and cursor_raw.isdigit() and len(cursor_raw) <= 6):
@@ -120,7 +135,7 @@ def create_app(*, token: str, access_log: Path | None = None, slow_seconds: floa
     async def pet_item(request: Request) -> Response:
         if not authorized(request):
             return problem(401, "Unauthorized")
-        pet_id = int_param(request.path_params["petId"])
+        pet_id = _int_param(request.path_params["petId"])
         if pet_id is None:
             return problem(400, "Bad Request", "petId must be an integer from 1 to 1000000")
         if pet_id not in pets:
@@ -129,6 +144,18 @@ def create_app(*, token: str, access_log: Path | None = None, slow_seconds: floa
             del pets[pet_id]
             return Response(status_code=204)
         return JSONResponse(pets[pet_id])
+
+    return [
+        Route("/pets", list_pets, methods=["GET"]),
+        Route("/pets", create_pet, methods=["POST"]),
+        Route("/pets/{petId}", pet_item, methods=["GET", "DELETE"]),
+    ]
+
+
+def _me_and_search_routes(pets: dict[int, dict[str, Any]],
+                          authorized: Callable[[Request], bool]) -> list[Route]:
+    """``GET /me`` (echoes the credential, as documented) and the rate-limited ``GET /search``."""
+    search_hits: deque[float] = deque()
 
     async def me(request: Request) -> Response:
         if not authorized(request):
@@ -149,6 +176,15 @@ def create_app(*, token: str, access_log: Path | None = None, slow_seconds: floa
             return problem(400, "Bad Request", "q is required, at most 40 characters")
         items = [p for p in pets.values() if q.lower() in p["name"].lower()]
         return JSONResponse({"items": items})
+
+    return [
+        Route("/me", me, methods=["GET"]),
+        Route("/search", search, methods=["GET"]),
+    ]
+
+
+def _defect_routes(pets: dict[int, dict[str, Any]], slow_seconds: float) -> list[Route]:
+    """The seeded defects of the module docstring's table, and ``GET /hang``."""
 
     async def reports(request: Request) -> Response:
         # DEFECT: secured in the spec, but the credential is never checked.
@@ -172,7 +208,7 @@ def create_app(*, token: str, access_log: Path | None = None, slow_seconds: floa
         return problem(400, "Bad Request", "metric must be one of count, max, mean")
 
     async def invoice(request: Request) -> Response:
-        invoice_id = int_param(request.path_params["invoiceId"])
+        invoice_id = _int_param(request.path_params["invoiceId"])
         if invoice_id is None:
             return problem(400, "Bad Request", "invoiceId must be an integer from 1 to 1000000")
         if invoice_id == 1:
@@ -188,21 +224,13 @@ def create_app(*, token: str, access_log: Path | None = None, slow_seconds: floa
         await asyncio.sleep(3600)
         return JSONResponse({})
 
-    routes = [
-        Route("/health", health, methods=["GET"]),
-        Route("/pets", list_pets, methods=["GET"]),
-        Route("/pets", create_pet, methods=["POST"]),
-        Route("/pets/{petId}", pet_item, methods=["GET", "DELETE"]),
-        Route("/me", me, methods=["GET"]),
-        Route("/search", search, methods=["GET"]),
+    return [
         Route("/reports", reports, methods=["GET"]),
         Route("/exports", exports, methods=["GET"]),
         Route("/stats/{metric}", stats, methods=["GET"]),
         Route("/invoices/{invoiceId}", invoice, methods=["GET"]),
         Route("/hang", hang, methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
-    return _AccessLog(_Dropper(app), access_log)
 
 
 class _Dropper:

@@ -253,23 +253,7 @@ class LiveResult:
                 outcomes["connection"] += 1
             else:
                 outcomes[f"{(ex.status or 0) // 100}xx"] += 1
-        op_rows = []
-        for label, st in self.operations.items():
-            summary = lstats.summary(st.latencies)
-            p95 = summary["p95_ms"]
-            within = p95 is None or p95 <= opts.latency_budget_ms
-            if summary["count"] == 0:
-                within = None  # nothing answered: no verdict
-            op_rows.append({"operation": label, "pointer": str(st.pointer), **summary, "within_budget": within,
-                            "statuses": dict(sorted(st.statuses.items())), "notes": sorted(st.notes)})
-            if within is False and label in by_label:
-                slowest = max((ex for ex in exchanges if ex.operation == label and ex.error is None
-                               and ex.purpose != "rate-limit"), key=lambda ex: ex.elapsed, default=None)
-                self.observations.add(
-                    "live/latency-budget-exceeded", by_label[label],
-                    f"`{label}` p95 latency is {p95:g} ms over {summary['count']} requests, "
-                    f"over the {opts.latency_budget_ms:g} ms budget", slowest, sender,
-                    p50_ms=str(summary["p50_ms"]), p95_ms=str(p95), p99_ms=str(summary["p99_ms"]))
+        op_rows = self._operation_rows(sender, by_label)
         errors = sum(1 for ex in sent if ex.error is not None or (ex.status or 0) >= 500)
         total = len(sent)
         rate = errors / total if total else 0.0
@@ -279,26 +263,7 @@ class LiveResult:
                 "live/error-rate-exceeded", None,
                 f"Server error rate is {rate * 100:.2f} % ({errors} of {total} requests answered 5xx, timed out "
                 f"or failed), over the {opts.error_rate_budget * 100:g} % budget", None, None)
-        not_reached = [label for label in self.planned if label not in self.done]
-        not_audited = self.not_audited()
-        if self.partial:
-            reached = len(self.done)
-            self.observations.add(
-                "live/audit-incomplete", None,
-                f"The audit stopped early: {self.stop_reason}; {reached} of {len(self.planned)} operations "
-                f"completed", None, None, not_audited=", ".join(not_reached))
-        for row in not_audited:
-            op = by_label.get(row["operation"])
-            self.observations.add("live/operation-not-audited", op,
-                                  f"`{row['operation']}` was not audited: {row['reason']}", None, None)
-        audited = self.audited
-        if not audited:
-            total_ops = len(self.planned) + len(self.skipped)
-            self.observations.add(
-                "live/nothing-audited", None,
-                f"The audit tested none of the {total_ops} operation(s): no request reached the server "
-                f"for any of them (see the not-audited list for why); this run proves nothing",
-                None, None)
+        not_audited, audited = self._coverage(by_label)
         methods = sorted(SAFE_METHODS | {m.upper() for m in opts.allow_methods})
         self._section = self.redactor.redact_data({
             "base_url": self.base_url,
@@ -327,6 +292,56 @@ class LiveResult:
             "tools": {"schemathesis": self.schemathesis_version},
             **({"focus": self.focus} if self.focus is not None else {}),
         })
+
+    def _operation_rows(self, sender: Sender, by_label: dict[str, Any]) -> list[dict[str, Any]]:
+        """Each operation's latency figures against the p95 budget; an observation for each
+        operation over it."""
+        opts = self.options
+        exchanges = sender.exchanges
+        op_rows = []
+        for label, st in self.operations.items():
+            summary = lstats.summary(st.latencies)
+            p95 = summary["p95_ms"]
+            within = p95 is None or p95 <= opts.latency_budget_ms
+            if summary["count"] == 0:
+                within = None  # nothing answered: no verdict
+            op_rows.append({"operation": label, "pointer": str(st.pointer), **summary, "within_budget": within,
+                            "statuses": dict(sorted(st.statuses.items())), "notes": sorted(st.notes)})
+            if within is False and label in by_label:
+                slowest = max((ex for ex in exchanges if ex.operation == label and ex.error is None
+                               and ex.purpose != "rate-limit"), key=lambda ex: ex.elapsed, default=None)
+                self.observations.add(
+                    "live/latency-budget-exceeded", by_label[label],
+                    f"`{label}` p95 latency is {p95:g} ms over {summary['count']} requests, "
+                    f"over the {opts.latency_budget_ms:g} ms budget", slowest, sender,
+                    p50_ms=str(summary["p50_ms"]), p95_ms=str(p95), p99_ms=str(summary["p99_ms"]))
+        return op_rows
+
+    def _coverage(self, by_label: dict[str, Any]) -> tuple[list[dict[str, str]], list[str]]:
+        """Observations for an audit that stopped early, for each operation not audited and
+        for an audit that tested nothing; returns (the not-audited rows, the audited
+        operations)."""
+        not_reached = [label for label in self.planned if label not in self.done]
+        not_audited = self.not_audited()
+        if self.partial:
+            reached = len(self.done)
+            self.observations.add(
+                "live/audit-incomplete", None,
+                f"The audit stopped early: {self.stop_reason}; {reached} of {len(self.planned)} operations "
+                f"completed", None, None, not_audited=", ".join(not_reached))
+        for row in not_audited:
+            op = by_label.get(row["operation"])
+            self.observations.add("live/operation-not-audited", op,
+                                  f"`{row['operation']}` was not audited: {row['reason']}", None, None)
+        audited = self.audited
+        if not audited:
+            total_ops = len(self.planned) + len(self.skipped)
+            self.observations.add(
+                "live/nothing-audited", None,
+                f"The audit tested none of the {total_ops} operation(s): no request reached the server "
+                f"for any of them (see the not-audited list for why); this run proves nothing",
+                None, None)
+        return not_audited, audited
 
     def section(self) -> dict[str, Any]:
         return self._section

@@ -193,16 +193,6 @@ def register(app: typer.Typer, format_enum: Any) -> None:
     ) -> None:
         """Load-test a running service with a request mix derived from its spec, on Locust, and
         gate p95 latency and error rate under load (the perf gate; read-only by default)."""
-        from gatekeeper.config import discover, load_config
-        from gatekeeper.loadtest import build_plan, load_report, locustfile_text
-        from gatekeeper.registry import validate
-        from gatekeeper.outputs import parse_report_args, write_reports
-        from gatekeeper.reporters import render
-        from gatekeeper.spec import load
-
-        cfg = load_config(config if config else discover())
-        validate(cfg, extra=catalogues)
-        report_targets = parse_report_args(report_to, inputs=[spec_path])
         flags = {"users": users, "spawn-rate": spawn_rate, "max-duration": max_duration,
                  "max-requests": max_requests, "think-time": think_time, "target-rps": target_rps,
                  "request-timeout": request_timeout, "latency-budget": latency_budget,
@@ -210,43 +200,14 @@ def register(app: typer.Typer, format_enum: Any) -> None:
                  "header-env": header_env, "header": header, "allow-writes": allow_writes,
                  "allow-method": allow_method, "master": master, "expect-workers": expect_workers,
                  "master-bind-host": master_bind_host, "master-bind-port": master_bind_port}
-        options = build_load_options(base_url, flags, cfg.settings.get("load"),
-                                     source=cfg.source or "config")
-        options.validate()
-        redactor = options.credentials.redactor()
-        spec = load(spec_path)
-        if write_locustfile:
-            plan = build_plan(spec, allow_writes=options.allow_writes,
-                              allow_methods=options.allow_methods, weights=options.weights)
-            plan.credential_env = list(options.header_env)
-            if options.literal_headers:
-                raise ConfigError("--write-locustfile: pass credentials with --header-env (the "
-                                  "file names the variable, never the value), not --header")
-            if os.path.exists(write_locustfile):
-                raise ConfigError(f"{write_locustfile} exists; remove it or choose another path")
-            with open(write_locustfile, "w", encoding="utf-8") as fh:
-                fh.write(locustfile_text(plan))
-            typer.echo(f"wrote {write_locustfile}: {len(plan.requests)} operations, "
-                       f"{len(plan.skipped)} left out; run it with: locust -f {write_locustfile} "
-                       f"--host {options.base_url}", err=True)
-            raise typer.Exit(0)
-        line = _ProgressLine(options.max_duration, progress)
-        report, result = load_report(spec, options, cfg, progress=line, raise_errors=debug)
-        fmt_name = getattr(fmt, "value", fmt)
-        color = (fmt_name == "terminal" and output is None and sys.stdout.isatty()
-                 and not os.environ.get("NO_COLOR"))
-        options_for = {"color": color} if fmt_name == "terminal" else {}
-        text = redactor.redact(render(fmt_name, report, **options_for))
-        if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        elif text:
-            sys.stdout.write(text)
-        write_reports([report], report_targets, redact=redactor.redact)
-        if result.interrupted:
-            typer.echo("gatekeeper: load test interrupted; the report is partial", err=True)
-            raise typer.Exit(130)
-        raise typer.Exit(0 if report.passed else 1)
+        _load(spec_path, base_url, flags, write_locustfile=write_locustfile, progress=progress,
+              config=config, fmt=fmt, output=output, report_to=report_to, debug=debug)
+
+    _register_worker(app)
+
+
+def _register_worker(app: typer.Typer) -> None:
+    """Add ``load-worker`` to the typer application."""
 
     @app.command("load-worker")
     def load_worker_cmd(
@@ -256,26 +217,98 @@ def register(app: typer.Typer, format_enum: Any) -> None:
         """Join a `gatekeeper load --master` run as a Locust worker (the master sends the
         locustfile; credentials come from this machine's environment variables named by the
         master's --header-env)."""
-        import socket
-        import subprocess
-        import time
+        _run_worker(master_host, master_port)
 
-        # A worker fetches the locustfile from the master as it starts and gives up when the
-        # master is not listening yet; workers are often started first, so wait for it.
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection((master_host, master_port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise ConfigError(f"load-worker: the master {master_host}:{master_port} did "
-                                      "not answer within 60 s; start `gatekeeper load --master`")
-                time.sleep(0.3)
-        command = [sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host",
-                   master_host, "--master-port", str(master_port), "--loglevel", "ERROR"]
+
+def _load(spec_path: str, base_url: str, flags: dict[str, Any], *, write_locustfile: str | None,
+          progress: str, config: str | None, fmt: Any, output: str | None,
+          report_to: list[str] | None, debug: bool) -> None:
+    """``gatekeeper load``: the options from the flags and the config, then the locustfile
+    written or the load run and its report; exits with the verdict."""
+    from gatekeeper.config import discover, load_config
+    from gatekeeper.loadtest import load_report
+    from gatekeeper.outputs import parse_report_args, write_reports
+    from gatekeeper.registry import validate
+    from gatekeeper.spec import load
+
+    cfg = load_config(config if config else discover())
+    validate(cfg, extra=catalogues)
+    report_targets = parse_report_args(report_to, inputs=[spec_path])
+    options = build_load_options(base_url, flags, cfg.settings.get("load"),
+                                 source=cfg.source or "config")
+    options.validate()
+    redactor = options.credentials.redactor()
+    spec = load(spec_path)
+    if write_locustfile:
+        _write_locustfile(spec, options, write_locustfile)
+    line = _ProgressLine(options.max_duration, progress)
+    report, result = load_report(spec, options, cfg, progress=line, raise_errors=debug)
+    _write_output(report, fmt, output, redactor)
+    write_reports([report], report_targets, redact=redactor.redact)
+    if result.interrupted:
+        typer.echo("gatekeeper: load test interrupted; the report is partial", err=True)
+        raise typer.Exit(130)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _write_locustfile(spec: Any, options: Any, path: str) -> None:
+    """``--write-locustfile PATH``: the generated locustfile, then exit 0."""
+    from gatekeeper.loadtest import build_plan, locustfile_text
+
+    plan = build_plan(spec, allow_writes=options.allow_writes,
+                      allow_methods=options.allow_methods, weights=options.weights)
+    plan.credential_env = list(options.header_env)
+    if options.literal_headers:
+        raise ConfigError("--write-locustfile: pass credentials with --header-env (the "
+                          "file names the variable, never the value), not --header")
+    if os.path.exists(path):
+        raise ConfigError(f"{path} exists; remove it or choose another path")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(locustfile_text(plan))
+    typer.echo(f"wrote {path}: {len(plan.requests)} operations, "
+               f"{len(plan.skipped)} left out; run it with: locust -f {path} "
+               f"--host {options.base_url}", err=True)
+    raise typer.Exit(0)
+
+
+def _write_output(report: Any, fmt: Any, output: str | None, redactor: Any) -> None:
+    """The ``--format`` output, redacted, to ``--output`` or stdout."""
+    from gatekeeper.reporters import render
+
+    fmt_name = getattr(fmt, "value", fmt)
+    color = (fmt_name == "terminal" and output is None and sys.stdout.isatty()
+             and not os.environ.get("NO_COLOR"))
+    options_for = {"color": color} if fmt_name == "terminal" else {}
+    text = redactor.redact(render(fmt_name, report, **options_for))
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif text:
+        sys.stdout.write(text)
+
+
+def _run_worker(master_host: str, master_port: int) -> None:
+    """``gatekeeper load-worker``: wait for the master, then run Locust's worker."""
+    import socket
+    import subprocess
+    import time
+
+    # A worker fetches the locustfile from the master as it starts and gives up when the
+    # master is not listening yet; workers are often started first, so wait for it.
+    deadline = time.monotonic() + 60
+    while True:
         try:
-            code = subprocess.call(command, stdin=subprocess.DEVNULL)
-        except KeyboardInterrupt:
-            code = 130
-        raise typer.Exit(code)
+            socket.create_connection((master_host, master_port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise ConfigError(f"load-worker: the master {master_host}:{master_port} did "
+                                  "not answer within 60 s; start `gatekeeper load --master`")
+            time.sleep(0.3)
+    command = [sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host",
+               master_host, "--master-port", str(master_port), "--loglevel", "ERROR"]
+    try:
+        code = subprocess.call(command, stdin=subprocess.DEVNULL)
+    except KeyboardInterrupt:
+        code = 130
+    raise typer.Exit(code)

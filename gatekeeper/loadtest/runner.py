@@ -161,45 +161,14 @@ def run_load(spec: Any, options: LoadOptions, *, progress: Progress | None = Non
             "GATEKEEPER_LOAD_THINK": ",".join(map(str, options.think_time)) if options.think_time else "",
             "PYTHONUNBUFFERED": "1",
         })
-        command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
-                   "-u", str(options.users), "-r", f"{options.effective_spawn_rate:g}",
-                   "-t", f"{max(1, round(options.max_duration))}s", "--host", options.base_url,
-                   "--json-file", str(stats_prefix), "--csv", str(stats_prefix),
-                   "--only-summary", "--skip-log-setup", "--loglevel", "ERROR",
-                   "--stop-timeout", "0", "--exit-code-on-error", "0"]
-        if options.master:
-            # Workers that never join end the run (no statistics: a clear error), not a hang.
-            command += ["--master", "--expect-workers", str(options.expect_workers),
-                        "--expect-workers-max-wait", "60",
-                        "--master-bind-host", options.master_bind_host,
-                        "--master-bind-port", str(options.master_bind_port)]
+        command = _locust_command(options, locustfile, stats_prefix)
         started = time.monotonic()
         child = subprocess.Popen(command, env=env, cwd=folder, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                  errors="replace", start_new_session=True)
         # In distributed mode the clock starts when the workers have joined; allow for that.
         deadline = started + options.max_duration + _GRACE + (60.0 if options.master else 0.0)
-        interrupted = False
-        seen = 0
-        try:
-            while child.poll() is None:
-                time.sleep(0.25)
-                seen = _feed_progress(progress_path, seen, result, progress)
-                if time.monotonic() > deadline:
-                    child.send_signal(signal.SIGTERM)
-                    result.stop_reason = f"Locust did not stop within --max-duration + {_GRACE:g} s"
-                    try:
-                        child.wait(10)
-                    except subprocess.TimeoutExpired:
-                        child.kill()
-                    break
-        except KeyboardInterrupt:
-            interrupted = True
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        interrupted, seen = _watch(child, deadline, progress_path, result, progress)
         out, err = child.communicate()
         _feed_progress(progress_path, seen, result, progress)
         stats_file = Path(str(stats_prefix) + ".json")
@@ -222,6 +191,50 @@ def run_load(spec: Any, options: LoadOptions, *, progress: Progress | None = Non
             figures.interrupted, figures.stop_reason = True, "interrupted (Ctrl-C)"
         return figures
 
+
+def _locust_command(options: LoadOptions, locustfile: Path, stats_prefix: Path) -> list[str]:
+    """The command line of the headless Locust run (its master, in distributed mode)."""
+    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
+               "-u", str(options.users), "-r", f"{options.effective_spawn_rate:g}",
+               "-t", f"{max(1, round(options.max_duration))}s", "--host", options.base_url,
+               "--json-file", str(stats_prefix), "--csv", str(stats_prefix),
+               "--only-summary", "--skip-log-setup", "--loglevel", "ERROR",
+               "--stop-timeout", "0", "--exit-code-on-error", "0"]
+    if options.master:
+        # Workers that never join end the run (no statistics: a clear error), not a hang.
+        command += ["--master", "--expect-workers", str(options.expect_workers),
+                    "--expect-workers-max-wait", "60",
+                    "--master-bind-host", options.master_bind_host,
+                    "--master-bind-port", str(options.master_bind_port)]
+    return command
+
+
+def _watch(child: subprocess.Popen[str], deadline: float, progress_path: Path,
+           result: LoadResult, progress: Progress | None) -> tuple[bool, int]:
+    """Follow the running Locust until it ends, feeding its progress lines to ``progress``;
+    stopped past ``deadline`` or on Ctrl-C. Returns (interrupted, progress lines read)."""
+    interrupted = False
+    seen = 0
+    try:
+        while child.poll() is None:
+            time.sleep(0.25)
+            seen = _feed_progress(progress_path, seen, result, progress)
+            if time.monotonic() > deadline:
+                child.send_signal(signal.SIGTERM)
+                result.stop_reason = f"Locust did not stop within --max-duration + {_GRACE:g} s"
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return interrupted, seen
 
 def _per_process_budget(options: LoadOptions) -> int:
     if not options.max_requests:
