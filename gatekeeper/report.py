@@ -254,7 +254,9 @@ class SpecInfo(Record):
 
 class Report(Record):
     """``sections``: results of other stages (``"live"``, ``"compare"``) keyed by name;
-    JSON-safe data.
+    JSON-safe data, written as is under ``"sections"`` in the JSON report. Their shapes are
+    in docs/report-format.md; read ``compare`` and ``baseline`` through the typed views of
+    `gatekeeper.sections` (`compare_section`, `baseline_section`).
 
     ``error``: why the spec could not be checked (it could not be loaded, its worker ran out
     of time or memory), else None. Such a report has no gates and never passes; every
@@ -304,9 +306,10 @@ class Report(Record):
     def new_fingerprints(self) -> frozenset[str]:
         """Fingerprints of the findings a comparison with a base (``--base``) found new;
         empty without one."""
-        compare = self.sections.get("compare") or {}
-        return frozenset(f.get("fingerprint", "") for g in compare.get("gates") or ()
-                         for f in g.get("new") or ())
+        from gatekeeper.sections import compare_section  # read by reporters, not by checks
+
+        compare = compare_section(self)
+        return compare.new_fingerprints() if compare is not None else frozenset()
 
     def prioritised_findings(self) -> list[Finding]:
         """The active findings, new ones first, then by severity (errors first), then in

@@ -1,6 +1,6 @@
 """Pull-request summary in Markdown: verdict, score and coverage deltas, new and fixed findings,
-breaking changes, baseline waivers. Reads only ``report.sections["compare"]`` /
-``["baseline"]`` and the report model; everything from the spec is escaped."""
+breaking changes, baseline waivers. Reads only the ``compare`` and
+``baseline`` sections (through `gatekeeper.sections`) and the report model; everything from the spec is escaped."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from gatekeeper.report import Report
+from gatekeeper.sections import Delta, baseline_section, compare_section
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -79,43 +80,41 @@ def compare_sections(reports: Sequence[Report]) -> str:
 
 
 def body(report: Report) -> str:
-    c = report.sections.get("compare")
+    c = compare_section(report)
     lines: list[str] = []
     if c:
-        base = escape(c.get("base") or "base")
-        score, cov = c["score"], c["coverage"]
-        n = c["counts"]
-        if not c.get("base_found"):
+        base = escape(c.base or "base")
+        score, cov = c.score, c.coverage or Delta()
+        n = c.counts
+        if not c.base_found:
             lines += [f"No spec at `{base}`: the spec is new, every finding counts as new.", ""]
         lines += [
             "| | base | head |", "|---|---|---|",
-            f"| score | {_num(score['before'])} | {_num(score['after'])}"
-            f"{_delta(score['delta'])} |",
-            f"| documentation coverage | {_num(cov['before'], ' %')} | "
-            f"{_num(cov['after'], ' %')}{_delta(cov['delta'], ' pts')} |",
-            f"| findings | {n['fixed'] + n['unchanged']} | {n['new'] + n['unchanged']} |",
+            f"| score | {_num(score.before)} | {_num(score.after)}{_delta(score.delta)} |",
+            f"| documentation coverage | {_num(cov.before, ' %')} | "
+            f"{_num(cov.after, ' %')}{_delta(cov.delta, ' pts')} |",
+            f"| findings | {n.fixed + n.unchanged} | {n.new + n.unchanged} |",
             "",
-            f"Compared with `{base}`: **{n['new']} new**, {n['fixed']} fixed, "
-            f"{n['unchanged']} unchanged"
-            + (" (only new findings fail)" if c.get("new_only") else "") + ".",
+            f"Compared with `{base}`: **{n.new} new**, {n.fixed} fixed, {n.unchanged} unchanged"
+            + (" (only new findings fail)" if c.new_only else "") + ".",
             "",
         ]
-        gates = [g for g in c["gates"] if g["metric_after"] is not None or any(
-            g["counts"].values())]
+        gates = [g for g in c.gates if g.metric_after is not None
+                 or g.counts.new or g.counts.fixed or g.counts.unchanged]
         if gates:
             lines += ["| gate | metric | new | fixed |", "|---|---|---|---|"]
             for g in gates:
-                metric = "" if g["metric_after"] is None else \
-                    f"{_num(g['metric_before'], ' %')} → {_num(g['metric_after'], ' %')}"
-                lines.append(f"| {escape(g['name'])} | {metric} | {g['counts']['new']} | "
-                             f"{g['counts']['fixed']} |")
+                metric = "" if g.metric_after is None else \
+                    f"{_num(g.metric_before, ' %')} → {_num(g.metric_after, ' %')}"
+                lines.append(f"| {escape(g.name)} | {metric} | {g.counts.new} | "
+                             f"{g.counts.fixed} |")
             lines.append("")
-        for d in c.get("ratchet_dropped", []):
-            lines += [f"Ratchet: **{escape(d['gate'])}** dropped from {d['before']:g} % to "
-                      f"{d['after']:g} % (tolerance {d['tolerance']:g} points).", ""]
-        breaking = c.get("breaking", [])
+        for d in c.ratchet_dropped:
+            lines += [f"Ratchet: **{escape(d.gate)}** dropped from {d.before:g} % to "
+                      f"{d.after:g} % (tolerance {d.tolerance:g} points).", ""]
+        breaking = c.breaking
         if breaking:
-            allowed = c.get("major_bump")
+            allowed = c.major_bump
             head = f"#### Breaking changes ({len(breaking)})"
             lines += [head + (f": allowed by the major version bump ({escape(allowed)})"
                               if allowed else ""), ""]
@@ -123,29 +122,29 @@ def body(report: Report) -> str:
                 lines.append(f"- `{escape(f['rule'])}` [{escape(str(f.get('severity')))}] "
                              f"{escape(f['file'])}:{f['line']}: {escape(f['message'])}")
             lines.append("")
-            if c.get("base"):
-                lines += [f"Changelog for API consumers: `gatekeeper diff {escape(c['base'])} "
+            if c.base:
+                lines += [f"Changelog for API consumers: `gatekeeper diff {escape(c.base)} "
                           f"{escape(report.spec.path)} --format markdown`", ""]
         else:
-            lines += ["No breaking changes.", ""] if c.get("base_found") else []
-        new = sorted((f for g in c["gates"] for f in g["new"]),  # most severe first
+            lines += ["No breaking changes.", ""] if c.base_found else []
+        new = sorted((f for g in c.gates for f in g.new),  # most severe first
                      key=lambda f: -_RANK.get(f["severity"], 0))
-        fixed = [f for g in c["gates"] for f in g["fixed"]]
+        fixed = [f for g in c.gates for f in g.fixed]
         lines += _finding_rows(new, "New findings")
         lines += _finding_rows(fixed, "Fixed findings")
-    b = report.sections.get("baseline")
+    b = baseline_section(report)
     if b:
-        lines += [f"Baseline `{escape(b['file'])}`: {b['waived']} finding(s) waived, "
-                  f"{len(b['expired'])} expired, {len(b['stale'])} stale.", ""]
-        for e in b["expired"]:
+        lines += [f"Baseline `{escape(b.file)}`: {b.waived} finding(s) waived, "
+                  f"{len(b.expired)} expired, {len(b.stale)} stale.", ""]
+        for e in b.expired:
             lines.append(f"- expired {escape(e.get('expires'))}: `{escape(e['rule'])}` at "
                          f"`{escape(e['pointer'])}` (owner {escape(e.get('owner') or 'none')})")
-        for e in b["stale"]:
+        for e in b.stale:
             lines.append(f"- stale: `{escape(e['rule'])}` at `{escape(e['pointer'])}` "
                          "matches nothing; remove it")
-        if b["expired"] or b["stale"]:
+        if b.expired or b.stale:
             lines.append("")
-        waivers = b.get("waivers") or []
+        waivers = b.waivers
         if waivers:
             lines += [f"<details><summary>Baseline waivers ({len(waivers)})</summary>", "",
                       "| rule | location | reason | owner | expires |", "|---|---|---|---|---|"]

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from gatekeeper.report import Finding, GateResult, Report, RuleInfo, Severity
+from gatekeeper.sections import Delta, baseline_section, compare_section
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -324,10 +325,6 @@ def _as_dict(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
 
-def _as_list(v: Any) -> list[Any]:
-    return list(v) if isinstance(v, (list, tuple)) else []
-
-
 def _points(value: Any, unit: str = "") -> str:
     """A number (already in percent or points) for a comparison cell; "n/a" when absent."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -362,74 +359,73 @@ def _finding_row(f: Any, cited: set[str]) -> dict[str, Any]:
 
 
 def compare_view(report: Report) -> dict[str, Any]:
-    """A normalised, defensive view of ``report.sections["compare"]`` (`gatekeeper.orchestration.compare`:
-    base comparison) for the scorecard; ``present`` is false when the run had no base."""
-    data = _as_dict(report.sections.get("compare"))
-    if not data:
+    """The scorecard's view of the ``compare`` section (`gatekeeper.sections.CompareSection`:
+    base comparison); ``present`` is false when the run had no base. The typed section
+    tolerates missing keys; the values here are still checked, since a merged report may
+    come from a JSON file written by hand."""
+    data = compare_section(report)
+    if data is None:
         return {"present": False}
     cited = {r.id for r in rules_cited(report)}
-    score, cov, counts = (_as_dict(data.get(k)) for k in ("score", "coverage", "counts"))
+    score, cov, counts = data.score, data.coverage or Delta(), data.counts
     gates, new, fixed, unchanged = [], [], [], []
-    for g in (_as_dict(x) for x in _as_list(data.get("gates"))):
-        c = _as_dict(g.get("counts"))
-        delta, trend = _signed(g.get("metric_delta"))
+    for g in data.gates:
+        c = g.counts
+        delta, trend = _signed(g.metric_delta)
         gates.append({
-            "name": str(g.get("name", "")), "title": str(g.get("title") or g.get("name", "")),
-            "has_metric": g.get("metric_after") is not None or g.get("metric_before") is not None,
-            "before": _points(g.get("metric_before"), " %"),
-            "after": _points(g.get("metric_after"), " %"), "delta": delta, "trend": trend,
-            "threshold": ("–" if g.get("threshold") is None
-                          else _points(g.get("threshold"), " %")),
-            "new": c.get("new", 0), "fixed": c.get("fixed", 0), "unchanged": c.get("unchanged", 0),
+            "name": str(g.name), "title": str(g.title or g.name),
+            "has_metric": g.metric_after is not None or g.metric_before is not None,
+            "before": _points(g.metric_before, " %"),
+            "after": _points(g.metric_after, " %"), "delta": delta, "trend": trend,
+            "threshold": "–" if g.threshold is None else _points(g.threshold, " %"),
+            "new": c.new, "fixed": c.fixed, "unchanged": c.unchanged,
         })
-        new += [_finding_row(f, cited) for f in _as_list(g.get("new"))]
-        fixed += [_finding_row(f, cited) for f in _as_list(g.get("fixed"))]
-        unchanged += [_finding_row(f, cited) for f in _as_list(g.get("unchanged"))]
-    score_delta, score_trend = _signed(score.get("delta"))
-    cov_delta, cov_trend = _signed(cov.get("delta"))
-    breaking = [_finding_row(f, cited) for f in _as_list(data.get("breaking"))]
+        new += [_finding_row(f, cited) for f in g.new]
+        fixed += [_finding_row(f, cited) for f in g.fixed]
+        unchanged += [_finding_row(f, cited) for f in g.unchanged]
+    score_delta, score_trend = _signed(score.delta)
+    cov_delta, cov_trend = _signed(cov.delta)
     return {
         "present": True,
-        "base": str(data.get("base") or "the base"),
-        "base_found": bool(data.get("base_found")),
-        "base_error": str(data.get("base_error") or ""),
-        "score_before": _points(score.get("before")), "score_after": _points(score.get("after")),
+        "base": str(data.base or "the base"),
+        "base_found": bool(data.base_found),
+        "base_error": str(data.base_error or ""),
+        "score_before": _points(score.before), "score_after": _points(score.after),
         "score_delta": score_delta, "score_trend": score_trend,
-        "coverage_before": _points(cov.get("before"), " %"),
-        "coverage_after": _points(cov.get("after"), " %"),
+        "coverage_before": _points(cov.before, " %"),
+        "coverage_after": _points(cov.after, " %"),
         "coverage_delta": cov_delta, "coverage_trend": cov_trend,
-        "counts": {k: counts.get(k, 0) for k in ("new", "fixed", "unchanged")},
+        "counts": {"new": counts.new, "fixed": counts.fixed, "unchanged": counts.unchanged},
         "gates": gates, "new": new, "fixed": fixed, "unchanged": unchanged,
-        "breaking": breaking, "breaking_blocking": data.get("breaking_blocking", 0),
-        "major_bump": str(data.get("major_bump") or ""),
-        "new_only": bool(data.get("new_only")), "ratchet": bool(data.get("ratchet")),
+        "breaking": [_finding_row(f, cited) for f in data.breaking],
+        "breaking_blocking": data.breaking_blocking,
+        "major_bump": str(data.major_bump or ""),
+        "new_only": bool(data.new_only), "ratchet": bool(data.ratchet),
         "ratchet_dropped": [
-            {"gate": str(d.get("gate", "")), "before": _points(d.get("before"), " %"),
-             "after": _points(d.get("after"), " %"), "tolerance": _num(d.get("tolerance"))}
-            for d in (_as_dict(x) for x in _as_list(data.get("ratchet_dropped")))],
+            {"gate": str(d.gate), "before": _points(d.before, " %"),
+             "after": _points(d.after, " %"), "tolerance": _num(d.tolerance)}
+            for d in data.ratchet_dropped],
     }
 
 
 def baseline_view(report: Report) -> dict[str, Any]:
-    """A defensive view of ``report.sections["baseline"]`` (`gatekeeper.baseline`): the
-    entries that waived findings, and the expired and stale ones."""
-    data = _as_dict(report.sections.get("baseline"))
-    if not data:
+    """The page's view of the ``baseline`` section (`gatekeeper.sections.BaselineSection`):
+    the entries that waived findings, and the expired and stale ones."""
+    data = baseline_section(report)
+    if data is None:
         return {"present": False}
 
-    def entry(e: Any) -> dict[str, str]:
-        d = _as_dict(e)
+    def entry(d: dict[str, Any]) -> dict[str, str]:
         where = f"{d['file']}:{d['line']}" if "file" in d and "line" in d else ""
         return {k: str(d.get(k) or "") for k in ("rule", "pointer", "reason", "owner", "expires",
                                                  "message")} | {"where": where}
 
     return {
-        "present": True, "file": str(data.get("file") or ""),
-        "entries": data.get("entries", 0), "waived": data.get("waived", 0),
-        "today": str(data.get("today") or ""),
-        "waivers": [entry(e) for e in _as_list(data.get("waivers"))],
-        "expired": [entry(e) for e in _as_list(data.get("expired"))],
-        "stale": [entry(e) for e in _as_list(data.get("stale"))],
+        "present": True, "file": str(data.file or ""),
+        "entries": data.entries, "waived": data.waived, "today": str(data.today or ""),
+        "waivers": [entry(e) for e in data.waivers],
+        "expired": [entry(e) for e in data.expired],
+        "stale": [entry(e) for e in data.stale],
     }
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 
 from gatekeeper.report import Finding, GateResult, Report, Severity
 from gatekeeper.safe_text import terminal_safe
+from gatekeeper.sections import baseline_section, compare_section
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1",
            "cyan": "36"}
@@ -221,42 +222,42 @@ def compare_summary(report: Report) -> str:
     and on ``sections["baseline"]``: waived, expired and stale entries."""
     t = terminal_safe
     lines = []
-    c = report.sections.get("compare")
+    c = compare_section(report)
     if c:
-        base = t(str(c.get("base") or "base"))
-        if c.get("deleted"):
+        base = t(str(c.base or "base"))
+        if c.deleted:
             lines.append(f"compare: the change deletes this spec; compared with {base} as an "
                          "API without operations")
-        if not c.get("base_found"):
+        if not c.base_found:
             lines.append(f"compare: no spec at {base}: every finding is new"
-                         + (f" ({t(str(c['base_error']))})" if c.get("base_error") else ""))
-        n = c["counts"]
-        score = c["score"]
-        delta = "" if score["delta"] is None else f", score {score['before']} -> " \
-            f"{score['after']} ({score['delta']:+.1f})"
-        lines.append(f"compare with {base}: {n['new']} new, {n['fixed']} fixed, "
-                     f"{n['unchanged']} unchanged{delta}")
-        for g in c["gates"]:
-            if g["metric_delta"]:
-                lines.append(f"  {t(g['name'])}: {g['metric_before']} % -> "
-                             f"{g['metric_after']} % ({g['metric_delta']:+.2f})")
-        for d in c.get("ratchet_dropped", []):
-            lines.append(f"  ratchet: {t(d['gate'])} dropped {d['before']} -> {d['after']}")
-        if c["breaking"]:
-            levels = Counter(str(f.get("severity")) for f in c["breaking"])
-            lines.append(f"breaking changes: {len(c['breaking'])}"
-                         + (f" (allowed: {t(str(c['major_bump']))})" if c.get("major_bump")
+                         + (f" ({t(str(c.base_error))})" if c.base_error else ""))
+        n = c.counts
+        score = c.score
+        delta = "" if score.delta is None else f", score {score.before} -> " \
+            f"{score.after} ({score.delta:+.1f})"
+        lines.append(f"compare with {base}: {n.new} new, {n.fixed} fixed, "
+                     f"{n.unchanged} unchanged{delta}")
+        for g in c.gates:
+            if g.metric_delta:
+                lines.append(f"  {t(g.name)}: {g.metric_before} % -> "
+                             f"{g.metric_after} % ({g.metric_delta:+.2f})")
+        for d in c.ratchet_dropped:
+            lines.append(f"  ratchet: {t(d.gate)} dropped {d.before} -> {d.after}")
+        if c.breaking:
+            levels = Counter(str(f.get("severity")) for f in c.breaking)
+            lines.append(f"breaking changes: {len(c.breaking)}"
+                         + (f" (allowed: {t(str(c.major_bump))})" if c.major_bump
                             else f" ({levels['error']} breaking, {levels['warning']} "
                                  f"potentially breaking, {levels['info']} info)"))
-    b = report.sections.get("baseline")
+    b = baseline_section(report)
     if b:
-        lines.append(f"baseline {t(b['file'])}: {b['waived']} waived, {len(b['expired'])} "
-                     f"expired, {len(b['stale'])} stale")
-        for e in b["expired"]:
+        lines.append(f"baseline {t(b.file)}: {b.waived} waived, {len(b.expired)} "
+                     f"expired, {len(b.stale)} stale")
+        for e in b.expired:
             who = f" (owner {t(e['owner'])})" if e.get("owner") else ""
             lines.append(f"  expired {e.get('expires')}{who}: {t(e['rule'])} at "
                          f"{t(e['pointer'])} no longer waived")
-        for e in b["stale"]:
+        for e in b.stale:
             lines.append(f"  stale: {t(e['rule'])} at {t(e['pointer'])} matches nothing; "
                          "remove it")
     return "\n".join(lines) + ("\n" if lines else "")
