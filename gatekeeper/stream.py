@@ -32,6 +32,7 @@ from gatekeeper.stream_writers import (
     GitlabWriter,
     JsonWriter,
     JunitWriter,
+    RenderAllWriter,
     SarifWriter,
     Spool,
     _Writer,
@@ -190,7 +191,14 @@ def writer_for(name: str, total: int) -> _Writer:
         return GitlabWriter(total)
     if name == "github":
         return GithubWriter(total)
-    raise ConfigError(f"no batch writer for the {name} format")
+    from gatekeeper.reporters import REPORTERS
+
+    if name not in REPORTERS:
+        raise ConfigError(f"no batch writer for the {name} format")
+    import importlib
+
+    # a reporter module without a streaming writer above: its render_many over every report
+    return RenderAllWriter(total, importlib.import_module(f"gatekeeper.reporters.{REPORTERS[name]}"))
 
 
 # ---------------------------------------------------------------------- per-spec files

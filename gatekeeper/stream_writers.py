@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from gatekeeper.portfolio import SpecSummary
 
 __all__ = ["ConcatWriter", "GithubWriter", "GitlabWriter", "JsonWriter", "JunitWriter",
-           "SarifWriter", "Spool"]
+           "RenderAllWriter", "SarifWriter", "Spool"]
 
 class Spool:
     """Pieces of text keyed by a spec's index, kept in a temporary file, read back in index
@@ -519,3 +519,34 @@ class GithubWriter(_Writer):
     def close(self) -> None:
         super().close()
         self.unchecked.close()
+
+
+class RenderAllWriter(_Writer):
+    """A format with no streaming writer of its own (a reporter module added without one):
+    every report is kept whole in the spool (pickled; the spool is a temporary file, so not in
+    memory), and at the end the module's ``render_many(reports)`` writes the document, or,
+    without one, each report's ``render`` in turn. Costs a batch's reports read back at once:
+    a format that must serve thousands of specs gets a streaming writer in `writer_for`."""
+
+    def __init__(self, total: int, module: Any) -> None:
+        super().__init__(total)
+        self.module = module
+
+    def piece(self, index: int, report: Any) -> Any:
+        import pickle
+
+        # latin-1 maps every byte to one character and back: the spool keeps text
+        return pickle.dumps(report).decode("latin-1")
+
+    def finish(self, out: Any, summaries: Sequence[SpecSummary], extra: dict[str, Any]) -> None:
+        import pickle
+
+        # our own workers' pickles, from a temporary file this process created
+        reports = [pickle.loads(piece.encode("latin-1")) for piece in self.spool.pieces()]
+        render_many = getattr(self.module, "render_many", None)
+        if render_many is not None:
+            out.write(render_many(reports))
+        else:
+            for report in reports:
+                out.write(self.module.render(report))
+

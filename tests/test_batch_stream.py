@@ -56,6 +56,29 @@ def test_streamed_outputs_are_what_the_whole_batch_renderers_write():
     assert outs["github"].getvalue() == github.render_many(reports)
 
 
+def test_a_format_without_a_streaming_writer_renders_the_whole_batch_at_the_end():
+    """A reporter module added without a writer in `stream.writer_for` still serves a batch:
+    its render_many over every report, in input order, or each render in turn."""
+    from types import SimpleNamespace
+
+    from gatekeeper.stream_writers import RenderAllWriter
+
+    reports = _reports()
+    for module, expected in (
+            (SimpleNamespace(render=lambda r: f"one {r.spec.path} {r.score:.1f}\n",
+                             render_many=lambda rs: "|".join(r.spec.path for r in rs)),
+             "|".join(r.spec.path for r in reports)),
+            (SimpleNamespace(render=lambda r: f"{r.spec.path}:{len(r.findings)}\n"),
+             "".join(f"{r.spec.path}:{len(r.findings)}\n" for r in reports))):
+        writer = RenderAllWriter(len(reports), module)
+        for index in (2, 0, 1):
+            writer.add(SpecSummary.of_report(index, reports[index]), reports[index])
+        out = io.StringIO()
+        writer.finish(out, [], {})
+        writer.close()
+        assert out.getvalue() == expected
+
+
 def test_specs_that_could_not_be_checked_are_listed_in_the_json():
     reports = _reports()[:1]
     out = io.StringIO()
