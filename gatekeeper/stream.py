@@ -191,14 +191,12 @@ def writer_for(name: str, total: int) -> _Writer:
         return GitlabWriter(total)
     if name == "github":
         return GithubWriter(total)
-    from gatekeeper.reporters import REPORTERS
+    from gatekeeper.reporters import REPORTERS, module_of
 
     if name not in REPORTERS:
         raise ConfigError(f"no batch writer for the {name} format")
-    import importlib
-
     # a reporter module without a streaming writer above: its render_many over every report
-    return RenderAllWriter(total, importlib.import_module(f"gatekeeper.reporters.{REPORTERS[name]}"))
+    return RenderAllWriter(total, module_of(name))
 
 
 # ---------------------------------------------------------------------- per-spec files

@@ -542,11 +542,7 @@ class RenderAllWriter(_Writer):
         import pickle
 
         # our own workers' pickles, from a temporary file this process created
-        reports = [pickle.loads(piece.encode("latin-1")) for piece in self.spool.pieces()]
-        render_many = getattr(self.module, "render_many", None)
-        if render_many is not None:
-            out.write(render_many(reports))
-        else:
-            for report in reports:
-                out.write(self.module.render(report))
+        from gatekeeper.reporters import render_many_of
 
+        reports = [pickle.loads(piece.encode("latin-1")) for piece in self.spool.pieces()]
+        out.write(render_many_of(self.module, reports))

@@ -63,3 +63,15 @@ def fast_validator(schema: Any) -> Any:
             found = None
     _fast_validators[key] = (schema, found)  # the schema kept: its id stays its own
     return found
+
+
+def surely_valid(validator: Any, value: Any) -> bool:
+    """Whether a jsonschema-rs `validator` (None: there is none) accepts `value`; False when
+    it cannot tell (a value it cannot read), so the caller's slower path decides."""
+    if validator is None:
+        return False
+    try:
+        return bool(validator.is_valid(value))
+    except Exception:  # noqa: BLE001 - a value jsonschema-rs cannot read
+        return False
+

@@ -13,7 +13,7 @@ import json
 import re
 
 from gates.style.api import UNDEFINED, Result
-from gates.style.fast_schema import fast_validator
+from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
 from gates.style.jsexpr import JSError, js_regex
 
@@ -398,13 +398,8 @@ def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     if target is UNDEFINED:
         return [Result('#{{print("property")}}must exist', ctx.path)]
     schema_obj = options["schema"]
-    fast = fast_validator(schema_obj)
-    if fast is not None:
-        try:
-            if fast.is_valid(target):
-                return None
-        except Exception:  # noqa: BLE001 - a value jsonschema-rs cannot read: jsonschema decides
-            pass
+    if surely_valid(fast_validator(schema_obj), target):  # else jsonschema decides
+        return None
     dialect = _dialect(schema_obj, options.get("dialect"))
     try:
         validator = _validator(schema_obj, dialect)

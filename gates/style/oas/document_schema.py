@@ -23,6 +23,7 @@ import os
 import re
 
 from gates.style.api import Result
+from gates.style.fast_schema import surely_valid
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -253,11 +254,6 @@ def oasDocumentSchema(target: Any, options: Any, ctx: Context) -> list[Result] |
         name = _DOCUMENT["oas3_0"]
     else:
         return None
-    fast = _fast_validator(name)
-    if fast is not None:
-        try:
-            if fast.is_valid(target):
-                return None
-        except Exception:  # noqa: BLE001 - a document jsonschema-rs cannot read: details decide
-            pass
+    if surely_valid(_fast_validator(name), target):  # else the detailed check decides
+        return None
     return _results(target, name)
