@@ -255,8 +255,8 @@ class SpecInfo(Record):
 class Report(Record):
     """``sections``: results of other stages (``"live"``, ``"compare"``) keyed by name;
     JSON-safe data, written as is under ``"sections"`` in the JSON report. Their shapes are
-    in docs/report-format.md; read ``compare`` and ``baseline`` through the typed views of
-    `gatekeeper.sections` (`compare_section`, `baseline_section`).
+    in docs/report-format.md; read them through the typed views of `gatekeeper.sections`
+    (`compare_section`, `baseline_section`, `live.live_section`, `load.load_section`).
 
     ``error``: why the spec could not be checked (it could not be loaded, its worker ran out
     of time or memory), else None. Such a report has no gates and never passes; every

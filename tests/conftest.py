@@ -61,3 +61,17 @@ def interruptible() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def unknown_keys(record, path: str = "") -> list[str]:
+    """The keys of a typed section (`gatekeeper.sections`), at any depth, that its records do
+    not declare: a key a stage writes must be a field of the record that reads it."""
+    from gatekeeper.sections import SectionRecord
+
+    found = [f"{path}.{key}" for key in record.extra]
+    for name, _read, _default in record._fields:
+        value = getattr(record, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, SectionRecord):
+                found += unknown_keys(item, f"{path}.{name}")
+    return found

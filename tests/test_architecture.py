@@ -9,6 +9,10 @@ What is held, and why:
 * The core that turns a file into a report (`engine`, `spec` and the `index` package,
   `loader`, `resolver`) imports no reporter, no live audit or load test, and no command line:
   they are the library under those, and importing them must stay cheap and usable alone.
+* The reporters, and the typed records of `gatekeeper.sections` they read, import neither
+  the live audit nor the load test: a report with ``live`` and ``load`` sections (merged from
+  JSON files, say) renders without the ``live`` and ``load`` extras, and the audit's
+  internals can change without breaking a reporter.
 * No new import cycle among ``gatekeeper`` modules. The cycles that exist today are listed in
   `KNOWN_CYCLES` (printed by the test) and are being removed; a cycle is a pair of modules
   that cannot be understood, tested or loaded one without the other.
@@ -41,6 +45,8 @@ CORE = ("gatekeeper.engine", "gatekeeper.spec", "gatekeeper.index", "gatekeeper.
 NOT_FROM_CORE = ("gatekeeper.reporters", "gatekeeper.live", "gatekeeper.loadtest",
                  "gatekeeper.cli", "gatekeeper.cli_app", "gatekeeper.diff_cli",
                  "gatekeeper.__main__")
+#: What the reporters must not import (they read those sections through `gatekeeper.sections`).
+NOT_FROM_REPORTERS = ("gatekeeper.live", "gatekeeper.loadtest")
 
 #: Import cycles that exist today, each a set of modules that import one another (directly
 #: or through each other). Being removed as the orchestration is untangled: remove an entry
@@ -140,6 +146,17 @@ def test_the_core_imports_no_reporter_live_loadtest_or_cli() -> None:
         "the live audit, the load test and the command line, which are built on it. Pass "
         "what it needs in as an argument, or move the code that needs both up into the "
         "caller:\n  " + "\n  ".join(bad))
+
+
+def test_the_reporters_import_no_live_audit_or_load_test() -> None:
+    bad = [f"{MODULES[m].relative_to(ROOT)}: imports {target}"
+           for m in MODULES if _under(m, ("gatekeeper.reporters", "gatekeeper.sections"))
+           for target in sorted(imports_of(m)) if _under(target, NOT_FROM_REPORTERS)]
+    assert not bad, (
+        "A reporter imports the live audit or the load test. Read the report's `live` and "
+        "`load` sections through `gatekeeper.sections.live` / `gatekeeper.sections.load` (typed "
+        "records of the section's JSON form); put a text helper both need in a "
+        "`gatekeeper/reporters/_<name>.py` module:\n  " + "\n  ".join(bad))
 
 
 def import_cycles(prefix: str = "gatekeeper") -> list[frozenset[str]]:

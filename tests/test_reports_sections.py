@@ -178,11 +178,12 @@ def test_live_rate_limits_and_skipped_are_tables(compared):
 
 # ------------------------------------------------------------------ terminal
 def test_terminal_renders_the_live_summary_first():
-    from gatekeeper.live.summary import render_text
+    from gatekeeper.reporters._live import terminal_text
+    from gatekeeper.sections.live import read_live
 
     report = _check(PETSTORE).replace(sections={"live": LIVE_MORE})
     out = terminal.render(report)
-    assert out.startswith(render_text(LIVE_MORE) + "\n")
+    assert out.startswith(terminal_text(read_live(LIVE_MORE)) + "\n")
     assert "rate limit  GET /search<i>: 429 observed, missing RateLimit-Reset" in out
     assert "not audited (1):\n    POST /pets: write method" in out
     assert "Live audit" not in terminal.render(_check(PETSTORE))

@@ -1,7 +1,8 @@
 """What one live audit observed, and the JSON-safe section the reports show.
 
 `LiveResult.section()` is the value of ``Report.sections["live"]`` (and so of ``sections.live``
-in the JSON report). Its shape, which the HTML scorecard reads::
+in the JSON report). Its shape (docs/report-format.md describes each key; the reporters read it
+through the records of `gatekeeper.sections.live`, which a key added here must join)::
 
     {
       "base_url": "http://127.0.0.1:8000",

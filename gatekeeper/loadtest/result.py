@@ -5,14 +5,15 @@ Locust rounds them: exact below 100 ms, two significant digits above), per opera
 all requests, so they match what Locust itself reports for the same run. Errors are what the
 performance gate counts: 5xx answers, timeouts and failed connections.
 
-`LoadResult.section()` is the report's ``load`` section (plain JSON):
+`LoadResult.section()` is the report's ``load`` section (plain JSON; docs/report-format.md
+describes each key, and the reporters read it through the records of `gatekeeper.sections.load`,
+which a key added here must join):
 
-``{"base_url", "options": {...}, "stop_reason", "duration_s", "users", "workers",
+``{"base_url", "options": {...}, "stop_reason", "interrupted", "duration_s", "users", "workers",
 "totals": {"requests", "errors", "error_rate", "rps", "p50", "p95", "p99", "max"},
 "operations": [{"name", "method", "requests", "errors", "error_rate", "rps", "p50", "p95",
 "p99", "max", "pointer"}], "timeline": [{"t", "users", "rps", "p50", "p95", "requests",
-"failures"}], "skipped": [{"operation", "reason"}], "errors": [{"operation", "error",
-"count"}]}``
+"failures"}], "skipped": [{"operation", "reason"}], "errors": [{"error", "count"}]}``
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from gatekeeper.report import Finding, GateResult, Report, RuleInfo, Severity
+from gatekeeper.reporters._html_text import num as _num
+from gatekeeper.reporters._html_text import percent, safe_text
+from gatekeeper.reporters._html_text import visible as _visible
+from gatekeeper.reporters._live import html_view as live_view
+from gatekeeper.reporters._load import html_view as load_view
 from gatekeeper.sections import Delta, baseline_section, compare_section
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -33,17 +38,6 @@ __all__ = ["CSP", "environment", "render", "render_portfolio", "markdown_environ
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`\\\x00-\x1f\x7f]+", re.IGNORECASE)
-# C0 (except TAB and LF), DEL, C1, bidi controls: shown as visible escapes, never passed on.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def safe_text(value: Any) -> str:
-    """Spec text made inert for HTML text nodes (escaping is then done by autoescape)."""
-    return _visible(str(value))
 
 
 def http_url(value: Any) -> str | None:
@@ -77,14 +71,6 @@ def code_spans(value: Any) -> Markup:
     for i, part in enumerate(parts):
         out.append(f"<code>{escape(part)}</code>" if i % 2 else str(linkify(part)))
     return Markup("".join(out))
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return f"{value * 100:.{digits}f} %"
 
 
 def severity_class(severity: Severity | str) -> str:
@@ -245,82 +231,6 @@ def ratio_of(passed: int, total: int) -> float:
     return 1.0 if not total else passed / total
 
 
-def _num(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        return f"{value:g}"
-    return safe_text(value)
-
-
-def live_view(section: Any) -> dict[str, Any]:
-    """A normalised, defensive view of ``report.sections["live"]`` (its shape is documented in
-    `gatekeeper.live.result`); unknown or missing keys never break the page."""
-    data = section if isinstance(section, dict) else {}
-
-    def as_dict(v: Any) -> dict[str, Any]:
-        return v if isinstance(v, dict) else {}
-
-    def as_list(v: Any) -> list[Any]:
-        return list(v) if isinstance(v, (list, tuple)) else []
-
-    latency = as_dict(data.get("latency"))
-    overall = as_dict(latency.get("overall"))
-    histogram = [as_dict(b) for b in as_list(latency.get("histogram"))]
-    peak = max((b.get("count") or 0 for b in histogram if isinstance(b.get("count"), int)),
-               default=0)
-    bars = []
-    for b in histogram:
-        count = b.get("count") if isinstance(b.get("count"), int) else 0
-        le = b.get("le_ms")
-        bars.append({"label": f"≤{_num(le)}" if le is not None else "more",
-                     "count": count, "ratio": (count / peak) if peak else 0.0})
-    error_rate = as_dict(data.get("error_rate"))
-    auth = [as_dict(r) for r in as_list(data.get("auth", data.get("auth_probes")))]
-    budgets = as_dict(data.get("budgets"))
-    requests = as_dict(data.get("requests"))
-    rate_limits = []
-    for r in (as_dict(x) for x in as_list(data.get("rate_limits"))):
-        provoked = r.get("provoked")
-        rate_limits.append({
-            "operation": safe_text(r.get("operation", "")),
-            "documented": [safe_text(h) for h in as_list(r.get("documented_headers"))],
-            "provoked": provoked if isinstance(provoked, bool) else None,
-            "requests": _num(r.get("requests")),
-            "missing": [safe_text(h) for h in as_list(r.get("missing_headers"))],
-        })
-    skipped = [{"operation": safe_text(r.get("operation", "")),
-                "reason": safe_text(r.get("reason", ""))}
-               for r in (as_dict(x) for x in as_list(data.get("skipped")))]
-    known = {"latency", "error_rate", "auth", "auth_probes", "budgets", "requests",
-             "rate_limits", "skipped"}
-    other = [(safe_text(k), _num(v) if not isinstance(v, (dict, list, tuple)) else
-              safe_text(_compact(v))) for k, v in data.items() if k not in known]
-    return {
-        "present": bool(data),
-        "overall": [(k, _num(overall.get(k))) for k in ("count", "p50_ms", "p95_ms", "p99_ms",
-                                                         "max_ms") if k in overall],
-        "latency_budget": _num(budgets.get("latency_p95_ms")),
-        "histogram": bars,
-        "operations": [as_dict(r) for r in as_list(latency.get("operations"))],
-        "error_rate": error_rate,
-        "error_rate_text": (percent(error_rate.get("rate"), 2)
-                            if isinstance(error_rate.get("rate"), (int, float)) else "–"),
-        "error_budget_text": (percent(error_rate.get("budget"), 2)
-                              if isinstance(error_rate.get("budget"), (int, float)) else "–"),
-        "auth": auth,
-        "requests": [(safe_text(k), _num(v)) for k, v in as_dict(requests.get("by_outcome")).items()],
-        "sent": _num(requests.get("sent")),
-        "rate_limits": rate_limits,
-        "skipped": skipped,
-        "other": other,
-    }
-
-
 def _as_dict(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
@@ -429,19 +339,6 @@ def baseline_view(report: Report) -> dict[str, Any]:
     }
 
 
-def _compact(value: Any, limit: int = 300) -> str:
-    import json
-
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _load_view(section: Any) -> dict[str, Any]:
-    from gatekeeper.loadtest.view import load_view
-
-    return load_view(section)
-
-
 def _filters(env: Environment) -> None:
     """Every filter and global the templates use, registered in one place."""
     env.filters.update(
@@ -457,7 +354,7 @@ def _filters(env: Environment) -> None:
         MAX_ROWS=MAX_ROWS_PER_GROUP,
         findings_by_gate=findings_by_gate, ratio_of=ratio_of,
         live_view=live_view, compare_view=compare_view, baseline_view=baseline_view,
-        load_view=_load_view,
+        load_view=load_view,
         CSP=CSP, severities=[str(s) for s in Severity],
     )
 

@@ -35,9 +35,12 @@ def render_many(reports: list[Report], *, max_findings: int = MAX_FINDINGS,
 
 
 def _load_lines(reports: list[Report]) -> str:
-    from gatekeeper.loadtest.view import markdown_lines
+    if not any("load" in r.sections for r in reports):  # no import of the records without one
+        return ""
+    from gatekeeper.reporters._load import markdown_lines
+    from gatekeeper.sections.load import load_section
 
-    lines = [line for r in reports for line in markdown_lines(r.sections.get("load"))]
+    lines = [line for r in reports for line in markdown_lines(load_section(r))]
     return "\n" + "\n".join(lines) + "\n" if lines else ""
 
 

@@ -196,24 +196,26 @@ def _table_width(head: tuple[str, ...], rows: list, keep: list[int]) -> int:
 
 
 def live_summary(report: Report) -> str:
-    """The live audit's view (`gatekeeper.live.summary`), when the run had one: latency,
-    error rate, auth probes, rate limits, what was skipped."""
-    section = report.sections.get("live")
-    if not section:
+    """The live audit's view (`gatekeeper.reporters._live`), when the run had one: latency,
+    error rate, auth probes, rate limits, what was not audited."""
+    if "live" not in report.sections:  # the records are imported only when there is one
         return ""
-    from gatekeeper.live.summary import render_text
+    from gatekeeper.reporters._live import terminal_text
+    from gatekeeper.sections.live import live_section
 
-    return render_text(section)
+    section = live_section(report)
+    return "" if section is None else terminal_text(section)
 
 
 def load_summary(report: Report) -> str:
-    """The load test's figures (`gatekeeper.loadtest.view`), when the run had one."""
-    section = report.sections.get("load")
-    if not section:
+    """The load test's figures (`gatekeeper.reporters._load`), when the run had one."""
+    if "load" not in report.sections:  # the records are imported only when there is one
         return ""
-    from gatekeeper.loadtest.view import terminal_text
+    from gatekeeper.reporters._load import terminal_text
+    from gatekeeper.sections.load import load_section
 
-    return terminal_text(section)
+    section = load_section(report)
+    return "" if section is None else terminal_text(section)
 
 
 def compare_summary(report: Report) -> str:
