@@ -187,7 +187,11 @@ def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
         group = specs[start:start + 60]
         done = subprocess.run(
             [sys.executable, "-m", "gatekeeper", "check", *map(str, group), "--ruleset",
-             str(ruleset), "--select", "style", "--format", "json", "-j", "2"],
+             str(ruleset), "--select", "style", "--format", "json", "-j", "2",
+             # no per-spec time limit: on a loaded runner a large spec may take longer than
+             # the default, and this comparison is about findings (the run's hang bound is
+             # the subprocess timeout)
+             "--timeout", "0"],
             capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"})
         try:  # exit 2 with a report: some specs could not be checked (they have no report)
             data = json.loads(done.stdout)
@@ -205,8 +209,8 @@ def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
             by_file[Path(name).resolve()] = report
         for spec in group:
             report = by_file.get(spec.resolve())
-            if report is None:
-                found[spec] = "gatekeeper could not check the spec"
+            if report is None or report.get("error"):
+                found[spec] = f"gatekeeper could not check the spec: {(report or {}).get('error')}"
                 continue
             items = set()
             for gate in report.get("gates", []):
