@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from gatekeeper import (
-    Pointer, Record, Spec, error_responses, is_health_endpoint, is_well_known_auth_endpoint,
+    Pointer, Record, Spec, is_health_endpoint, is_well_known_auth_endpoint,
 )
 
-from gates.errors.common import body_media, display_name, in_scope
+from gates.errors.common import body_media, display_name, scoped_errors
 from gates.errors.shape import schema_shape
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -65,11 +65,12 @@ def _raw_families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, .
     """One family per schema identity (canonical name, `$ref` base, or inline properties)."""
     raw: dict[str, Family] = {}
     labels: dict[str, set[str]] = {}
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
         if is_well_known_auth_endpoint(op.path) or is_health_endpoint(op.path):
             continue
-        for resp in error_responses(op, accept_default=accept_default):
-            for media in body_media(resp):
+        for resp in errs:
+            for media in body_media(spec, resp):
                 ptr = media.schema_pointer or media.pointer
                 shape = schema_shape(spec, media.schema, ptr)
                 if not shape["structured"]:
