@@ -63,7 +63,7 @@ from __future__ import annotations
 
 from gatekeeper import Gate, Metric, Spec
 
-from gates.errors.common import body_media, scoped_errors
+from gates.errors.common import scoped_errors, structured_body
 from gates.errors.families import Family, error_families
 from gates.errors.problem import (
     invalid_problem_member_type, problem_media_mismatch, problem_media_on_success,
@@ -106,8 +106,7 @@ def error_coverage(
             if op.method == "head":
                 ok = True
                 break
-            if any(schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-                   for m in body_media(spec, resp)):
+            if structured_body(spec, resp):
                 ok = True
                 break
         if ok:

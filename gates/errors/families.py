@@ -70,26 +70,10 @@ def _raw_families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, .
         if is_well_known_auth_endpoint(op.path) or is_health_endpoint(op.path):
             continue
         for resp in errs:
-            for media in body_media(spec, resp):
-                ptr = media.schema_pointer or media.pointer
-                shape = schema_shape(spec, media.schema, ptr)
-                if not shape["structured"]:
-                    continue
-                base = shape["base"]
-                canon = next((c for c in canonical if base is not None and (
-                    c == str(base) or c == base.fragment or
-                    (base.tokens and c == base.tokens[-1]))), None)
-                if canon is not None:
-                    fkey, name = "canonical:" + canon, canon
-                elif base is not None:
-                    fkey, name = "ref:" + str(base), display_name(base)
-                else:
-                    props = sorted(shape["properties"])
-                    fkey = "inline:" + ",".join(props)
-                    name = "inline {" + ", ".join(props[:5]) + (", ..." if len(props) > 5
-                                                                else "") + "}"
+            for fkey, name, shape, media, ptr in _body_families(spec, resp, canonical):
                 fam = raw.get(fkey)
                 if fam is None:
+                    base = shape["base"]
                     fam = raw[fkey] = Family(fkey, name, shape["kind"], shape["properties"],
                                              base or ptr, flags=_flags(spec, media.schema, ptr))
                 seen = labels.setdefault(fkey, set())  # a set: 22k operations in Graph
@@ -97,6 +81,40 @@ def _raw_families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, .
                     seen.add(op.label)
                     fam.operations.append(op.label)
     return raw
+
+
+def _body_families(spec: Spec, resp: Any, canonical: tuple[str, ...]
+                   ) -> list[tuple[str, str, dict[str, Any], Any, Pointer]]:
+    """(family key, family name, shape, media, schema pointer) of each structured body of
+    the response; once per `content` mapping and canonical names (a shared response is
+    read for each of Graph beta's 22,000 operations)."""
+    cache = spec.memo(("errors.body-families", tuple(canonical)), dict)
+    content = resp.content
+    hit = cache.get(id(content))
+    if hit is not None and hit[0] is content:  # the entry keeps `content` alive: no id reuse
+        return hit[1]
+    out = []
+    for media in body_media(spec, resp):
+        ptr = media.schema_pointer or media.pointer
+        shape = schema_shape(spec, media.schema, ptr)
+        if not shape["structured"]:
+            continue
+        base = shape["base"]
+        canon = next((c for c in canonical if base is not None and (
+            c == str(base) or c == base.fragment or
+            (base.tokens and c == base.tokens[-1]))), None)
+        if canon is not None:
+            fkey, name = "canonical:" + canon, canon
+        elif base is not None:
+            fkey, name = "ref:" + str(base), display_name(base)
+        else:
+            props = sorted(shape["properties"])
+            fkey = "inline:" + ",".join(props)
+            name = "inline {" + ", ".join(props[:5]) + (", ..." if len(props) > 5
+                                                        else "") + "}"
+        out.append((fkey, name, shape, media, ptr))
+    cache[id(content)] = (content, out)
+    return out
 
 
 def _same_format(a: Family, b: Family) -> bool:

@@ -8,9 +8,10 @@ from gatekeeper import (
     Pointer, Response, Severity, Spec, Violation, is_json_media, rule,
 )
 
-from gates.errors.common import body_media, in_scope, resp_name, scoped_errors
+from gates.errors.common import (
+    in_scope, repeated_shared, resp_name, scoped_errors, structured_body,
+)
 from gates.errors.schemas import objectish
-from gates.errors.shape import schema_shape
 
 
 @rule("errors/missing-error-response", severity=Severity.ERROR)
@@ -156,9 +157,7 @@ def missing_error_body(
                                   include_callbacks):
         if op.method == "head":
             continue
-        structured = [r for r in errs if any(
-            schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-            for m in body_media(spec, r))]
+        structured = [r for r in errs if structured_body(spec, r)]
         server_documented = any(_server_class(r) for r in structured)
         for resp in errs:
             if not any(isinstance(m.schema, dict) for m in resp.content.values()):
@@ -226,11 +225,14 @@ def non_json_error(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
+    judged: set[tuple[Pointer, int]] = set()
     for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
         if op.method == "head":
             continue
         for resp in errs:
+            if repeated_shared(resp, judged):
+                continue
             media = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             if not media:
                 continue  # errors/missing-error-body

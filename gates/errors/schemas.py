@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from gatekeeper import Severity, Spec, Violation, rule
 
 from gates.errors.common import (
-    KIND_STYLE, body_media, resp_name, schema_name, scoped_errors,
+    KIND_STYLE, body_media, resp_name, schema_name, scoped_errors, structured_body,
 )
 from gates.errors.families import error_families
 from gates.errors.shape import schema_shape
@@ -59,16 +59,10 @@ def unstructured_error_schema(
     `errors/missing-error-response`.
     """
     for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
-                                   include_callbacks):
+                                  include_callbacks):
         for resp in errs:
             media = body_media(spec, resp)
-            if not media:
-                continue
-            for m in media:
-                ptr = m.schema_pointer or m.pointer
-                if schema_shape(spec, m.schema, ptr)["structured"]:
-                    break
-            else:
+            if media and not structured_body(spec, resp):
                 m = media[0]
                 ptr, name = schema_name(spec, m)
                 if name == "inline error schema":
@@ -169,7 +163,7 @@ def inline_error_schema(
     `errors/missing-error-response`.
     """
     for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
-                                   include_callbacks):
+                                  include_callbacks):
         for resp in errs:
             for m in body_media(spec, resp):
                 ptr = m.schema_pointer or m.pointer
