@@ -268,10 +268,11 @@ def analyse(spec: Spec, *, url_literals: tuple[str, ...] = ("beta",),
         skip = [re.compile("|".join(f"(?:{g.pattern})" for g in globs), re.IGNORECASE)] \
             if globs else []
         root_hosts = {_host(s.url) for s in spec.servers}
+        hosts_of: dict[int, Any] = {}
         ops = [op for op in spec.in_paths()
                if not any(g.match(op.path.rstrip("/") or "/") for g in skip)
                and not _VERSIONS_DISCOVERY.search(f"{op.summary or ''} {op.operation_id or ''}")
-               and not _elsewhere(op, root_hosts)]
+               and not _elsewhere(op, root_hosts, hosts_of)]
         result = Versioning(ops)
         literals = frozenset(x.lower() for x in url_literals)
         qnames = frozenset(x.lower() for x in query_names)
@@ -314,10 +315,18 @@ def _host(url: str) -> str:
     return rest.split("/", 1)[0].lower()
 
 
-def _elsewhere(op: Operation, root_hosts: set[str]) -> bool:
+def _elsewhere(op: Operation, root_hosts: set[str],
+               by_servers: dict[int, Any] | None = None) -> bool:
     """An operation served by another host than the API (its own `servers`, e.g. a
     presigned upload URL or a storage bucket) is not the API's to version."""
-    hosts = {_host(s.url) for s in op.servers}
+    if by_servers is None:
+        hosts = {_host(s.url) for s in op.servers}
+    else:  # most operations share the root `servers` tuple: its hosts once
+        hit = by_servers.get(id(op.servers))
+        if hit is None or hit[0] is not op.servers:  # the entry keeps the tuple alive
+            hit = by_servers[id(op.servers)] = (op.servers,
+                                                {_host(s.url) for s in op.servers})
+        hosts = hit[1]
     return bool(hosts) and bool(root_hosts) and not (hosts & root_hosts)
 
 
