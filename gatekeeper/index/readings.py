@@ -59,9 +59,6 @@ def error_responses(op: Operation, *, accept_default: bool = True) -> tuple[Resp
     return tuple(out)
 
 
-# Pure, read per operation by several gates: Graph beta's 22,000 paths were each judged
-# three times (0.2 s of CPU in all); the cache holds a spec's paths at most.
-@functools.lru_cache(maxsize=1 << 16)
 def is_well_known_auth_endpoint(path: str) -> bool:
     """OAuth and sign-in endpoints, public by nature (``/oauth2/token``, ``/users/login``,
     ``/auth/forgot-password``)."""
@@ -70,7 +67,6 @@ def is_well_known_auth_endpoint(path: str) -> bool:
         p.endswith(e) for e in WELL_KNOWN_AUTH_ENDPOINTS)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # as `is_well_known_auth_endpoint`
 def is_health_endpoint(path: str) -> bool:
     """Health and readiness probes (``/health``, ``/v1/healthz``, ``/heartbeat/database``,
     ``/ping``)."""
