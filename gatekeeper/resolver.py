@@ -112,6 +112,9 @@ def _collect(roots: list[Any], seen: set[int] | None
     push, pop, mark = stack.append, stack.pop, marked.append
     special = _LITERAL_KEYS | _NAME_MAPS | {"examples"}
     literal, name_maps = _LITERAL_KEYS, _NAME_MAPS
+    containers = (dict, list)
+    # Hot (every node of every file): `in` before a lookup, and strings, most values, are
+    # passed over by a class test before `isinstance`: 0.85 -> 0.65 s of CPU on Graph beta.
     while stack or marked:
         if stack:
             node, mode = pop(), _PLAIN
@@ -122,22 +125,22 @@ def _collect(roots: list[Any], seen: set[int] | None
                 continue
             seen.add(id(node))
         if type(node) is dict or isinstance(node, dict):
-            if isinstance(node.get("$ref"), str):
+            if "$ref" in node and isinstance(node["$ref"], str):
                 add_ref(node)
-            if isinstance(node.get("allOf"), list):
+            if "allOf" in node and isinstance(node["allOf"], list):
                 add_allof(node)
             if mode == _NAMES:
                 for value in node.values():
-                    if isinstance(value, (dict, list)):
+                    if value.__class__ is not str and isinstance(value, containers):
                         push(value)
                 continue
             if mode == _EXAMPLES:
                 for value in node.values():
-                    if isinstance(value, (dict, list)):
+                    if isinstance(value, containers):
                         mark((value, _EXAMPLE))
                 continue
             for key, value in node.items():
-                if not isinstance(value, (dict, list)):
+                if value.__class__ is str or not isinstance(value, containers):
                     continue
                 if key in special:
                     if key in name_maps:
@@ -152,7 +155,7 @@ def _collect(roots: list[Any], seen: set[int] | None
                     push(value)
         else:
             for value in node:
-                if isinstance(value, (dict, list)):
+                if value.__class__ is not str and isinstance(value, containers):
                     push(value)
     return refs, allofs, extensions
 

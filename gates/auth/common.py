@@ -28,11 +28,17 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool,
              include_callbacks: bool = False) -> list[Operation]:
-    exempt = {m.lower() for m in exempt_methods}
-    return [op for op in spec.operations
-            if op.method not in exempt
-            and (op.kind == "path" or (op.kind == "webhook" and include_webhooks)
-                 or (op.kind == "callback" and include_callbacks))]
+    """The operations the auth rules judge, once per spec and option set (seventeen
+    readers; treat the list as read-only)."""
+    def build() -> list[Operation]:
+        exempt = {m.lower() for m in exempt_methods}
+        return [op for op in spec.operations
+                if op.method not in exempt
+                and (op.kind == "path" or (op.kind == "webhook" and include_webhooks)
+                     or (op.kind == "callback" and include_callbacks))]
+
+    key = ("auth.in-scope", tuple(exempt_methods), include_webhooks, include_callbacks)
+    return spec.memo(key, build)
 
 
 def listed(op: Operation, entries: Any, public_extension: str) -> bool:

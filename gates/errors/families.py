@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from gatekeeper import (
-    Pointer, Record, Spec, error_responses, is_health_endpoint, is_well_known_auth_endpoint,
+    Pointer, Record, Spec, is_health_endpoint, is_well_known_auth_endpoint,
 )
 
-from gates.errors.common import body_media, display_name, in_scope
+from gates.errors.common import body_media, display_name, scoped_errors
 from gates.errors.shape import schema_shape
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -65,30 +65,15 @@ def _raw_families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, .
     """One family per schema identity (canonical name, `$ref` base, or inline properties)."""
     raw: dict[str, Family] = {}
     labels: dict[str, set[str]] = {}
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
         if is_well_known_auth_endpoint(op.path) or is_health_endpoint(op.path):
             continue
-        for resp in error_responses(op, accept_default=accept_default):
-            for media in body_media(resp):
-                ptr = media.schema_pointer or media.pointer
-                shape = schema_shape(spec, media.schema, ptr)
-                if not shape["structured"]:
-                    continue
-                base = shape["base"]
-                canon = next((c for c in canonical if base is not None and (
-                    c == str(base) or c == base.fragment or
-                    (base.tokens and c == base.tokens[-1]))), None)
-                if canon is not None:
-                    fkey, name = "canonical:" + canon, canon
-                elif base is not None:
-                    fkey, name = "ref:" + str(base), display_name(base)
-                else:
-                    props = sorted(shape["properties"])
-                    fkey = "inline:" + ",".join(props)
-                    name = "inline {" + ", ".join(props[:5]) + (", ..." if len(props) > 5
-                                                                else "") + "}"
+        for resp in errs:
+            for fkey, name, shape, media, ptr in _body_families(spec, resp, canonical):
                 fam = raw.get(fkey)
                 if fam is None:
+                    base = shape["base"]
                     fam = raw[fkey] = Family(fkey, name, shape["kind"], shape["properties"],
                                              base or ptr, flags=_flags(spec, media.schema, ptr))
                 seen = labels.setdefault(fkey, set())  # a set: 22k operations in Graph
@@ -96,6 +81,40 @@ def _raw_families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, .
                     seen.add(op.label)
                     fam.operations.append(op.label)
     return raw
+
+
+def _body_families(spec: Spec, resp: Any, canonical: tuple[str, ...]
+                   ) -> list[tuple[str, str, dict[str, Any], Any, Pointer]]:
+    """(family key, family name, shape, media, schema pointer) of each structured body of
+    the response; once per `content` mapping and canonical names (a shared response is
+    read for each of Graph beta's 22,000 operations)."""
+    cache = spec.memo(("errors.body-families", tuple(canonical)), dict)
+    content = resp.content
+    hit = cache.get(id(content))
+    if hit is not None and hit[0] is content:  # the entry keeps `content` alive: no id reuse
+        return hit[1]
+    out = []
+    for media in body_media(spec, resp):
+        ptr = media.schema_pointer or media.pointer
+        shape = schema_shape(spec, media.schema, ptr)
+        if not shape["structured"]:
+            continue
+        base = shape["base"]
+        canon = next((c for c in canonical if base is not None and (
+            c == str(base) or c == base.fragment or
+            (base.tokens and c == base.tokens[-1]))), None)
+        if canon is not None:
+            fkey, name = "canonical:" + canon, canon
+        elif base is not None:
+            fkey, name = "ref:" + str(base), display_name(base)
+        else:
+            props = sorted(shape["properties"])
+            fkey = "inline:" + ",".join(props)
+            name = "inline {" + ", ".join(props[:5]) + (", ..." if len(props) > 5
+                                                        else "") + "}"
+        out.append((fkey, name, shape, media, ptr))
+    cache[id(content)] = (content, out)
+    return out
 
 
 def _same_format(a: Family, b: Family) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper import Pointer, Severity, Spec, Violation, error_responses, rule
+from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
-from gates.errors.common import body_media, in_scope, resp_name
+from gates.errors.common import body_media, in_scope, repeated_shared, resp_name, scoped_errors
 from gates.errors.shape import PROBLEM_MEMBERS, is_problem_media, schema_shape
 
 
@@ -44,9 +44,13 @@ def invalid_problem_member_type(
     `errors/missing-error-response`.
     """
     seen: set[Pointer] = set()
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        for resp in error_responses(op, accept_default=accept_default):
-            for m in body_media(resp):
+    judged: set[tuple[Pointer, int]] = set()
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
+        for resp in errs:
+            if repeated_shared(resp, judged):
+                continue
+            for m in body_media(spec, resp):
                 ptr = m.schema_pointer or m.pointer
                 if schema_shape(spec, m.schema, ptr)["kind"] != "problem":
                     continue
@@ -104,10 +108,14 @@ def problem_media_mismatch(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        for resp in error_responses(op, accept_default=accept_default):
+    judged: set[tuple[Pointer, int]] = set()
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
+        for resp in errs:
             if spec.is_swagger2:
                 continue  # produces is op-wide; Zally skips the check for 2.0 too
+            if repeated_shared(resp, judged):
+                continue
             structured = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             _, rname = resp_name(op, resp)
             problem_media = False

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper import (
-    Pointer, Response, Severity, Spec, Violation, error_responses, is_json_media, rule,
+    Pointer, Response, Severity, Spec, Violation, is_json_media, rule,
 )
 
-from gates.errors.common import body_media, in_scope, resp_name
+from gates.errors.common import (
+    in_scope, repeated_shared, resp_name, scoped_errors, structured_body,
+)
 from gates.errors.schemas import objectish
-from gates.errors.shape import schema_shape
 
 
 @rule("errors/missing-error-response", severity=Severity.ERROR)
@@ -57,8 +58,9 @@ def missing_error_response(
     response. `exempt-methods` (["options"]). `include-webhooks`, `include-callbacks`
     (false): webhook and callback responses are what the *consumer* returns.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        if not error_responses(op, accept_default=accept_default):
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
+        if not errs:
             lone = list(op.responses) == ["default"]
             why = " (a lone `default` is the success response)" if lone else ""
             yield Violation(op.pointer / "responses" if "responses" in op.data else op.pointer,
@@ -151,13 +153,11 @@ def missing_error_body(
     # elsewhere); a shared `components/responses` entry is judged for every operation
     # that references it, and reported once, where it is defined
     found: dict[Pointer, tuple[str, int, int]] = {}
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
         if op.method == "head":
             continue
-        errs = error_responses(op, accept_default=accept_default)
-        structured = [r for r in errs if any(
-            schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-            for m in body_media(r))]
+        structured = [r for r in errs if structured_body(spec, r)]
         server_documented = any(_server_class(r) for r in structured)
         for resp in errs:
             if not any(isinstance(m.schema, dict) for m in resp.content.values()):
@@ -225,10 +225,14 @@ def non_json_error(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
+    judged: set[tuple[Pointer, int]] = set()
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
         if op.method == "head":
             continue
-        for resp in error_responses(op, accept_default=accept_default):
+        for resp in errs:
+            if repeated_shared(resp, judged):
+                continue
             media = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             if not media:
                 continue  # errors/missing-error-body

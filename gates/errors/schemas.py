@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper import Severity, Spec, Violation, error_responses, rule
+from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.errors.common import KIND_STYLE, body_media, in_scope, resp_name, schema_name
+from gates.errors.common import (
+    KIND_STYLE, body_media, resp_name, schema_name, scoped_errors, structured_body,
+)
 from gates.errors.families import error_families
 from gates.errors.shape import schema_shape
 
@@ -56,16 +58,11 @@ def unstructured_error_schema(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        for resp in error_responses(op, accept_default=accept_default):
-            media = body_media(resp)
-            if not media:
-                continue
-            for m in media:
-                ptr = m.schema_pointer or m.pointer
-                if schema_shape(spec, m.schema, ptr)["structured"]:
-                    break
-            else:
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
+        for resp in errs:
+            media = body_media(spec, resp)
+            if media and not structured_body(spec, resp):
                 m = media[0]
                 ptr, name = schema_name(spec, m)
                 if name == "inline error schema":
@@ -165,9 +162,10 @@ def inline_error_schema(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        for resp in error_responses(op, accept_default=accept_default):
-            for m in body_media(resp):
+    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+                                  include_callbacks):
+        for resp in errs:
+            for m in body_media(spec, resp):
                 ptr = m.schema_pointer or m.pointer
                 shape = schema_shape(spec, m.schema, ptr)
                 if shape["structured"] and shape["base"] is None and ptr.is_within(op.pointer):

@@ -27,8 +27,11 @@ def schema_shape(spec: Spec, schema: Any, pointer: Pointer) -> dict[str, Any]:
     member, followed transitively), used as the schema family's identity. ``oneOf``/``anyOf``
     bodies are structured only when every branch is; their kind is the branches' common kind.
     """
-    key = ("schema_shape", pointer)
-    return spec.memo(key, lambda: _schema_shape(spec, schema, pointer, 0))
+    cache = spec.memo("errors.schema-shape", dict)  # a dict: read 300,000 times on Graph
+    hit = cache.get(pointer)
+    if hit is None:
+        hit = cache[pointer] = _schema_shape(spec, schema, pointer, 0)
+    return hit
 
 
 def _is_named(pointer: Pointer) -> bool:

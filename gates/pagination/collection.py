@@ -106,6 +106,19 @@ def _named_after(name: str, segment: str) -> bool:
         or (len(a) >= 4 and b.endswith(a))
 
 
+def _array_properties(spec: Spec, schema: Any, ptr: Pointer,
+                      props: dict[str, tuple[Any, Pointer]]) -> dict[str, Any]:
+    """The array-typed properties among `props` (the schema's merged properties), once per
+    schema: Graph beta's 10,000 list operations share a few hundred bodies (a quarter of
+    the gate's 2 s of CPU). Read-only for the callers."""
+    cache = spec.memo("pagination.array-properties", dict)
+    hit = cache.get((id(schema), ptr))
+    if hit is None or hit[0] is not schema:  # the entry keeps `schema` alive: no id reuse
+        hit = cache[(id(schema), ptr)] = (schema, {
+            n: v for n, (v, _p) in props.items() if "array" in schema_types(v)})
+    return hit[1]
+
+
 def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,
                       names: frozenset[str], max_props: int, depth: int = 0
                       ) -> tuple[str, str, str | None, Any, Any, Pointer] | None:
@@ -118,7 +131,7 @@ def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,
         return "definite", "array", None, schema, schema, ptr
     props = spec.merged_properties(schema, ptr)
     if props:
-        arrays = {n: v for n, (v, _p) in props.items() if "array" in schema_types(v)}
+        arrays = _array_properties(spec, schema, ptr, props)
         last = _last_literal_segment(path)
         for name, value in arrays.items():
             if name.lower() in names or (last is not None and _named_after(name, last)):

@@ -22,6 +22,7 @@ from . import schemas
 from .messages import (causes, describe, describe_fast, is_name_error, short as _short,
                        unexpected_fields)
 from .prose import RULES as PROSE_RULES
+from .prose import schema_walk_all_operations
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -409,18 +410,7 @@ def _schemas_with_patterns(spec: Spec) -> Iterator[tuple[dict[str, Any], Any]]:
     """Every schema (once) that carries a string `pattern`, with where it is written."""
     if not _may_have_pattern(spec):  # the walk visits every schema: 40 ms on Autotask
         return
-    roots = [(value, ptr) for value, ptr in spec.schemas.values()]
-    for op in spec.operations:
-        roots += [(p.data, p.pointer) if p.schema is p.data else
-                  (p.data.get("schema"), p.pointer / "schema") for p in op.parameters]
-        bodies = [op.request_body] if op.request_body else []
-        for media in [m for b in bodies for m in b.content.values()] + [
-                m for r in op.responses.values() for m in r.content.values()]:
-            if media.schema is not None and media.schema_pointer is not None:
-                roots.append((media.schema, media.schema_pointer))
-    for node, where in spec.walk_schemas(roots):  # one walk over all roots (Stripe: 60x)
-        if isinstance(node.get("pattern"), str):
-            yield node, where
+    yield from schema_walk_all_operations(spec)  # one walk over all roots (Stripe: 60x)
 
 
 @rule("validity/catastrophic-pattern", severity=Severity.WARNING)
