@@ -16,7 +16,7 @@ from gatekeeper.config import Config, did_you_mean
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate import (NO_DEFAULT, Gate, Rule, Violation, cleandoc, gates_with_helpers,
                              options_of)
-from gatekeeper.pointer import Pointer, escape
+from gatekeeper.pointer import Pointer
 from gatekeeper.report import (
     FINDING_ORDER,
     Finding,
@@ -162,9 +162,12 @@ def fingerprint(rule_id: str, pointer: Pointer, subject: str | None,
     if fragment is None:
         fragment = pointer.fragment
     if subject and not _INDEXED_LISTS.isdisjoint(pointer.tokens):
+        # The escaped tokens are the fragment's parts ("/" is escaped inside a token): not
+        # escaped again one by one (half of `fingerprint`'s time on Stripe's findings, cProfile).
         tokens = pointer.tokens
-        fragment = "#" + "".join(
-            "/*" if t.isdigit() and i and tokens[i - 1] in _INDEXED_LISTS else "/" + escape(t)
+        escaped = fragment[2:].split("/")
+        fragment = "#/" + "/".join(
+            "*" if i and t.isdigit() and tokens[i - 1] in _INDEXED_LISTS else escaped[i]
             for i, t in enumerate(tokens))
     basis = "\x1f".join((rule_id, fragment, " ".join((subject or "").split())))
     return _sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
