@@ -204,6 +204,9 @@ _WAIVER_ESCAPED = re.compile("".join(
     f"(?:{re.escape(c)}|\\\\(?:x|u00|U000000)(?i:{ord(c):02x}))" for c in WAIVER_KEY))
 #: Each escaped spelling holds one of these; it is at most this many characters long.
 _ESCAPES, _ESCAPED_SPAN = ("\\x", "\\u00", "\\U000000"), 10 * len(WAIVER_KEY)
+#: Escapes looked around at most (a few milliseconds): a text with more (a JSON document
+#: written with every accented letter as `\u00..`) is walked per finding, as before.
+_ESCAPES_MAX = 2_000
 
 
 def _may_hold_waiver(text: str | None) -> bool:
@@ -216,11 +219,14 @@ def _may_hold_waiver(text: str | None) -> bool:
     `str.find` here runs at memchr speed, once per document."""
     if not text or WAIVER_KEY in text or "\\\n" in text or "\\\r" in text:
         return True
+    seen = 0
     for escape in _ESCAPES:
         at = text.find(escape)
         while at != -1:
-            if _WAIVER_ESCAPED.search(text, max(0, at - _ESCAPED_SPAN), at + _ESCAPED_SPAN):
-                return True
+            seen += 1
+            if seen > _ESCAPES_MAX or _WAIVER_ESCAPED.search(
+                    text, max(0, at - _ESCAPED_SPAN), at + _ESCAPED_SPAN):
+                return True  # past _ESCAPES_MAX: the walk per finding, as before
             at = text.find(escape, at + 1)
     return False
 

@@ -252,13 +252,16 @@ def test_waiver_key_spelled_with_escapes(spec_from_text, key) -> None:
     assert [f.pointer for f in waived] == ["#/paths/~1a/post/responses"]
 
 
-def test_waiver_key_spelled_with_escapes_in_json(spec_from_text) -> None:
-    """The same in JSON, where `\\u` is the only escape."""
+@pytest.mark.parametrize("accents", [0, 3000])
+def test_waiver_key_spelled_with_escapes_in_json(spec_from_text, accents) -> None:
+    """The same in JSON, where `\\u` is the only escape, also among thousands of other
+    escaped letters (written as `json.dumps` writes them)."""
     import json
 
     import yaml
 
     data = yaml.safe_load(OPS)
+    data["info"]["description"] = "é" * accents
     data["paths"]["/a"]["post"]["x-gatekeeper-ignore"] = ["errors/missing-error-response"]
     text = json.dumps(data).replace("x-gatekeeper-ignore", "x-gatekeeper-ign\\u006Fre")
     report = run(spec_from_text(text, "spec.json"), [errors.GATE], Config(), raise_errors=True)
