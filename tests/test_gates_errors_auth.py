@@ -238,6 +238,37 @@ def test_waiver_on_the_operation(spec_from_text) -> None:
     assert [f.pointer for f in waived] == ["#/paths/~1a/post/responses"]
 
 
+@pytest.mark.parametrize("key", [
+    '"x-gatekeeper-\\x69gnore"', '"\\u0078-gatekeeper-ignore"', '"x\\U0000002Dgatekeeper-ignore"',
+    '? "x-gatekeeper-\\\n        ignore"\n      ',
+])
+def test_waiver_key_spelled_with_escapes(spec_from_text, key) -> None:
+    """A waiver key written with escapes (or an escaped line break) in a double-quoted YAML
+    key waives as the plain key does."""
+    spec = spec_from_text(OPS.replace("    post:\n", f"    post:\n      {key}: "
+                                                     "[errors/missing-error-response]\n"))
+    report = run(spec, [errors.GATE], Config(), raise_errors=True)
+    waived = [f for f in _gate(report, "errors").findings if f.waived]
+    assert [f.pointer for f in waived] == ["#/paths/~1a/post/responses"]
+
+
+@pytest.mark.parametrize("accents", [0, 3000])
+def test_waiver_key_spelled_with_escapes_in_json(spec_from_text, accents) -> None:
+    """The same in JSON, where `\\u` is the only escape, also among thousands of other
+    escaped letters (written as `json.dumps` writes them)."""
+    import json
+
+    import yaml
+
+    data = yaml.safe_load(OPS)
+    data["info"]["description"] = "é" * accents
+    data["paths"]["/a"]["post"]["x-gatekeeper-ignore"] = ["errors/missing-error-response"]
+    text = json.dumps(data).replace("x-gatekeeper-ignore", "x-gatekeeper-ign\\u006Fre")
+    report = run(spec_from_text(text, "spec.json"), [errors.GATE], Config(), raise_errors=True)
+    waived = [f for f in _gate(report, "errors").findings if f.waived]
+    assert [f.pointer for f in waived] == ["#/paths/~1a/post/responses"]
+
+
 def test_rules_and_explain_cover_every_rule() -> None:
     out = run_cli("rules")
     assert out.returncode == 0, out.stderr

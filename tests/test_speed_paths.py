@@ -105,6 +105,7 @@ def test_schema_walk_children_match_schema_children(tmp_path):
 @pytest.mark.parametrize("value", [
     "plain", "é ☃ 𝄞 \x00\x1f\x7f\u2028 \\ \"", 0.5, 1e-05, 1e16, 123456789.123, -0.0,
     2**63, 2**70, -(2**63) - 1, True, None, [], {}, [[], {"b": {}}], "\ud800",
+    float("nan"), ("a", 1), {1: "one"}, [{"x": 1.5}, {"y": [2.5e-7]}],
 ])
 def test_json_report_text_is_the_standard_librarys(value):
     """The JSON reporter's orjson path writes byte for byte what ``json.dumps(indent=2,
@@ -122,6 +123,19 @@ def test_json_report_text_is_the_standard_librarys(value):
         assert raw.decode() == expected
     elif expected is not None:
         assert reporter._std_dumps(data) + "\n" == expected
+
+
+@pytest.mark.parametrize("text", [
+    "plain ascii", "café ©\u00a0 ’quoted’ — …", "\x7f", "\x80", "\x9b[31m", "\x9f", "\xa0",
+    "\u2027 \u2028", "\u2029", "\u202a", "\u202e", "\u202f", "\u2065", "\u2066", "\u2069",
+    "\u206a", "’" * 30_000 + "\u2028",
+])
+def test_json_report_escapes_the_same_characters_from_bytes(text):
+    """The reporter's look at the UTF-8 bytes before its regex escapes exactly what the
+    regex alone escapes (DEL, C1 controls, line separators, bidi controls)."""
+    from gatekeeper.reporters import json as reporter
+
+    assert reporter._inert_utf8(text.encode()) == reporter._inert(text)
 
 
 def test_ref_targets_resolve_through_a_symlinked_folder(tmp_path):

@@ -146,6 +146,7 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
     doc = _judge(reject_placeholders, min_words)
     declared = _api_level(spec, cov, doc, count_info_summary)
     schema_roots: list[tuple[Any, Pointer]] = []
+    schema_at = _schema_root_at(spec)
     undeclared: set[str] = set()
     for op in spec.operations:
         if op.kind == "webhook" and not include_webhooks:
@@ -154,16 +155,17 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
             continue
         if op.method in exclude_methods:
             continue
-        ok = _operation_text(op, cov, doc, operation_text, inherit)
+        label = op.label
+        ok = _operation_text(op, label, cov, doc, operation_text, inherit)
         for i, tag in enumerate(op.tags):
             if tag not in declared and tag not in undeclared:
                 undeclared.add(tag)  # one element per tag name, located at its first use
                 cov.add(Element("tags", op.pointer.join("tags", i), f"tag {tag}", False))
-        op_docs = [ok, *_parameters(spec, op, cov, doc, schema_roots)]
-        body = _request_body(op, cov, doc, schema_roots)
+        op_docs = [ok, *_parameters(spec, op, cov, doc, schema_roots, schema_at)]
+        body = _request_body(op, label, cov, doc, schema_roots)
         if body is not None:
             op_docs.append(body)
-        _responses(spec, op, cov, doc, schema_roots, strict_responses)
+        _responses(spec, op, label, cov, doc, schema_roots, schema_at, strict_responses)
         cov.per_operation.append(sum(op_docs) / len(op_docs))
 
     if include_unreferenced:
@@ -199,8 +201,9 @@ def _api_level(spec: Spec, cov: Coverage, doc: Callable[..., tuple[bool, bool]],
     return declared
 
 
-def _operation_text(op: Operation, cov: Coverage, doc: Callable[..., tuple[bool, bool]],
-                    operation_text: str, inherit: bool) -> bool:
+def _operation_text(op: Operation, label: str, cov: Coverage,
+                    doc: Callable[..., tuple[bool, bool]], operation_text: str,
+                    inherit: bool) -> bool:
     summary, description = op.summary, op.description
     if inherit:
         summary = summary or _str(op.path_item.get("summary"))
@@ -209,34 +212,44 @@ def _operation_text(op: Operation, cov: Coverage, doc: Callable[..., tuple[bool,
     d_ok, d_ph = doc(description)
     ok = {"summary": s_ok, "description": d_ok, "both": s_ok and d_ok}.get(
         operation_text, s_ok or d_ok)
-    cov.add(Element("operations", op.pointer, op.label, ok, summary or description,
+    cov.add(Element("operations", op.pointer, label, ok, summary or description,
                     (s_ph or d_ph) and not ok))
     return ok
 
 
+_IMPLIED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
 def _parameters(spec: Spec, op: Operation, cov: Coverage,
                 doc: Callable[..., tuple[bool, bool]],
-                schema_roots: list[tuple[Any, Pointer]]) -> list[bool]:
+                schema_roots: list[tuple[Any, Pointer]],
+                schema_at: Callable[[Any], tuple[Any, Pointer]]) -> list[bool]:
+    """Whether each parameter of `op` is documented (its own description, else the one
+    beside its `$ref`), adding its element at its first use and its schema as a root."""
     found = []
+    elements = cov.elements["parameters"]
+    may_use_ref_text = spec.version != "2.0"
     for p in op.parameters:
         if p.location == "body":
             continue
-        if p.location == "header" and p.name.lower() in {"accept", "content-type",
-                                                        "authorization"}:
+        if p.location == "header" and p.name.lower() in _IMPLIED_HEADERS:
             continue
         text = p.description
-        if not doc(text, p.name)[0] and p.ref_description and spec.version != "2.0":
-            text = p.ref_description
         p_ok, p_ph = doc(text, p.name)
-        cov.add(Element("parameters", p.pointer, f"parameter {p.name} ({p.location})",
-                        p_ok, text, p_ph))
+        if not p_ok and p.ref_description and may_use_ref_text:
+            text = p.ref_description
+            p_ok, p_ph = doc(text, p.name)
+        if p.pointer not in elements:  # a shared parameter: one element, from its first use
+            elements[p.pointer] = Element("parameters", p.pointer,
+                                          f"parameter {p.name} ({p.location})", p_ok, text, p_ph)
         found.append(p_ok)
         if isinstance(p.schema, dict) and p.schema is not p.data:
-            schema_roots.append((p.schema, _schema_ptr_at(spec, p.data, p.pointer)))
+            schema_roots.append(schema_at(p))
     return found
 
 
-def _request_body(op: Operation, cov: Coverage, doc: Callable[..., tuple[bool, bool]],
+def _request_body(op: Operation, label: str, cov: Coverage,
+                  doc: Callable[..., tuple[bool, bool]],
                   schema_roots: list[tuple[Any, Pointer]]) -> bool | None:
     body = op.request_body
     if body is None:
@@ -248,7 +261,7 @@ def _request_body(op: Operation, cov: Coverage, doc: Callable[..., tuple[bool, b
             if isinstance(media.schema, dict) and doc(media.schema.get("description"))[0]:
                 b_ok, b_ph, text = True, False, media.schema.get("description")
                 break
-    cov.add(Element("request_bodies", body.pointer, f"request body of {op.label}",
+    cov.add(Element("request_bodies", body.pointer, f"request body of {label}",
                     b_ok, text, b_ph))
     for media in body.content.values():
         if media.schema_pointer is not None:
@@ -256,30 +269,53 @@ def _request_body(op: Operation, cov: Coverage, doc: Callable[..., tuple[bool, b
     return b_ok
 
 
-def _responses(spec: Spec, op: Operation, cov: Coverage,
+def _responses(spec: Spec, op: Operation, label: str, cov: Coverage,
                doc: Callable[..., tuple[bool, bool]],
-               schema_roots: list[tuple[Any, Pointer]], strict_responses: bool) -> None:
+               schema_roots: list[tuple[Any, Pointer]],
+               schema_at: Callable[[Any], tuple[Any, Pointer]],
+               strict_responses: bool) -> None:
+    """Each response of `op` and its headers (one element each, from its first use), and
+    their schemas as roots."""
+    responses = cov.elements["responses"]
+    headers = cov.elements["parameters"]
+    swagger2 = spec.is_swagger2
     for code, resp in op.responses.items():
-        text = resp.description or resp.ref_description
-        r_ok, r_ph = doc(text)
-        if r_ok and strict_responses and _PUNCT.sub(" ", text.lower()).strip() in \
-                REASON_PHRASES:
-            r_ok = False
-        cov.add(Element("responses", resp.pointer, f"response {code} of {op.label}", r_ok,
-                        text, r_ph))
+        if resp.pointer not in responses:  # a shared response: one element, its first use
+            text = resp.description or resp.ref_description
+            r_ok, r_ph = doc(text)
+            if r_ok and strict_responses and _PUNCT.sub(" ", text.lower()).strip() in \
+                    REASON_PHRASES:
+                r_ok = False
+            responses[resp.pointer] = Element("responses", resp.pointer,
+                                              f"response {code} of {label}", r_ok, text, r_ph)
         for media in resp.content.values():
             if media.schema_pointer is not None:
                 schema_roots.append((media.schema, media.schema_pointer))
         for hname, header in resp.headers.items():
-            if hname.lower() == "content-type" and not spec.is_swagger2:
+            if not swagger2 and hname.lower() == "content-type":
                 continue
-            text = header.description or header.ref_description
-            h_ok, h_ph = doc(text, hname)
-            cov.add(Element("parameters", header.pointer, f"response header {hname}", h_ok,
-                            text, h_ph))
+            if header.pointer not in headers:
+                text = header.description or header.ref_description
+                h_ok, h_ph = doc(text, hname)
+                headers[header.pointer] = Element("parameters", header.pointer,
+                                                  f"response header {hname}", h_ok, text, h_ph)
             if isinstance(header.schema, dict) and header.schema is not header.data:
-                schema_roots.append((header.schema,
-                                     _schema_ptr_at(spec, header.data, header.pointer)))
+                schema_roots.append(schema_at(header))
+
+
+def _schema_root_at(spec: Spec) -> Callable[[Any], tuple[Any, Pointer]]:
+    """`at(record)`: (the schema of the parameter or header `record`, where that schema is
+    written), computed once per record's pointer: shared components are used by many
+    operations (Graph beta: 89k parameter uses)."""
+    cache: dict[Pointer, tuple[Any, Pointer]] = {}
+
+    def at(record: Any) -> tuple[Any, Pointer]:
+        hit = cache.get(record.pointer)
+        if hit is None:
+            hit = cache[record.pointer] = (
+                record.schema, _schema_ptr_at(spec, record.data, record.pointer))
+        return hit
+    return at
 
 
 def _schema_ptr_at(spec: Spec, node: Any, ptr: Pointer) -> Pointer:
@@ -293,22 +329,23 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _described(spec: Spec, schema: Any, ptr: Pointer, doc: Any, depth: int = 0) -> bool:
+def _described(spec: Spec, schema: Any, ptr: Pointer, doc: Any, name: str,
+               depth: int = 0) -> bool:
     """Own description; or any allOf branch described; or all oneOf/anyOf branches (IBM)."""
     schema, ptr = spec.resolve(schema, ptr)
     if not isinstance(schema, dict) or depth > 20:
         return False
-    if doc(schema.get("description"))[0]:
+    if doc(schema.get("description"), name)[0]:
         return True
     all_of = schema.get("allOf")
     if isinstance(all_of, list) and any(
-            _described(spec, m, ptr.join("allOf", i), doc, depth + 1)
+            _described(spec, m, ptr.join("allOf", i), doc, name, depth + 1)
             for i, m in enumerate(all_of)):
         return True
     for key in ("oneOf", "anyOf"):
         branches = schema.get(key)
         if isinstance(branches, list) and branches and all(
-                _described(spec, m, ptr.join(key, i), doc, depth + 1)
+                _described(spec, m, ptr.join(key, i), doc, name, depth + 1)
                 for i, m in enumerate(branches)):
             return True
     return False
@@ -316,37 +353,34 @@ def _described(spec: Spec, schema: Any, ptr: Pointer, doc: Any, depth: int = 0) 
 
 def _collect_properties(spec: Spec, cov: Coverage, roots: list[tuple[Any, Pointer]],
                         doc: Any) -> None:
-    seen: set[Pointer] = set()
-    stack = list(roots)
-    while stack:
-        schema, ptr = stack.pop()
-        schema, ptr = spec.resolve(schema, ptr)
-        if ptr in seen or not isinstance(schema, dict):
-            continue
-        seen.add(ptr)
+    """One element per property of every schema reachable from `roots`, in the order of a
+    depth-first walk from the last root back to the first (`spec.walk_schemas` over the
+    reversed roots: the order the report's `undocumented` list shows)."""
+    elements = cov.elements["schema_properties"]
+    ref_siblings = spec.version in ("2.0", "3.0")
+    for schema, ptr in spec.walk_schemas(reversed(roots)):
         props = schema.get("properties")
-        if isinstance(props, dict):
-            for name, raw in props.items():
-                prop_ptr = ptr.join("properties", name)
-                ok = False
-                text = None
-                if isinstance(raw, dict):
-                    sibling = raw.get("description") if "$ref" in raw else None
-                    if sibling is not None and doc(sibling, name)[0]:
-                        ok, text = True, sibling
-                        if spec.version in ("2.0", "3.0"):
-                            cov.ref_sibling_descriptions.append((prop_ptr, name))
-                    elif _described(spec, raw, prop_ptr, lambda t: doc(t, name)):
-                        ok = True
-                        text = spec.resolve(raw, prop_ptr)[0].get("description") \
-                            if isinstance(spec.resolve(raw, prop_ptr)[0], dict) else None
-                ph = isinstance(raw, dict) and isinstance(raw.get("description"), str) and \
-                    bool(raw.get("description").strip()) and not ok
-                cov.add(Element("schema_properties", prop_ptr, f"property {name}", ok,
-                                text, ph))
-        for _role, child, child_ptr in spec.schema_children(schema, ptr):
-            if child_ptr not in seen:
-                stack.append((child, child_ptr))
+        if not isinstance(props, dict):
+            continue
+        file, base = ptr.file, (*ptr.tokens, "properties")
+        for name, raw in props.items():
+            prop_ptr = Pointer(file, (*base, str(name)))  # each visited once (the walk's)
+            ok = False
+            text = None
+            if isinstance(raw, dict):
+                sibling = raw.get("description") if "$ref" in raw else None
+                if sibling is not None and doc(sibling, name)[0]:
+                    ok, text = True, sibling
+                    if ref_siblings:
+                        cov.ref_sibling_descriptions.append((prop_ptr, name))
+                elif _described(spec, raw, prop_ptr, doc, name):
+                    ok = True
+                    target = spec.resolve(raw, prop_ptr)[0]
+                    text = target.get("description") if isinstance(target, dict) else None
+            ph = isinstance(raw, dict) and isinstance(raw.get("description"), str) and \
+                bool(raw.get("description").strip()) and not ok
+            elements[prop_ptr] = Element("schema_properties", prop_ptr, f"property {name}", ok,
+                                         text, ph)
 
 
 #: What counts as documented, declared once for the gate (`[gates.docs]`): the metric and

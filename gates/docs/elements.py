@@ -3,6 +3,7 @@ plain rule; what they share is `_undocumented_elements`."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
@@ -39,10 +40,14 @@ def _property_owner(tokens: tuple[str, ...]) -> str:
     """`` of schema `Pet` `` (a named schema, nested properties dotted: `Pet.owner`) or `` in
     the schema at `GET /pets > responses > 200` `` (an inline one): which schema a property
     belongs to, so that two `property id` findings can be told apart."""
-    last = max((i for i, t in enumerate(tokens) if t == "properties"), default=-1)
-    if last < 0:
+    if "properties" not in tokens:
         return ""
-    owner = tokens[:last]
+    return _owner_of(tokens[:len(tokens) - 1 - tokens[::-1].index("properties")])
+
+
+@functools.lru_cache(maxsize=4096)  # pure; the properties of one schema share their owner
+def _owner_of(owner: tuple[str, ...]) -> str:
+    """`_property_owner` for the tokens before the pointer's last `properties`."""
     named = None
     if owner[:2] == ("components", "schemas") and len(owner) >= 3:
         named, rest = owner[2], owner[3:]
