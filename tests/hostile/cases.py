@@ -712,7 +712,11 @@ def c42(d: Path, port: int, size_mb: int = 52) -> Case:
                  "        id: {type: string, description: The id.}\n")
     with open(d / "spec.yaml", "w", encoding="utf-8") as fh:
         fh.writelines(parts)
-    return Case(codes=frozenset({0, 1}), seconds=30, rss_mb=2048, located=False,
+    # 60 s of CPU: 16 s on the machine this budget was first set on, 31 to 36 s on the
+    # slower project machine of 2026-12-02 (idle, and in CI beside one other test). The
+    # budget is there to catch a blow-up (work growing faster than the file), which costs
+    # many times more; speed itself is measured in benchmarks/.
+    return Case(codes=frozenset({0, 1}), seconds=60, rss_mb=2048, located=False,
                 extra={"paths": i})
 
 
