@@ -46,18 +46,19 @@ def available() -> bool:
     return _yaml_rs is not None
 
 
-# Characters the fast path leaves to PyYAML (`_reader_differs`): those libyaml's reader
-# refuses (PyYAML reports them with their line): C0 controls but tab, LF and CR; DEL;
-# U+0080-0084 and U+0086-009F; surrogates; U+FFFE and U+FFFF; and the line breaks of YAML 1.1
-# that yaml_rs (YAML 1.2) reads as ordinary characters, so the data would differ: NEL
-# (U+0085), U+2028 and U+2029. Tested on the text's UTF-8 bytes: a character class scans a
-# wide (non-ASCII) string slowly, while bytes.translate and patterns led by a literal byte
-# run at memory speed (Stripe's 4.2 MB: 22 -> 12 ms).
+# libyaml's reader refuses the code points outside its printable set (the PyYAML path reports
+# them with their line): C0 controls but tab, LF and CR; DEL; U+0080-0084 and U+0086-009F;
+# surrogates; U+FFFE and U+FFFF. Tested on the text's UTF-8 bytes (`_has_non_printable`): a
+# character class scans a wide (non-ASCII) string slowly, while bytes.translate and
+# patterns led by a literal byte run at memory speed (Stripe's 4.2 MB: 22 -> 12 ms).
+# (NEL, U+2028 and U+2029 are printable: yaml_rs reads them as characters, as YAML 1.2 and
+# the OpenAPI specification's recommended YAML version do; PyYAML's YAML 1.1 scanner would
+# break lines there.)
 _C0_BYTES = frozenset(range(0x09)) | {0x0b, 0x0c} | frozenset(range(0x0e, 0x20)) | {0x7f}
 _NOT_C0 = bytes(b for b in range(256) if b not in _C0_BYTES)  # deleted: only C0s remain
-_WIDE_DIFFERENCES = (  # U+0080-009F; surrogates; U+FFFE, U+FFFF; U+2028, U+2029
-    re.compile(rb"\xc2[\x80-\x9f]"), re.compile(rb"\xed[\xa0-\xbf]"),
-    re.compile(rb"\xef\xbf[\xbe\xbf]"), re.compile(rb"\xe2\x80[\xa8\xa9]"))
+_WIDE_NON_PRINTABLE = (  # U+0080-0084, U+0086-009F; surrogates; U+FFFE, U+FFFF
+    re.compile(rb"\xc2[\x80-\x84\x86-\x9f]"), re.compile(rb"\xed[\xa0-\xbf]"),
+    re.compile(rb"\xef\xbf[\xbe\xbf]"))
 _MERGE = re.compile(r"<<[ \t]*:")
 _MARKER_LINE = re.compile(r"\n(?:---|\.\.\.)")
 _DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
@@ -187,14 +188,13 @@ def _positions(text: str, a: str, b: str) -> Iterator[int]:
             j = find(b, j + 1)
 
 
-def _reader_differs(text: str) -> bool:
-    """True if `text` holds a character that libyaml's reader refuses or that PyYAML reads
-    as a line break where yaml_rs does not (see `_WIDE_DIFFERENCES`)."""
+def _has_non_printable(text: str) -> bool:
+    """True if `text` holds a character libyaml's reader refuses."""
     if text.isascii():
         return bool(text.encode("ascii").translate(None, _PRINTABLE_ASCII))
     data = text.encode("utf-8", "surrogatepass")
     return bool(data.translate(None, _NOT_C0)) or \
-        any(rx.search(data) is not None for rx in _WIDE_DIFFERENCES)
+        any(rx.search(data) is not None for rx in _WIDE_NON_PRINTABLE)
 
 
 _COMMENT = re.compile(r"[ \t]#")
@@ -310,7 +310,7 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
         if len(markers) > 1 or text[first.start():first.end()] == "..." or \
                 re.search(r"^[ \t]*[^ \t\r\n#]", text[:first.start()], re.M):
             return False, None
-    if _reader_differs(text):
+    if _has_non_printable(text):
         return False, None
     if _number_suspect(text):
         return False, None
