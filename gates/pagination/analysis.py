@@ -99,7 +99,7 @@ def _response_fields(spec: Spec, coll: Collection | None, op: Operation
         return []
     # Once per body schema: Graph beta's 10,000 collections share a few hundred bodies
     # (the gate took 2.2 s of CPU, a third of it here). Read-only for the callers.
-    cache = spec.memo("pagination.response-fields", dict)
+    cache = spec.memo("shared.pagination.response-fields", dict)
     schema, ptr = roots[0]
     hit = cache.get((id(schema), ptr))
     if hit is None or hit[0] is not schema:  # the entry keeps `schema` alive: no id reuse
@@ -235,7 +235,7 @@ def _request_signals(spec: Spec, op: Operation, sig: Signals, coll: Collection |
     extra = {role: frozenset(norm(x) for x in names) for role, names in aliases.items()}
     # A parameter's role depends on its Parameter Object and these flags only: once per
     # shared parameter (Graph beta's `$top`, `$skip`, ... on 10,000 operations).
-    roles = spec.memo(("pagination.roles", tuple(sorted(extra.items()))), dict)
+    roles = spec.memo(("shared.pagination.roles", tuple(sorted(extra.items()))), dict)
     flags = (evidence, coll is not None, "continue" in field_names)
     for p in op.parameters:
         if p.location not in ("query", "header"):

@@ -1,0 +1,32 @@
+"""A gate's own memos (`Spec.memo` keys starting with ``"<gate>."``) are dropped once the gate
+has run, so that their memory serves the gates after it; nothing a report says changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gatekeeper import engine
+from gatekeeper.config import Config
+from gatekeeper.registry import gates_for
+from gatekeeper.spec import load
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOWCASE = ROOT / "sample_specs" / "showcase.yaml"
+
+
+def _findings(report: object) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.pointer, f.message) for g in report.gates for f in g.findings]
+
+
+def test_a_gates_own_memos_are_dropped_and_shared_ones_kept() -> None:
+    spec = load(str(SHOWCASE))
+    config = Config(extend_select=("bounds",))  # bounds reads pagination's shared memos
+    gates = [g for g in gates_for(config) if g.name in ("docs", "pagination", "bounds")]
+    report = engine.run(spec, gates, config)
+    names = [k[0] if isinstance(k, tuple) else k for k in spec._memo]
+    assert not any(isinstance(n, str) and n.startswith(("docs.", "pagination.", "bounds."))
+                   for n in names), names
+    assert any(isinstance(n, str) and n.startswith("shared.pagination.") for n in names), names
+    again = engine.run(load(str(SHOWCASE)), gates, config)
+    assert _findings(report) == _findings(again)
+    assert [g.metric for g in report.gates] == [g.metric for g in again.gates]
