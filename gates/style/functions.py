@@ -113,7 +113,9 @@ def casing(target: Any, options: Any, ctx: Any) -> list[Result] | None:
         if separator is None:
             source = f"^{base}$"
         else:
-            sep = "[" + re.escape(separator["char"]) + "]"
+            # an empty `char` (Spectral's schema allows it: italia/api-oas-checker uses one)
+            # is JavaScript's empty class `[]`, which matches nothing
+            sep = "[" + re.escape(separator["char"]) + "]" if separator["char"] else "(?!)"
             lead = sep + "?" if key[3] else ""
             source = f"^{lead}{base}(?:{sep}{base})*$"
         pattern = _casing_cache[key] = js_regex(source)
@@ -448,7 +450,7 @@ def _check_casing(options: Any) -> str | None:
     sep = options.get("separator")
     if sep is not None:
         if not isinstance(sep, dict) or not isinstance(sep.get("char"), str) \
-                or len(sep["char"]) != 1:
+                or len(sep["char"]) > 1:
             return ('"casing" function and its "separator.char" option accepts only char, '
                     'i.e. "I" or "/"')
         if "allowLeading" in sep and not isinstance(sep["allowLeading"], bool):

@@ -91,6 +91,17 @@ _CONSTRUCTOR = ((bool, "Boolean"), (int, "Number"), (float, "Number"), (str, "St
                 (list, "Array"), (dict, "Object"))
 
 
+_STRING_METHODS = frozenset(
+    "at charAt charCodeAt codePointAt concat endsWith includes indexOf lastIndexOf localeCompare "
+    "match matchAll normalize padEnd padStart repeat replace replaceAll search slice split "
+    "startsWith substring substr toLowerCase toUpperCase toString trim trimEnd trimStart "
+    "valueOf".split())
+_ARRAY_METHODS = frozenset(
+    "at concat entries every fill filter find findIndex flat flatMap forEach includes indexOf "
+    "join keys lastIndexOf map pop push reduce reverse shift slice some sort splice toString "
+    "unshift values".split())
+
+
 def _member(obj: Any, key: Any) -> Any:
     if obj is None or obj is UNDEFINED:
         raise _Fail
@@ -106,6 +117,10 @@ def _member(obj: Any, key: Any) -> Any:
     if isinstance(obj, (list, str)):
         if key == "length":
             return len(obj)
+        if key in (_STRING_METHODS if isinstance(obj, str) else _ARRAY_METHODS):
+            # a method read, not called: a function, truthy (italia/api-oas-checker guards with
+            # `@property.match && @property.match(...)`, false for an array index)
+            return ("function", key)
         if isinstance(key, str) and key.isdigit():
             key = int(key)
         if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(obj):
@@ -245,7 +260,7 @@ def _get(node: tuple) -> Callable[[tuple], Any]:
                 return o.get(name, UNDEFINED)
             if o is None or o is UNDEFINED:
                 raise _Fail
-            if type(o) is str and name != "length":
+            if type(o) is str and name != "length" and name not in _STRING_METHODS:
                 return UNDEFINED
             return _member(o, name)
         return get_name

@@ -79,22 +79,41 @@ class Step:
 class Path:
     """One compiled expression: `steps`; `keys` when it ends with ``~``."""
 
-    __slots__ = ("text", "steps", "keys", "uses_path")
+    __slots__ = ("text", "steps", "keys", "uses_path", "up")
 
     def __init__(self, text: str, steps: list[Step], keys: bool, uses_path: bool) -> None:
         self.text = text
         self.steps = steps
         self.keys = keys
         self.uses_path = uses_path
+        #: how many parent selectors ``^`` end the path: each match stands for its ancestor
+        self.up = 0
 
 
 _NAME_END = re.compile(r"[.\[~]")
+
+
+def _bracket_step(text: str, i: int, descend: bool) -> tuple[Step, int]:
+    """A bracket selector and the stray `]`s after it: Spectral ignores those
+    (`[?(...)]]` selects as `[?(...)]`; italia/api-oas-checker's ruleset has one), so they are
+    skipped rather than refused."""
+    step, i = _bracket(text, i, descend)
+    while text.startswith("]", i):
+        i += 1
+    return step, i
 
 
 def compile_path(text: str) -> Path:
     """Parse `text`; `JSONPathError` (with the reason) when it is not valid or supported."""
     if not isinstance(text, str) or not text.startswith("$"):
         raise JSONPathError(f"JSONPath {text!r} must start with '$'")
+    body = text.rstrip("^")
+    if body != text and len(body) > 1 and not body.endswith(("~", ".")):
+        # JSONPath-Plus's parent selector at the end (adidas' style guide ends a filter with
+        # it): each match of the rest stands for its parent; elsewhere it stays refused
+        path = compile_path(body)
+        path.text, path.up = text, len(text) - len(body)
+        return path
     steps: list[Step] = []
     keys = False
     uses_path = False
@@ -116,19 +135,22 @@ def compile_path(text: str) -> Path:
             if i >= n:
                 raise JSONPathError(f"JSONPath {text!r} ends with '..'")
             if text[i] == "[":
-                step, i = _bracket(text, i, descend)
+                step, i = _bracket_step(text, i, descend)
                 steps.append(step)
                 uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
                 continue
         elif c == ".":
             i += 1
-            if text.startswith("[", i):  # `.[a,b]` is `[a,b]` (JSONPath-Plus)
-                step, i = _bracket(text, i, descend)
+            if text.startswith("[", i):  # `.[a,b]` is `..[a,b]` in Spectral (JSONPath-Plus)
+                step, i = _bracket_step(text, i, True)
                 steps.append(step)
                 uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
                 continue
         elif c == "[":
-            step, i = _bracket(text, i, descend)
+            if text.startswith("[[", i):  # `[[schema]]` is `..[schema]` (JSONPath-Plus)
+                i += 1
+                descend = True
+            step, i = _bracket_step(text, i, descend)
             steps.append(step)
             uses_path = uses_path or (step.kind == "filter" and uses(step.arg, "@path"))
             continue
@@ -418,6 +440,8 @@ class Query:
 
     def run(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
             resolve: Callable[[dict[str, Any]], Any] | None = None) -> None:
+        if any(p.up for p in self.paths):
+            on_match = _parents(self.paths, root, on_match, resolve)
         for pid in self._root_matches:
             on_match(pid, (), root)
         if not self._start or (type(root) is not dict and type(root) is not list):
@@ -444,7 +468,11 @@ class Query:
         if len(fresh) != len(nxt):
             nxt = self._intern(frozenset(fresh))
         if matched:
-            matched = tuple(p for p in matched if (target, ~p, name) not in seen)
+            # a `~` expression matches the name the reference is met under, not the target:
+            # each name is its own match (Spectral reports `lowPriority` and `dedicated`, two
+            # properties referring to one schema, each on that schema)
+            matched = tuple(p for p in matched
+                            if self.paths[p].keys or (target, ~p, name) not in seen)
         seen.update((target, s, name) for s in nxt)
         seen.update((target, ~p, name) for p in matched)
         return nxt, matched
@@ -532,3 +560,28 @@ class Query:
             if resolve is not None:
                 active.discard(id(node))
         return walk
+
+
+def _parents(paths: list[Path], root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
+             resolve: Callable[[dict[str, Any]], Any] | None
+             ) -> Callable[[int, tuple[Any, ...], Any], None]:
+    """`on_match` for paths that end with ``^``: a match is passed on as its ancestor that
+    many levels up (the value read along the path, references resolved as the walk resolves
+    them); a match above the root yields nothing, as in JSONPath-Plus."""
+    def lifted(pid: int, path: tuple[Any, ...], value: Any) -> None:
+        up = paths[pid].up
+        if not up:
+            on_match(pid, path, value)
+            return
+        if up > len(path):
+            return
+        path = path[:len(path) - up]
+        node = root
+        for key in path:
+            node = node[key]
+            if resolve is not None and type(node) is dict and "$ref" in node:
+                target = resolve(node)
+                node = node if target is None else target
+        on_match(pid, path, node)
+    return lifted
+

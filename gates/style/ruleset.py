@@ -384,6 +384,11 @@ class _Loader:
                 return None
             builtin = Source(BUILTIN, source.folder, None, builtin=True)
             return self.load_definition(definition, builtin, (), severity, explicit, stack)
+        if ext in ("spectral:asyncapi", "spectral:arazzo"):
+            # their rules are scoped to AsyncAPI / Arazzo formats, so on the OpenAPI documents
+            # gatekeeper reads they never run: extending them adds nothing (style guides such
+            # as adidas' extend `spectral:oas` and `spectral:asyncapi` together)
+            return None
         if ext.startswith("spectral:"):
             raise source.fail(tokens, f"`{ext}` is not supported: gatekeeper reads OpenAPI "
                                       "documents; use `spectral:oas`")

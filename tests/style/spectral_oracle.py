@@ -8,8 +8,10 @@ Spectral's CLI is found at $GATEKEEPER_SPECTRAL, else in the benchmark cache
 Its output is cached per (Spectral version, ruleset files, spec bytes) under
 `~/.cache/gatekeeper-bench/spectral-results/` (or $GATEKEEPER_SPECTRAL_RESULTS): a rerun never
 starts Node. Specs that share a ruleset run in one Spectral process (Node's start-up dominates
-small specs); a batch Spectral cannot finish in time is split, and a spec that alone exceeds
-the limit is recorded as such (and its case skipped with that reason).
+small specs); a batch Spectral cannot finish in time, or stops on with "Cannot read properties
+of ..." (a ruleset's filter that throws on some document), is split, and a spec that alone
+exceeds the limit or stops Spectral is recorded as such (and its case skipped with that
+reason).
 """
 
 from __future__ import annotations
@@ -92,8 +94,10 @@ def _key(ruleset: Path, spec: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def _run(command: list[str], ruleset: Path, specs: list[Path]) -> dict[Path, list] | None:
-    """Spectral's raw results per spec for one batch, or None when it did not finish."""
+def _run(command: list[str], ruleset: Path, specs: list[Path]) -> dict[Path, list] | str | None:
+    """Spectral's raw results per spec for one batch, None when it did not finish, or the
+    error with which it stopped on a spec (a filter that throws on one document, such as an
+    unguarded `@.type` meeting a `null`, stops the whole run)."""
     try:
         done = subprocess.run([*command, "lint", "-r", str(ruleset), *map(str, specs), "-f",
                                "json", "--quiet", "--ignore-unknown-format"],
@@ -101,6 +105,10 @@ def _run(command: list[str], ruleset: Path, specs: list[Path]) -> dict[Path, lis
     except subprocess.TimeoutExpired:
         return None
     out = done.stdout.strip()
+    stopped = (done.stderr or out).strip()
+    if done.returncode == 2 and stopped.startswith("Error running Spectral!") \
+            and "Error #1: Cannot read properties of" in stopped:
+        return stopped.splitlines()[-1]
     if done.returncode not in (0, 1) or not out.startswith("["):
         raise RuntimeError(f"spectral failed on {ruleset.name} (exit {done.returncode}): "
                            f"{(done.stderr or out)[-500:]}")
@@ -142,9 +150,10 @@ def spectral_results(ruleset: Path, specs: list[Path]) -> dict[Path, list | str]
         if not group:
             return
         out = _run(command, ruleset, group)
-        if out is None:
+        if out is None or isinstance(out, str):
             if len(group) == 1:
-                found[group[0]] = f"Spectral did not finish within {LIMIT:.0f} s"
+                found[group[0]] = f"Spectral did not finish within {LIMIT:.0f} s" \
+                    if out is None else f"Spectral stopped on this spec: {out}"
                 _store(store / f"{_key(ruleset, group[0])}.json", found[group[0]])
                 return
             half = len(group) // 2

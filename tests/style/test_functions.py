@@ -59,6 +59,10 @@ def test_casing_types_digits_and_separators(lint) -> None:
     found = lint(rule("$.paths", "casing", '{type: kebab, separator: {char: "/", '
                       "allowLeading: true}}", field="@key"), SPEC.replace("/pets", "/Pets"))
     assert messages(found) == [("/paths/~1Pets", "must be kebab case")]
+    # an empty separator char separates nothing (Spectral's schema allows it)
+    found = lint(rule("$.info.x-consts[*]", "casing", '{type: macro, separator: {char: ""}}'),
+                 INFO)
+    assert [pointer for pointer, _ in messages(found)] == ["/info/x-consts/0", "/info/x-consts/1"]
     for kind in ("flat", "pascal", "cobol", "snake"):
         assert lint(rule("$.info.title", "casing", f"{{type: {kind}}}"),
                     SPEC.replace("title: Pets", "title: x y"))

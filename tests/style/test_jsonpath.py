@@ -58,6 +58,19 @@ def select(expression: str, resolve: bool = False) -> list[tuple]:
     ("$..parameters[?(@ && @.in != 'query')].name",
      [("paths", "/pets", "get", "parameters", 1, "name")]),
     ("$.paths[*][?(@property.match(/^x-/i))]", [("paths", "/pets", "x-internal")]),
+    # JSONPath-Plus as Spectral reads it: `.[x]` and `[[x]]` descend, a stray `]` after a
+    # bracket is ignored, final `^`s select parents, a method read is truthy on a string only
+    ("$.paths.[get]", [("paths", "/pets", "get")]),
+    ("$.components[[schema]]",
+     [("components", "responses", "Ok", "content", "application/json", "schema")]),
+    ("$.paths[*].get.parameters[?(@ && @.in == 'header')]].name",
+     [("paths", "/pets", "get", "parameters", 1, "name")]),
+    ("$.paths[*].get.parameters[?(@ && @.in == 'header')]^^", [("paths", "/pets", "get")]),
+    ("$.paths[*].get.parameters[?(@ && @.in == 'header')].name^^",
+     [("paths", "/pets", "get", "parameters")]),
+    ("$.paths[*].get[?(@property.match && @property.match(/^p/))]",
+     [("paths", "/pets", "get", "parameters")]),
+    ("$.paths[*].get.parameters[?(@property.match)]", []),
     ("$..[?(@property === 'url' && @parentProperty === 'x-logo')]",
      [("info", "x-logo", "url")]),
     ("$.paths[*][?(!@property.startsWith('x-') && typeof @ === 'object')]",
@@ -92,7 +105,7 @@ def test_many_expressions_share_one_walk() -> None:
     ("$.paths[?(@.x =~ 1)]", "unsupported syntax"),
     ("$.paths[?(eval('1'))]", "unsupported"),
     ("$.paths[?(@.x.constructor.constructor('alert(1)')())]", "unsupported function call"),
-    ("$.paths^", "parent selector"),
+    ("$.paths^.info", "parent selector"),
     ("$.paths.^", "parent selector"),
     ("$.paths['a", "unterminated string"),
 ])

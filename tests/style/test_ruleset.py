@@ -46,6 +46,16 @@ def test_extends_local_files_nested_and_cycle_safe(tmp_path) -> None:
     assert rules_of(lint_files(spec, [top])) == [("style/op-summary", "error")]
 
 
+def test_extends_asyncapi_adds_nothing_to_openapi(tmp_path) -> None:
+    """adidas' guide extends `spectral:oas` and `spectral:asyncapi`: the AsyncAPI rules are
+    scoped to AsyncAPI documents, so on an OpenAPI spec the ruleset is the rest of it."""
+    write(tmp_path, "base.yaml", BASE)
+    top = write(tmp_path, "top.yaml", "extends: [./base.yaml, [spectral:asyncapi, all], "
+                                      "spectral:arazzo]\n")
+    spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
+    assert rules_of(lint_files(spec, [top])) == [("style/op-summary", "warning")]
+
+
 def test_extends_with_all_recommended_and_off(tmp_path) -> None:
     write(tmp_path, "base.yaml", BASE)
     spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
