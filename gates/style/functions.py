@@ -113,8 +113,8 @@ def casing(target: Any, options: Any, ctx: Any) -> list[Result] | None:
         if separator is None:
             source = f"^{base}$"
         else:
-            # an empty `char` (Spectral's schema allows it: italia/api-oas-checker uses one)
-            # is JavaScript's empty class `[]`, which matches nothing
+            # an empty `char` (Spectral's schema for the option allows it) is JavaScript's
+            # empty class `[]`, which matches nothing
             sep = "[" + re.escape(separator["char"]) + "]" if separator["char"] else "(?!)"
             lead = sep + "?" if key[3] else ""
             source = f"^{lead}{base}(?:{sep}{base})*$"

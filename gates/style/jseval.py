@@ -118,7 +118,7 @@ def _member(obj: Any, key: Any) -> Any:
         if key == "length":
             return len(obj)
         if key in (_STRING_METHODS if isinstance(obj, str) else _ARRAY_METHODS):
-            # a method read, not called: a function, truthy (italia/api-oas-checker guards with
+            # a method read, not called: a function, truthy (rulesets guard with
             # `@property.match && @property.match(...)`, false for an array index)
             return ("function", key)
         if isinstance(key, str) and key.isdigit():

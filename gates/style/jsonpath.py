@@ -95,7 +95,7 @@ _NAME_END = re.compile(r"[.\[~]")
 
 def _bracket_step(text: str, i: int, descend: bool) -> tuple[Step, int]:
     """A bracket selector and the stray `]`s after it: Spectral ignores those
-    (`[?(...)]]` selects as `[?(...)]`; italia/api-oas-checker's ruleset has one), so they are
+    (`[?(...)]]` selects as `[?(...)]`; published rulesets hold such typos), so they are
     skipped rather than refused."""
     step, i = _bracket(text, i, descend)
     while text.startswith("]", i):
@@ -109,8 +109,8 @@ def compile_path(text: str) -> Path:
         raise JSONPathError(f"JSONPath {text!r} must start with '$'")
     body = text.rstrip("^")
     if body != text and len(body) > 1 and not body.endswith(("~", ".")):
-        # JSONPath-Plus's parent selector at the end (adidas' style guide ends a filter with
-        # it): each match of the rest stands for its parent; elsewhere it stays refused
+        # JSONPath-Plus's parent selector at the end (style guides end a filter with it):
+        # each match of the rest stands for its parent; elsewhere it stays refused
         path = compile_path(body)
         path.text, path.up = text, len(text) - len(body)
         return path

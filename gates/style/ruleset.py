@@ -386,8 +386,8 @@ class _Loader:
             return self.load_definition(definition, builtin, (), severity, explicit, stack)
         if ext in ("spectral:asyncapi", "spectral:arazzo"):
             # their rules are scoped to AsyncAPI / Arazzo formats, so on the OpenAPI documents
-            # gatekeeper reads they never run: extending them adds nothing (style guides such
-            # as adidas' extend `spectral:oas` and `spectral:asyncapi` together)
+            # gatekeeper reads they never run: extending them adds nothing (style guides for
+            # both kinds of API extend `spectral:oas` and `spectral:asyncapi` together)
             return None
         if ext.startswith("spectral:"):
             raise source.fail(tokens, f"`{ext}` is not supported: gatekeeper reads OpenAPI "

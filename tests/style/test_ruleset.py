@@ -47,7 +47,7 @@ def test_extends_local_files_nested_and_cycle_safe(tmp_path) -> None:
 
 
 def test_extends_asyncapi_adds_nothing_to_openapi(tmp_path) -> None:
-    """adidas' guide extends `spectral:oas` and `spectral:asyncapi`: the AsyncAPI rules are
+    """A guide for both kinds of API extends `spectral:asyncapi` too: the AsyncAPI rules are
     scoped to AsyncAPI documents, so on an OpenAPI spec the ruleset is the rest of it."""
     write(tmp_path, "base.yaml", BASE)
     top = write(tmp_path, "top.yaml", "extends: [./base.yaml, [spectral:asyncapi, all], "

