@@ -119,6 +119,14 @@ class Spec:
             value = self._memo[key] = factory()
             return value
 
+    def forget_memos(self, prefix: str) -> None:
+        """Drop the memos whose key (or a tuple key's first item) starts with `prefix`."""
+        private = [key for key in self._memo
+                   if isinstance(name := key[0] if type(key) is tuple and key else key, str)
+                   and name.startswith(prefix)]
+        for key in private:
+            del self._memo[key]
+
     def resolve(self, value: Any, pointer: Pointer) -> tuple[Any, Pointer]:
         """Follow `$ref` (already checked at load) to the value and where it is written."""
         if isinstance(value, dict) and "$ref" in value:
