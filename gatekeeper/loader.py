@@ -154,7 +154,7 @@ class Document:
         if self._locator is None:
             from gatekeeper.yaml_locate import TextLocator
 
-            self._locator = TextLocator(self.text)
+            self._locator = TextLocator(self.text, self.data)
         offset = self._locator.offset(tuple(prefix))
         if offset is None:
             return self._exact_doc().locate(tokens)
@@ -173,15 +173,31 @@ class Document:
 
     def _offset_to_line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            pos = find("\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find("\n", pos + 1)
-            self._line_starts = starts
+            self._line_starts = _line_starts(self.text)
         line = bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset where each line of `text` starts.
+
+    Speed: with many short lines (Stripe's 4 MB YAML: 112,000 lines) one `finditer` pass
+    takes 19 to 23 ms against 39 for a `str.find` loop; with few long lines (GitHub's 5.7 MB
+    of JSON) the loop's memchr scans win, 3 ms against 6 (benchmarks/README.md)."""
+    starts = [0]
+    head = min(len(text), 65536)
+    if text.count("\n", 0, head) * 200 > head:  # short lines, judged on the first 64 KB
+        starts += [m.end() for m in _NEWLINE.finditer(text)]
+        return starts
+    find = text.find
+    pos = find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
 
 
 # --------------------------------------------------------------------------- reading
