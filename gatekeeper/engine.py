@@ -324,10 +324,11 @@ def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> Gate
             return
         waived = _waiver(spec, v.pointer, rule_id, gate.name)
         fragment = v.pointer.fragment  # once for both the pointer text and the fingerprint
+        # Arguments by position, in `Finding`'s order: by keyword the call took about 1 us
+        # more (timeit: 1.2 to 1.7 us against 0.3 to 0.7), 35 ms of Graph beta's 38k findings.
         findings[key] = Finding(
-            location=spec.location(v.pointer), rule=rule_id, severity=severity,
-            message=v.message, pointer=v.pointer.file + fragment, gate=gate.name, waived=waived,
-            fingerprint=fingerprint(rule_id, v.pointer, v.subject, fragment), extra=v.extra)
+            spec.location(v.pointer), rule_id, severity, v.message, v.pointer.file + fragment,
+            gate.name, waived, fingerprint(rule_id, v.pointer, v.subject, fragment), v.extra)
 
     for r in selected_rules(gate, config):
         rc = config.rule(r.id)
