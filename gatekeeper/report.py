@@ -358,6 +358,9 @@ class Report(Record):
         return next((g for g in self.gates if g.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON report's data. Metric details and sections that are strict JSON already
+        are the report's own objects, not copies (`_json_safe`): read them, do not change
+        them."""
         data = self._to_dict()
         if self.error is not None:  # only then: the reports of checked specs stay as they were
             data["outcome"] = OUTCOME_ERROR
