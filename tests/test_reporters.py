@@ -215,6 +215,19 @@ def test_json_formats_are_strict(showcase, hostile):
             _strict_json(render_for(name, [report]))
 
 
+def test_json_sections_are_written_as_strict_json(showcase):
+    """Sections (and metric details) that are strict JSON already are written as given; any
+    other shape as its strict-JSON view: non-finite floats as strings, tuples as lists, keys
+    as strings."""
+    from gatekeeper.reporters import json as json_reporter
+
+    plain = {"a": [1, 2.5, None, True, {"b": "c"}], "d": {}}
+    odd = {"inf": float("inf"), "nan": [float("nan")], "pair": (1, (2, 3)), 4: {5: -float("inf")}}
+    data = json.loads(json_reporter.render(showcase.replace(sections={"p": plain, "o": odd})))
+    assert data["sections"] == {"p": plain, "o": {"inf": "inf", "nan": ["nan"],
+                                                  "pair": [1, [2, 3]], "4": {"5": "-inf"}}}
+
+
 def test_gitlab_code_quality_shape(showcase):
     issues = _strict_json(gitlab.render(showcase))
     assert len(issues) == len(showcase.findings)

@@ -106,6 +106,7 @@ def test_schema_walk_children_match_schema_children(tmp_path):
     "plain", "é ☃ 𝄞 \x00\x1f\x7f\u2028 \\ \"", 0.5, 1e-05, 1e16, 123456789.123, -0.0,
     2**63, 2**70, -(2**63) - 1, True, None, [], {}, [[], {"b": {}}], "\ud800",
     float("nan"), ("a", 1), {1: "one"}, [{"x": 1.5}, {"y": [2.5e-7]}],
+    {type("Key", (str,), {})("k"): 1}, {None: 1}, {True: 1},
 ])
 def test_json_report_text_is_the_standard_librarys(value):
     """The JSON reporter's orjson path writes byte for byte what ``json.dumps(indent=2,

@@ -72,7 +72,6 @@ def _may_need_inert(raw: bytes) -> bool:
 _ORJSON_FROM = 20_000
 #: The types of the values orjson writes as the standard library does (floats: see below).
 _PLAIN = frozenset({str, int, bool, type(None), float, dict, list})
-_STR = frozenset({str})
 
 
 def _orjson(data: object) -> bytes | None:
@@ -100,11 +99,13 @@ def _orjson(data: object) -> bytes | None:
 
 def _plain_nodes(data: object) -> int | None:
     """How many values `data` holds (itself included), or None when one is not of a type
-    orjson writes as the standard library does: a key that is not a str, a value whose type
-    is not exactly one of `_PLAIN`, a float that is not finite or whose `repr` has an
-    exponent.
+    orjson writes as the standard library does: a value whose type is not exactly one of
+    `_PLAIN`, a float that is not finite or whose `repr` has an exponent. Keys are not
+    looked at: orjson refuses any key that is not exactly a str (`TypeError`: the standard
+    library writes the report). Their pass was a fifth of this walk's time (Stripe's report
+    24 -> 19.5 ms, GitHub's 21 -> 16.5, Graph beta's about 140 -> 115; 7 alternating runs).
 
-    Speed: one level of the tree at a time, each level's keys and values typed at C speed
+    Speed: one level of the tree at a time, each level's values typed at C speed
     (`set(map(type, ...))`); Python looks at each container and each float only. Node by
     node, this walk took 0.36 s of Graph beta's report (38k findings, 830k values), more
     than orjson's encoding (0.06 s); by levels it takes about 0.03 s."""
@@ -117,8 +118,6 @@ def _plain_nodes(data: object) -> int | None:
     while level:
         dicts = [node for node in level if type(node) is dict]
         lists = [node for node in level if type(node) is list] if len(dicts) < len(level) else []
-        if not set(map(type, chain.from_iterable(dicts))) <= _STR:
-            return None
         values = [*chain.from_iterable(map(dict.values, dicts)), *chain.from_iterable(lists)]
         nodes += len(values)
         kinds = set(map(type, values))
