@@ -7,9 +7,10 @@ error → error, warn → warning, info and hint → info. The gate is left out 
 unless a ruleset is configured; once one is, it is mandatory (an error fails the run).
 
 The parts: `gates.style.ruleset` reads rulesets, `gates.style.compile` looks functions up and
-compiles JSONPath, `gates.style.jsonpath` and `gates.style.jsexpr` evaluate ``given``,
-`gates.style.functions` are Spectral's core functions, `gates.style.runner` runs the rules on
-a spec. docs/style.md has the design and what is not supported.
+compiles JSONPath (`gates.style.jsonpath`), `gates.style.query` and `gates.style.jsexpr`
+evaluate ``given``, `gates.style.functions` are Spectral's core functions,
+`gates.style.runner` runs the rules on a spec. docs/style.md has the design and what is not
+supported.
 """
 
 from __future__ import annotations

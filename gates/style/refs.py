@@ -77,59 +77,135 @@ def ref_objects(document: Any) -> tuple[list[tuple[dict[str, Any], tuple[str, ..
 
 
 def circular_refs(refs_found: list[tuple[dict[str, Any], tuple[str, ...]]]) -> set[int]:
-    """Of `refs_found` (`ref_objects`'s first list), the `$ref` objects that Spectral's resolver leaves unresolved
-    (and out of its reference map): a reference to one of its own ancestors, and a
-    reference at P to T when T, through the references inside it (transitively), leads to
-    a node that contains P. The rule is that of Spectral's resolver (its "stem" graph), so
-    which reference of a cycle stays a `$ref` is the same as there."""
+    """Of `refs_found` (`ref_objects`'s first list), the `$ref` objects that Spectral's
+    resolver leaves unresolved (and out of its reference map): a reference to one of its own
+    ancestors, and a reference at P to T when T, through the references inside it
+    (transitively), leads to a node that contains P. The rule is that of Spectral's resolver
+    (its "stem" graph), so which reference of a cycle stays a `$ref` is the same as there."""
     from gatekeeper import PointerError, parse_fragment
 
     refs: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
+    parsed: dict[str, tuple[str, ...] | None] = {}  # a target is referred to 3 to 6 times
     for node, tokens in refs_found:
         ref = node["$ref"]
         if not ref.startswith("#"):
             continue
-        try:
-            refs.append((id(node), tokens, parse_fragment(ref)))
-        except PointerError:
-            continue
+        if ref not in parsed:
+            try:
+                parsed[ref] = parse_fragment(ref)
+            except PointerError:
+                parsed[ref] = None
+        target = parsed[ref]
+        if target is not None:
+            refs.append((id(node), tokens, target))
     out: set[int] = set()
+    # only targets can be reached (an edge leads to a target), so the other nodes are left
+    # out of the graph: on Stripe's spec3.yaml, 800 nodes of 7,300, and 0.04 s of 0.08 s
+    targets = {target for _, _, target in refs}
+    lengths = sorted({len(target) for target in targets})
     edges: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for key, where, target in refs:
         if target and where[:len(target)] == target:
             out.add(key)  # a reference to an ancestor
             continue
-        stem: list[str] = []
-        tail: list[str] = []
-        for i, part in enumerate(where):
-            if i < len(target) and part == target[i]:
-                stem.append(part)
-            else:
-                tail.append(part)
-                dep = (*stem, *tail)
-                if dep != where and dep != target:
-                    edges.setdefault(dep, set()).add(target)
-    closures: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-
-    def closure(start: tuple[str, ...]) -> set[tuple[str, ...]]:
-        found = closures.get(start)
-        if found is None:
-            found = set()
-            todo = list(edges.get(start, ()))
-            while todo:
-                node = todo.pop()
-                if node in found:
-                    continue
-                found.add(node)
-                todo.extend(edges.get(node, ()))
-            found.discard(start)
-            closures[start] = found
-        return found
-
+        for dep in _stems(where, target, lengths):
+            if dep in targets and dep != where and dep != target:
+                edges.setdefault(dep, set()).add(target)
+    bit, reach = _reach(edges)
     for key, where, target in refs:
         if key in out:
             continue
-        reach = closure(target)
-        if reach and any(where[:n] in reach for n in range(1, len(where) + 1)):
-            out.add(key)
+        mask = reach.get(target, 0)
+        if mask and any(where[:n] in bit and mask >> bit[where[:n]] & 1 for n in lengths):
+            out.add(key)  # (`target` may be in its own mask: it is no prefix of `where`)
     return out
+
+
+def _stems(where: tuple[str, ...], target: tuple[str, ...], lengths: list[int]
+           ) -> list[tuple[str, ...]]:
+    """The nodes of a length in `lengths` that depend on `target` through a reference at
+    `where`, as Spectral's resolver names them: past the first key where the two differ,
+    each key of `where` that `target` has at the same place joins the shared stem, any
+    other the tail, and each tail so far (after the stem so far) is one node."""
+    n = len(target)
+    m = 0
+    while m < n and m < len(where) and where[m] == target[m]:
+        m += 1
+    if not any(where[i] == target[i] for i in range(m + 1, min(n, len(where)))):
+        # no key joins the stem after the first difference: each node is a prefix of
+        # `where` (so on Stripe's spec3.yaml, for every one of its 2,500 references)
+        return [where[:k] for k in lengths if m < k <= len(where)]
+    stem: list[str] = []
+    tail: list[str] = []
+    out = []
+    for i, part in enumerate(where):
+        if i < n and part == target[i]:
+            stem.append(part)
+        else:
+            tail.append(part)
+            if i + 1 in lengths:
+                out.append((*stem, *tail))
+    return out
+
+
+def _reach(edges: dict[tuple[str, ...], set[tuple[str, ...]]]
+           ) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], int]]:
+    """A bit per node of the graph `edges`, and per node the mask of the nodes it reaches
+    (through one edge or more; a node may be in its own mask even off any cycle).
+
+    Tarjan's strongly connected components, iterative: a component is complete before any
+    that reaches it, so its mask is its members' bits and its successors' masks. With the
+    graph cut to targets (`circular_refs`), Stripe's spec3.yaml takes 0.026 s in all, where
+    a search per target took 0.084 s (GitHub's api.github.com.json: 0.045 s, 0.083 s)."""
+    bit: dict[tuple[str, ...], int] = {}
+    for node, succ in edges.items():
+        bit.setdefault(node, len(bit))
+        for t in succ:
+            bit.setdefault(t, len(bit))
+    order: dict[tuple[str, ...], int] = {}
+    low: dict[tuple[str, ...], int] = {}
+    reach: dict[tuple[str, ...], int] = {}
+    stack: list[tuple[str, ...]] = []
+    for root in edges:
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack.append(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in order:
+                    order[w] = low[w] = len(order)
+                    stack.append(w)
+                    work.append((w, iter(edges.get(w, ()))))
+                    break
+                if w not in reach:  # on the stack: its component is not complete
+                    low[v] = min(low[v], order[w])
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    low[u] = min(low[u], low[v])
+                if low[v] == order[v]:
+                    _component(v, stack, edges, bit, reach)
+    return bit, reach
+
+
+def _component(root: tuple[str, ...], stack: list[tuple[str, ...]],
+               edges: dict[tuple[str, ...], set[tuple[str, ...]]],
+               bit: dict[tuple[str, ...], int], reach: dict[tuple[str, ...], int]) -> None:
+    """Pop the component of `root` off `stack` and give each member the component's mask."""
+    members = []
+    while True:
+        w = stack.pop()
+        members.append(w)
+        if w == root:
+            break
+    mask = 0
+    for m in members:
+        mask |= 1 << bit[m]
+        for s in edges.get(m, ()):
+            mask |= reach.get(s, 0)  # 0 for a member: its bit is added here
+    for m in members:
+        reach[m] = mask

@@ -1,7 +1,7 @@
 """Running compiled rules over one loaded spec, the way Spectral's runner does.
 
 One walk per document view (resolved, and unresolved for rules with ``resolved: false``)
-evaluates every `given` at once (`gates.style.jsonpath.Query`). For each match and each
+evaluates every `given` at once (`gates.style.query.Query`). For each match and each
 `then`, the targets are found (``field``: ``@key``, a JSONPath from ``$`` or a dotted path),
 the function runs, and each result is placed where Spectral places it: its path is cut to the
 closest existing node and, on the resolved view, mapped through every `$ref` on the way to
@@ -17,7 +17,8 @@ from gatekeeper import Pointer, escape
 from gates.style.api import UNDEFINED, Context
 from gates.style.functions import print_value
 from gates.style.jseval import to_str as _to_str
-from gates.style.jsonpath import Query, compile_path
+from gates.style.jsonpath import compile_path
+from gates.style.query import Query
 from gates.style.refs import circular_refs, ref_objects
 
 TYPE_CHECKING = False

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from gates.style.jsonpath import JSONPathError, Query, compile_path
+from gates.style.jsonpath import JSONPathError, compile_path
+from gates.style.query import Query
 
 DOC = {
     "openapi": "3.0.3",
