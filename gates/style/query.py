@@ -187,26 +187,32 @@ class Query:
         finally:
             sys.setrecursionlimit(limit)
 
-    def _first_visit(self, seen: set[tuple[int, int, Any]], target: int, name: Any,
-                     nxt: frozenset[int], matched: tuple[int, ...]
+    def _first_visit(self, seen: dict[tuple[int, Any], tuple[set[int], set[int]]],
+                     target: int, name: Any, nxt: frozenset[int], matched: tuple[int, ...]
                      ) -> tuple[frozenset[int], tuple[int, ...]]:
         """The states and matches of a reference to `target` that no earlier reference to it
         has walked or matched: a target is walked once per live state (and matched once per
         expression), whatever state set it is met with, since the findings below it land
         in the definition. `name`: the property name it is met under, when filters read
         ``@parentProperty``. On Stripe's spec3.yaml with spectral:oas: 8k fewer matches
-        than keying on the whole state set."""
-        fresh = [s for s in nxt if (target, s, name) not in seen]
+        than keying on the whole state set. `seen`: per (target, name), the states walked
+        and the expressions matched, as sets: with a tuple per (target, state, name) the
+        style gate's first run on Stripe took 2,740 M instructions, with sets 2,444 M."""
+        done = seen.get((target, name))
+        if done is None:
+            seen[target, name] = (set(nxt), set(matched))
+            return nxt, matched
+        states, pids = done
+        fresh = nxt - states
         if len(fresh) != len(nxt):
-            nxt = self._intern(frozenset(fresh))
+            nxt = self._intern(fresh)
         if matched:
             # a `~` expression matches the name the reference is met under, not the target:
             # each name is its own match (Spectral reports `lowPriority` and `dedicated`, two
             # properties referring to one schema, each on that schema)
-            matched = tuple(p for p in matched
-                            if self.paths[p].keys or (target, ~p, name) not in seen)
-        seen.update((target, s, name) for s in nxt)
-        seen.update((target, ~p, name) for p in matched)
+            matched = tuple(p for p in matched if self.paths[p].keys or p not in pids)
+        states.update(nxt)
+        pids.update(matched)
         return nxt, matched
 
     def _walker(self, root: Any, on_match: Callable[[int, tuple[Any, ...], Any], None],
@@ -223,7 +229,7 @@ class Query:
         share = self.share
         by_name = self.by_name
         first_visit = self._first_visit
-        seen_refs: set[tuple[int, int, Any]] = set()
+        seen_refs: dict[tuple[int, Any], tuple[set[int], set[int]]] = {}
         active: set[int] = set()  # the containers on the way down (resolved walk)
         stack: list[Any] = []
 
