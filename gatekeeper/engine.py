@@ -182,8 +182,8 @@ def _waivable(spec: Any, file: str) -> bool:
 
 
 def _waiver(spec: Any, pointer: Pointer, rule_id: str, gate: str) -> str | None:
-    if not _waivable(spec, pointer.file):
-        return None
+    """Why the finding of `rule_id` at `pointer` is waived, or None; for a pointer into a
+    file that `_waivable` admits (the caller asks it once a file)."""
     node = spec.documents[pointer.file].data
     chain = [node]
     for token in pointer.tokens:

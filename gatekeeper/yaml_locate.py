@@ -43,8 +43,9 @@ class TextLocator:
         self._ends: dict[Any, int] = {}
         self._keys: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
         self._items: dict[tuple[int, int], list[re.Match[str]]] = {}
-        #: pointer prefix -> (offset of its node, end of its lines), for the next pointer
-        self._states: dict[tuple[str, ...], tuple[int, int]] = {}
+        #: pointer prefix -> (offset of its node, end of its lines, its data), for the next
+        #: pointer
+        self._states: dict[tuple[str, ...], tuple[int, int, Any]] = {}
 
     def _compose(self, pos: int, end: int, tokens: tuple[str, ...]) -> int | None:
         """Exact offset of `tokens` below the node at `pos` (lines up to `end`) from PyYAML's
@@ -196,7 +197,7 @@ class TextLocator:
         while begin and tokens[:begin] not in states:
             begin -= 1
         if begin:  # resume where an earlier pointer with the same prefix left off
-            pos, end = states[tokens[:begin]]
+            pos, end, node = states[tokens[:begin]]
         else:
             m = _CONTENT.search(text)
             while m and (text.startswith("---", m.start(2)) or text[m.start(2)] == "%"):
@@ -205,9 +206,7 @@ class TextLocator:
                 return None
             pos = m.start(2)
             end = len(text)
-        node = self.data
-        for token in tokens[:begin]:  # the data of the node where the walk resumes
-            node = _child(node, token)
+            node = self.data
         return self._walk(tokens, begin, pos, end, node)
 
     def _walk(self, tokens: tuple[str, ...], begin: int, pos: int,  # noqa: C901 - one walk
@@ -253,9 +252,9 @@ class TextLocator:
                 pos, end, at = p, nxt, p
                 if text[pos] in "[{&*!|>\"'" and not last:
                     return self._compose(pos, end, tokens[i + 1:])
-                if not last:
-                    states[tokens[:i + 1]] = (pos, end)
                 node = _child(node, token)
+                if not last:
+                    states[tokens[:i + 1]] = (pos, end, node)
                 continue
             if head in "[{&*!?|>":
                 return self._compose(pos, end, tokens[i:])
@@ -289,8 +288,8 @@ class TextLocator:
             if col > kcol:
                 end = self._value_end(node, token, key_at, kcol, end, members) or \
                     min(end, self._end(line_end + 1, kcol + 1))
-            states[tokens[:i + 1]] = (pos, end)
             node = _child(node, token)
+            states[tokens[:i + 1]] = (pos, end, node)
         return at
 
     def _value_end(self, node: Any, token: str, key_at: int, n: int, end: int,
