@@ -58,8 +58,10 @@ def _safe_validator(draft4: bool):
                 and _compiles(patrn) and search(patrn, instance) is False:
             yield ValidationError(f"{instance!r} does not match {patrn!r}")  # (None: timed out)
 
+    from gatekeeper import in_instance_order
+
     base = Draft4Validator if draft4 else Draft202012Validator
-    return validators.extend(base, {"pattern": pattern})
+    return validators.extend(in_instance_order(base), {"pattern": pattern})
 
 
 class _Converter:

@@ -349,7 +349,9 @@ def _validator(schema: Any, dialect: str) -> Any:
     if found is None:
         import jsonschema
 
-        cls = getattr(jsonschema, _DIALECTS[dialect])
+        from gatekeeper import in_instance_order
+
+        cls = in_instance_order(getattr(jsonschema, _DIALECTS[dialect]))
         found = cls(schema, format_checker=cls.FORMAT_CHECKER)
         _validators[key] = found
     return found

@@ -172,5 +172,7 @@ def detail_validator(version: str, dialect: str | None = None) -> Any:
     registry = SPECIFICATIONS.with_resources(
         (uri, Resource.from_contents(contents, default_specification=DRAFT202012))
         for uri, contents in _extra_resources())
+    from gatekeeper import in_instance_order
+
     schema = document_schema(version, dialect)
-    return validator_for(schema)(schema, registry=registry)
+    return in_instance_order(validator_for(schema))(schema, registry=registry)

@@ -165,7 +165,9 @@ def _detail_validator(name: str) -> Any:
         resources.append((uri, Resource.from_contents(contents,
                                                       default_specification=DRAFT202012)))
     registry = REGISTRY.with_resources(resources)
-    cls = extend(Draft202012Validator, {"errorMessage": _error_message})
+    from gatekeeper import in_instance_order
+
+    cls = extend(in_instance_order(Draft202012Validator), {"errorMessage": _error_message})
     schema = _with_error_messages(_load(name))
     return cls(schema, registry=registry, format_checker=_format_checker())
 

@@ -97,7 +97,9 @@ def _validate_example(value: Any, schema: Any, ctx: Context, path: tuple) -> lis
 
         from .formats import checker
 
-        cls = getattr(jsonschema, _CLASSES.get(dialect, "Draft7Validator"))
+        from gatekeeper import in_instance_order
+
+        cls = in_instance_order(getattr(jsonschema, _CLASSES.get(dialect, "Draft7Validator")))
         validator = _validators[key] = cls(schema, format_checker=checker())
     try:
         first = next(validator.iter_errors(value), None)
