@@ -23,7 +23,7 @@ from __future__ import annotations
 # - spec-provided regular expressions, handled safely: `pattern_search` (with a timeout),
 #   `backtracking_risk`;
 # - jsonschema validator classes whose errors come in the same order on every run:
-#   `in_instance_order`;
+#   `in_instance_order`, and `extra_properties`, the names such a validator checks first;
 # - `Record`, the slotted value-object base the index uses (cheaper than dataclasses);
 # - JSON pointers beside `Pointer`: `parse_fragment`, `escape`, `PointerError`;
 # - reading a file of rule definitions under the same safety rules as specs (positions kept,
@@ -44,7 +44,7 @@ _HOME = {
     "Pointer": "pointer", "PointerError": "pointer", "escape": "pointer",
     "parse_fragment": "pointer",
     "Record": "record",
-    "in_instance_order": "schema_order",
+    "extra_properties": "schema_order", "in_instance_order": "schema_order",
     "RemoteRefused": "remote", "fetch_document": "remote",
     "Finding": "report", "GateResult": "report", "Location": "report", "Metric": "report",
     "MetricPart": "report", "Report": "report", "RuleInfo": "report", "Severity": "report",

@@ -22,7 +22,10 @@ from collections.abc import Iterator
 from typing import Any
 
 
-def _extra_properties(instance: dict, schema: dict) -> Iterator[Any]:
+def extra_properties(instance: dict, schema: dict) -> Iterator[Any]:
+    """The names of `instance` that `schema`'s ``additionalProperties`` applies to (not in
+    ``properties``, matched by no ``patternProperties`` regex), in the instance's order:
+    the first is the one Ajv names where jsonschema's message lists them sorted."""
     properties = schema.get("properties", {})
     patterns = "|".join(schema.get("patternProperties", {}))
     for name in instance:
@@ -44,7 +47,7 @@ def in_instance_order(cls: Any) -> Any:
     def additional_properties(validator: Any, value: Any, instance: Any,
                               schema: Any) -> Iterator[Any]:
         if validator.is_type(value, "object") and validator.is_type(instance, "object"):
-            for name in _extra_properties(instance, schema):
+            for name in extra_properties(instance, schema):
                 yield from validator.descend(instance[name], value, path=name)
         else:  # `false`, or not an object: jsonschema's own words (its lists are sorted)
             yield from original(validator, value, instance, schema)

@@ -357,6 +357,18 @@ def _validator(schema: Any, dialect: str) -> Any:
     return found
 
 
+def _first_extra(error: Any) -> str:
+    """The property an `additionalProperties: false` error is about: the first one written,
+    as ajv names it (jsonschema's message lists them sorted)."""
+    from gatekeeper import extra_properties
+
+    if isinstance(error.instance, dict) and isinstance(error.schema, dict):
+        for name in extra_properties(error.instance, error.schema):
+            return str(name)
+    extra = re.findall(r"'([^']*)'", error.message.split("(")[-1])
+    return extra[0] if extra else "?"
+
+
 def _describe(error: Any, base: tuple[Any, ...]) -> str:
     path = [*base, *error.absolute_path]
     prop = f'"{path[-1]}" property ' if path else ""
@@ -373,8 +385,7 @@ def _describe(error: Any, base: tuple[Any, ...]) -> str:
         allowed = ", ".join(print_value(v) for v in error.validator_value)
         text = f"{prop}must be equal to one of the allowed values: {allowed}"
     elif validator == "additionalProperties":
-        extra = re.findall(r"'([^']*)'", error.message.split("(")[-1])
-        text = f'Property "{extra[0] if extra else "?"}" is not expected to be here'
+        text = f'Property "{_first_extra(error)}" is not expected to be here'
     elif validator == "const":
         text = f"{prop}must be equal to constant"
     elif validator in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",

@@ -123,6 +123,16 @@ def test_schema_with_dialect_and_all_errors(lint) -> None:
                                 '"200" property must have required property "headers"')]
 
 
+def test_schema_names_the_first_unexpected_property_as_written(lint) -> None:
+    """jsonschema's message lists the extra properties sorted; Spectral (ajv) names the first
+    one written: `x-list` here, where the sorted list starts with `x-consts`."""
+    options = "{schema: {type: object, properties: {title: {}, version: {}}, " \
+              "additionalProperties: false}}"
+    assert messages(lint(rule("$.info", "schema", options), INFO.replace(
+        "  x-count: 5\n", "").replace("  x-flag: true\n", ""))) == [
+        ("/info", 'Property "x-list" is not expected to be here')]
+
+
 def test_xor_and_or(lint) -> None:
     assert messages(lint(rule("$.info", "xor", "{properties: [title, version]}"), INFO)) == [
         ("/info", 'Just one of "title" and "version" must be defined')]

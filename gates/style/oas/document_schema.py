@@ -202,7 +202,7 @@ def _flatten(errors: Any) -> Iterator[Any]:
 
 
 def _results(document: Any, name: str) -> list[Result]:
-    from jsonschema._utils import find_additional_properties
+    from gatekeeper import extra_properties
 
     results: list[Result] = []
     seen: set[tuple] = set()
@@ -210,7 +210,7 @@ def _results(document: Any, name: str) -> list[Result]:
         path = tuple(error.absolute_path)
         if error.validator == "additionalProperties" and error.validator_value is False \
                 and isinstance(error.instance, dict):
-            for extra in find_additional_properties(error.instance, error.schema):
+            for extra in extra_properties(error.instance, error.schema):
                 key = (*path, extra)
                 if key not in seen:
                     seen.add(key)
