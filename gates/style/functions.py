@@ -9,13 +9,14 @@ ruleset is loaded, with Spectral's error texts.
 
 from __future__ import annotations
 
-import json
 import re
 
 from gates.style.api import UNDEFINED, Result
 from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
 from gates.style.jsexpr import JSError, js_regex
+from gates.style.messages import as_ajv_reports, describe, print_value
+from gates.style.messages import is_number as _is_number
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,25 +24,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["CORE", "OPTION_CHECKS", "print_value"]
-
-
-def print_value(value: Any) -> str:
-    """Spectral's `printValue`: JSON for primitives, ``Array[]``/``Object{}`` otherwise."""
-    if value is UNDEFINED:
-        return "undefined"
-    if isinstance(value, list):
-        return "Array[]"
-    if isinstance(value, dict):
-        return "Object{}"
-    if isinstance(value, re.Pattern):
-        return value.pattern
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # ------------------------------------------------------------------ functions
@@ -357,58 +339,6 @@ def _validator(schema: Any, dialect: str) -> Any:
     return found
 
 
-def _first_extra(error: Any) -> str:
-    """The property an `additionalProperties: false` error is about: the first one written,
-    as ajv names it (jsonschema's message lists them sorted)."""
-    from gatekeeper import extra_properties
-
-    if isinstance(error.instance, dict) and isinstance(error.schema, dict):
-        for name in extra_properties(error.instance, error.schema):
-            return str(name)
-    extra = re.findall(r"'([^']*)'", error.message.split("(")[-1])
-    return extra[0] if extra else "?"
-
-
-def _describe(error: Any, base: tuple[Any, ...]) -> str:
-    path = [*base, *error.absolute_path]
-    prop = f'"{path[-1]}" property ' if path else ""
-    validator = error.validator
-    if validator == "type":
-        wanted = error.validator_value
-        wanted = ",".join(wanted) if isinstance(wanted, list) else wanted
-        text = f"{prop}type must be {wanted}"
-    elif validator == "required":
-        missing = re.match(r"'(.*)' is a required property", error.message)
-        name = missing.group(1) if missing else error.message
-        text = f'{prop}must have required property "{name}"'
-    elif validator == "enum":
-        allowed = ", ".join(print_value(v) for v in error.validator_value)
-        text = f"{prop}must be equal to one of the allowed values: {allowed}"
-    elif validator == "additionalProperties":
-        text = f'Property "{_first_extra(error)}" is not expected to be here'
-    elif validator == "const":
-        text = f"{prop}must be equal to constant"
-    elif validator in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
-                       "pattern", "format", "multipleOf", "uniqueItems"):
-        words = {"minLength": "must NOT have fewer than {} characters",
-                 "maxLength": "must NOT have more than {} characters",
-                 "minimum": "must be >= {}", "maximum": "must be <= {}",
-                 "minItems": "must NOT have fewer than {} items",
-                 "maxItems": "must NOT have more than {} items",
-                 "pattern": 'must match pattern "{}"', "format": 'must match format "{}"',
-                 "multipleOf": "must be multiple of {}",
-                 "uniqueItems": "must NOT have duplicate items"}
-        text = prop + words[validator].format(error.validator_value)
-    elif validator in ("oneOf", "anyOf"):
-        text = f"{prop}must match exactly one schema in oneOf" if validator == "oneOf" \
-            else f"{prop}must match a schema in anyOf"
-    elif validator == "not":
-        text = f'{prop}must NOT be valid'
-    else:
-        text = f"{prop}{error.message}"
-    return text.replace("NOT", "not").replace("'", '"').strip()
-
-
 def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     if target is UNDEFINED:
         return [Result('#{{print("property")}}must exist', ctx.path)]
@@ -426,7 +356,9 @@ def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
             found = [] if first is None else [first]
     except Exception as exc:  # an unresolvable $ref inside the schema, a bad pattern...
         return [Result(str(exc).splitlines()[0], ctx.path)]
-    return [Result(_describe(e, ctx.path), (*ctx.path, *e.absolute_path)) for e in found] or None
+    # ajv reports a failed `oneOf`/`anyOf` with the first error of each branch before it
+    return [Result(describe(r, ctx.path), (*ctx.path, *r.absolute_path))
+            for e in found for r in as_ajv_reports(e)] or None
 
 
 # ------------------------------------------------------------------ option checks

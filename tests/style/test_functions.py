@@ -133,6 +133,52 @@ def test_schema_names_the_first_unexpected_property_as_written(lint) -> None:
         ("/info", 'Property "x-list" is not expected to be here')]
 
 
+WORDS_SPEC = """\
+openapi: 3.1.0
+info:
+  title: Pets
+  version: "1.0"
+  x-list: [b, a, c, a, b]
+  x-nums: [1, 2, 1.0]
+  x-kind: strng
+  x-map:
+    a/b: 5
+paths: {}
+"""
+
+
+def test_schema_messages_in_spectrals_words(lint) -> None:
+    """What `spectral lint` 6.16.3 printed for these rules on this spec, word for word: an
+    array item is "Item at index N", an enum names the closest value, duplicate items name
+    the two indices ajv finds (its scan differs with scalar `items` types), a failed `oneOf`
+    reports each branch's error and says none matched, and a property is named by its JSON
+    pointer token (`a~1b`)."""
+    def words(field: str, schema: str):
+        return messages(lint(rule("$.info", "schema", f"{{schema: {schema}}}", field), WORDS_SPEC))
+
+    assert words("x-list", "{type: array, items: {type: object}}") == [
+        ("/info/x-list/0", "Item at index 0 must be object")]
+    assert words("x-kind", "{enum: [string, number, boolean]}") == [
+        ("/info/x-kind", '"x-kind" property must be equal to one of the allowed values: '
+                         '"string", "number", "boolean". Did you mean "string"?')]
+    assert words("x-list", "{type: array, uniqueItems: true}") == [
+        ("/info/x-list", '"x-list" property must not have duplicate items '
+                         '(items ## 0 and 4 are identical)')]
+    assert words("x-list", "{type: array, items: {type: string}, uniqueItems: true}") == [
+        ("/info/x-list", '"x-list" property must not have duplicate items '
+                         '(items ## 3 and 1 are identical)')]
+    assert words("x-nums", "{type: array, uniqueItems: true}") == [
+        ("/info/x-nums", '"x-nums" property must not have duplicate items '
+                         '(items ## 0 and 2 are identical)')]
+    assert sorted(words("x-kind", "{oneOf: [{type: integer}, {type: boolean}]}")) == [
+        ("/info/x-kind", '"x-kind" property must match exactly one schema in oneOf. None of '
+                         "the schemas matched, see the other errors reported for this value"),
+        ("/info/x-kind", '"x-kind" property type must be boolean'),
+        ("/info/x-kind", '"x-kind" property type must be integer')]
+    assert words("x-map", "{type: object, additionalProperties: {type: string}}") == [
+        ("/info/x-map/a~1b", '"a~1b" property type must be string')]
+
+
 def test_xor_and_or(lint) -> None:
     assert messages(lint(rule("$.info", "xor", "{properties: [title, version]}"), INFO)) == [
         ("/info", 'Just one of "title" and "version" must be defined')]

@@ -226,7 +226,9 @@ def _results(document: Any, name: str) -> list[Result]:
 def _message(error: Any, path: tuple) -> str:
     if error.validator == "errorMessage":
         return error.message.replace("{{property}}", str(path[-1]) if path else "")
-    subject = f'"{path[-1]}" property ' if path else ""
+    from gatekeeper import escape
+
+    subject = f'"{escape(str(path[-1]))}" property ' if path else ""  # as ajv's instancePath
     keyword = error.validator
     if keyword == "required":
         missing = re.match(r"^'?(.*?)'? is a required property$", error.message)
@@ -235,8 +237,14 @@ def _message(error: Any, path: tuple) -> str:
         expected = error.validator_value
         return f"{subject}must be {','.join(expected) if isinstance(expected, list) else expected}"
     if keyword == "enum":
+        from gates.style.messages import best_match
+
         values = ", ".join(json.dumps(v) for v in error.validator_value)
-        return f"{subject}must be equal to one of the allowed values: {values}"
+        match = best_match(error.instance, error.validator_value)
+        hint = f'. Did you mean "{match}"?' if match is not None else ""
+        return f"{subject}must be equal to one of the allowed values: {values}{hint}"
+    if keyword == "not":
+        return f"{subject}must not be valid"
     if keyword == "format":
         return f'{subject}must match format "{error.validator_value}"'
     if keyword == "oneOf":

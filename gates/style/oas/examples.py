@@ -107,26 +107,10 @@ def _validate_example(value: Any, schema: Any, ctx: Context, path: tuple) -> lis
         return [_Result(str(exc).splitlines()[0], path)]
     if first is None:
         return None
-    describe = getattr(core, "_describe", None)
-    return [_Result(describe(error, path) if describe is not None else error.message,
-                    (*path, *error.absolute_path)) for error in _as_ajv_reports(first)]
+    from gates.style.messages import as_ajv_reports, describe
 
-
-def _as_ajv_reports(error: Any) -> list[Any]:
-    """The errors Spectral's validator reports where jsonschema's first error is `error`: for a
-    failed `oneOf`/`anyOf`, the first error of each failing branch (each expanded the same
-    way), then the combinator's own; otherwise the error alone."""
-    if error.validator not in ("oneOf", "anyOf") or not error.context:
-        return [error]
-    firsts: dict[Any, Any] = {}
-    for sub in error.context:
-        branch = sub.relative_schema_path[0] if sub.relative_schema_path else None
-        firsts.setdefault(branch, sub)
-    out = []
-    for sub in firsts.values():
-        out.extend(_as_ajv_reports(sub))
-    out.append(error)
-    return out
+    return [_Result(describe(error, path), (*path, *error.absolute_path))
+            for error in as_ajv_reports(first)]
 
 
 def _drop_data_ids(node: Any, parent_keyword: str | None) -> None:
@@ -340,6 +324,16 @@ def _ranks(group: str | None) -> dict[str, int]:
 _RANKS = {group: _ranks(group) for group in (None, *_GROUPS)}
 
 
+class _AsWritten(str):
+    """A pattern rewritten for Python that prints as the spec wrote it: a finding's message
+    ("must match pattern ...") quotes the pattern written, as Spectral does."""
+
+    written: str
+
+    def __format__(self, spec: str) -> str:
+        return format(self.written, spec)
+
+
 def _js_pattern(pattern: str) -> str:
     """A JavaScript regular expression (no `u` flag) as Python reads it: an escaped letter
     JavaScript does not know is that letter (`\\A` is "A", not Python's anchor)."""
@@ -359,7 +353,12 @@ def _js_pattern(pattern: str) -> str:
             continue
         out.append(c)
         i += 1
-    return "".join(out)
+    rewritten = "".join(out)
+    if rewritten == pattern:
+        return pattern
+    read = _AsWritten(rewritten)
+    read.written = pattern
+    return read
 
 
 def _ajv_order(node: Any) -> Any:

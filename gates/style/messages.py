@@ -1,0 +1,210 @@
+"""Spectral's words for a JSON Schema error: ajv's messages as @stoplight/better-ajv-errors
+and Spectral's `schema` function reword them, built from a jsonschema error (whose own
+messages differ: Python reprs, sorted lists). Used by the core `schema` function and the
+`spectral:oas` example and document rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from gates.style.api import UNDEFINED
+
+__all__ = ["as_ajv_reports", "best_match", "describe", "leven", "print_value"]
+
+
+def print_value(value: Any) -> str:
+    """Spectral's `printValue`: JSON for primitives, ``Array[]``/``Object{}`` otherwise."""
+    if value is UNDEFINED:
+        return "undefined"
+    if isinstance(value, list):
+        return "Array[]"
+    if isinstance(value, dict):
+        return "Object{}"
+    if isinstance(value, re.Pattern):
+        return value.pattern
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _first_extra(error: Any) -> str:
+    """The property an `additionalProperties: false` error is about: the first one written,
+    as ajv names it (jsonschema's message lists them sorted)."""
+    from gatekeeper import extra_properties
+
+    if isinstance(error.instance, dict) and isinstance(error.schema, dict):
+        for name in extra_properties(error.instance, error.schema):
+            return str(name)
+    extra = re.findall(r"'([^']*)'", error.message.split("(")[-1])
+    return extra[0] if extra else "?"
+
+
+def leven(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions of one character each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def best_match(value: Any, allowed: Any) -> str | None:
+    """The allowed string closest to a string `value` that Spectral suggests ("Did you mean
+    ...?"): the first of the least distance, if it is the only allowed value or the distance
+    is under its length; else None."""
+    if not isinstance(value, str) or not isinstance(allowed, list):
+        return None
+    strings = [v for v in allowed if isinstance(v, str)]
+    if not strings:
+        return None
+    best = min(strings, key=lambda v: leven(v, value))  # min keeps the first of equals
+    return best if len(allowed) == 1 or leven(best, value) < len(best) else None
+
+
+def _duplicate_pair(items: list[Any], schema: Any) -> tuple[int, int] | None:
+    """(j, i), the two indices ajv names in "items ## j and i are identical". With scalar
+    `items` types ajv scans from the end keeping the last index of each value (skipping items
+    of other types); otherwise it looks for the highest `i` with an equal item below it."""
+    types = schema.get("items", {}).get("type") if isinstance(schema, dict) and isinstance(
+        schema.get("items"), dict) else None
+    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    if types and not any(t in ("object", "array") for t in types):
+        seen: dict[Any, int] = {}
+        for i in range(len(items) - 1, -1, -1):
+            item = items[i]
+            if not any(_of_type(item, t) for t in types):
+                continue
+            key = (type(item) is str and len(types) > 1, _js_key(item))
+            if key in seen:
+                return seen[key], i
+            seen[key] = i
+        return None
+    for i in range(len(items) - 1, 0, -1):
+        for j in range(i - 1, -1, -1):
+            if _js_equal(items[i], items[j]):
+                return j, i
+    return None
+
+
+def _of_type(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if kind == "integer":
+        return is_number(value) and float(value).is_integer()
+    return kind == "number" and is_number(value)
+
+
+def _js_key(value: Any) -> Any:
+    """The key of a scalar as a JavaScript object key: numbers by value (1 and 1.0 alike)."""
+    return ("n", float(value)) if is_number(value) else ("v", value)
+
+
+def _js_equal(a: Any, b: Any) -> bool:
+    """Deep equality as JavaScript's fast-deep-equal has it for JSON values: 1 equals 1.0,
+    `true` never equals 1."""
+    if is_number(a) or is_number(b):
+        return is_number(a) and is_number(b) and a == b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_js_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_js_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def describe(error: Any, base: tuple[Any, ...]) -> str:
+    """Spectral's words for one jsonschema error (ajv's message, as @stoplight/better-ajv-
+    errors and Spectral's `schema` function reword it): the subject is the last token of the
+    error's own path as a JSON pointer writes it (`"application~1json" property`), else the
+    target's name; an enum names the closest allowed value; an error about an array item
+    starts "Item at index N"; a combinator none of whose branches matched says so."""
+    from gatekeeper import escape
+
+    rel = list(error.absolute_path)
+    path = [*base, *rel]
+    name = escape(str(rel[-1])) if rel else str(path[-1]) if path else None
+    prop = f'"{name}" property ' if name is not None else ""
+    validator = error.validator
+    if validator == "type":
+        wanted = error.validator_value
+        wanted = ",".join(wanted) if isinstance(wanted, list) else wanted
+        text = f"{prop}type must be {wanted}"
+    elif validator == "required":
+        missing = re.match(r"'(.*)' is a required property", error.message)
+        name = missing.group(1) if missing else error.message
+        text = f'{prop}must have required property "{name}"'
+    elif validator == "enum":
+        allowed = ", ".join(print_value(v) for v in error.validator_value)
+        text = f"{prop}must be equal to one of the allowed values: {allowed}"
+    elif validator == "additionalProperties":
+        text = f'Property "{_first_extra(error)}" is not expected to be here'
+    elif validator == "const":
+        text = f"{prop}must be equal to constant"
+    elif validator in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
+                       "pattern", "format", "multipleOf", "uniqueItems"):
+        words = {"minLength": "must NOT have fewer than {} characters",
+                 "maxLength": "must NOT have more than {} characters",
+                 "minimum": "must be >= {}", "maximum": "must be <= {}",
+                 "minItems": "must NOT have fewer than {} items",
+                 "maxItems": "must NOT have more than {} items",
+                 "pattern": 'must match pattern "{}"', "format": 'must match format "{}"',
+                 "multipleOf": "must be multiple of {}",
+                 "uniqueItems": "must NOT have duplicate items"}
+        text = prop + words[validator].format(error.validator_value)
+    elif validator in ("oneOf", "anyOf"):
+        text = f"{prop}must match exactly one schema in oneOf" if validator == "oneOf" \
+            else f"{prop}must match a schema in anyOf"
+    elif validator == "not":
+        text = f'{prop}must NOT be valid'
+    else:
+        text = f"{prop}{error.message}"
+    text = text.replace("NOT", "not").replace("'", '"').strip()
+    if validator == "uniqueItems" and isinstance(error.instance, list):
+        pair = _duplicate_pair(error.instance, error.schema)
+        if pair is not None:
+            text += f" (items ## {pair[0]} and {pair[1]} are identical)"
+    elif validator == "enum":
+        match = best_match(error.instance, error.validator_value)
+        if match is not None:
+            text += f'. Did you mean "{match}"?'
+    index = str(rel[-1]) if rel else ""
+    if index.isdigit() and index.isascii():
+        for lead in (f'"{index}" property type', f'"{index}" property'):
+            if text.startswith(lead):
+                text = f"Item at index {index}{text[len(lead):]}"
+                break
+    if validator == "anyOf" or (validator == "oneOf" and
+                                "is valid under each of" not in error.message):
+        text += ". None of the schemas matched, see the other errors reported for this value"
+    return text
+
+
+def as_ajv_reports(error: Any) -> list[Any]:
+    """The errors Spectral's validator reports where jsonschema's first error is `error`: for a
+    failed `oneOf`/`anyOf`, the first error of each failing branch (each expanded the same
+    way), then the combinator's own; otherwise the error alone."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    firsts: dict[Any, Any] = {}
+    for sub in error.context:
+        branch = sub.relative_schema_path[0] if sub.relative_schema_path else None
+        firsts.setdefault(branch, sub)
+    out = []
+    for sub in firsts.values():
+        out.extend(as_ajv_reports(sub))
+    out.append(error)
+    return out
