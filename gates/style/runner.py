@@ -331,7 +331,7 @@ class _Run:
             templates = message + (definition.message or "")
             prop: Any = ""
             if "property" in templates:
-                if missing and len(path) > len(mapped):
+                if missing:  # Spectral: the written place plus what is missing below it
                     full = (*mapped, *missing)
                     prop = _dot(full[len(mapped) - 1:]) if mapped else _dot(full)
                 elif mapped:

@@ -210,3 +210,24 @@ def test_field_forms_key_jsonpath_and_dotted(lint) -> None:
     found = lint(rule("$.paths[*]", "length", "{max: 5}", field="$..description"), INFO)
     assert messages(found) == [("/paths/~1pets/get/description",
                                 '"description" property must be shorter than 5')]
+
+
+def test_missing_field_through_a_path_item_ref_is_named_as_spectral_names_it(lint) -> None:
+    """A field missing under an operation reached through a path item `$ref` is placed where
+    the operation is written and named from there, as `spectral lint` 6.16.3 prints it."""
+    spec = """\
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get: {responses: {"200": {description: ok}}}
+  /pets:
+    $ref: "#/components/pathItems/Pets"
+components:
+  pathItems:
+    Pets:
+      get: {responses: {"200": {description: ok}}}
+"""
+    assert messages(lint(rule("$.paths[*][get]", "truthy", field="summary"), spec)) == [
+        ("/components/pathItems/Pets/get", '"get.summary" property must be truthy'),
+        ("/paths/~1a/get", '"get.summary" property must be truthy')]
