@@ -15,7 +15,7 @@ from gates.style.api import UNDEFINED, Result
 from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
 from gates.style.jsexpr import JSError, js_regex
-from gates.style.messages import as_ajv_reports, describe, print_value
+from gates.style.messages import as_ajv_reports, describe, prettified, print_value
 from gates.style.messages import is_number as _is_number
 
 TYPE_CHECKING = False
@@ -357,8 +357,9 @@ def schema(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     except Exception as exc:  # an unresolvable $ref inside the schema, a bad pattern...
         return [Result(str(exc).splitlines()[0], ctx.path)]
     # ajv reports a failed `oneOf`/`anyOf` with the first error of each branch before it
-    return [Result(describe(r, ctx.path), (*ctx.path, *r.absolute_path))
-            for e in found for r in as_ajv_reports(e)] or None
+    reports = [r for e in found for r in as_ajv_reports(e)]
+    return [Result(describe(r, ctx.path, allowed), (*ctx.path, *r.absolute_path))
+            for r, allowed in prettified(reports)] or None
 
 
 # ------------------------------------------------------------------ option checks

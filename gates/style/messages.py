@@ -11,7 +11,7 @@ from typing import Any
 
 from gates.style.api import UNDEFINED
 
-__all__ = ["as_ajv_reports", "best_match", "describe", "leven", "print_value"]
+__all__ = ["as_ajv_reports", "best_match", "describe", "leven", "prettified", "print_value"]
 
 
 def print_value(value: Any) -> str:
@@ -126,13 +126,17 @@ def _js_equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-def describe(error: Any, base: tuple[Any, ...]) -> str:
+def describe(error: Any, base: tuple[Any, ...], allowed: list[Any] | None = None) -> str:
     """Spectral's words for one jsonschema error (ajv's message, as @stoplight/better-ajv-
     errors and Spectral's `schema` function reword it): the subject is the last token of the
     error's own path as a JSON pointer writes it (`"application~1json" property`), else the
     target's name; an enum names the closest allowed value; an error about an array item
-    starts "Item at index N"; a combinator none of whose branches matched says so."""
+    starts "Item at index N"; a combinator none of whose branches matched says so.
+    `allowed`: an enum's values when several enum errors were merged (`prettified`)."""
     from gatekeeper import escape
+
+    if allowed is None and error.validator == "enum":
+        allowed = error.validator_value
 
     rel = list(error.absolute_path)
     path = [*base, *rel]
@@ -148,8 +152,8 @@ def describe(error: Any, base: tuple[Any, ...]) -> str:
         name = missing.group(1) if missing else error.message
         text = f'{prop}must have required property "{name}"'
     elif validator == "enum":
-        allowed = ", ".join(print_value(v) for v in error.validator_value)
-        text = f"{prop}must be equal to one of the allowed values: {allowed}"
+        listed = ", ".join(print_value(v) for v in allowed)
+        text = f"{prop}must be equal to one of the allowed values: {listed}"
     elif validator == "additionalProperties":
         text = f'Property "{_first_extra(error)}" is not expected to be here'
     elif validator == "const":
@@ -178,7 +182,7 @@ def describe(error: Any, base: tuple[Any, ...]) -> str:
         if pair is not None:
             text += f" (items ## {pair[0]} and {pair[1]} are identical)"
     elif validator == "enum":
-        match = best_match(error.instance, error.validator_value)
+        match = best_match(error.instance, allowed)
         if match is not None:
             text += f'. Did you mean "{match}"?'
     index = str(rel[-1]) if rel else ""
@@ -196,7 +200,8 @@ def describe(error: Any, base: tuple[Any, ...]) -> str:
 def as_ajv_reports(error: Any) -> list[Any]:
     """The errors Spectral's validator reports where jsonschema's first error is `error`: for a
     failed `oneOf`/`anyOf`, the first error of each failing branch (each expanded the same
-    way), then the combinator's own; otherwise the error alone."""
+    way), then the combinator's own; otherwise the error alone. (When several branches of a
+    `oneOf` match, jsonschema keeps no branch errors, where ajv keeps some: docs/style.md.)"""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
         return [error]
     firsts: dict[Any, Any] = {}
@@ -208,3 +213,78 @@ def as_ajv_reports(error: Any) -> list[Any]:
         out.extend(as_ajv_reports(sub))
     out.append(error)
     return out
+
+
+#: How @stoplight/better-ajv-errors splits an instance path into tree nodes: a key (ASCII
+#: word characters, `$`, `-`) with the array index after it, if any. A key with another
+#: character is passed over, and an error whose path has no such key at all is dropped.
+_SEGMENT = re.compile(r"/[\w$-]+(?:/\d+)?", re.ASCII)
+
+
+class _Node:
+    __slots__ = ("children", "errors")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.errors: list[Any] = []
+
+
+def prettified(errors: list[Any]) -> list[tuple[Any, list[Any] | None]]:
+    """The errors Spectral's `schema` function reports of ajv's `errors` (here jsonschema's,
+    in ajv's order, paths relative to the validated value), as @stoplight/better-ajv-errors
+    prunes and orders them: (error, merged enum values or None).
+
+    The errors go into a tree by instance path (`_SEGMENT`). A node holding an `anyOf` error
+    and children drops its own errors; a node holding only `enum` errors is dropped when its
+    parent has any other child. Each node then gives its errors, then its children's, except
+    that a node of only `enum` errors gives one, the first, with every allowed value."""
+    from gatekeeper import escape
+
+    root = _Node()
+    for error in errors:
+        pointer = "".join("/" + escape(str(t)) for t in error.absolute_path)
+        parts = [""] if not pointer else [m.group(0) for m in _SEGMENT.finditer(pointer)]
+        node = root
+        for part in parts:
+            node = node.children.setdefault(part, _Node())
+        if parts:
+            node.errors.append(error)
+    _prune(root, None, None)
+    out: list[tuple[Any, list[Any] | None]] = []
+    _gather(root, out)
+    return out
+
+
+def _prune(node: _Node, parent: _Node | None, key: str | None) -> None:
+    if node.children and any(e.validator == "anyOf" for e in node.errors):
+        node.errors = []
+    if node.errors and all(e.validator == "enum" for e in node.errors) and parent is not None \
+            and any(k != key for k in parent.children):
+        del parent.children[key]
+    for name, child in list(node.children.items()):
+        _prune(child, node, name)
+
+
+def _gather(node: _Node, out: list[tuple[Any, list[Any] | None]]) -> None:
+    if node.errors and all(e.validator == "enum" for e in node.errors):
+        values: list[Any] = []
+        for error in node.errors:
+            for value in error.validator_value if isinstance(error.validator_value, list) \
+                    else ():
+                if not any(_same_value(value, v) for v in values):
+                    values.append(value)
+        out.append((node.errors[0], values))
+        return
+    out.extend((error, None) for error in node.errors)
+    for child in node.children.values():
+        _gather(child, out)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """JavaScript's SameValueZero over JSON values: containers by identity."""
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return a is b
+    if is_number(a) or is_number(b):
+        return is_number(a) and is_number(b) and a == b
+    return type(a) is type(b) and a == b
+

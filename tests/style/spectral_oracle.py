@@ -189,8 +189,20 @@ def _decode(pointer: str) -> tuple[str, ...]:
                  for part in text[1:].split("/"))
 
 
-def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
-    """gatekeeper's style findings per spec (one `gatekeeper check` run for the batch)."""
+def spectral_messages(raw: list) -> dict[tuple[str, tuple[str, ...]], set[str]]:
+    """Spectral's messages by (rule, path)."""
+    out: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+    for item in raw:
+        if item["code"] not in NOT_RULES:
+            key = (item["code"], tuple(str(p) for p in item["path"]))
+            out.setdefault(key, set()).add(item["message"])
+    return out
+
+
+def gatekeeper_sets(ruleset: Path, specs: list[Path], messages: dict | None = None
+                    ) -> dict[Path, set | str]:
+    """gatekeeper's style findings per spec (one `gatekeeper check` run for the batch); with
+    `messages`, also their messages by (rule, path) per spec, put there."""
     found: dict[Path, set | str] = {}
     for start in range(0, len(specs), 60):
         group = specs[start:start + 60]
@@ -222,6 +234,7 @@ def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
                 found[spec] = f"gatekeeper could not check the spec: {(report or {}).get('error')}"
                 continue
             items = set()
+            said: dict[tuple[str, tuple[str, ...]], set[str]] = {}
             for gate in report.get("gates", []):
                 for finding in gate.get("findings", []):
                     rule = finding.get("rule", "")
@@ -230,9 +243,12 @@ def gatekeeper_sets(ruleset: Path, specs: list[Path]) -> dict[Path, set | str]:
                     file = finding.get("file")
                     if file and Path(file).resolve() != spec.resolve():
                         continue
-                    items.add((rule[len("style/"):], _decode(finding.get("pointer", "#")),
-                               SEVERITY.get(finding.get("severity"), -1)))
+                    name, path = rule[len("style/"):], _decode(finding.get("pointer", "#"))
+                    items.add((name, path, SEVERITY.get(finding.get("severity"), -1)))
+                    said.setdefault((name, path), set()).add(finding.get("message", ""))
             found[spec] = items
+            if messages is not None:
+                messages[spec] = said
     return found
 
 

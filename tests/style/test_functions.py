@@ -231,3 +231,18 @@ components:
     assert messages(lint(rule("$.paths[*][get]", "truthy", field="summary"), spec)) == [
         ("/components/pathItems/Pets/get", '"get.summary" property must be truthy'),
         ("/paths/~1a/get", '"get.summary" property must be truthy')]
+
+
+def test_schema_errors_pruned_and_merged_as_spectral_does(lint) -> None:
+    """Spectral's `schema` function passes ajv's errors through @stoplight/better-ajv-errors:
+    an error of only `enum`s at a place with a sibling error is dropped, several `enum` errors
+    at one place become one with every allowed value. `spectral lint` 6.16.3's words."""
+    def words(schema: str, field: str = ""):
+        return messages(lint(rule("$.info", "schema", f"{{allErrors: true, schema: {schema}}}",
+                                  field), WORDS_SPEC))
+
+    assert words("{properties: {x-kind: {enum: [strong, weak]}, x-list: {maxItems: 2}}}") == [
+        ("/info/x-list", '"x-list" property must not have more than 2 items')]
+    assert words("{allOf: [{enum: [strung, a]}, {enum: [b, a, stronk]}]}", "x-kind") == [
+        ("/info/x-kind", '"x-kind" property must be equal to one of the allowed values: '
+                         '"strung", "a", "b", "stronk". Did you mean "strung"?')]

@@ -107,10 +107,10 @@ def _validate_example(value: Any, schema: Any, ctx: Context, path: tuple) -> lis
         return [_Result(str(exc).splitlines()[0], path)]
     if first is None:
         return None
-    from gates.style.messages import as_ajv_reports, describe
+    from gates.style.messages import as_ajv_reports, describe, prettified
 
-    return [_Result(describe(error, path), (*path, *error.absolute_path))
-            for error in as_ajv_reports(first)]
+    return [_Result(describe(error, path, allowed), (*path, *error.absolute_path))
+            for error, allowed in prettified(as_ajv_reports(first))]
 
 
 def _drop_data_ids(node: Any, parent_keyword: str | None) -> None:
