@@ -22,8 +22,9 @@ from __future__ import annotations
 #   `stability_rank`;
 # - spec-provided regular expressions, handled safely: `pattern_search` (with a timeout),
 #   `backtracking_risk`;
-# - jsonschema validator classes whose errors come in the same order on every run:
-#   `in_instance_order`, and `extra_properties`, the names such a validator checks first;
+# - jsonschema validators as the gates build them: `in_instance_order` (errors in the same
+#   order on every run), `extra_properties` (the names such a validator checks first), and
+#   `registered_validator` (a schema among others in a reference registry crawled once);
 # - `Record`, the slotted value-object base the index uses (cheaper than dataclasses);
 # - JSON pointers beside `Pointer`: `parse_fragment`, `escape`, `PointerError`;
 # - reading a file of rule definitions under the same safety rules as specs (positions kept,
@@ -44,7 +45,8 @@ _HOME = {
     "Pointer": "pointer", "PointerError": "pointer", "escape": "pointer",
     "parse_fragment": "pointer",
     "Record": "record",
-    "extra_properties": "schema_order", "in_instance_order": "schema_order",
+    "extra_properties": "json_schema", "in_instance_order": "json_schema",
+    "registered_validator": "json_schema",
     "RemoteRefused": "remote", "fetch_document": "remote",
     "Finding": "report", "GateResult": "report", "Location": "report", "Metric": "report",
     "MetricPart": "report", "Report": "report", "RuleInfo": "report", "Severity": "report",

@@ -15,7 +15,7 @@ from gates.style.api import UNDEFINED, Result
 from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
 from gates.style.jsexpr import JSError, js_regex
-from gates.style.messages import as_ajv_reports, describe, prettified, print_value
+from gates.style.messages import as_ajv_reports, data_type, describe, prettified, print_value
 from gates.style.messages import is_number as _is_number
 
 TYPE_CHECKING = False
@@ -233,25 +233,13 @@ def typed_enum(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     check_int = kind == "integer" or (isinstance(kind, list) and "integer" in kind)
     results = []
     for i, value in enumerate(target["enum"]):
-        vt = _data_type(value, check_int)
+        vt = data_type(value, check_int)
         if vt == kind or (isinstance(kind, list) and vt in kind):
             continue
         shown = ",".join(kind) if isinstance(kind, list) else str(kind)
         results.append(Result(f'Enum value {print_value(value)} must be "{shown}".',
                               (*ctx.path, "enum", i)))
     return results or None
-
-
-def _data_type(value: Any, check_int: bool) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    if _is_number(value):
-        return "integer" if check_int and float(value).is_integer() else "number"
-    return "array" if isinstance(value, list) else "object"
 
 
 _refs_cache: dict[int, tuple[Any, frozenset[str]]] = {}

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["compile_filter", "to_str", "truthy"]
+__all__ = ["compile_filter", "includes", "same_value", "to_str", "truthy"]
 
 
 class _Fail(Exception):
@@ -49,6 +49,21 @@ def _type(value: Any) -> str:
     if isinstance(value, re.Pattern):
         return "object"
     return "object"  # null, objects and arrays
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """`[a].includes(b)` (SameValueZero): primitives by type and value, objects by identity."""
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return a is b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or (a != a and b != b)
+    return type(a) is type(b) and a == b
+
+
+def includes(items: list[Any], value: Any) -> bool:
+    return any(same_value(item, value) for item in items)
 
 
 def _strict_eq(a: Any, b: Any) -> bool:

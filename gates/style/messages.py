@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from gates.style.api import UNDEFINED
+from gates.style.jseval import includes, same_value
 
 __all__ = ["as_ajv_reports", "best_match", "describe", "leven", "prettified", "print_value"]
 
@@ -38,11 +39,7 @@ def _first_extra(error: Any) -> str:
     as ajv names it (jsonschema's message lists them sorted)."""
     from gatekeeper import extra_properties
 
-    if isinstance(error.instance, dict) and isinstance(error.schema, dict):
-        for name in extra_properties(error.instance, error.schema):
-            return str(name)
-    extra = re.findall(r"'([^']*)'", error.message.split("(")[-1])
-    return extra[0] if extra else "?"
+    return str(next(extra_properties(error.instance, error.schema), "?"))
 
 
 def leven(a: str, b: str) -> int:
@@ -66,22 +63,23 @@ def best_match(value: Any, allowed: Any) -> str | None:
     strings = [v for v in allowed if isinstance(v, str)]
     if not strings:
         return None
-    best = min(strings, key=lambda v: leven(v, value))  # min keeps the first of equals
-    return best if len(allowed) == 1 or leven(best, value) < len(best) else None
+    distance, _, best = min((leven(v, value), i, v) for i, v in enumerate(strings))
+    return best if len(allowed) == 1 or distance < len(best) else None
 
 
 def _duplicate_pair(items: list[Any], schema: Any) -> tuple[int, int] | None:
     """(j, i), the two indices ajv names in "items ## j and i are identical". With scalar
     `items` types ajv scans from the end keeping the last index of each value (skipping items
     of other types); otherwise it looks for the highest `i` with an equal item below it."""
-    types = schema.get("items", {}).get("type") if isinstance(schema, dict) and isinstance(
-        schema.get("items"), dict) else None
+    item_schema = schema.get("items") if isinstance(schema, dict) else None
+    types = item_schema.get("type") if isinstance(item_schema, dict) else None
     types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
     if types and not any(t in ("object", "array") for t in types):
         seen: dict[Any, int] = {}
         for i in range(len(items) - 1, -1, -1):
             item = items[i]
-            if not any(_of_type(item, t) for t in types):
+            kind = data_type(item, True)
+            if kind not in types and not (kind == "integer" and "number" in types):
                 continue
             key = (type(item) is str and len(types) > 1, _js_key(item))
             if key in seen:
@@ -95,16 +93,18 @@ def _duplicate_pair(items: list[Any], schema: Any) -> tuple[int, int] | None:
     return None
 
 
-def _of_type(value: Any, kind: str) -> bool:
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if kind == "integer":
-        return is_number(value) and float(value).is_integer()
-    return kind == "number" and is_number(value)
+def data_type(value: Any, check_int: bool) -> str:
+    """A JSON value's type as JSON Schema names it; a whole number is "integer" when
+    `check_int`, else "number"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if is_number(value):
+        return "integer" if check_int and float(value).is_integer() else "number"
+    return "array" if isinstance(value, list) else "object"
 
 
 def _js_key(value: Any) -> Any:
@@ -113,17 +113,13 @@ def _js_key(value: Any) -> Any:
 
 
 def _js_equal(a: Any, b: Any) -> bool:
-    """Deep equality as JavaScript's fast-deep-equal has it for JSON values: 1 equals 1.0,
-    `true` never equals 1."""
-    if is_number(a) or is_number(b):
-        return is_number(a) and is_number(b) and a == b
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
+    """Deep equality as JavaScript's fast-deep-equal has it for JSON values: containers member
+    by member, the rest as `includes` compares them (1 equals 1.0, `true` never equals 1)."""
+    if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_js_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list):
+    if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_js_equal(x, y) for x, y in zip(a, b))
-    return a == b
+    return same_value(a, b)
 
 
 def describe(error: Any, base: tuple[Any, ...], allowed: list[Any] | None = None) -> str:
@@ -271,20 +267,10 @@ def _gather(node: _Node, out: list[tuple[Any, list[Any] | None]]) -> None:
         for error in node.errors:
             for value in error.validator_value if isinstance(error.validator_value, list) \
                     else ():
-                if not any(_same_value(value, v) for v in values):
+                if not includes(values, value):
                     values.append(value)
         out.append((node.errors[0], values))
         return
     out.extend((error, None) for error in node.errors)
     for child in node.children.values():
         _gather(child, out)
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    """JavaScript's SameValueZero over JSON values: containers by identity."""
-    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
-        return a is b
-    if is_number(a) or is_number(b):
-        return is_number(a) and is_number(b) and a == b
-    return type(a) is type(b) and a == b
-

@@ -165,24 +165,10 @@ def detail_validator(version: str, dialect: str | None = None) -> Any:
     """The same schema through jsonschema, whose errors say *which* branch failed. Its
     registry holds the shipped files and the JSON Schema meta-schemas, nothing else."""
     from jsonschema.validators import validator_for
-    from jsonschema_specifications import REGISTRY as SPECIFICATIONS
-    from referencing import Resource
-    from referencing.jsonschema import DRAFT202012
 
-    from gatekeeper import in_instance_order
+    from gatekeeper import in_instance_order, registered_validator
 
     schema = document_schema(version, dialect)
-    uri = (schema.get("$id") or schema.get("id") or "").rstrip("#")
-    extra = [(u, Resource.from_contents(contents, default_specification=DRAFT202012))
-             for u, contents in _extra_resources()]
-    if not uri or any(u.rstrip("#") == uri for u, _ in extra):
-        return in_instance_order(validator_for(schema))(
-            schema, registry=SPECIFICATIONS.with_resources(extra))
-    # The document's schema is registered and the registry crawled once; the validator's
-    # root only refers to it. jsonschema adds its root schema to the registry uncrawled, and
-    # `referencing` then crawls it again on every anchor lookup (each `$dynamicRef: "#meta"`
-    # of the 3.1 and 3.2 schemas), keeping nothing: 155 errors of one 3.1 spec took 4.7 s.
-    registry = SPECIFICATIONS.with_resources(
-        [*extra, (uri, Resource.from_contents(schema, default_specification=DRAFT202012))]
-    ).crawl()
-    return in_instance_order(validator_for(schema))({"$ref": uri}, registry=registry)
+    uri = schema.get("$id") or schema["id"]  # every shipped document schema has one
+    return registered_validator(in_instance_order(validator_for(schema)), uri,
+                                [*_extra_resources(), (uri, schema)])

@@ -47,7 +47,7 @@ def test_every_spectral_rule_is_there() -> None:
 @pytest.mark.parametrize("seed", ["1", "2", "3", "4"])
 def test_example_error_names_the_first_extra_property_whatever_the_hash_seed(cli, seed) -> None:
     """jsonschema checks extra properties in set order, which the per-process hash salt
-    shuffles; seeds 1 to 4 named four different properties before `gatekeeper.schema_order`.
+    shuffles; seeds 1 to 4 named four different properties before `gatekeeper.in_instance_order`.
     Spectral names the first one as written, `alpha` (line 24), on every run."""
     result = cli("check", "sample_specs/style/example-extra-properties.yaml", "--ruleset",
                  "sample_specs/style/rulesets/media-examples.yaml", "--select", "style",

@@ -154,26 +154,16 @@ def _format_checker() -> Any:
 @functools.cache
 def _detail_validator(name: str) -> Any:
     from jsonschema.validators import Draft202012Validator, extend
-    from jsonschema_specifications import REGISTRY
-    from referencing import Resource
-    from referencing.jsonschema import DRAFT202012
+
+    from gatekeeper import in_instance_order, registered_validator
 
     resources = []
     for resource in (*_RESOURCES, name):
         contents = _with_error_messages(_load(resource))
-        uri = (contents.get("$id") or contents.get("id")).rstrip("#")
-        resources.append((uri, Resource.from_contents(contents,
-                                                      default_specification=DRAFT202012)))
-    # Every schema is registered and crawled once, and the validator's root only refers to
-    # the document's schema. jsonschema adds its root schema to the registry uncrawled, and
-    # `referencing` crawls an uncrawled registry again on every anchor lookup it misses
-    # (each `$dynamicRef: "#meta"` of OpenAPI 3.1's schema) without keeping the result:
-    # one 480 KB 3.1 spec took 6,000 crawls of that schema and 47 s.
-    registry = REGISTRY.with_resources(resources).crawl()
-    from gatekeeper import in_instance_order
-
+        resources.append((contents.get("$id") or contents.get("id"), contents))
     cls = extend(in_instance_order(Draft202012Validator), {"errorMessage": _error_message})
-    return cls({"$ref": resources[-1][0]}, registry=registry, format_checker=_format_checker())
+    return registered_validator(cls, resources[-1][0], resources,
+                                format_checker=_format_checker())
 
 
 @functools.cache

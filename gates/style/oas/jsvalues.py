@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import re
 
+from gates.style.jseval import includes, same_value  # noqa: F401 - this module's readings
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -70,21 +72,6 @@ def js_number(text: str) -> float:
     if not _NUMBER.match(stripped):
         return math.nan
     return float(stripped)
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """`[a].includes(b)` (SameValueZero): primitives by type and value, objects by identity."""
-    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
-        return a is b
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b or (a != a and b != b)
-    return type(a) is type(b) and a == b
-
-
-def includes(items: list[Any], value: Any) -> bool:
-    return any(same_value(item, value) for item in items)
 
 
 def truthy(value: Any) -> bool:
