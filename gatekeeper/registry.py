@@ -9,7 +9,7 @@ from gatekeeper.errors import ConfigError
 from gatekeeper.gate import Gate
 
 __all__ = ["all_gates", "builtin_gate", "builtin_gates", "configurable_gates", "find_rule",
-           "gates_for", "helper_gate_names", "validate"]
+           "gates_for", "helper_gates", "validate"]
 
 ENTRY_POINT_GROUP = "gatekeeper.gates"
 
@@ -27,10 +27,10 @@ def builtin_gate(name: str) -> Gate:
     return gate(name)
 
 
-def helper_gate_names() -> tuple[str, ...]:
-    """The built-in gates that declare `Gate.helper`, known without importing any gate (the
-    command line starts their helper processes first: see
-    `gatekeeper.orchestration.helper_process`)."""
+def helper_gates() -> dict[str, dict[str, object]]:
+    """The built-in gates that declare `Gate.helper`, with when their helper process pays,
+    known without importing any gate (the command line starts their helper processes first:
+    see `gatekeeper.orchestration.helper_process`)."""
     from gates import WITH_HELPER
 
     return WITH_HELPER

@@ -14,10 +14,22 @@ _ORDER = ("validity", "docs", "errors", "auth", "pagination", "versioning", "com
           "bounds", "naming", "deprecation", "style")
 
 #: The gates above whose `Gate` declares ``helper`` (a costly part computed in a helper
-#: process beside the check). The command line starts those processes before it imports any
-#: gate, so it reads this list instead of the gates (tests/test_startup.py holds the two to
-#: each other): add a gate here when you give it a helper.
-WITH_HELPER = ("validity",)
+#: process beside the check), with when that process pays. The command line starts those
+#: processes before it imports any gate, so it reads this table instead of the gates
+#: (tests/test_startup.py holds the two to each other): add a gate here when you give it a
+#: helper. ``max_bytes``: the largest root file worth it (the helper loads its own copy of
+#: the spec, which costs more than the part saves beyond); ``setting``: the configuration
+#: setting without which the gate has nothing to compute. Measured reasons: "Helper
+#: processes" in benchmarks/README.md.
+WITH_HELPER: dict[str, dict[str, object]] = {
+    # the official schema check: about 15 ms of a 75 ms check of the median spec; Stripe's
+    # 4 MB copy would cost 0.3 s of CPU to save 0.15 s
+    "validity": {"max_bytes": 1024 * 1024},
+    # a Spectral ruleset: its walks cost more than loading the spec again (Stripe's 4 MB
+    # with `extends: spectral:oas`: 0.6 s of walks, 0.45 s of loading); beyond 16 MB the
+    # second copy's memory counts more (Graph beta's 47 MB: about 600 MB a copy)
+    "style": {"setting": "ruleset", "max_bytes": 16 * 1024 * 1024},
+}
 
 
 def gate(name: str) -> object:

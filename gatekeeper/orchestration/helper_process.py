@@ -8,15 +8,17 @@ whole check; the helper loads its own copy of the spec and runs the function. Th
 the helpers with `adopt_helpers`, the engine runs those gates after the others, and their rules
 wait for the bytes with `gatekeeper.helper_result`.
 
-Why (measured on the median corpus spec, 33 KB): for that schema check, importing
-jsonschema-rs and compiling the official schema take about 15 ms of a whole check of about
-75 ms; beside the check they cost nothing on a machine with two cores. The supervisor
-starts the helpers before it imports any gate (importing every built-in gate costs about
-0.1 s of CPU), so it cannot read `Gate.helper` itself: the
-built-in gates that declare one are named in ``gates.WITH_HELPER`` (a test holds the two to
-each other). A helper is used only with two or more cores, fork, a root file of at most
-`HELPER_MAX_BYTES` (the copy of the spec costs more than it saves beyond) and no remote
-reference allowed (it would be fetched twice).
+Why (measured; "Helper processes" in benchmarks/README.md): for the check of the median
+corpus spec (33 KB) against the official schema, importing jsonschema-rs and compiling the
+schema take about 15 ms of a whole check of about 75 ms; a Spectral ruleset's walks take
+0.6 s of Stripe's 2.3 s check. Beside the check they cost nothing on a machine with two
+cores. The supervisor starts the helpers before it imports any gate (importing every
+built-in gate costs about 0.1 s of CPU), so it cannot read `Gate.helper` itself: the
+built-in gates that declare one are named in ``gates.WITH_HELPER``, with when each pays (a
+test holds the table to the gates). A helper is used only with two or more cores, fork, a
+root file no larger than the gate's ``max_bytes`` (the copy of the spec costs more than it
+saves beyond), the gate's ``setting`` configured, and no remote reference allowed (it would
+be fetched twice).
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["HELPER_MAX_BYTES", "HelperProcess", "adopt_helpers", "helpers_for", "run_helper"]
+__all__ = ["HelperProcess", "adopt_helpers", "helpers_for", "run_helper"]
 
-#: Helpers load their own copy of the spec: beyond this, the copy costs more than it saves.
-HELPER_MAX_BYTES = 1024 * 1024  # (Stripe 4 MB: +0.3 s CPU; benchmarks/README.md, "Per-phase")
-_PAGE = 1 << 20  # the shared page a helper writes its result into
+# The shared pages a helper writes its result into. Anonymous memory is given a page only
+# when written, so the size costs nothing but address space; a larger result is dropped
+# and the worker computes it itself.
+_PAGE = 64 << 20
 _RUNNING: dict[str, HelperProcess] = {}  # set in the supervisor, inherited by the worker
 
 
@@ -60,13 +63,13 @@ class HelperProcess:
         self.rfd = -1
 
     @staticmethod
-    def worthwhile(path: str, max_bytes: int = HELPER_MAX_BYTES) -> bool:
-        """Two or more cores, fork, and a root file of at most `max_bytes`."""
+    def worthwhile(path: str, max_bytes: int | None = None) -> bool:
+        """Two or more cores, fork, and a root file of at most `max_bytes` (None: any)."""
         if not forking_available() or not hasattr(os, "sched_getaffinity") \
                 or len(os.sched_getaffinity(0)) < 2:
             return False
         try:
-            return os.path.getsize(path) <= max_bytes
+            return max_bytes is None or os.path.getsize(path) <= max_bytes
         except OSError:
             return False
 
@@ -141,28 +144,39 @@ class HelperProcess:
 def helpers_for(config: Any, path: str, limits: Any, ref_root: str | None,
                 worker: Any) -> list[HelperProcess]:
     """The helper processes (not started) for one spec's supervised check: one per gate of
-    ``gates.WITH_HELPER`` that `config` selects, under the `worker` limits; none when a
+    ``gates.WITH_HELPER`` that `config` selects, under the `worker` limits; none where a
     helper would not pay (see the module's docstring)."""
-    if limits.allow_remote_refs or not HelperProcess.worthwhile(path):
+    if limits.allow_remote_refs:
         return []
     from functools import partial
 
-    from gatekeeper.registry import helper_gate_names
+    from gatekeeper.registry import helper_gates
 
-    return [HelperProcess(name, path, partial(run_helper, name, path, limits, ref_root), worker)
-            for name in helper_gate_names() if config.selects_gate(name)]
+    return [HelperProcess(name, path, partial(run_helper, name, path, limits, ref_root, config),
+                          worker)
+            for name, when in helper_gates().items()
+            if config.selects_gate(name) and _configured(config, when.get("setting"))
+            and HelperProcess.worthwhile(path, when.get("max_bytes"))]  # type: ignore[arg-type]
 
 
-def run_helper(gate: str, path: str, limits: Any, ref_root: str | None) -> bytes | None:
-    """In the helper process: `Gate.helper` of the built-in gate `gate` on its own copy of
-    the spec at `path` (imports that gate alone)."""
+def _configured(config: Any, setting: Any) -> bool:
+    return setting is None or bool(config.settings.get(setting))
+
+
+def run_helper(gate: str, path: str, limits: Any, ref_root: str | None,
+               config: Any = None) -> bytes | None:
+    """In the helper process: `Gate.helper` of the built-in gate `gate`, configured by
+    `config` when the gate is configurable, on its own copy of the spec at `path` (imports
+    that gate alone)."""
     from gatekeeper.registry import builtin_gate
     from gatekeeper.spec import load
 
-    helper = builtin_gate(gate).helper
-    if helper is None:
+    found = builtin_gate(gate)
+    if found.configure is not None and config is not None:
+        found = found.configure(config)
+    if found.helper is None:
         return None
-    return helper(load(path, limits=limits, ref_root=ref_root))
+    return found.helper(load(path, limits=limits, ref_root=ref_root))
 
 
 def adopt_helpers(spec: Any, path: str) -> None:
