@@ -6,8 +6,10 @@ duplicate-key hook; it never falls back to YAML. Everything else goes through a 
 PyYAML's safe loader (libyaml's C parser when available) that
 
 * refuses every tag outside the safe core schema (so ``!!python/...`` never runs),
-* keeps dates, timestamps and ``yes``/``no`` as the strings they are written as (YAML 1.2
-  booleans only), keeps mapping keys as written (``200:`` is the key ``"200"``),
+* resolves plain scalars by YAML 1.2's core schema: dates, timestamps, ``yes``/``no``,
+  ``10_003`` and ``0b101`` stay the strings they are written as, ``017`` is 17 and ``1e3``
+  is 1000.0 (docs/hardening.md, "YAML scalars"); keeps mapping keys as written (``200:`` is
+  the key ``"200"``),
 * rejects duplicate keys with both line numbers,
 * records the line and column of every mapping key and sequence item as it builds the data,
   so a finding can be located without parsing the file again.

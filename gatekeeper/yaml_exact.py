@@ -28,8 +28,16 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 
-# YAML 1.2 core booleans only; no timestamps (dates stay strings, as Redocly and osv load them).
+# Plain scalars are read by YAML 1.2's core schema, the version the OpenAPI specification
+# recommends and the one Spectral reads (PyYAML's own resolvers are YAML 1.1's): booleans are
+# true/false only, no timestamps (dates stay strings, as Redocly and osv load them), and
+# numbers are decimal, 0o octal or 0x hex integers and decimal floats. So `017` is 17, `0o17`
+# 15 and `1e3` 1000.0, while `10_003`, `0b101`, `1:30` and `+0x1F` stay strings (YAML 1.1
+# would read 10003, 5, 90 and 31); docs/hardening.md, "YAML scalars".
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -38,10 +46,13 @@ class _Resolver(yaml.resolver.Resolver):
 
 _Resolver.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool",
+                           "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789"))
 
 
 
@@ -101,12 +112,15 @@ def _make_loader_class(base: type) -> type:
                                         for c in node.value]
 
         def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
-            if node.value.count(":") > 2400:  # base 60: quadratic to build, > 4,300 digits
-                raise SpecError("number too large (over 4300 digits)",
-                                line=node.start_mark.line + 1,
-                                column=node.start_mark.column + 1)
+            """YAML 1.2 core: decimal (leading zeros are not octal), 0o octal, 0x hex; an
+            explicit ``!!int`` outside those forms is refused as YAML 1.2 refuses it."""
+            text = node.value
             try:
-                return super().construct_yaml_int(node)
+                if text[:2] == "0o":
+                    return int(text[2:], 8)
+                if text[:2] == "0x":
+                    return int(text[2:], 16)
+                return int(text, 10) if _INT.match(text) else super().construct_yaml_int(node)
             except ValueError:
                 raise SpecError("number too large (over 4300 digits)",
                                 line=node.start_mark.line + 1,

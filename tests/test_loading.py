@@ -30,6 +30,62 @@ def test_all_100_corpus_yaml_specs_load_and_check_without_a_crash() -> None:
     assert versions == {"2.0", "3.0", "3.1"}
 
 
+# Plain scalars as YAML 1.2's core schema reads them (the OpenAPI specification recommends
+# YAML 1.2, and Spectral reads it): each value as its own spec, alone (the fast path may read
+# it) and beside a YAML 1.1-only spelling (PyYAML reads the whole file).
+YAML_12 = [
+    ("10_003", "10_003"), ("1_000", "1_000"), ("1_0.5", "1_0.5"), ("0b101", "0b101"),
+    ("1:30", "1:30"), ("+0x1F", "+0x1F"), ("0X1F", "0X1F"), ("0O17", "0O17"),
+    ("yes", "yes"), ("on", "on"), ("2001-12-14", "2001-12-14"),
+    ("017", 17), ("-017", -17), ("0o17", 15), ("0x1F", 31), ("+1", 1), ("1e3", 1000.0),
+    ("12e03", 12000.0), ("+.5", 0.5), (".5", 0.5), ("1.", 1.0), ("-.INF", float("-inf")),
+    ("True", True), ("FALSE", False), ("~", None), ("Null", None),
+]
+
+
+@pytest.mark.parametrize("written, value", YAML_12, ids=[w for w, _ in YAML_12])
+@pytest.mark.parametrize("beside", ["", "other: 1:30\n"], ids=["alone", "with-yaml-1.1"])
+def test_plain_scalars_are_read_as_yaml_1_2(tmp_path, written, value, beside) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+                    f"x-value: {written}\n{beside}")
+    got = load(str(path)).raw["x-value"]
+    assert got == value and type(got) is type(value), (written, got)
+
+
+def test_an_example_written_10_003_is_the_string_it_reads_as(tmp_path) -> None:
+    # Adyen's specs give `errorCode: 10_003` as an example of a string property; YAML 1.1
+    # reads the integer 10003, and the examples gate reported a type error Spectral does not
+    path = tmp_path / "spec.yaml"
+    path.write_text("""\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '403':
+          description: Forbidden
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
+              examples:
+                forbidden: {value: {errorCode: 10_003}}
+                wrong: {value: {errorCode: 10003}}
+components:
+  schemas:
+    Error:
+      type: object
+      properties:
+        errorCode: {type: string}
+""")
+    out = run_cli("check", str(path), "--select", "examples", "--format", "json")
+    import json
+
+    pointers = [f["pointer"] for g in json.loads(out.stdout)["gates"] for f in g["findings"]]
+    assert [p.rsplit("/", 2)[-2] for p in pointers] == ["wrong"], pointers
+
+
 def test_tab_on_blank_line_inside_block_scalar_is_accepted(tmp_path) -> None:
     path = tmp_path / "tabs.yaml"
     path.write_text("openapi: 3.0.3\ninfo:\n  title: Tabs\n  version: '1'\n  description: |\n"
