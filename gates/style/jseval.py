@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["compile_filter", "includes", "same_value", "to_str", "truthy"]
+__all__ = ["compile_filter", "includes", "number_text", "same_value", "to_str", "truthy"]
 
 
 class _Fail(Exception):
@@ -194,6 +194,38 @@ def _call(obj: Any, method: str, args: list[Any]) -> Any:
     raise _Fail
 
 
+def number_text(value: float | int) -> str:
+    """JavaScript's ``String(number)`` for a number (a double in JavaScript): the shortest
+    digits that read back as the same double (Python's ``repr`` finds the same ones), written
+    out in full from 1e-6 up to 1e21 and with an exponent beyond (``0.00003``, ``1.5e-7``,
+    ``1e+21``), where Python writes ``3e-05`` and ``1.5e-07``."""
+    x = float(value)
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    if x.is_integer() and abs(x) < 2**53:  # exact; beyond, JavaScript pads digits with zeros
+        return sign + str(int(abs(x)))
+    mantissa, _, exponent = repr(abs(x)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    written = whole + fraction
+    digits = written.lstrip("0")
+    point = len(whole) + int(exponent or 0) - (len(written) - len(digits))  # 0.DIGITS x 10^point
+    digits = digits.rstrip("0")
+    if len(digits) <= point <= 21:
+        return sign + digits + "0" * (point - len(digits))
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    e = point - 1
+    return (sign + digits[0] + ("." + digits[1:] if len(digits) > 1 else "") + "e"
+            + ("+" if e > 0 else "-") + str(abs(e)))
+
+
 def to_str(value: Any) -> str:
     """JavaScript's ``String(value)``."""
     if isinstance(value, str):
@@ -206,8 +238,8 @@ def to_str(value: Any) -> str:
         return "null"
     if value is UNDEFINED:
         return "undefined"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) >= 10**21):
+        return number_text(value)
     if isinstance(value, list):
         return ",".join("" if v is None or v is UNDEFINED else to_str(v) for v in value)
     if isinstance(value, dict):

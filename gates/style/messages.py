@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from gates.style.api import UNDEFINED
-from gates.style.jseval import includes, same_value
+from gates.style.jseval import includes, number_text, same_value
 
 __all__ = ["as_ajv_reports", "best_match", "describe", "leven", "prettified", "print_value"]
 
@@ -25,8 +25,8 @@ def print_value(value: Any) -> str:
         return "Object{}"
     if isinstance(value, re.Pattern):
         return value.pattern
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return number_text(value)  # JSON.stringify writes numbers as String does
     return json.dumps(value, ensure_ascii=False)
 
 

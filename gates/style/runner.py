@@ -336,11 +336,10 @@ class _Run:
                     prop = _dot(full[len(mapped) - 1:]) if mapped else _dot(full)
                 elif mapped:
                     prop = mapped[-1]
-            value = self.spec.get(ptr) if "value" in templates else None
+            value = _value_at(self.spec, ptr) if "value" in templates else UNDEFINED
             variables = {"property": prop, "error": message,
                          "path": _pointer_text(mapped) if "path" in templates else "",
-                         "description": definition.description,
-                         "value": UNDEFINED if value is None and mapped else value}
+                         "description": definition.description, "value": value}
             result_message = render(message, variables)
             variables["error"] = result_message
             if definition.message is None:
@@ -459,6 +458,20 @@ class _Run:
 
             Query(paths).run(self.spec.raw, on_match,
                              self.view.target if resolved else None)
+
+
+def _value_at(spec: Any, ptr: Pointer) -> Any:
+    """The value at `ptr` as written: `UNDEFINED` where there is none (Spectral prints
+    ``undefined`` there and ``null`` for a written null)."""
+    node = spec.documents[ptr.file].data
+    for token in ptr.tokens:
+        if type(node) is dict and token in node:
+            node = node[token]
+        elif type(node) is list and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return UNDEFINED
+    return node
 
 
 def run_rules(spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any] = (),

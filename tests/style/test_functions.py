@@ -3,6 +3,8 @@ gives on the same ruleset and spec (checked by hand against `spectral lint`)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.style.conftest import SPEC
 
 INFO = """\
@@ -257,3 +259,18 @@ def test_schema_errors_under_keys_spectral_cannot_place_are_dropped_as_there(lin
     assert messages(lint(rule("$.info", "schema", "{allErrors: true, schema: {type: object, "
                               "additionalProperties: {type: string}}}", "x-map"), spec)) == [
         ("/info/x-map/ok", '"ok" property type must be string')]
+
+
+@pytest.mark.parametrize("number, text", [
+    # what node's String(number) prints for each
+    (3e-05, "0.00003"), (1.5e-07, "1.5e-7"), (1e-06, "0.000001"), (1e21, "1e+21"),
+    (1.2345678901234568e+20, "123456789012345680000"), (-2.5e-08, "-2.5e-8"), (100.0, "100"),
+    (0.1, "0.1"), (5e-324, "5e-324"), (float("nan"), "NaN"), (float("-inf"), "-Infinity"),
+])
+def test_numbers_are_written_as_javascript_writes_them(number, text):
+    from gates.style.jseval import number_text
+    from gates.style.messages import print_value
+
+    assert number_text(number) == text
+    if number == number and abs(number) != float("inf"):
+        assert print_value(number) == text

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 
-from gates.style.jseval import includes, same_value  # noqa: F401 - this module's readings
+from gates.style.jseval import includes, number_text, same_value  # noqa: F401 - this module's readings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,9 +47,7 @@ def js_string(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
+        return number_text(value)
     if isinstance(value, list):
         return ",".join("" if item is None else js_string(item) for item in value)
     if isinstance(value, dict):
