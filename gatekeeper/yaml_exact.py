@@ -44,6 +44,20 @@ class _Resolver(yaml.resolver.Resolver):
     pass
 
 
+def _core_int(text: str) -> int | None:
+    """An integer of YAML 1.2's core schema: decimal (leading zeros are not octal), ``0o``
+    octal, ``0x`` hex; None for any other spelling (an explicit ``!!int 1_000`` is left to
+    PyYAML). Raises ValueError past Python's 4,300-digit limit, and for an explicit ``!!int``
+    in base 60 that long (quadratic to build)."""
+    if text.count(":") > 2400:
+        raise ValueError("too many digits")
+    if text[:2] == "0o":
+        return int(text[2:], 8)
+    if text[:2] == "0x":
+        return int(text[2:], 16)
+    return int(text, 10) if _INT.match(text) else None
+
+
 _Resolver.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers
             if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool",
@@ -79,15 +93,18 @@ def _make_loader_class(base: type) -> type:
                 self.flatten_mapping(node)
                 merged = len(node.value) - own + 1
             marks: dict[Any, tuple[int, int]] = {}
+            own_keys: set[Any] = set()  # a key written here may override a merged one, once
             for i, (key_node, value_node) in enumerate(node.value):
                 key = self._key(key_node)
-                if key in marks and i >= merged:
+                if i >= merged and key in own_keys:
                     first = marks[key][0] + 1
                     raise SpecError(
                         f"duplicate key {_short(key)!r} at lines {first} and "
                         f"{key_node.start_mark.line + 1}: keep only one",
                         line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
                     )
+                if i >= merged:
+                    own_keys.add(key)
                 data[key] = self.construct_object(value_node, deep=False)
                 marks[key] = (key_node.start_mark.line, key_node.start_mark.column)
             self.positions[id(data)] = marks
@@ -112,15 +129,9 @@ def _make_loader_class(base: type) -> type:
                                         for c in node.value]
 
         def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
-            """YAML 1.2 core: decimal (leading zeros are not octal), 0o octal, 0x hex; an
-            explicit ``!!int`` outside those forms is refused as YAML 1.2 refuses it."""
-            text = node.value
             try:
-                if text[:2] == "0o":
-                    return int(text[2:], 8)
-                if text[:2] == "0x":
-                    return int(text[2:], 16)
-                return int(text, 10) if _INT.match(text) else super().construct_yaml_int(node)
+                value = _core_int(node.value)
+                return super().construct_yaml_int(node) if value is None else value
             except ValueError:
                 raise SpecError("number too large (over 4300 digits)",
                                 line=node.start_mark.line + 1,

@@ -86,6 +86,27 @@ components:
     assert [p.rsplit("/", 2)[-2] for p in pointers] == ["wrong"], pointers
 
 
+def test_a_key_beside_a_yaml_merge_key_overrides_the_merged_one(tmp_path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("""\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Base: &base {type: object, description: A base, required: [id]}
+    Pet:
+      <<: *base
+      description: A pet
+""")
+    pet = load(str(path)).raw["components"]["schemas"]["Pet"]
+    assert pet == {"type": "object", "description": "A pet", "required": ["id"]}
+    path.write_text(path.read_text() + "      description: Twice\n")
+    out = run_cli("check", str(path))
+    assert out.returncode == 2
+    assert "duplicate key 'description' at lines 9 and 10" in out.stderr, out.stderr
+
+
 def test_tab_on_blank_line_inside_block_scalar_is_accepted(tmp_path) -> None:
     path = tmp_path / "tabs.yaml"
     path.write_text("openapi: 3.0.3\ninfo:\n  title: Tabs\n  version: '1'\n  description: |\n"

@@ -173,6 +173,34 @@ def _pointer_text(path: tuple[Any, ...]) -> str:
     return "#" + "".join("/" + escape(t) for t in path) if path else "#"
 
 
+_URI_PLAIN = re.compile(r"[A-Za-z0-9_.!*'()\-]*")
+
+
+def _uri_pointer_text(path: tuple[Any, ...]) -> str:
+    """``{{path}}`` as Spectral prints it: a URI fragment, each key first unescaped as a
+    pointer token and escaped again, then percent-encoded as ``encodeURIComponent`` does,
+    except ``/`` and the en dash (``#/paths/~1pets~1%7Bid%7D/get``). Spectral's character
+    class is written ``a-zA–Z0–9`` with en dashes, which is why the en dash stays."""
+    if not path:
+        return "#"
+    from urllib.parse import quote
+
+    out = []
+    for token in path:
+        token = str(token)
+        if "~" in token:
+            token = token.replace("~1", "/").replace("~0", "~")
+        token = token.replace("~", "~0").replace("/", "~1")
+        if not _URI_PLAIN.fullmatch(token):
+            try:
+                token = "\u2013".join(quote(part, safe="-_.!~*'()/")
+                                       for part in token.split("\u2013"))
+            except UnicodeEncodeError:  # a lone surrogate: Spectral keeps it as it is
+                pass
+        out.append(token)
+    return "#/" + "/".join(out)
+
+
 _PLAIN = re.compile(r"[^\s\d][^\s]*|\d*[^\s\d.eE+\-][^\s]*")
 
 
@@ -258,23 +286,36 @@ class _Run:
         on the way is followed to where its target is written."""
         spec = self.spec
         node, ptr, seen, done, hopped, broken = self._prefix(path, resolved)
+        ends_on_ref = False
         if resolved:
             raw = self._prefix(path[:done], False)
             raw_node = raw[0]
-            if raw[3] == done and not (type(raw_node) is dict and "$ref" in raw_node
-                                       and len(raw_node) == 1):
+            bare = type(raw_node) is dict and "$ref" in raw_node and len(raw_node) == 1
+            if raw[3] == done and not bare:
                 written = self._prefix(path, False)
                 return written[1], path[written[3]:]
+            ends_on_ref = raw[3] == done
         if resolved and done == len(path) and type(node) is dict and "$ref" in node \
                 and id(node) not in self.view.circular:
             target, where = spec.resolve(node, ptr)
             if id(target) not in seen:
                 return where, ()
-        if broken is not None:
-            return broken[0], path[broken[1]:]
-        if done < len(path):
-            return ptr, path[done:]
-        return ptr, ()
+        if broken is None and done == len(path):
+            return ptr, ()
+        place = broken[0] if broken is not None else ptr
+        if ends_on_ref:
+            # Spectral walks the written document up to the reference, and when the part that
+            # exists ends on it, nothing of the path counts as missing: a `defined` finding on
+            # a schema reached through `$ref` names "Target", where the same schema matched
+            # where it is written names "Target.maxLength"
+            return place, ()
+        if resolved and done:
+            # ... and otherwise what follows the last place (by value) where the path holds
+            # the name of the last part that exists, also when the path broke on a key that
+            # URI encoding changes ("properties.maxLength", not "properties.a[1].maxLength")
+            last = path[done - 1]
+            return place, path[len(path) - path[::-1].index(last):]
+        return place, path[done:]
 
     def _prefix(self, path: tuple[Any, ...], resolved: bool) -> tuple[Any, ...]:
         """(node, pointer, ids of the nodes on the way, how many keys exist, whether a
@@ -338,7 +379,7 @@ class _Run:
                     prop = mapped[-1]
             value = _value_at(self.spec, ptr) if "value" in templates else UNDEFINED
             variables = {"property": prop, "error": message,
-                         "path": _pointer_text(mapped) if "path" in templates else "",
+                         "path": _uri_pointer_text(mapped) if "path" in templates else "",
                          "description": definition.description, "value": value}
             result_message = render(message, variables)
             variables["error"] = result_message

@@ -46,6 +46,37 @@ def test_extends_local_files_nested_and_cycle_safe(tmp_path) -> None:
     assert rules_of(lint_files(spec, [top])) == [("style/op-summary", "error")]
 
 
+def test_a_rule_reused_through_a_yaml_merge_key_may_override_what_it_merges(tmp_path) -> None:
+    """Published rulesets define one rule with an anchor and reuse it with ``<<: *anchor``,
+    overriding its severity or message: a key written beside a merge key is not a duplicate
+    (as Spectral reads it); a key written twice still is."""
+    ruleset = write(tmp_path, "r.yaml", """\
+        rules:
+          op-summary: &op
+            description: Operations have a summary
+            severity: warn
+            given: "$.paths[*][*]"
+            then: {field: summary, function: truthy}
+          op-summary-error:
+            <<: *op
+            severity: error
+            message: Summaries are required
+    """)
+    spec = write(tmp_path, "spec.yaml", SPEC.replace("      summary: List pets\n", ""))
+    found = lint_files(spec, [ruleset])
+    assert rules_of(found) == [("style/op-summary", "warning"),
+                               ("style/op-summary-error", "error")]
+    assert any(m == "Summaries are required" for *_, m in found)
+    twice = write(tmp_path, "twice.yaml", ruleset.read_text() + "    severity: info\n")
+    from gates.style.ruleset import load_ruleset
+    from gatekeeper import ConfigError
+
+    import pytest
+
+    with pytest.raises(ConfigError, match="duplicate key 'severity'"):
+        load_ruleset(str(twice), allow_remote=())
+
+
 def test_extends_asyncapi_adds_nothing_to_openapi(tmp_path) -> None:
     """A guide for both kinds of API extends `spectral:asyncapi` too: the AsyncAPI rules are
     scoped to AsyncAPI documents, so on an OpenAPI spec the ruleset is the rest of it."""
@@ -228,3 +259,31 @@ def test_a_python_function_from_the_entry_point_runs_in_place_of_javascript(tmp_
                  if g["name"] == "style")
     assert [(f["rule"], f["pointer"], f["message"]) for f in style["findings"]] == [
         ("style/paths-prefixed", "#/paths/~1pets", "/pets does not start with /v1")]
+
+
+def test_messages_name_the_route_and_print_the_path_as_spectral_does() -> None:
+    """tests/style/cases/missing-through-ref, with the messages `spectral lint` 6.16.3 gives
+    (copied from its output): a field missing on a schema reached through a reference is
+    named by the route the match took, {{path}} is a percent-encoded URI fragment, and a
+    `then` with a `message` of its own or a rule with an `x-` key is accepted."""
+    from pathlib import Path
+
+    case = Path(__file__).parent / "cases" / "missing-through-ref"
+    found = {(p, m) for _r, p, _l, _s, m in lint_files(case / "spec.yaml",
+                                                       [case / "ruleset.yaml"])}
+    assert found == {
+        ("/paths/~1pets~1{pet id}/get",
+         '#/paths/~1pets~1%7Bpet%20id%7D/get: "get.summary" property must be truthy'),
+        ("/paths/~1tags~1[all]~1é/get/summary",
+         '#/paths/~1tags~1%5Ball%5D~1%C3%A9/get/summary: "summary" property must be truthy'),
+        ("/components/schemas/TagList",
+         '#/components/schemas/TagList "TagList.maxLength" property must be defined'),
+        ("/components/schemas/TagList",
+         '#/components/schemas/TagList "TagList" property must be defined'),
+        ("/components/schemas/Target",
+         '#/components/schemas/Target "Target.maxLength" property must be defined'),
+        ("/components/schemas/Target",
+         '#/components/schemas/Target "Target" property must be defined'),
+        ("/components/schemas/Direct",
+         '#/components/schemas/Direct "Direct.maxLength" property must be defined'),
+    }
