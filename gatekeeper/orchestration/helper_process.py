@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["HelperProcess", "adopt_helpers", "helpers_for", "run_helper"]
 
-# The shared pages a helper writes its result into. Anonymous memory is given a page only
-# when written, so the size costs nothing but address space; a larger result is dropped
-# and the worker computes it itself.
-_PAGE = 64 << 20
 _RUNNING: dict[str, HelperProcess] = {}  # set in the supervisor, inherited by the worker
 
 
@@ -59,7 +55,7 @@ class HelperProcess:
         self.job = job
         self.limits = limits
         self.pid = 0
-        self.page: Any = None
+        self.page = -1  # the file the helper writes its result into
         self.rfd = -1
 
     @staticmethod
@@ -74,9 +70,7 @@ class HelperProcess:
             return False
 
     def start(self) -> None:
-        import mmap
-
-        self.page = mmap.mmap(-1, _PAGE)  # shared: the helper writes its result here
+        self.page = _result_file()
         self.rfd, wfd = os.pipe()  # closes when the helper exits: `result` wakes
         pid = os.fork()
         if pid == 0:
@@ -90,7 +84,7 @@ class HelperProcess:
         """The helper process: never returns."""
         try:
             for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-                if int(fd) > 2 and int(fd) != wfd:  # hold no pipe of the supervisor's
+                if int(fd) > 2 and int(fd) not in (wfd, self.page):  # none of the supervisor's
                     try:
                         os.close(int(fd))
                     except OSError:
@@ -101,9 +95,11 @@ class HelperProcess:
 
                 signal.alarm(int(self.limits.timeout) + 1)  # default action: the end
             data = self.job()
-            if data is not None and len(data) + 8 <= len(self.page):
-                self.page[8:8 + len(data)] = data
-                self.page[:8] = len(data).to_bytes(8, "little")
+            if data is not None:  # the length last: a helper stopped mid-write left none
+                view, at = memoryview(data), 8
+                while at - 8 < len(data):
+                    at += os.pwrite(self.page, view[at - 8:], at)
+                os.pwrite(self.page, len(data).to_bytes(8, "little"), 0)
         except BaseException:  # noqa: BLE001, S110 - the worker does the work then
             pass
         finally:
@@ -121,8 +117,21 @@ class HelperProcess:
         finally:
             os.close(self.rfd)
             self.rfd = -1
-        size = int.from_bytes(self.page[:8], "little")
-        return bytes(self.page[8:8 + size]) if size else None
+        try:
+            size = int.from_bytes(os.pread(self.page, 8, 0), "little")
+            chunks, at = [], 8
+            while at - 8 < size:
+                chunk = os.pread(self.page, size - (at - 8), at)
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                at += len(chunk)
+            return b"".join(chunks) if size else None
+        except OSError:
+            return None
+        finally:
+            os.close(self.page)
+            self.page = -1
 
     def stop(self) -> None:
         """End the helper if it still runs (in the supervisor, once the worker ended)."""
@@ -135,10 +144,25 @@ class HelperProcess:
             except OSError:
                 pass
             self.pid = 0
-        if self.rfd >= 0:
-            os.close(self.rfd)
-            self.rfd = -1
+        for fd in (self.rfd, self.page):
+            if fd >= 0:
+                os.close(fd)
+        self.rfd = self.page = -1
         _RUNNING.pop(self.name, None)
+
+
+def _result_file() -> int:
+    """A file descriptor for a helper's result: memory-backed where the system offers it,
+    a deleted temporary file otherwise. Not a shared mapping made before the fork, which
+    would count against the worker's and helper's `--max-memory` (an address-space limit)
+    however much of it is used."""
+    try:
+        return os.memfd_create("gatekeeper-helper")
+    except (AttributeError, OSError):
+        import tempfile
+
+        with tempfile.TemporaryFile() as handle:
+            return os.dup(handle.fileno())
 
 
 def helpers_for(config: Any, path: str, limits: Any, ref_root: str | None,

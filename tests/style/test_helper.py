@@ -144,3 +144,26 @@ def test_a_broken_ruleset_still_exits_2_with_one_line_when_a_helper_is_planned()
 
 if sys.platform == "win32" or not hasattr(os, "fork"):  # pragma: no cover
     pytestmark = pytest.mark.skip(reason="helper processes need fork")
+
+
+@needs_two_cores
+def test_a_large_result_crosses_whole_and_no_address_space_is_reserved_for_it():
+    """The result travels through a file, not a mapping made before the fork: a mapping
+    would count against `--max-memory` (an address-space limit) in the worker whatever its
+    use, and would cap the result's size."""
+    def address_space_kb() -> int:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("no /proc: address space not measured")
+    big = os.urandom(3 << 20) * 2  # 6 MiB
+    helper = HelperProcess("style", str(CASES[0][0]), lambda: big, WorkerLimits(timeout=60))
+    before = address_space_kb()
+    helper.start()
+    grown = address_space_kb() - before
+    try:
+        assert helper.result() == big
+    finally:
+        helper.stop()
+    assert grown < 1024, f"{grown} KiB of address space reserved for a helper's result"
