@@ -135,15 +135,17 @@ class Spec:
                 return target
         return value, pointer
 
-    def get(self, pointer: Pointer) -> Any:
+    def get(self, pointer: Pointer, default: Any = None) -> Any:
+        """The value at `pointer` as written (no reference followed); `default` where there
+        is none (a written ``null`` is None either way)."""
         node = self.documents[pointer.file].data
         for token in pointer.tokens:
-            if isinstance(node, dict):
-                node = node.get(token)
+            if isinstance(node, dict) and token in node:
+                node = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
             else:
-                return None
+                return default
         return node
 
     def location(self, pointer: Pointer) -> Location:

@@ -112,12 +112,6 @@ class HelperProcess:
         try:
             while os.read(self.rfd, 4096):  # the helper writes nothing: this waits for EOF
                 pass
-        except OSError:
-            return None
-        finally:
-            os.close(self.rfd)
-            self.rfd = -1
-        try:
             size = int.from_bytes(os.pread(self.page, 8, 0), "little")
             chunks, at = [], 8
             while at - 8 < size:
@@ -130,8 +124,9 @@ class HelperProcess:
         except OSError:
             return None
         finally:
-            os.close(self.page)
-            self.page = -1
+            for fd in (self.rfd, self.page):
+                os.close(fd)
+            self.rfd = self.page = -1
 
     def stop(self) -> None:
         """End the helper if it still runs (in the supervisor, once the worker ended)."""

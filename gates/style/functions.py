@@ -15,7 +15,7 @@ from gates.style.api import UNDEFINED, Result
 from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
 from gates.style.jsexpr import JSError, js_regex
-from gates.style.messages import as_ajv_reports, data_type, describe, prettified, print_value
+from gates.style.messages import as_ajv_reports, describe, prettified, print_value, type_name
 from gates.style.messages import is_number as _is_number
 
 TYPE_CHECKING = False
@@ -233,7 +233,7 @@ def typed_enum(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     check_int = kind == "integer" or (isinstance(kind, list) and "integer" in kind)
     results = []
     for i, value in enumerate(target["enum"]):
-        vt = data_type(value, check_int)
+        vt = type_name(value, check_int)
         if vt == kind or (isinstance(kind, list) and vt in kind):
             continue
         shown = ",".join(kind) if isinstance(kind, list) else str(kind)

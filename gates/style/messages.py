@@ -6,6 +6,7 @@ messages differ: Python reprs, sorted lists). Used by the core `schema` function
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -78,7 +79,7 @@ def _duplicate_pair(items: list[Any], schema: Any) -> tuple[int, int] | None:
         seen: dict[Any, int] = {}
         for i in range(len(items) - 1, -1, -1):
             item = items[i]
-            kind = data_type(item, True)
+            kind = type_name(item, True)
             if kind not in types and not (kind == "integer" and "number" in types):
                 continue
             key = (type(item) is str and len(types) > 1, _js_key(item))
@@ -93,17 +94,19 @@ def _duplicate_pair(items: list[Any], schema: Any) -> tuple[int, int] | None:
     return None
 
 
-def data_type(value: Any, check_int: bool) -> str:
+def type_name(value: Any, integers: bool = False) -> str:
     """A JSON value's type as JSON Schema names it; a whole number is "integer" when
-    `check_int`, else "number"."""
+    `integers`, else "number"."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
+    if isinstance(value, (int, float)):
+        if integers and (isinstance(value, int) or (math.isfinite(value) and value.is_integer())):
+            return "integer"
+        return "number"
     if isinstance(value, str):
         return "string"
-    if is_number(value):
-        return "integer" if check_int and float(value).is_integer() else "number"
     return "array" if isinstance(value, list) else "object"
 
 

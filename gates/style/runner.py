@@ -173,9 +173,6 @@ def _pointer_text(path: tuple[Any, ...]) -> str:
     return "#" + "".join("/" + escape(t) for t in path) if path else "#"
 
 
-_URI_PLAIN = re.compile(r"[A-Za-z0-9_.!*'()\-]*")
-
-
 def _uri_pointer_text(path: tuple[Any, ...]) -> str:
     """``{{path}}`` as Spectral prints it: a URI fragment, each key first unescaped as a
     pointer token and escaped again, then percent-encoded as ``encodeURIComponent`` does,
@@ -191,7 +188,7 @@ def _uri_pointer_text(path: tuple[Any, ...]) -> str:
         if "~" in token:
             token = token.replace("~1", "/").replace("~0", "~")
         token = token.replace("~", "~0").replace("/", "~1")
-        if not _URI_PLAIN.fullmatch(token):
+        if _URI_ENCODED.search(token):
             try:
                 token = "\u2013".join(quote(part, safe="-_.!~*'()/")
                                        for part in token.split("\u2013"))
@@ -377,7 +374,7 @@ class _Run:
                     prop = _dot(full[len(mapped) - 1:]) if mapped else _dot(full)
                 elif mapped:
                     prop = mapped[-1]
-            value = _value_at(self.spec, ptr) if "value" in templates else UNDEFINED
+            value = self.spec.get(ptr, UNDEFINED) if "value" in templates else UNDEFINED
             variables = {"property": prop, "error": message,
                          "path": _uri_pointer_text(mapped) if "path" in templates else "",
                          "description": definition.description, "value": value}
@@ -499,20 +496,6 @@ class _Run:
 
             Query(paths).run(self.spec.raw, on_match,
                              self.view.target if resolved else None)
-
-
-def _value_at(spec: Any, ptr: Pointer) -> Any:
-    """The value at `ptr` as written: `UNDEFINED` where there is none (Spectral prints
-    ``undefined`` there and ``null`` for a written null)."""
-    node = spec.documents[ptr.file].data
-    for token in ptr.tokens:
-        if type(node) is dict and token in node:
-            node = node[token]
-        elif type(node) is list and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return UNDEFINED
-    return node
 
 
 def run_rules(spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any] = (),

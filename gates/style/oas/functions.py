@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 
 from gates.style.api import Result
+from gates.style.jseval import includes, to_str
+from gates.style.messages import type_name
 
-from .jsvalues import includes, is_object, js_number, js_string, type_name
+from .jsvalues import is_object, js_number
 from .servers import serverVariables
 
 TYPE_CHECKING = False
@@ -35,7 +37,7 @@ def _operations(paths: Any) -> Iterator[tuple[str, str, dict]]:
             continue
         for method, operation in item.items():
             if method in OPERATION_KEYS and isinstance(operation, dict):
-                yield js_string(path), method, operation
+                yield to_str(path), method, operation
 
 
 def oasOpSuccessResponse(target: Any, options: Any, ctx: Context) -> list[Result] | None:
@@ -44,7 +46,7 @@ def oasOpSuccessResponse(target: Any, options: Any, ctx: Context) -> list[Result
         return None
     oas3 = "oas3" in ctx.formats
     for code in target:
-        code = js_string(code)
+        code = to_str(code)
         if oas3 and code in ("2XX", "3XX"):
             return None
         if 200 <= js_number(code) < 400:
@@ -63,7 +65,7 @@ def oasOpFormDataConsumeCheck(target: Any, options: Any, ctx: Context) -> list[R
     if not isinstance(parameters, list) or not isinstance(consumes, list):
         return None
     if any(isinstance(p, dict) and p.get("in") == "formData" for p in parameters) and \
-            not _FORM_MEDIA.search(",".join("" if c is None else js_string(c) for c in consumes)):
+            not _FORM_MEDIA.search(",".join("" if c is None else to_str(c) for c in consumes)):
         return [Result("Consumes must include urlencoded, multipart, or form-data media type "
                        "when using formData parameter.", ctx.path)]
     return None
@@ -134,7 +136,7 @@ def oasOpParams(target: Any, options: Any, ctx: Context) -> list[Result] | None:
 def _js_string_or_undefined(value: Any, key: str) -> str:
     if not isinstance(value, dict) or key not in value:
         return "undefined"
-    return js_string(value[key])
+    return to_str(value[key])
 
 
 _PATH_PARAM = re.compile(r"(\{;?\??[a-zA-Z0-9_-]+\*?\})")
@@ -151,7 +153,7 @@ def oasPathParam(target: Any, options: Any, ctx: Context) -> list[Result] | None
     for raw_path, item in target.items():
         if not is_object(item):
             continue
-        path = js_string(raw_path)
+        path = to_str(raw_path)
         normalized = _PATH_PARAM.sub("%", path)
         if normalized in templates:
             results.append(Result(f'Paths "{templates[normalized]}" and "{path}" must not be '
@@ -196,7 +198,7 @@ def _declared(parameters: Any, base: tuple, results: list[Result]) -> dict[str, 
         if not isinstance(param, dict) or param.get("in") != "path" or "name" not in param:
             continue
         where = (*base, index)
-        name = js_string(param["name"])
+        name = to_str(param["name"])
         if param.get("required") is not True:
             results.append(Result(f'Path parameter "{name}" must have "required" property that '
                                   f'is set to "true".', where))
@@ -354,7 +356,7 @@ def _print_value(value: Any) -> str:
         return f'"{value}"'
     if isinstance(value, (dict, list)):
         return "Object{}" if isinstance(value, dict) else "Array[]"
-    return js_string(value)
+    return to_str(value)
 
 # --- unused components -----------------------------------------------------------------------
 
@@ -388,7 +390,7 @@ def unused_in(target: dict, location: str, referenced: set[str]) -> list[Result]
     base = tuple(_unescape(part) for part in location[2:].split("/"))
     results = []
     for name in target:
-        name = js_string(name)
+        name = to_str(name)
         pointer = f"{location}/{name}"
         if pointer not in referenced:
             results.append(Result("Potential orphaned reusable object has been detected",
