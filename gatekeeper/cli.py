@@ -4,9 +4,10 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 the input or configuration c
 used (or gatekeeper itself failed). Errors are one line on stderr; ``--debug`` adds the
 traceback (`gatekeeper.orchestration.failures`).
 
-This module does not import typer: the plain form ``check FILE... [-q] [--format NAME]`` (what
-CI runs most) calls `gatekeeper.orchestration.check.check_command` directly; every other
-command line goes through the typer app in `gatekeeper.cli_app` (``gatekeeper.cli.app`` still names it).
+This module does not import typer: a ``check`` command line in the spellings click accepts for
+the options `CHECK_OPTIONS` declares (what CI runs) calls
+`gatekeeper.orchestration.check.check_command` directly; every other command line goes through
+the typer app in `gatekeeper.cli_app` (``gatekeeper.cli.app`` still names it).
 """
 
 from __future__ import annotations
@@ -32,33 +33,89 @@ def __getattr__(name: str) -> object:  # the typer app and its commands, importe
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _plain_check(args: list[str]) -> tuple[list[str], bool, str] | None:
-    """``check FILE... [-q] [--format NAME]``, the forms CI runs most: call `check_command`
-    with its own defaults without importing typer and the options it declares (0.1-0.2 s of
-    start-up, more than half of a median spec's whole check; benchmarks/README.md). Anything
-    else (``--help``, other commands and flags, an unknown format) goes through the typer app,
-    which explains."""
+def _plain_check(args: list[str]) -> dict[str, object] | None:
+    """``check FILE... [OPTION...]`` read without typer: the `CheckOptions` values, or None
+    when the typer app must read the command line.
+
+    Importing typer and building the ``check`` command's 60 options cost 0.3 to 0.4 s of
+    every run (median corpus spec, whole process: 0.21 s read here, 0.60 s through typer;
+    benchmarks/README.md, "Start-up"), more than the check itself. So the options declared
+    in `CHECK_OPTIONS` are read here in the spellings click accepts (``--name VALUE``,
+    ``--name=VALUE``, ``-o VALUE``, flags, ``--on/--off`` pairs, repeated options), and
+    anything else goes to the typer app, which explains or refuses: ``--help``, other
+    commands, unknown or bundled flags, ``--``, a value that does not convert or starts with
+    ``-``, an unknown ``--format``. `tests/test_cli_plain.py` holds the two readings equal."""
     if len(args) < 2 or args[0] != "check":
         return None
-    rest, quiet, fmt = list(args[1:]), False, "terminal"
-    files: list[str] = []
-    while rest:
-        arg = rest.pop(0)
-        if arg in ("-q", "--quiet"):
-            quiet = True
-        elif arg == "--format" and rest:
-            fmt = rest.pop(0)
-        elif arg.startswith("--format="):
-            fmt = arg.partition("=")[2]
-        elif arg.startswith("-") or not arg:
-            return None
-        else:
-            files.append(arg)
+    from gatekeeper.orchestration.options import CHECK_OPTIONS
     from gatekeeper.reporters import REPORTERS
 
-    if not files or fmt not in REPORTERS:
+    flags: dict[str, tuple[object, bool | None]] = {}  # spelling -> (option, flag value)
+    for option in CHECK_OPTIONS:
+        for spelling in option.flags:
+            on, _, off = spelling.partition("/")
+            flags[on] = (option, True if option.kind == "bool" else None)
+            if off:
+                flags[off] = (option, False)
+    values: dict[str, object] = {}
+    files: list[str] = []
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        i += 1
+        if not arg.startswith("-"):
+            files.append(arg)
+            continue
+        name, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        found = flags.get(name)
+        if found is None:
+            return None  # --help, --, -qo, a typo: typer's message
+        option, flag = found
+        if flag is not None:
+            if equals:
+                return None
+            values[option.name] = flag
+            continue
+        if equals:
+            text = inline
+        elif i < len(rest):
+            text, i = rest[i], i + 1
+        else:
+            return None
+        value = _plain_value(option, text, REPORTERS)
+        if value is None:
+            return None
+        if option.kind == "strs":
+            values.setdefault(option.name, []).append(value)
+        else:
+            values[option.name] = value
+    if not files or "" in files:
         return None
-    return files, quiet, fmt
+    values["specs"] = files
+    return values
+
+
+def _plain_value(option: object, text: str, formats: object) -> object:
+    """`text` as `option`'s value, or None where typer must decide (it explains)."""
+    if text.startswith("-") and text != "-":
+        return None
+    kind = option.kind
+    if kind == "format":
+        return text if text in formats else None
+    if kind == "int":
+        if not text.isdecimal() or not text.isascii():
+            return None
+        number = int(text)
+        low = option.settings.get("min")
+        return None if low is not None and number < low else number
+    if kind == "float":
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return number if text.strip() == text and number == number else None
+    return text
 
 
 def main() -> None:
@@ -75,7 +132,7 @@ def main() -> None:
         if plain:
             from gatekeeper.orchestration.check import CheckOptions, check_command
 
-            return check_command(CheckOptions(specs=plain[0], quiet=plain[1], fmt=plain[2]))
+            return check_command(CheckOptions(**plain))
         from gatekeeper.cli_app import click_command
 
         return click_command()(standalone_mode=False, prog_name="gatekeeper")

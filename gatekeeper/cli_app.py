@@ -1,6 +1,6 @@
 """The typer application behind ``gatekeeper``: every command's options and help.
 
-Only imported when the command line is not the plain ``check FILE... [-q]`` form (see
+Only imported when `gatekeeper.cli` cannot read a ``check`` command line itself (see
 `gatekeeper.cli.main`); the work of `check` is `gatekeeper.orchestration.check.check_command`.
 """
 

@@ -3,7 +3,7 @@ and spelling (`Option`), and `CheckOptions`, the typed record the command runs f
 
 The typer app (`gatekeeper.cli_app`) builds the parameters of ``check`` from `CHECK_OPTIONS`
 and those of ``audit`` from `LIVE_OPTIONS` (the live options the two commands share); the
-plain ``check FILE... [-q]`` path builds a `CheckOptions` directly without importing typer.
+plain ``check`` path (`gatekeeper.cli`) builds a `CheckOptions` directly without importing typer.
 Plain data: nothing here imports typer, typing or dataclasses (see "Start-up" in
 CONTRIBUTING.md)."""
 
