@@ -393,7 +393,10 @@ def _check_shape(doc: Document) -> str:
         raise SpecError("not an OpenAPI or Swagger document (no `openapi` or `swagger` field)",
                         file=doc.display, line=1)
     value = data[field_name]
-    line = doc.locate((field_name,))[0]
+
+    def line() -> int:  # only an error needs it: the line table of a big file costs ~30 ms
+        return doc.locate((field_name,))[0]
+
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = repr(value)
         doc.notes.append(((field_name,), f"`{field_name}: {text}` is a number; quote it "
@@ -402,17 +405,17 @@ def _check_shape(doc: Document) -> str:
         data[field_name] = text
     if not isinstance(value, str):
         raise SpecError(f"`{field_name}` must be a string such as \"3.1.0\"", file=doc.display,
-                        line=line)
+                        line=line())
     if field_name == "swagger":
         if value.strip() == "2.0":
             return "2.0"
         if value.startswith("1."):
             raise SpecError(f"Swagger {value} is not supported (supported: 2.0, 3.0.x, 3.1.x, "
-                            "3.2.x); convert it to OpenAPI 3", file=doc.display, line=line)
+                            "3.2.x); convert it to OpenAPI 3", file=doc.display, line=line())
     else:
         for prefix in ("3.0", "3.1", "3.2"):
             if value == prefix or value.startswith(prefix + "."):
                 return prefix
     raise SpecError(f"unsupported {'Swagger' if field_name == 'swagger' else 'OpenAPI'} version"
                     f" {value[:40]} (supported: 2.0, 3.0.x, 3.1.x, 3.2.x)", file=doc.display,
-                    line=line)
+                    line=line())

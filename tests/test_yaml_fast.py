@@ -288,3 +288,32 @@ def test_number_like_scalars_read_the_same_on_both_paths(token: str) -> None:
     for text in (f"a: {token}\nb: c\n", f"- [{token}]\n", f"{token}: x\n"):
         fast, exact, _ = both(text)
         assert repr(fast) == repr(exact), (text, fast, exact)
+
+
+def _big_mapping(keys: list[str]) -> str:
+    """A spec whose `components/schemas` mapping spans more than the locator's small size, so
+    that its keys are indexed, with the given keys (as written) in that order, and a comment
+    line naming the next key before each."""
+    words = "word " * 40
+    body = "".join(f"    # {key.strip()}: the next one\n    {key}:\n      type: object\n"
+                   "      properties:\n" + "".join(f"        p{j}:\n          description: "
+                                                  f"{words}\n" for j in range(30))
+                   for key in keys)
+    return "openapi: 3.1.0\ninfo:\n  title: T\n  version: '1'\npaths: {}\ncomponents:\n" \
+           f"  schemas:\n{body}"
+
+
+@pytest.mark.parametrize("keys", [
+    ["Pet", "PetList", "Pe", "Owner"],  # one key the prefix of others, before and after them
+    ['"Pe"', "Pet", "Pets"],  # a quoted key, then plain ones it is the prefix of
+    ["A", "'B'", '"C"', "D", "200", "'300'", '"with: colon"', "F"],  # quoted: off the text
+    ["x" * 50, "G  ", "y"],  # blanks before the colon
+], ids=["prefixes", "quoted-prefix", "quoted", "blanks"])
+def test_keys_of_a_big_mapping_located_as_the_exact_table_does(keys: list[str]) -> None:
+    text = _big_mapping(keys)
+    assert len(text) > 2 * yaml_locate._SMALL
+    doc = parse_text(text)
+    assert doc._fast, "the fast path reads this file"
+    exact = doc._exact_doc()
+    pointers = _pointers(doc.data, random.Random(3), 600)
+    assert [doc.locate(p) for p in pointers] == [exact.locate(p) for p in pointers]
