@@ -17,6 +17,12 @@ import sys
 
 from gatekeeper.orchestration.failures import Exit, guarded
 
+TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
+if TYPE_CHECKING:
+    from collections.abc import Container
+
+    from gatekeeper.orchestration.options import Option
+
 _guarded = guarded  # the name tests and older callers use
 __all__ = ["Exit", "entry", "main"]
 
@@ -50,7 +56,7 @@ def _plain_check(args: list[str]) -> dict[str, object] | None:
     from gatekeeper.orchestration.options import CHECK_OPTIONS
     from gatekeeper.reporters import REPORTERS
 
-    flags: dict[str, tuple[object, bool | None]] = {}  # spelling -> (option, flag value)
+    flags: dict[str, tuple[Option, bool | None]] = {}  # spelling -> (option, flag value)
     for option in CHECK_OPTIONS:
         for spelling in option.flags:
             on, _, off = spelling.partition("/")
@@ -96,7 +102,7 @@ def _plain_check(args: list[str]) -> dict[str, object] | None:
     return values
 
 
-def _plain_value(option: object, text: str, formats: object) -> object:
+def _plain_value(option: Option, text: str, formats: Container[str]) -> object:
     """`text` as `option`'s value, or None where typer must decide (it explains)."""
     if text.startswith("-") and text != "-":
         return None
