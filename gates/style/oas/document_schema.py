@@ -107,10 +107,7 @@ def _error_message(validator: Any, value: Any, instance: Any, schema: Any) -> It
 
 _URI_FRAGMENT = re.compile(r"/|:")
 # RFC 3986's URI grammar as one regular expression (the form ajv-formats checks `uri` with).
-# Compiled by `_format_checker`, on the first detail pass: compiling the two patterns here
-# took about 10 ms of every check that configures a ruleset (the check's process imports
-# this module to build the rule list; the rules run in the helper).
-_URI = (
+_URI = re.compile(
     r"^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?"
     r"(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::"
     r"(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|"
@@ -125,9 +122,10 @@ _URI = (
     r"[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|"
     r"%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:"
     r"[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|"
-    r"%[0-9a-f]{2})*)?$")
-_EMAIL = (r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
-          r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+    r"%[0-9a-f]{2})*)?$", re.I)
+_EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+                    r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+                    re.I)
 _Z_ANCHOR = re.compile(r"[^\\]\\Z")
 
 
@@ -145,11 +143,10 @@ def _is_regex(text: str) -> bool:
 def _format_checker() -> Any:
     from jsonschema import FormatChecker
 
-    uri, email = re.compile(_URI, re.I), re.compile(_EMAIL, re.I)
     checker = FormatChecker(formats=())
     checker.checks("uri")(lambda v: not isinstance(v, str)
-                          or bool(_URI_FRAGMENT.search(v) and uri.match(v)))
-    checker.checks("email")(lambda v: not isinstance(v, str) or bool(email.match(v)))
+                          or bool(_URI_FRAGMENT.search(v) and _URI.match(v)))
+    checker.checks("email")(lambda v: not isinstance(v, str) or bool(_EMAIL.match(v)))
     checker.checks("regex")(lambda v: not isinstance(v, str) or _is_regex(v))
     return checker
 
