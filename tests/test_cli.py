@@ -137,3 +137,37 @@ def test_version_and_debug() -> None:
     assert run_cli("--version").stdout.startswith("gatekeeper ")
     result = run_cli("check", "/nonexistent/spec.yaml", "--debug")
     assert result.returncode != 0
+
+
+@pytest.mark.parametrize("text", [
+    "[tool.gatekeeper]\nfail-on = 'error'\n",
+    "[ tool . gatekeeper ]\nfail-on = 'error'\n",
+    "[tool.\"gatekeeper\"]\nfail-on = 'error'\n",
+    "[tool.'gatekeeper'.gates.docs]\nfail-under = 10\n",
+    "[[tool.gatekeeper.waivers]]\nrule = 'x'\n",
+    "tool.gatekeeper.fail-on = 'error'\n",
+    "tool . gatekeeper . fail-on = 'error'\n",
+    "[tool]\ngatekeeper = { fail-on = 'error' }\n",
+    "[tool]\n\"gatekeeper\" = { fail-on = 'error' }\n",
+    "[tool]\ngatekeeper.fail-on = 'error'\n",
+    "tool = { gatekeeper = { fail-on = 'error' } }\n",
+])
+def test_every_toml_spelling_of_the_table_is_found(tmp_path, text) -> None:
+    import tomllib
+
+    from gatekeeper.config import discover
+
+    whole = text + '[project]\nname = "x"\n'
+    assert "gatekeeper" in tomllib.loads(whole)["tool"], "the case is a tool.gatekeeper table"
+    (tmp_path / "pyproject.toml").write_text(whole)
+    assert discover(str(tmp_path)) == str(tmp_path / "pyproject.toml")
+
+
+def test_a_project_that_only_depends_on_gatekeeper_is_not_configured(tmp_path) -> None:
+    from gatekeeper.config import _may_configure, discover
+
+    text = ('[project]\nname = "api"\ndependencies = ["gatekeeper-openapi>=0.1"]\n'
+            '# gatekeeper runs in CI\n[tool.ruff]\nline-length = 100\n')
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert discover(str(tmp_path)) is None
+    assert not _may_configure(text.encode())
