@@ -187,7 +187,7 @@ def _uri_pointer_text(path: tuple[Any, ...]) -> str:
         token = str(token)
         if "~" in token:
             token = token.replace("~1", "/").replace("~0", "~")
-        token = token.replace("~", "~0").replace("/", "~1")
+        token = escape(token)
         if _URI_ENCODED.search(token):
             try:
                 token = "\u2013".join(quote(part, safe="-_.!~*'()/")
