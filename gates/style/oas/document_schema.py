@@ -129,14 +129,42 @@ _EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}
 _Z_ANCHOR = re.compile(r"[^\\]\\Z")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; big specs repeat the same patterns
 def _is_regex(text: str) -> bool:
+    """ajv-formats' `regex`, which Spectral checks ``format: regex`` with: no ``\\Z`` anchor,
+    and JavaScript's ``new RegExp(text)`` (no flags) does not throw.
+
+    Without the ``u`` flag JavaScript reads the web-compatible syntax (ECMAScript's Annex B):
+    ``\\A``, ``\\z`` or ``\\p{L}`` are escapes of the letter itself, ``x{1`` and a lone ``]``
+    are literals; ``(?i)``, ``a++`` or ``(?<=a)*`` are errors. Python's `re` disagrees on
+    each of these (amazonaws.com's storagegateway spec writes ``\\A...\\z``). regress, a
+    parser of ECMAScript's syntax, reads it as Node does (tests/style/test_functions.py
+    holds it to Node's answers); Python's `re` is the fallback without it."""
     if _Z_ANCHOR.search(text):
         return False
     try:
-        re.compile(text)
-    except (re.error, RecursionError, OverflowError):
+        import regress
+    except ImportError:
+        try:
+            re.compile(text)
+        except (re.error, RecursionError, OverflowError):
+            return False
+        return True
+    try:
+        regress.Regex(text)
+    except regress.RegressError as exc:
+        # regress stops at some hundreds of nested groups; V8 reads any depth
+        return "too deeply nested" in str(exc)
+    except Exception:  # noqa: BLE001 - anything else regress refuses: not a pattern
         return False
     return True
+
+
+_FAST_FORMATS = {
+    "uri": lambda v: bool(_URI_FRAGMENT.search(v) and _URI.match(v)),
+    "email": lambda v: bool(_EMAIL.match(v)),
+    "regex": _is_regex,
+}
 
 
 @functools.cache
@@ -178,8 +206,9 @@ def _fast_validator(name: str) -> Any:
         resources = [((_load(r).get("$id") or _load(r).get("id")).rstrip("#"), _load(r))
                      for r in _RESOURCES]
         registry = jsonschema_rs.Registry(resources)
+        # the format checks of the detailed validator, so that the two agree on every value
         return jsonschema_rs.validator_for(_load(name), registry=registry,
-                                           validate_formats=True)
+                                           validate_formats=True, formats=_FAST_FORMATS)
     except Exception:  # noqa: BLE001 - an older jsonschema-rs: jsonschema alone is used
         return None
 
