@@ -245,30 +245,28 @@ def typed_enum(target: Any, options: Any, ctx: Any) -> list[Result] | None:
 _refs_cache: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
-def _local_refs(document: Any) -> frozenset[str]:
+def _local_refs(document: Any, written: set[str] | None = None) -> frozenset[str]:
+    """The targets (``file#/pointer``) that a `$ref` of `document` names from outside them
+    (`gates.style.refs.outside_refs`); `written`: those `$ref` strings, when the caller has
+    them."""
     cached = _refs_cache.get(id(document))
     if cached is not None and cached[0] is document:
         return cached[1]
     from gatekeeper import PointerError, parse_fragment
+    from gates.style.refs import outside_refs, ref_objects
 
-    found: set[str] = set()
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and "#" in ref:
-                head, _, frag = ref.partition("#")
-                try:
-                    tokens = parse_fragment(frag)
-                except PointerError:
-                    tokens = None
-                if tokens is not None:
-                    found.add(head + "#/" + "/".join(tokens))
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-    result = frozenset(found)
+    if written is None:
+        found, strings, _plain = ref_objects(document)
+        written = outside_refs(found, strings)
+    targets: set[str] = set()
+    for ref in written:
+        if "#" in ref:
+            head, _, frag = ref.partition("#")
+            try:
+                targets.add(head + "#/" + "/".join(parse_fragment(frag)))
+            except PointerError:
+                pass
+    result = frozenset(targets)
     _refs_cache.clear()
     _refs_cache[id(document)] = (document, result)
     return result
@@ -278,7 +276,7 @@ def unreferenced_reusable_object(target: Any, options: Any, ctx: Any) -> list[Re
     if not isinstance(target, dict):
         return None
     location = options["reusableObjectsLocation"]
-    refs = _local_refs(ctx.unresolved)
+    refs = _local_refs(ctx.unresolved, getattr(ctx, "outside_refs", None))
     from gatekeeper import parse_fragment
 
     base = parse_fragment(location)

@@ -10,7 +10,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["circular_refs", "ref_objects"]
+__all__ = ["circular_refs", "outside_refs", "ref_objects"]
 
 
 def ref_objects(document: Any) -> tuple[list[tuple[dict[str, Any], tuple[str, ...]]],
@@ -74,6 +74,37 @@ def ref_objects(document: Any) -> tuple[list[tuple[dict[str, Any], tuple[str, ..
     # a node shared through an alias has parents the walk did not follow: nothing is plain
     plain = frozenset() if aliased else frozenset(seen - above)
     return found, strings, plain
+
+
+def outside_refs(refs_found: list[tuple[dict[str, Any], tuple[str, ...]]],
+                 strings: set[str]) -> set[str]:
+    """The `$ref` strings of the document (`ref_objects`'s list and set) that name their
+    target from outside it: the nodes of Spectral's resolver graph, which its
+    `unreferencedReusableObject` and `oasUnusedComponent` look up. A local reference written
+    inside its own target (a schema whose property refers back to it) is circular there and
+    adds no node, so a component referred to only from inside itself is unreferenced
+    (Spectral 6.16.3 on azure.com's cost-management spec: `Scope`, whose `childScope` is a
+    `Scope`); two components that refer to each other are both referenced. A reference
+    below another's sibling keys has no place in the list: it counts."""
+    from gatekeeper import PointerError, parse_fragment
+
+    placed: set[str] = set()
+    out: set[str] = set()
+    for node, tokens in refs_found:
+        ref = node["$ref"]
+        placed.add(ref)
+        if ref in out:
+            continue
+        if ref.startswith("#"):
+            try:
+                target = tuple(parse_fragment(ref))
+            except PointerError:
+                target = None
+            if target is not None and tokens[:len(target)] == target:
+                continue  # written inside its own target
+        out.add(ref)
+    out.update(strings - placed)
+    return out
 
 
 def circular_refs(refs_found: list[tuple[dict[str, Any], tuple[str, ...]]]) -> set[int]:

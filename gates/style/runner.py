@@ -19,7 +19,7 @@ from gates.style.functions import print_value
 from gates.style.jseval import to_str as _to_str
 from gates.style.jsonpath import compile_path
 from gates.style.query import Query
-from gates.style.refs import circular_refs, ref_objects
+from gates.style.refs import circular_refs, outside_refs, ref_objects
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,9 +67,10 @@ class _Ctx(Context):
         return self._view.resolved_document()
 
     @property
-    def ref_strings(self) -> set[str]:
-        """Every `$ref` string of the document as written (`oasUnusedComponent`)."""
-        return self._view.ref_strings
+    def outside_refs(self) -> set[str]:
+        """The `$ref` strings that name their target from outside it (`refs.outside_refs`:
+        what `unreferencedReusableObject` and `oasUnusedComponent` count as a use)."""
+        return self._view.outside_refs()
 
 
 class _View:
@@ -83,6 +84,12 @@ class _View:
         self._document: Any = None
         self.refs, self.ref_strings, self._plain = ref_objects(spec.raw)
         self.circular = circular_refs(self.refs)
+        self._outside: set[str] | None = None
+
+    def outside_refs(self) -> set[str]:
+        if self._outside is None:
+            self._outside = outside_refs(self.refs, self.ref_strings)
+        return self._outside
 
     def target(self, node: dict[str, Any]) -> Any:
         """The target of the `$ref` object `node`; None when it stays a `$ref`."""

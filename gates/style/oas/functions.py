@@ -360,25 +360,18 @@ def _print_value(value: Any) -> str:
 
 # --- unused components -----------------------------------------------------------------------
 
-def referenced_pointers(document: Any, strings: Any = None) -> set[str]:
-    """The local JSON pointers (decoded, '#/...') every `$ref` of the document names;
-    `strings`: every `$ref` string of the document when the caller has them already."""
+def referenced_pointers(document: Any, written: Any = None) -> set[str]:
+    """The local JSON pointers (decoded, '#/...') that a `$ref` of the document names from
+    outside them (`gates.style.refs.outside_refs`); `written`: those `$ref` strings, when the
+    caller has them."""
     from urllib.parse import unquote
 
-    if strings is not None:
-        return {unquote(ref) for ref in strings if ref.startswith("#")}
-    seen: set[str] = set()
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                seen.add(unquote(ref))
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-    return seen
+    if written is None:
+        from gates.style.refs import outside_refs, ref_objects
+
+        found, strings, _plain = ref_objects(document)
+        written = outside_refs(found, strings)
+    return {unquote(ref) for ref in written if ref.startswith("#")}
 
 
 def _unescape(token: str) -> str:
@@ -407,7 +400,7 @@ def oasUnusedComponent(target: Any, options: Any, ctx: Context) -> list[Result] 
     if not isinstance(target, dict) or not isinstance(target.get("components"), dict):
         return None
     # the runner has walked the document for its references already (gates.style.runner)
-    referenced = referenced_pointers(ctx.unresolved, getattr(ctx, "ref_strings", None))
+    referenced = referenced_pointers(ctx.unresolved, getattr(ctx, "outside_refs", None))
     results = []
     for kind in _COMPONENT_TYPES:
         members = target["components"].get(kind)
