@@ -14,6 +14,7 @@ import re
 from gates.style.api import UNDEFINED, Result
 from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
+from gates.style.collation import locale_compare
 from gates.style.jsexpr import JSError, js_regex
 from gates.style.messages import as_ajv_reports, describe, prettified, print_value, type_name
 from gates.style.messages import is_number as _is_number
@@ -56,13 +57,11 @@ def alphabetical(target: Any, options: Any, ctx: Any) -> list[Result] | None:
 
 
 def _compare(a: Any, b: Any) -> int:
-    """Spectral's order: numbers numerically, else `localeCompare` (case-insensitive first,
-    then lower case before upper case)."""
+    """Spectral's order: numbers numerically, else JavaScript's `localeCompare`
+    (`gates.style.collation`)."""
     if _is_number(a) and _is_number(b):
         return (a > b) - (a < b)
-    sa, sb = str(a), str(b)
-    ka, kb = (sa.casefold(), sa.swapcase()), (sb.casefold(), sb.swapcase())
-    return (ka > kb) - (ka < kb)
+    return locale_compare(str(a), str(b))
 
 
 _DIGITS = "{__DIGITS__}"
