@@ -15,7 +15,7 @@ from gates.style.api import UNDEFINED, Result
 from gates.style.fast_schema import fast_validator, surely_valid
 from gates.style.jseval import truthy as _truthy
 from gates.style.collation import locale_compare
-from gates.style.jsexpr import JSError, js_regex
+from gates.style.jsexpr import JSError, JSPattern, js_regex
 from gates.style.messages import as_ajv_reports, describe, prettified, print_value, type_name
 from gates.style.messages import is_number as _is_number
 
@@ -162,15 +162,15 @@ def length(target: Any, options: Any, ctx: Any) -> list[Result] | None:
 
 
 _REGEX_LITERAL = re.compile(r"^/(.+)/([a-z]*)$", re.DOTALL)
-_pattern_cache: dict[str, re.Pattern[str]] = {}
+_pattern_cache: dict[str, JSPattern] = {}
 
 
-def regex_option(text: str) -> re.Pattern[str]:
+def regex_option(text: str) -> JSPattern:
     """A pattern option: ``/source/flags`` or a bare source (Spectral's `getFromCache`)."""
     found = _pattern_cache.get(text)
     if found is None:
         m = _REGEX_LITERAL.match(text)
-        found = js_regex(m.group(1), m.group(2)) if m else js_regex(text)
+        found = JSPattern(m.group(1), m.group(2)) if m else JSPattern(text)
         _pattern_cache[text] = found
     return found
 

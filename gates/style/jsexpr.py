@@ -19,7 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["JSError", "UNDEFINED", "compile_expr", "js_regex", "needs_container",
+__all__ = ["JSError", "JSPattern", "UNDEFINED", "compile_expr", "js_regex", "needs_container",
            "required_keys", "required_value", "uses", "variables"]
 
 
@@ -94,6 +94,43 @@ def js_regex(source: str, flags: str = "") -> re.Pattern[str]:
         return re.compile("".join(out), pyflags)
     except re.error as exc:
         raise JSError(f"invalid regular expression /{source}/: {exc}") from None
+
+
+class JSPattern:
+    """A JavaScript regular expression for the `pattern` function, matched by regress, an
+    engine of ECMAScript's own syntax and semantics: with the ``u`` flag ``\\p{Lu}`` is a
+    Unicode property, without it (Annex B) ``\\z`` is the letter z and ``x{1`` a literal;
+    ``$`` is the very end; named groups and ``\\k<name>``. `search(text)` is `RegExp.test`
+    after ``lastIndex = 0``, as Spectral calls it (``g`` changes nothing, ``y`` anchors at the
+    start). Without regress, `js_regex`'s translation to Python's `re` is used.
+
+    One difference stays: regress matches code points, JavaScript without ``u`` UTF-16 units,
+    so ``^.$`` matches an emoji here and not there."""
+
+    __slots__ = ("_find", "_sticky", "_python")
+
+    def __init__(self, source: str, flags: str = "") -> None:
+        if len(set(flags)) != len(flags) or set(flags) - set("dgimsuvy") or \
+                ("u" in flags and "v" in flags):
+            raise JSError(f"invalid regular expression /{source}/{flags}: invalid flags")
+        self._sticky = "y" in flags
+        self._python = None
+        try:
+            import regress
+        except ImportError:
+            self._python = js_regex(source, flags)
+            return
+        try:
+            self._find = regress.Regex(source, "".join(f for f in flags if f in "imsuv"))
+        except Exception as exc:  # noqa: BLE001 - regress.RegressError: not a pattern
+            raise JSError(f"invalid regular expression /{source}/{flags}: {exc}") from None
+
+    def search(self, text: str) -> bool:
+        if self._python is not None:
+            found = self._python.match(text) if self._sticky else self._python.search(text)
+            return found is not None
+        found = self._find.find(text)
+        return found is not None and (not self._sticky or found.range().start == 0)
 
 
 # ------------------------------------------------------------------ tokens
