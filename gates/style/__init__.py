@@ -83,8 +83,9 @@ class Engine:
         out: dict[str, list[Violation]] = {}
         for loaded, compiled in zip(self.loaded, self.compiled):
             rules, pointers = loaded.for_file(spec_file)
-            if rules is not loaded.rules:
-                compiled = compile_rules(rules)
+            forced = frozenset(name for name, *_rest in pointers)
+            if rules is not loaded.rules or forced:
+                compiled = compile_rules(rules, forced)
             for f in run_rules(spec, compiled, pointers, frozenset(loaded.formats)):
                 out.setdefault(f.rule, []).append(Violation(
                     f.pointer, f.message, subject=f.rule + " " + "/".join(map(str, f.path)),
@@ -202,11 +203,17 @@ def configure(config: Any) -> Gate:
         raise ConfigError(f"{missing[0]}: ruleset not found")
     allow = tuple(config.settings.get("ruleset-allow-remote") or ())
     engine = _engine(tuple(os.path.abspath(p) for p in paths), allow)
+    # a rule an override turns on for some files is selected: for the other files it is
+    # not compiled, so it finds nothing there (Engine.findings)
+    switched_on = {name for loaded in engine.loaded for override in loaded.overrides
+                   for name, body in (override.get("rules") or {}).items()
+                   if body not in ("off", -1, False)}
     rules = []
     for name, definition in engine.rules.items():
         severity = SEVERITY.get(definition.severity, Severity.WARNING) \
             if definition is not None else Severity.WARNING
-        enabled = definition is None or (definition.enabled and definition.severity != "off")
+        enabled = definition is None or name in switched_on or (
+            definition.enabled and definition.severity != "off")
         rules.append(Rule(id=f"style/{name}", severity=severity, check=_Check(engine, name),
                           recommended=enabled, docs=_docs(name, definition)))
     return GATE.replace(rules=tuple(rules), applies=None, mandatory=True,

@@ -181,11 +181,15 @@ def _lookup(name: str, rule: RuleDef) -> tuple[Callable[..., Any] | None, str | 
     return None, None
 
 
-def compile_rules(rules: dict[str, RuleDef]) -> list[CompiledRule]:
-    """The enabled rules, compiled; a `ConfigError` with ``file:line`` for the first mistake."""
+def compile_rules(rules: dict[str, RuleDef], forced: frozenset[str] = frozenset()
+                  ) -> list[CompiledRule]:
+    """The enabled rules, and those named in `forced`, compiled; a `ConfigError` with
+    ``file:line`` for the first mistake. `forced`: the rules a pointer override names for
+    the spec at hand, which Spectral runs whatever their switch or severity (their
+    findings keep the severity the closest override gives, "off" included)."""
     out = []
     for name, rule in rules.items():
-        if not rule.enabled or rule.severity == "off":
+        if (not rule.enabled or rule.severity == "off") and name not in forced:
             continue
         thens: list[Then] = []
         not_run = None

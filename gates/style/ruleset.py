@@ -196,25 +196,23 @@ class Loaded:
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    """minimatch's reading of a `files` glob: ``**`` spans folders, ``*`` and ``?`` do not."""
-    import re
+    """Whether `path` (relative to the ruleset's folder, ``/``-separated) matches an
+    ``overrides`` `files` glob as Spectral matches it: minimatch with ``matchBase``.
 
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        out.append({"*": "[^/]*", "?": "[^/]"}.get(c, re.escape(c)))
-        i += 1
-    return re.fullmatch("".join(out), path) is not None or \
-        re.fullmatch("".join(out), path.removeprefix("./")) is not None
+    wcmatch reads minimatch's globs (``**`` across folders, ``*`` and ``?`` within one, no
+    dot files, ``{a,b}``, ``[0-9]``, ``+(a|b)``, a leading ``!`` negates); ``matchBase`` is
+    applied here, as minimatch applies it: a glob without ``/`` is matched against the
+    file's name alone (``spec.yaml`` and ``*.yaml`` match ``legacy/spec.yaml`` and
+    ``../specs/spec.yaml``)."""
+    from wcmatch import glob
+
+    negate = False
+    while pattern.startswith("!"):
+        negate, pattern = not negate, pattern[1:]
+    if "/" not in pattern:
+        path = path.rsplit("/", 1)[-1]
+    flags = glob.GLOBSTAR | glob.BRACE | glob.EXTGLOB
+    return glob.globmatch(path, pattern, flags=flags) != negate
 
 
 def _merge_definitions(left: dict[str, Any], right: dict[str, Any], is_override: bool

@@ -7,6 +7,8 @@ import json
 import os
 import textwrap
 
+import pytest
+
 from tests.style.conftest import SPEC, lint_files
 
 
@@ -186,9 +188,53 @@ def test_overrides_by_file_glob_and_pointer(tmp_path) -> None:
     legacy = write(tmp_path, "legacy/v1/api.yaml", text)
     api = write(tmp_path, "api.yaml", text)
     other = write(tmp_path, "other.yaml", text)
-    assert lint_files(legacy, [ruleset]) == []
+    # Spectral matches a glob without "/" against the file's name (minimatch's matchBase), so
+    # `api.yaml#...` applies to legacy/v1/api.yaml too, where it turns the rule back on at
+    # that pointer only (Spectral 6.16.3 on the same files: one error, at /paths/~1pets/get)
+    assert [(r, p, s) for r, p, _l, s, _m in lint_files(legacy, [ruleset])] == [
+        ("style/op-summary", "/paths/~1pets/get", "error")]
     assert rules_of(lint_files(api, [ruleset])) == [("style/op-summary", "error")]
     assert rules_of(lint_files(other, [ruleset])) == [("style/op-summary", "warning")]
+
+
+@pytest.mark.parametrize(("glob", "path", "matches"), [
+    # each answer is minimatch's with matchBase, as Spectral 6.16.3 calls it
+    ("spec.yaml", "legacy/spec.yaml", True), ("*.yaml", "../specs/a.yaml", True),
+    ("*.yaml", ".hidden.yaml", False), ("**/*.yaml", "x/.hidden.yaml", False),
+    ("*.{yaml,json}", "spec.json", True), ("apis/v[0-9].yaml", "apis/v1.yaml", True),
+    ("!apis/*.yaml", "other/v1.yaml", True), ("!apis/*.yaml", "apis/v1.yaml", False),
+    ("+(a|b).yaml", "a.yaml", True), ("a/*.yaml", "a/b/c.yaml", False),
+    ("legacy/*.yaml", "legacy/x/spec.yaml", False), ("*.yaml", "a.YAML", False),
+])
+def test_override_globs_read_as_minimatch_reads_them(glob: str, path: str,
+                                                     matches: bool) -> None:
+    from gates.style.ruleset import glob_match
+
+    assert glob_match(path, glob) is matches
+
+
+def test_override_turns_a_disabled_rule_on(tmp_path) -> None:
+    """A file override that gives a rule the ruleset leaves off a severity runs it for those
+    files; a pointer override runs a rule switched off, at that pointer only (both as
+    Spectral 6.16.3 reports on the same files)."""
+    write(tmp_path, "base.yaml", BASE)
+    ruleset = write(tmp_path, ".spectral.yaml", """\
+        extends: ./base.yaml
+        rules:
+          op-summary: "off"
+        overrides:
+          - files: ["legacy/*.yaml"]
+            rules:
+              op-description: error
+          - files: ["*.yaml#/paths/~1pets"]
+            rules:
+              op-summary: info
+    """)
+    legacy = write(tmp_path, "legacy/api.yaml", SPEC.replace("      summary: List pets\n", ""))
+    api = write(tmp_path, "api.yaml", SPEC.replace("      summary: List pets\n", ""))
+    assert rules_of(lint_files(legacy, [ruleset])) == [("style/op-description", "error"),
+                                                      ("style/op-summary", "info")]
+    assert rules_of(lint_files(api, [ruleset])) == [("style/op-summary", "info")]
 
 
 def test_javascript_function_is_reported_once_and_the_rest_runs(tmp_path) -> None:
