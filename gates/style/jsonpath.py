@@ -90,6 +90,12 @@ def _bracket_step(text: str, i: int, descend: bool) -> tuple[Step, int]:
     return step, i
 
 
+#: JSONPath-Plus's type selectors, which Spectral's engine reads its own way (``$.info@object()``
+#: yields the objects *in* `info`); refused rather than read as part of a property name.
+_TYPE_SELECTOR = re.compile(r"@(?:null|boolean|number|string|integer|undefined|nonFinite|"
+                            r"scalar|array|object|function|other)\(\)")
+
+
 def compile_path(text: str) -> Path:
     """Parse `text`; `JSONPathError` (with the reason) when it is not valid or supported."""
     if not isinstance(text, str) or not text.startswith("$"):
@@ -152,6 +158,9 @@ def compile_path(text: str) -> Path:
             raise JSONPathError(f"the parent selector '^' is not supported in JSONPath {text!r}")
         if name.startswith("@") or name.startswith("^"):
             raise JSONPathError(f"unsupported selector {name!r} in JSONPath {text!r}")
+        if _TYPE_SELECTOR.search(name):  # `title@string()`: not a property of that name
+            raise JSONPathError(f"type selectors such as {_TYPE_SELECTOR.search(name)[0]!r} "
+                                f"are not supported in JSONPath {text!r}")
         steps.append(Step(descend, "wild") if name == "*" else Step(descend, "name", name))
         i = end
     for step in steps:

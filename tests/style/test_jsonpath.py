@@ -109,6 +109,8 @@ def test_many_expressions_share_one_walk() -> None:
     ("$.paths^.info", "parent selector"),
     ("$.paths.^", "parent selector"),
     ("$.paths['a", "unterminated string"),
+    ("$.info.title@string()", "type selectors such as '@string()'"),
+    ("$..*@boolean()", "type selectors such as '@boolean()'"),
 ])
 def test_unsupported_or_invalid_expressions_are_refused(expression: str, words: str) -> None:
     with pytest.raises(JSONPathError, match=re.escape(words)):
