@@ -479,10 +479,11 @@ def _check_rule(name: str, body: dict[str, Any], source: Source, tokens: tuple[A
         if key not in RULE_KEYS and not (isinstance(key, str) and key.startswith("x-")):
             raise source.fail((*tokens, key), f"rule `{name}`: unknown key `{key}`"
                                               f"{did_you_mean(key, RULE_KEYS)}")
-    if new:
-        for key in ("given", "then"):
-            if key not in body:
-                raise source.fail(tokens, f"rule `{name}` needs `{key}`")
+    for key in ("given", "then"):  # also to redefine an inherited rule, as Spectral requires
+        if key not in body:
+            hint = "" if new else (f" (Spectral requires both in a rule written as a mapping; to "
+                                   f"change only the severity write `{name}: warn`)")
+            raise source.fail(tokens, f"rule `{name}` needs `{key}`{hint}")
     if "given" in body:
         given = body["given"]
         items = given if isinstance(given, list) else [given]

@@ -123,11 +123,32 @@ def test_merged_rule_keeps_what_it_does_not_override(tmp_path) -> None:
         extends: ./base.yaml
         rules:
           op-summary:
+            given: "$.paths[*][*]"
+            then: {field: summary, function: truthy}
             severity: error
             message: "{{property}} is missing"
     """)
     assert lint_files(spec, [top]) == [
         ("style/op-summary", "/paths/~1pets/get", 7, "error", "get.summary is missing")]
+
+
+def test_inherited_rule_redefined_without_given_or_then_is_refused(tmp_path) -> None:
+    """Spectral 6.16.3 refuses the same file: `top.yaml:3:14 — the rule must have at least
+    "given" and "then" properties`; a severity alone is written `op-summary: error`."""
+    from gatekeeper import ConfigError
+
+    write(tmp_path, "base.yaml", BASE)
+    spec = write(tmp_path, "spec.yaml", SPEC)
+    top = write(tmp_path, "top.yaml", """\
+        extends: ./base.yaml
+        rules:
+          op-summary:
+            severity: error
+            message: "{{property}} is missing"
+    """)
+    with pytest.raises(ConfigError, match=r"top\.yaml:3: rule `op-summary` needs `given` "
+                                          r"\(.*write `op-summary: warn`\)"):
+        lint_files(spec, [top])
 
 
 def test_aliases_plain_and_per_format(tmp_path) -> None:
