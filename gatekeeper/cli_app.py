@@ -16,6 +16,7 @@ import typer
 
 from gatekeeper.orchestration.check import check_command
 from gatekeeper.orchestration.options import CHECK_OPTIONS, LIVE_OPTIONS, CheckOptions, Option
+from gatekeeper.safe_text import write_text
 from gatekeeper.orchestration.catalogues import catalogues as live_catalogues
 from gatekeeper.orchestration.live import exit_if_interrupted, live_audit, live_flags
 from gatekeeper.config import with_rulesets
@@ -195,9 +196,9 @@ def audit(**values: Any) -> None:
     text = redactor.redact(text)  # type: ignore[attr-defined]
     if output:
         with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            write_text(fh, text)
     elif text:
-        sys.stdout.write(text)
+        write_text(sys.stdout, text)
     write_reports([report], report_targets, redact=redactor.redact)  # type: ignore[attr-defined]
     exit_if_interrupted(report)
     raise typer.Exit(0 if report.passed else 1)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from gatekeeper.errors import InputError
+from gatekeeper.safe_text import write_text
 
 __all__ = ["diff"]
 
@@ -103,9 +104,9 @@ def diff(
     text = render_changelog(log, fmt.value)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            write_text(fh, text)
     else:
-        sys.stdout.write(text)
+        write_text(sys.stdout, text)
     failed = threshold is not None and any(c.severity.rank >= threshold.rank
                                            for c in log.changes)
     raise typer.Exit(1 if failed else 0)

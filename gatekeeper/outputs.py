@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from gatekeeper.errors import ConfigError
 from gatekeeper.report import Report
 from gatekeeper.reporters import REPORTERS, render, render_many
+from gatekeeper.safe_text import write_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def write_reports(reports: Sequence[Report], targets: Sequence[tuple[str, str]],
             text = redact(text)
         try:
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+                write_text(fh, text)
         except OSError as exc:
             raise ConfigError(f"cannot write the {name} report to {path}: "
                               f"{exc.strerror or exc}") from None
@@ -113,13 +114,13 @@ def github_actions(reports: Sequence[Report], *, environ: dict[str, str] | None 
     if redact is not None:
         annotations, summary = redact(annotations), redact(summary)
     out = stream if stream is not None else sys.stdout
-    out.write(annotations)
+    write_text(out, annotations)
     out.flush()
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:
             with open(summary_path, "a", encoding="utf-8", newline="\n") as fh:
-                fh.write(summary + "\n")
+                write_text(fh, summary + "\n")
         except OSError as exc:
             sys.stderr.write(f"gatekeeper: cannot append to $GITHUB_STEP_SUMMARY: "
                              f"{exc.strerror or exc}\n")

@@ -464,13 +464,32 @@ def test_cli_portfolio_for_several_specs(tmp_path):
     assert "API portfolio" in page and page.count('class="spec-section"') == 2
 
 
-def test_cli_refuses_to_overwrite_the_spec(tmp_path):
+@pytest.mark.parametrize("flag", ["--report=html=", "-o", "--output=", "--pr-summary="])
+def test_cli_refuses_to_overwrite_the_spec(tmp_path, flag):
     spec = tmp_path / "spec.yaml"
     spec.write_bytes((ROOT / PETSTORE).read_bytes())
-    out = run_cli("check", str(spec), "--report", f"html={spec}")
+    args = [flag, str(spec)] if not flag.endswith("=") else [f"{flag}{spec}"]
+    out = run_cli("check", str(spec), "--format", "sarif", *args)
     assert out.returncode == 2
-    assert "refusing to overwrite" in out.stderr
+    assert "that is a spec being checked; refusing to overwrite it" in out.stderr
     assert spec.read_bytes() == (ROOT / PETSTORE).read_bytes()
+
+
+#: JSON may escape a lone surrogate, which Python reads into a str UTF-8 cannot encode.
+LONE_SURROGATE = ('{"openapi": "3.0.3", "info": {"title": "x\\ud800y", "version": "1.0.0", '
+                  '"description": "d"}, "paths": {}}')
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "sarif", "junit", "markdown", "github",
+                                 "html"])
+def test_a_lone_surrogate_in_the_spec_is_written_by_every_format(tmp_path, fmt):
+    spec = tmp_path / "spec.json"
+    spec.write_text(LONE_SURROGATE, encoding="utf-8")
+    out = run_cli("check", str(spec), "--format", fmt, env={"GITHUB_ACTIONS": "false"})
+    assert out.returncode in (0, 1), out.stderr  # checked, not "could not run"
+    assert "internal error" not in out.stderr
+    if fmt == "json":  # the same text back, as a JSON escape
+        assert json.loads(out.stdout)["spec"]["title"] == "x\ud800y"
 
 
 def test_cli_github_actions(tmp_path):

@@ -165,6 +165,7 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
     from gatekeeper.orchestration.isolation import REPORTING_STAGE, set_stage
     from gatekeeper.outputs import github_actions, render_for, write_reports
     from gatekeeper.reporters import render, render_many
+    from gatekeeper.safe_text import write_text
 
     set_stage(REPORTING_STAGE)  # a timeout from here on: the output may be printed already
     from gatekeeper.reporters.terminal import use_color
@@ -186,14 +187,14 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
         from gatekeeper.reporters._pr_summary import render_many as render_summary
 
         with open(opts.pr_summary, "w", encoding="utf-8") as fh:
-            fh.write(render_summary(reports))
+            write_text(fh, render_summary(reports))
     if redactor is not None:  # the live audit's credentials, in any encoding, never printed
         text = redactor.redact(text)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            write_text(fh, text)
     elif text:
-        sys.stdout.write(text)
+        write_text(sys.stdout, text)
     redact = redactor.redact if redactor is not None else None
     write_reports(reports, report_targets, redact=redact)
     github_actions(reports, redact=redact,
@@ -346,8 +347,12 @@ def _check_outputs(opts: CheckOptions, paths: list[str]) -> None:
     from gatekeeper.outputs import check_writable, parse_report_args
 
     parse_report_args(opts.report_to, inputs=paths)
+    specs = {os.path.realpath(p) for p in paths}
     for flag, path in (("--output", opts.output), ("--pr-summary", opts.pr_summary)):
         if path:
+            if os.path.realpath(path) in specs:
+                raise ConfigError(f"{flag} {path}: that is a spec being checked; refusing to "
+                                  "overwrite it")
             check_writable(path, f"{flag} {path}")
 
 
@@ -378,6 +383,7 @@ def _report_unchecked(opts: CheckOptions, path: str, message: str, stage: str) -
     from gatekeeper.orchestration.isolation import REPORTING_STAGE
     from gatekeeper.reporters import render
     from gatekeeper.outputs import github_actions, parse_report_args, write_reports
+    from gatekeeper.safe_text import write_text
 
     try:
         reports = [_unchecked(path, message)]
@@ -385,15 +391,15 @@ def _report_unchecked(opts: CheckOptions, path: str, message: str, stage: str) -
             text = render(opts.fmt, reports[0])
             if opts.output:
                 with open(opts.output, "w", encoding="utf-8") as fh:
-                    fh.write(text)
+                    write_text(fh, text)
             else:
-                sys.stdout.write(text)
+                write_text(sys.stdout, text)
         write_reports(reports, parse_report_args(opts.report_to, inputs=[path]))
         if opts.pr_summary:
             from gatekeeper.reporters._pr_summary import render_many as render_summary
 
             with open(opts.pr_summary, "w", encoding="utf-8") as fh:
-                fh.write(render_summary(reports))
+                write_text(fh, render_summary(reports))
         github_actions(reports, stream=sys.stderr if opts.fmt != "terminal" and
                        not opts.output else sys.stdout)
     except (InputError, OSError) as exc:  # the run already fails with the error line

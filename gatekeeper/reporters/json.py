@@ -10,7 +10,8 @@ from gatekeeper.report import Report
 
 # Characters JSON may carry raw but terminals act on (DEL, C1 such as CSI U+009B, bidi
 # controls, line separators): written as \uXXXX escapes, which decode to the same text (G8).
-_INERT = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Also a lone surrogate (a JSON spec may escape one), which UTF-8 cannot carry raw.
+_INERT = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _inert(text: str) -> str:  # no match: `sub` returns `text` itself, no copy

@@ -121,7 +121,8 @@ class JSPattern:
             self._python = js_regex(source, flags)
             return
         try:
-            self._find = regress.Regex(source, "".join(f for f in flags if f in "imsuv"))
+            self._find = regress.Regex(well_formed(source),
+                                       "".join(f for f in flags if f in "imsuv"))
         except Exception as exc:  # noqa: BLE001 - regress.RegressError: not a pattern
             raise JSError(f"invalid regular expression /{source}/{flags}: {exc}") from None
 
@@ -129,8 +130,17 @@ class JSPattern:
         if self._python is not None:
             found = self._python.match(text) if self._sticky else self._python.search(text)
             return found is not None
-        found = self._find.find(text)
+        try:
+            found = self._find.find(text)
+        except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800"): regress reads
+            found = self._find.find(well_formed(text))  # UTF-8 only
         return found is not None and (not self._sticky or found.range().start == 0)
+
+
+def well_formed(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD (paired ones joined), for engines that read
+    UTF-8 only."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 # ------------------------------------------------------------------ tokens

@@ -150,8 +150,10 @@ def _is_regex(text: str) -> bool:
         except (re.error, RecursionError, OverflowError):
             return False
         return True
+    from gates.style.jsexpr import well_formed
+
     try:
-        regress.Regex(text)
+        regress.Regex(well_formed(text))  # a lone surrogate is a character like any other
     except regress.RegressError as exc:
         # regress stops at some hundreds of nested groups; V8 reads any depth
         return "too deeply nested" in str(exc)
