@@ -5,10 +5,8 @@ a node walks no tree. An expression that would throw in JavaScript does not matc
 
 from __future__ import annotations
 
-import re
-
 from gates.style.api import UNDEFINED
-from gates.style.jsexpr import JSError, js_regex
+from gates.style.jsexpr import JSError, JSPattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,7 +44,7 @@ def _type(value: Any) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, re.Pattern):
+    if isinstance(value, JSPattern):
         return "object"
     return "object"  # null, objects and arrays
 
@@ -161,13 +159,12 @@ def _call(obj: Any, method: str, args: list[Any]) -> Any:
                 raise _Fail
             return []
         raise _Fail
-    if isinstance(obj, re.Pattern) and method == "test":
-        return obj.search(to_str(arg)) is not None
+    if isinstance(obj, JSPattern) and method == "test":
+        return obj.search(to_str(arg))
     if isinstance(obj, str):
         if method == "match":
-            pattern = arg if isinstance(arg, re.Pattern) else js_regex(to_str(arg))
-            m = pattern.search(obj)
-            return None if m is None else [m.group(0), *m.groups()]
+            pattern = arg if isinstance(arg, JSPattern) else _pattern(to_str(arg))
+            return pattern.groups(obj)
         if method == "startsWith":
             return obj.startswith(to_str(arg))
         if method == "endsWith":
@@ -383,6 +380,21 @@ def _binary(node: tuple) -> Callable[[tuple], Any]:
     return lambda s: _compare(op, a(s), b(s))
 
 
+_PATTERNS: dict[str, JSPattern] = {}
+
+
+def _pattern(source: str) -> JSPattern:
+    """``new RegExp(source)``, as ``text.match(source)`` reads a string argument; one that
+    is not a regular expression throws in JavaScript, here the filter is false."""
+    found = _PATTERNS.get(source)
+    if found is None:
+        try:
+            found = _PATTERNS[source] = JSPattern(source)
+        except JSError:
+            raise _Fail from None
+    return found
+
+
 def _method_call(node: tuple) -> Callable[[tuple], Any]:
     """``Array.isArray(x)``, ``Object.keys(x)`` and the string and array methods, with a
     fast path for ``.match(/literal/)``."""
@@ -393,14 +405,13 @@ def _method_call(node: tuple) -> Callable[[tuple], Any]:
         return lambda s: _call(target, method, [f(s) for f in args])
     obj = _closure(target)
     if method == "match" and len(node[3]) == 1 and node[3][0][0] == "lit" \
-            and isinstance(node[3][0][1], re.Pattern):
+            and isinstance(node[3][0][1], JSPattern):
         pattern = node[3][0][1]
 
         def match(s: tuple) -> Any:
             o = obj(s)
             if type(o) is str:
-                m = pattern.search(o)
-                return None if m is None else [m.group(0), *m.groups()]
+                return pattern.groups(o)
             return _call(o, "match", [pattern])
         return match
     return lambda s: _call(obj(s), method, [f(s) for f in args])

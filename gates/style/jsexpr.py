@@ -107,7 +107,7 @@ class JSPattern:
     One difference stays: regress matches code points, JavaScript without ``u`` UTF-16 units,
     so ``^.$`` matches an emoji here and not there."""
 
-    __slots__ = ("_find", "_sticky", "_python")
+    __slots__ = ("_find", "_sticky", "_python", "_count")
 
     def __init__(self, source: str, flags: str = "") -> None:
         if len(set(flags)) != len(flags) or set(flags) - set("dgimsuvy") or \
@@ -115,6 +115,7 @@ class JSPattern:
             raise JSError(f"invalid regular expression /{source}/{flags}: invalid flags")
         self._sticky = "y" in flags
         self._python = None
+        self._count = _group_count(source)
         try:
             import regress
         except ImportError:
@@ -135,6 +136,41 @@ class JSPattern:
         except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800"): regress reads
             found = self._find.find(well_formed(text))  # UTF-8 only
         return found is not None and (not self._sticky or found.range().start == 0)
+
+
+    def groups(self, text: str) -> list[Any] | None:
+        """``text.match(regex)`` without the ``g`` flag: the match and its groups (None for
+        a group that took no part), or None."""
+        if self._python is not None:
+            m = self._python.search(text)
+            return None if m is None else [m.group(0), *m.groups()]
+        data = well_formed(text)
+        found = self._find.find(data)
+        if found is None or (self._sticky and found.range().start != 0):
+            return None
+        raw = data.encode()  # regress gives UTF-8 byte offsets
+        spans = [found.range()] + [found.group(i) for i in range(1, self._count + 1)]
+        return [None if span is None else raw[span].decode() for span in spans]
+
+
+def _group_count(source: str) -> int:
+    """The capturing groups of JavaScript regular expression `source`: each ``(`` not
+    escaped, not in a class, not followed by ``?`` (or followed by ``?<name>``)."""
+    count, i, in_class = 0, 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(" and (not source.startswith("?", i + 1) or (
+                source.startswith("?<", i + 1) and source[i + 3:i + 4] not in ("=", "!"))):
+            count += 1
+        i += 1
+    return count
 
 
 def well_formed(text: str) -> str:
@@ -188,7 +224,7 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
             m = _REGEX.match(text, pos)
             if m is None:
                 raise JSError(f"unterminated regular expression at {text[pos:pos + 20]!r}")
-            tokens.append(("re", js_regex(m.group(1), m.group(2))))
+            tokens.append(("re", JSPattern(m.group(1), m.group(2))))
             pos = m.end()
             continue
         m = _TOKEN.match(text, pos)
