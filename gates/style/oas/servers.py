@@ -4,7 +4,7 @@ is a valid URL, as Spectral's OpenAPI function checks them (split from `function
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from gates.style.api import Result
 
@@ -156,9 +156,13 @@ def _valid_authority(authority: str, special: bool) -> bool:
         host, _, port = authority.partition(":")
         if special and host == "":
             return False
-        if any(c in _FORBIDDEN_HOST for c in host):
-            return False
-        if special and "%" in host:
+        if special:  # a domain is percent-decoded before it is checked: `%7B` is `{`, allowed
+            decoded = unquote(host, errors="replace")
+            if "\ufffd" in decoded and "\ufffd" not in host:
+                return False  # not UTF-8 once decoded
+            if any(c in _FORBIDDEN_HOST or c < " " or c == "\x7f" for c in decoded):
+                return False
+        elif any(c in _FORBIDDEN_HOST and c != "%" for c in host):
             return False
     if port and (not port.isdigit() or int(port) > 65535):
         return False
