@@ -10,11 +10,13 @@ ruleset is loaded, with Spectral's error texts.
 from __future__ import annotations
 
 import re
+from math import nan
 
 from gates.style.api import UNDEFINED, Result
-from gates.style.fast_schema import fast_validator, surely_valid
-from gates.style.jseval import truthy as _truthy
 from gates.style.collation import locale_compare
+from gates.style.fast_schema import fast_validator, surely_valid
+from gates.style.jseval import string_number
+from gates.style.jseval import truthy as _truthy
 from gates.style.jsexpr import JSError, JSPattern, js_regex
 from gates.style.messages import as_ajv_reports, describe, prettified, print_value, type_name
 from gates.style.messages import is_number as _is_number
@@ -47,7 +49,7 @@ def alphabetical(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     if not all(isinstance(x, str) or _is_number(x) for x in items):
         return [Result('#{{print("property")}}must be one of the allowed types: number, string')]
     for i in range(len(items) - 1):
-        if _compare(items[i], items[i + 1]) > 0:
+        if _compare(items[i], items[i + 1]) >= 1:
             if keyed_by is not None:
                 return [Result("properties must follow the alphabetical order")]
             where = i if isinstance(target, list) else items[i]
@@ -56,12 +58,19 @@ def alphabetical(target: Any, options: Any, ctx: Any) -> list[Result] | None:
     return None
 
 
-def _compare(a: Any, b: Any) -> int:
-    """Spectral's order: numbers numerically, else JavaScript's `localeCompare`
-    (`gates.style.collation`)."""
-    if _is_number(a) and _is_number(b):
-        return (a > b) - (a < b)
-    return locale_compare(str(a), str(b))
+def _compare(a: Any, b: Any) -> float:
+    """Spectral's `compare`, which its `alphabetical` calls unsorted at 1 or more: `a` a
+    number or not numeric and `b` a number or numeric, their difference clamped to [-1, 1]
+    (so 1.5 before 1.0 is in order, and NaN is); else two strings by JavaScript's
+    `localeCompare` (`gates.style.collation`); else 0."""
+    na = float(a) if _is_number(a) else string_number(a) if isinstance(a, str) else nan
+    nb = float(b) if _is_number(b) else string_number(b) if isinstance(b, str) else nan
+    if (_is_number(a) or na != na) and (_is_number(b) or nb == nb):
+        difference = na - nb
+        return 0 if difference != difference else min(1.0, max(-1.0, difference))
+    if not isinstance(a, str) or not isinstance(b, str):
+        return 0
+    return locale_compare(a, b)
 
 
 _DIGITS = "{__DIGITS__}"

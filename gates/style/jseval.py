@@ -5,6 +5,8 @@ a node walks no tree. An expression that would throw in JavaScript does not matc
 
 from __future__ import annotations
 
+import re
+
 from gates.style.api import UNDEFINED
 from gates.style.jsexpr import JSError, JSPattern
 
@@ -91,12 +93,27 @@ def _num(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value.strip() or 0)
-        except ValueError:
-            return float("nan")
+        return string_number(value)
     if value is None:
         return 0.0
+    return float("nan")
+
+
+_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+_RADIX = re.compile(r"0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+
+
+def string_number(text: str) -> float:
+    """JavaScript's ``Number(text)``: blank is 0, a decimal literal (``1e3``, ``.5``,
+    ``Infinity``) or ``0x``/``0o``/``0b`` its value, anything else NaN (``1_000``, ``inf``,
+    ``nan``, which Python's `float` reads)."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if _DECIMAL.fullmatch(text):
+        return float(text.replace("Infinity", "inf"))
+    if _RADIX.fullmatch(text):
+        return float(int(text, 0))
     return float("nan")
 
 
