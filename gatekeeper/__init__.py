@@ -21,7 +21,8 @@ from __future__ import annotations
 #   `replacement`, `parse_date`, `sunset_date`, `deprecation_date`, `stability_level`,
 #   `stability_rank`;
 # - spec-provided regular expressions, handled safely: `pattern_search` (with a timeout),
-#   `backtracking_risk`;
+#   `backtracking_risk`; and `well_formed`, spec text without the lone surrogates a JSON
+#   spec may escape (for engines and encoders that take UTF-8 only);
 # - jsonschema validators as the gates build them: `in_instance_order` (errors in the same
 #   order on every run), `extra_properties` (the names such a validator checks first), and
 #   `registered_validator` (a schema among others in a reference registry crawled once);
@@ -42,6 +43,7 @@ _HOME = {
     "sunset_date": "lifecycle",
     "Limits": "loader", "load_document": "loader",
     "backtracking_risk": "patterns", "pattern_search": "patterns",
+    "well_formed": "safe_text",
     "Pointer": "pointer", "PointerError": "pointer", "escape": "pointer",
     "parse_fragment": "pointer",
     "Record": "record",

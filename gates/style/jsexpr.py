@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from gatekeeper import well_formed
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -137,15 +139,18 @@ class JSPattern:
             found = self._find.find(well_formed(text))  # UTF-8 only
         return found is not None and (not self._sticky or found.range().start == 0)
 
-
     def groups(self, text: str) -> list[Any] | None:
         """``text.match(regex)`` without the ``g`` flag: the match and its groups (None for
         a group that took no part), or None."""
         if self._python is not None:
             m = self._python.search(text)
             return None if m is None else [m.group(0), *m.groups()]
-        data = well_formed(text)
-        found = self._find.find(data)
+        data = text
+        try:
+            found = self._find.find(data)
+        except UnicodeEncodeError:
+            data = well_formed(text)
+            found = self._find.find(data)
         if found is None or (self._sticky and found.range().start != 0):
             return None
         raw = data.encode()  # regress gives UTF-8 byte offsets
@@ -171,12 +176,6 @@ def _group_count(source: str) -> int:
             count += 1
         i += 1
     return count
-
-
-def well_formed(text: str) -> str:
-    """`text` with each lone surrogate as U+FFFD (paired ones joined), for engines that read
-    UTF-8 only."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 # ------------------------------------------------------------------ tokens

@@ -150,7 +150,7 @@ def _is_regex(text: str) -> bool:
         except (re.error, RecursionError, OverflowError):
             return False
         return True
-    from gates.style.jsexpr import well_formed
+    from gatekeeper import well_formed
 
     try:
         regress.Regex(well_formed(text))  # a lone surrogate is a character like any other
