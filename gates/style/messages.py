@@ -158,10 +158,16 @@ def describe(error: Any, base: tuple[Any, ...], allowed: list[Any] | None = None
     elif validator == "const":
         text = f"{prop}must be equal to constant"
     elif validator in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
-                       "pattern", "format", "multipleOf", "uniqueItems"):
+                       "pattern", "format", "multipleOf", "uniqueItems", "exclusiveMinimum",
+                       "exclusiveMaximum"):
+        # draft 4 writes `exclusiveMinimum: true` beside `minimum`: ajv then says "> 0"
+        exclusive = isinstance(error.schema, dict) and error.schema.get(
+            "exclusiveMinimum" if validator == "minimum" else "exclusiveMaximum") is True
         words = {"minLength": "must NOT have fewer than {} characters",
                  "maxLength": "must NOT have more than {} characters",
-                 "minimum": "must be >= {}", "maximum": "must be <= {}",
+                 "minimum": "must be > {}" if exclusive else "must be >= {}",
+                 "maximum": "must be < {}" if exclusive else "must be <= {}",
+                 "exclusiveMinimum": "must be > {}", "exclusiveMaximum": "must be < {}",
                  "minItems": "must NOT have fewer than {} items",
                  "maxItems": "must NOT have more than {} items",
                  "pattern": 'must match pattern "{}"', "format": 'must match format "{}"',
