@@ -17,7 +17,7 @@ import re
 
 from gatekeeper import ConfigError
 from gates.style.functions import CORE, OPTION_CHECKS
-from gates.style.jsonpath import JSONPathError, Path, compile_path
+from gates.style.jsonpath import JSONPathError, Path, compile_path, field_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -215,7 +215,14 @@ def compile_rules(rules: dict[str, RuleDef], forced: frozenset[str] = frozenset(
                 if problem is not None:
                     where = (*tokens, "functionOptions") if "functionOptions" in then else tokens
                     raise rule.source.fail(where, f"rule `{name}`: {problem}")
-            thens.append(Then(then.get("field"), fn, options, fname))
+            field = then.get("field")
+            if isinstance(field, str) and field.startswith("$"):
+                try:
+                    field_path(field)
+                except JSONPathError as exc:
+                    raise rule.source.fail((*tokens, "field"),
+                                           f"rule `{name}`: invalid JSONPath in `field`: {exc}")
+            thens.append(Then(field, fn, options, fname))
         givens: dict[frozenset[str] | None, list[Path]] = {}
         if not _has_scoped_aliases(rule):
             givens[None] = [_compile(text, rule, i) for i, text in _expand(rule, None)]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["JSONPathError", "Path", "Step", "compile_path"]
+__all__ = ["JSONPathError", "Path", "Step", "compile_path", "field_path"]
 
 
 class JSONPathError(ValueError):
@@ -94,6 +94,28 @@ def _bracket_step(text: str, i: int, descend: bool) -> tuple[Step, int]:
 #: yields the objects *in* `info`); refused rather than read as part of a property name.
 _TYPE_SELECTOR = re.compile(r"@(?:null|boolean|number|string|integer|undefined|nonFinite|"
                             r"scalar|array|object|function|other)\(\)")
+
+
+_FIELDS: dict[str, Path] = {}
+
+
+def field_path(text: str) -> Path:
+    """A rule's ``then.field`` that starts with ``$``, as JSONPath-Plus reads it (compiled
+    once): ``$.a``, ``$[...]`` and ``$..a`` are JSONPath, while ``$ref`` or ``$id.x`` start
+    with a property of that name (JSONPath-Plus drops a leading ``$`` only when it stands
+    alone). `JSONPathError` when it is not valid."""
+    found = _FIELDS.get(text)
+    if found is None:
+        m = re.match(r"\$([^.\[]+)", text)
+        if m is None:
+            found = compile_path(text)
+        else:
+            name = m.group(1)
+            quote = "'" if "'" not in name else '"'
+            found = compile_path(f"$[{quote}{m.group(0)}{quote}]{text[m.end():]}")
+            found.text = text
+        _FIELDS[text] = found
+    return found
 
 
 def compile_path(text: str) -> Path:

@@ -17,7 +17,7 @@ from gatekeeper import Pointer, escape
 from gates.style.api import UNDEFINED, Context
 from gates.style.functions import print_value
 from gates.style.jseval import to_str as _to_str
-from gates.style.jsonpath import compile_path
+from gates.style.jsonpath import field_path
 from gates.style.query import Query
 from gates.style.refs import circular_refs, outside_refs, ref_objects
 
@@ -457,7 +457,7 @@ class _Run:
             return [((k,), k) for k in keys] or [((), UNDEFINED)]
         if field.startswith("$"):
             out: list[tuple[tuple[Any, ...], Any]] = []
-            Query([compile_path(field)]).run(value, lambda _i, p, v: out.append((p, v)))
+            Query([field_path(field)]).run(value, lambda _i, p, v: out.append((p, v)))
             return out or [((), UNDEFINED)]
         path = _lodash_path(field)
         node = value

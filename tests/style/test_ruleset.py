@@ -354,3 +354,17 @@ def test_messages_name_the_route_and_print_the_path_as_spectral_does() -> None:
         ("/components/schemas/Direct",
          '#/components/schemas/Direct "Direct.maxLength" property must be defined'),
     }
+
+
+def test_an_invalid_jsonpath_in_field_is_refused_with_its_line(tmp_path) -> None:
+    """It was compiled on first use, and its error stopped every rule of the ruleset."""
+    from gatekeeper import ConfigError
+
+    ruleset = write(tmp_path, "r.yaml", """\
+        rules:
+          bad:
+            given: "$.info"
+            then: {field: "$.paths[?(@ =~ 1)]", function: truthy}
+    """)
+    with pytest.raises(ConfigError, match=r"r\.yaml:4: rule `bad`: invalid JSONPath in `field`"):
+        lint_files(write(tmp_path, "spec.yaml", SPEC), [ruleset])
