@@ -400,6 +400,16 @@ class _Run:
         if key not in self.findings:
             self.findings[key] = Finding(rule.name, ptr, text, severity, mapped)
 
+    def crashed(self, rule: CompiledRule, path: tuple[Any, ...], exc: Exception) -> None:
+        """A rule's function raised (a Python port of a JavaScript function, say): one error
+        finding for that rule, once, at the document's root; every other rule runs on.
+        Reported as an error so that a rule that did not run to the end never reads as
+        passed."""
+        key = (rule.name, self.spec.root, "crashed")
+        if key not in self.findings:
+            self.findings[key] = Finding(rule.name, self.spec.root,
+                                         _crash_message(rule, path, exc), "error", ())
+
     def severity(self, rule: CompiledRule, ptr: Pointer) -> str:
         severity = rule.definition.severity
         if not self.pointer_overrides or ptr.file:
@@ -499,10 +509,19 @@ class _Run:
 
             def on_match(index: int, path: tuple[Any, ...], value: Any,
                          owners: list[CompiledRule] = owners) -> None:
-                self.lint(owners[index], path, value)
+                try:
+                    self.lint(owners[index], path, value)
+                except Exception as exc:  # noqa: BLE001 - that rule's failure, not the walk's
+                    self.crashed(owners[index], path, exc)
 
             Query(paths).run(self.spec.raw, on_match,
                              self.view.target if resolved else None)
+
+
+def _crash_message(rule: CompiledRule, path: tuple[Any, ...], exc: Exception) -> str:
+    where = _pointer_text(tuple(str(p) for p in path)) or "#"
+    return (f"rule `{rule.name}` crashed at {where}: {type(exc).__name__}: {str(exc)[:300]} "
+            "(the rest of the ruleset ran; this rule's findings are incomplete)")
 
 
 def run_rules(spec: Any, rules: list[CompiledRule], pointer_overrides: list[Any] = (),

@@ -368,3 +368,39 @@ def test_an_invalid_jsonpath_in_field_is_refused_with_its_line(tmp_path) -> None
     """)
     with pytest.raises(ConfigError, match=r"r\.yaml:4: rule `bad`: invalid JSONPath in `field`"):
         lint_files(write(tmp_path, "spec.yaml", SPEC), [ruleset])
+
+
+def test_a_python_function_that_raises_fails_its_rule_and_the_rest_runs(tmp_path, cli) -> None:
+    """One rule's function raising (a port with a bug, a document it did not expect) is an
+    error finding of that rule; before, it stopped every rule of the ruleset."""
+    package = tmp_path / "site"
+    write(package, "acme_style/__init__.py", """\
+        def check_paths(target, options, ctx):
+            raise KeyError("prefix")
+    """)
+    write(package, "acme_style-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: acme-style\nVersion: 1.0\n")
+    write(package, "acme_style-1.0.dist-info/entry_points.txt",
+          "[gatekeeper.spectral_functions]\ncheckPaths = acme_style:check_paths\n")
+    ruleset = write(tmp_path, "r.yaml", """\
+        functions: [checkPaths]
+        rules:
+          paths-prefixed:
+            given: $.paths
+            then: {function: checkPaths}
+          info-contact:
+            given: $.info
+            then: {field: contact, function: truthy}
+    """)
+    spec = write(tmp_path, "spec.yaml", SPEC)
+    env = {"PYTHONPATH": os.pathsep.join([str(package), os.environ.get("PYTHONPATH", "")])}
+    result = cli("check", str(spec), "--ruleset", str(ruleset), "--select", "style",
+                 "--format", "json", env=env)
+    assert result.returncode == 1, result.stderr
+    style = next(g for g in json.loads(result.stdout)["gates"] if g["name"] == "style")
+    found = {f["rule"]: (f["severity"], f["message"]) for f in style["findings"]}
+    assert set(found) == {"style/paths-prefixed", "style/info-contact"}
+    severity, message = found["style/paths-prefixed"]
+    assert severity == "error"
+    assert "rule `paths-prefixed` crashed at #/paths: KeyError: 'prefix'" in message
+    assert found["style/info-contact"][0] == "warning"
