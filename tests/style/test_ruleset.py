@@ -293,10 +293,21 @@ def test_documentation_url_and_description_reach_explain_and_sarif(tmp_path, cli
     assert "https://style.example.com/rules#info-contact" in result.stdout
 
 
+def _package_with_check_paths(tmp_path, source: str) -> dict[str, str]:
+    """An installed-looking package whose `check_paths` (`source`) is registered as
+    `checkPaths` under the entry point; the environment that puts it on the path."""
+    package = tmp_path / "site"
+    write(package, "acme_style/__init__.py", source)
+    write(package, "acme_style-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: acme-style\nVersion: 1.0\n")
+    write(package, "acme_style-1.0.dist-info/entry_points.txt",
+          "[gatekeeper.spectral_functions]\ncheckPaths = acme_style:check_paths\n")
+    return {"PYTHONPATH": os.pathsep.join([str(package), os.environ.get("PYTHONPATH", "")])}
+
+
 def test_a_python_function_from_the_entry_point_runs_in_place_of_javascript(tmp_path,
                                                                             cli) -> None:
-    package = tmp_path / "site"
-    write(package, "acme_style/__init__.py", """\
+    env = _package_with_check_paths(tmp_path, """\
         from gates.style.api import Result
 
 
@@ -306,10 +317,6 @@ def test_a_python_function_from_the_entry_point_runs_in_place_of_javascript(tmp_
                     yield Result(f"{path} does not start with {options['prefix']}",
                                  (*ctx.path, path))
     """)
-    write(package, "acme_style-1.0.dist-info/METADATA",
-          "Metadata-Version: 2.1\nName: acme-style\nVersion: 1.0\n")
-    write(package, "acme_style-1.0.dist-info/entry_points.txt",
-          "[gatekeeper.spectral_functions]\ncheckPaths = acme_style:check_paths\n")
     ruleset = write(tmp_path, "r.yaml", """\
         functions: [checkPaths]
         rules:
@@ -318,8 +325,6 @@ def test_a_python_function_from_the_entry_point_runs_in_place_of_javascript(tmp_
             then: {function: checkPaths, functionOptions: {prefix: /v1}}
     """)
     spec = write(tmp_path, "spec.yaml", SPEC)
-
-    env = {"PYTHONPATH": os.pathsep.join([str(package), os.environ.get("PYTHONPATH", "")])}
     result = cli("check", str(spec), "--ruleset", str(ruleset), "--select", "style",
                  "--format", "json", env=env)
     style = next(g for g in json.loads(result.stdout)["gates"]
@@ -373,15 +378,10 @@ def test_an_invalid_jsonpath_in_field_is_refused_with_its_line(tmp_path) -> None
 def test_a_python_function_that_raises_fails_its_rule_and_the_rest_runs(tmp_path, cli) -> None:
     """One rule's function raising (a port with a bug, a document it did not expect) is an
     error finding of that rule; before, it stopped every rule of the ruleset."""
-    package = tmp_path / "site"
-    write(package, "acme_style/__init__.py", """\
+    env = _package_with_check_paths(tmp_path, """\
         def check_paths(target, options, ctx):
             raise KeyError("prefix")
     """)
-    write(package, "acme_style-1.0.dist-info/METADATA",
-          "Metadata-Version: 2.1\nName: acme-style\nVersion: 1.0\n")
-    write(package, "acme_style-1.0.dist-info/entry_points.txt",
-          "[gatekeeper.spectral_functions]\ncheckPaths = acme_style:check_paths\n")
     ruleset = write(tmp_path, "r.yaml", """\
         functions: [checkPaths]
         rules:
@@ -393,7 +393,6 @@ def test_a_python_function_that_raises_fails_its_rule_and_the_rest_runs(tmp_path
             then: {field: contact, function: truthy}
     """)
     spec = write(tmp_path, "spec.yaml", SPEC)
-    env = {"PYTHONPATH": os.pathsep.join([str(package), os.environ.get("PYTHONPATH", "")])}
     result = cli("check", str(spec), "--ruleset", str(ruleset), "--select", "style",
                  "--format", "json", env=env)
     assert result.returncode == 1, result.stderr
