@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from gatekeeper.errors import ConfigError
 from gatekeeper.report import Report
@@ -44,22 +44,21 @@ def parse_report_args(values: Sequence[str] | None,
             raise ConfigError(f"--report: unknown format {name!r}; use one of "
                               f"{', '.join(REPORT_FORMATS)}")
         real = os.path.realpath(path)
-        if real in specs:
-            raise ConfigError(f"--report {name}={path}: that is a spec being checked; "
-                              "refusing to overwrite it")
         if real in seen:
             raise ConfigError(f"--report {name}={path}: the {seen[real]} report already "
                               "writes that file")
-        check_writable(path, f"--report {name}={path}")
+        check_writable(path, f"--report {name}={path}", specs)
         seen[real] = name
         targets.append((name, path))
     return targets
 
 
-def check_writable(path: str, label: str) -> None:
-    """Refuse, before any spec is checked, an output path that cannot be written: a folder,
-    a file in a folder that does not exist, or a place without write permission. Nothing is
-    created or truncated here."""
+def check_writable(path: str, label: str, specs: Collection[str] = ()) -> None:
+    """Refuse, before any spec is checked, an output path that cannot be written: a spec
+    being checked (`specs`: their real paths), a folder, a file in a folder that does not
+    exist, or a place without write permission. Nothing is created or truncated here."""
+    if specs and os.path.realpath(path) in specs:
+        raise ConfigError(f"{label}: that is a spec being checked; refusing to overwrite it")
     if os.path.isdir(path):
         raise ConfigError(f"{label}: is a folder; name a file")
     folder = os.path.dirname(os.path.abspath(path))

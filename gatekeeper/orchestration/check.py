@@ -350,10 +350,7 @@ def _check_outputs(opts: CheckOptions, paths: list[str]) -> None:
     specs = {os.path.realpath(p) for p in paths}
     for flag, path in (("--output", opts.output), ("--pr-summary", opts.pr_summary)):
         if path:
-            if os.path.realpath(path) in specs:
-                raise ConfigError(f"{flag} {path}: that is a spec being checked; refusing to "
-                                  "overwrite it")
-            check_writable(path, f"{flag} {path}")
+            check_writable(path, f"{flag} {path}", specs)
 
 
 def _check_in_supervised_child(opts: CheckOptions, prepared: Prepared) -> int:

@@ -261,11 +261,10 @@ def _local_refs(document: Any, written: set[str] | None = None) -> frozenset[str
     if cached is not None and cached[0] is document:
         return cached[1]
     from gatekeeper import PointerError, parse_fragment
-    from gates.style.refs import outside_refs, ref_objects
+    from gates.style.refs import outside_refs_of
 
     if written is None:
-        found, strings, _plain = ref_objects(document)
-        written = outside_refs(found, strings)
+        written = outside_refs_of(document)
     targets: set[str] = set()
     for ref in written:
         if "#" in ref:

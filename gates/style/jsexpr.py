@@ -104,25 +104,21 @@ class JSPattern:
     Unicode property, without it (Annex B) ``\\z`` is the letter z and ``x{1`` a literal;
     ``$`` is the very end; named groups and ``\\k<name>``. `search(text)` is `RegExp.test`
     after ``lastIndex = 0``, as Spectral calls it (``g`` changes nothing, ``y`` anchors at the
-    start). Without regress, `js_regex`'s translation to Python's `re` is used.
+    start).
 
     One difference stays: regress matches code points, JavaScript without ``u`` UTF-16 units,
     so ``^.$`` matches an emoji here and not there."""
 
-    __slots__ = ("_find", "_sticky", "_python", "_count")
+    __slots__ = ("_find", "_sticky", "_count")
 
     def __init__(self, source: str, flags: str = "") -> None:
         if len(set(flags)) != len(flags) or set(flags) - set("dgimsuvy") or \
                 ("u" in flags and "v" in flags):
             raise JSError(f"invalid regular expression /{source}/{flags}: invalid flags")
+        import regress
+
         self._sticky = "y" in flags
-        self._python = None
         self._count = _group_count(source)
-        try:
-            import regress
-        except ImportError:
-            self._python = js_regex(source, flags)
-            return
         try:
             self._find = regress.Regex(well_formed(source),
                                        "".join(f for f in flags if f in "imsuv"))
@@ -130,9 +126,6 @@ class JSPattern:
             raise JSError(f"invalid regular expression /{source}/{flags}: {exc}") from None
 
     def search(self, text: str) -> bool:
-        if self._python is not None:
-            found = self._python.match(text) if self._sticky else self._python.search(text)
-            return found is not None
         try:
             found = self._find.find(text)
         except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800"): regress reads
@@ -142,9 +135,6 @@ class JSPattern:
     def groups(self, text: str) -> list[Any] | None:
         """``text.match(regex)`` without the ``g`` flag: the match and its groups (None for
         a group that took no part), or None."""
-        if self._python is not None:
-            m = self._python.search(text)
-            return None if m is None else [m.group(0), *m.groups()]
         data = text
         try:
             found = self._find.find(data)

@@ -10,7 +10,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["circular_refs", "outside_refs", "ref_objects"]
+__all__ = ["circular_refs", "outside_refs", "outside_refs_of", "ref_objects"]
 
 
 def ref_objects(document: Any) -> tuple[list[tuple[dict[str, Any], tuple[str, ...]]],
@@ -105,6 +105,13 @@ def outside_refs(refs_found: list[tuple[dict[str, Any], tuple[str, ...]]],
         out.add(ref)
     out.update(strings - placed)
     return out
+
+
+def outside_refs_of(document: Any) -> set[str]:
+    """`outside_refs` of `document`, for a caller without the runner's view (which has them
+    already)."""
+    found, strings, _plain = ref_objects(document)
+    return outside_refs(found, strings)
 
 
 def circular_refs(refs_found: list[tuple[dict[str, Any], tuple[str, ...]]]) -> set[int]:

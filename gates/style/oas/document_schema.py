@@ -24,6 +24,7 @@ import re
 
 from gates.style.api import Result
 from gates.style.fast_schema import surely_valid
+from gates.style.jsexpr import JSError, JSPattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -137,32 +138,21 @@ def _is_regex(text: str) -> bool:
     Without the ``u`` flag JavaScript reads the web-compatible syntax (ECMAScript's Annex B):
     ``\\A``, ``\\z`` or ``\\p{L}`` are escapes of the letter itself, ``x{1`` and a lone ``]``
     are literals; ``(?i)``, ``a++`` or ``(?<=a)*`` are errors. Python's `re` disagrees on
-    each of these (amazonaws.com's storagegateway spec writes ``\\A...\\z``). regress, a
-    parser of ECMAScript's syntax, reads it as Node does (tests/style/test_functions.py
-    holds it to Node's answers); Python's `re` is the fallback without it."""
+    each of these (amazonaws.com's storagegateway spec writes ``\\A...\\z``). `JSPattern`
+    (regress, a parser of ECMAScript's syntax) reads it as Node does;
+    sample_specs/style/regex-patterns.yaml holds it to Spectral's answers."""
     if _Z_ANCHOR.search(text):
         return False
     try:
-        import regress
-    except ImportError:
-        try:
-            re.compile(text)
-        except (re.error, RecursionError, OverflowError):
-            return False
-        return True
-    from gatekeeper import well_formed
-
-    try:
-        regress.Regex(well_formed(text))  # a lone surrogate is a character like any other
-    except regress.RegressError as exc:
-        # regress stops at some hundreds of nested groups; V8 reads any depth
+        JSPattern(text)
+    except JSError as exc:  # regress stops at some hundreds of nested groups; V8 reads any
         return "too deeply nested" in str(exc)
-    except Exception:  # noqa: BLE001 - anything else regress refuses: not a pattern
-        return False
     return True
 
 
-_FAST_FORMATS = {
+#: The formats Spectral's validator checks here, for strings; both validators use them, so
+#: that the two agree on every value.
+_FORMATS = {
     "uri": lambda v: bool(_URI_FRAGMENT.search(v) and _URI.match(v)),
     "email": lambda v: bool(_EMAIL.match(v)),
     "regex": _is_regex,
@@ -174,10 +164,8 @@ def _format_checker() -> Any:
     from jsonschema import FormatChecker
 
     checker = FormatChecker(formats=())
-    checker.checks("uri")(lambda v: not isinstance(v, str)
-                          or bool(_URI_FRAGMENT.search(v) and _URI.match(v)))
-    checker.checks("email")(lambda v: not isinstance(v, str) or bool(_EMAIL.match(v)))
-    checker.checks("regex")(lambda v: not isinstance(v, str) or _is_regex(v))
+    for name, test in _FORMATS.items():
+        checker.checks(name)(lambda v, test=test: not isinstance(v, str) or test(v))
     return checker
 
 
@@ -208,9 +196,8 @@ def _fast_validator(name: str) -> Any:
         resources = [((_load(r).get("$id") or _load(r).get("id")).rstrip("#"), _load(r))
                      for r in _RESOURCES]
         registry = jsonschema_rs.Registry(resources)
-        # the format checks of the detailed validator, so that the two agree on every value
         return jsonschema_rs.validator_for(_load(name), registry=registry,
-                                           validate_formats=True, formats=_FAST_FORMATS)
+                                           validate_formats=True, formats=_FORMATS)
     except Exception:  # noqa: BLE001 - an older jsonschema-rs: jsonschema alone is used
         return None
 

@@ -367,10 +367,9 @@ def referenced_pointers(document: Any, written: Any = None) -> set[str]:
     from urllib.parse import unquote
 
     if written is None:
-        from gates.style.refs import outside_refs, ref_objects
+        from gates.style.refs import outside_refs_of
 
-        found, strings, _plain = ref_objects(document)
-        written = outside_refs(found, strings)
+        written = outside_refs_of(document)
     return {unquote(ref) for ref in written if ref.startswith("#")}
 
 
