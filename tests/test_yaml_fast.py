@@ -317,3 +317,37 @@ def test_keys_of_a_big_mapping_located_as_the_exact_table_does(keys: list[str]) 
     exact = doc._exact_doc()
     pointers = _pointers(doc.data, random.Random(3), 600)
     assert [doc.locate(p) for p in pointers] == [exact.locate(p) for p in pointers]
+
+
+ALIASED_REF = """openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200': &ok
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Missing'}
+        '201': *ok
+components: {schemas: {}}
+"""
+
+
+def test_a_shared_container_is_scanned_once_and_its_reference_reported_once(
+        tmp_path: Path) -> None:
+    """The fast path refuses anchors, so its data is a tree and the `$ref` scan keeps no set
+    of visited containers; an aliased node (the exact path) is still visited once."""
+    from gatekeeper.errors import SpecError as Refused
+    from gatekeeper.spec import load
+
+    tree = parse_text("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n")
+    assert tree._fast and not tree.shares_containers
+    aliased = parse_text(ALIASED_REF)
+    assert not aliased._fast and aliased.shares_containers
+    path = tmp_path / "aliased.yaml"
+    path.write_text(ALIASED_REF, encoding="utf-8")
+    with pytest.raises(Refused) as caught:
+        load(str(path))
+    assert str(caught.value).count("Missing") == 1, str(caught.value)
