@@ -77,7 +77,8 @@ class Document:
     locator, then PyYAML's table."""
 
     __slots__ = ("path", "display", "text", "data", "is_json", "positions", "notes",
-                 "_line_starts", "_json_members", "_fast", "_locator", "_exact", "_limits")
+                 "_line_starts", "_json_members", "_fast", "_locator", "_exact", "_limits",
+                 "_known")
 
     def __init__(self, path: str, display: str, text: str, data: Any, is_json: bool,
                  positions: dict[int, Any] | None = None,
@@ -96,6 +97,8 @@ class Document:
         self._locator: Any = None
         self._exact: Document | None = None
         self._limits = limits
+        #: positions found by another process on its own copy of this file (`remember`)
+        self._known: dict[tuple[str, ...], tuple[int, int]] = {}
 
     def __repr__(self) -> str:
         return f"Document({self.display!r}, is_json={self.is_json})"
@@ -108,8 +111,16 @@ class Document:
         with one, 15 without)."""
         return not (self.is_json or self._fast)
 
+    def remember(self, tokens: tuple[str, ...], line: int, column: int) -> None:
+        """`locate(tokens)`'s answer, computed elsewhere from the same text (a helper process
+        that located its own findings), so that this process does not search for it."""
+        self._known[tokens] = (line, column)
+
     def locate(self, tokens: tuple[str, ...]) -> tuple[int, int]:
         """1-based (line, column) of the node at `tokens`, or of its nearest existing ancestor."""
+        known = self._known.get(tokens) if self._known else None
+        if known is not None:
+            return known
         if self.is_json:
             return self._offset_to_line_col(_json_offset(self, tokens))
         if self._fast:

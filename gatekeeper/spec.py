@@ -153,6 +153,12 @@ class Spec:
         line, col = doc.locate(pointer.tokens)
         return Location(doc.display, line, col)
 
+    def remember_location(self, pointer: Pointer, line: int, column: int) -> None:
+        """What `location(pointer)` gives, computed by another process from its own copy of
+        the same file (a gate's helper process): this process then does not search for it."""
+        doc = self.documents.get(pointer.file) or self.documents[""]
+        doc.remember(pointer.tokens, line, column)
+
     def display_file(self, pointer: Pointer) -> str:
         doc = self.documents.get(pointer.file) or self.documents[""]
         return doc.display
