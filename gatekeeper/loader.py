@@ -49,15 +49,19 @@ class Limits(Record):
     """Every budget the loader enforces. Each has a CLI flag named in its error message:
     --max-file-size, --max-nodes (expanded YAML nodes when aliases are used), --max-depth;
     ``allow_remote_refs`` (R8, --allow-remote-ref): https prefixes remote $refs may be
-    fetched from (none: refused); --allow-private-networks (remote refs only)."""
+    fetched from (none: refused); --allow-private-networks (remote refs only).
+    ``spare_core``: this process may fork a helper while it loads (`yaml_fast` scans a big
+    YAML text beside the parse); only the command line's worker for one spec says so, since
+    a library caller's process may run threads, which a fork does not carry, and a batch's
+    workers already use every core."""
 
     __slots__ = ("max_file_size", "max_nodes", "max_depth", "max_ref_hops", "max_files",
-                 "allow_remote_refs", "allow_private_networks")
+                 "allow_remote_refs", "allow_private_networks", "spare_core")
 
     def __init__(self, max_file_size: int = 100 * 1024 * 1024, max_nodes: int = 2_000_000,
                  max_depth: int = 256, max_ref_hops: int = 1000, max_files: int = 20_000,
                  allow_remote_refs: tuple[str, ...] = (),
-                 allow_private_networks: bool = False) -> None:
+                 allow_private_networks: bool = False, spare_core: bool = False) -> None:
         self.max_file_size = max_file_size
         self.max_nodes = max_nodes
         self.max_depth = max_depth
@@ -65,6 +69,7 @@ class Limits(Record):
         self.max_files = max_files
         self.allow_remote_refs = allow_remote_refs
         self.allow_private_networks = allow_private_networks
+        self.spare_core = spare_core
 
 
 class Document:
@@ -514,7 +519,7 @@ def _parse_yaml(text: str, path: str, display: str, limits: Limits) -> Document:
     from gatekeeper import yaml_fast
 
     try:
-        ok, data = yaml_fast.fast_load(text, limits.max_depth)
+        ok, data = yaml_fast.fast_load(text, limits.max_depth, limits.spare_core)
     except ValueError as exc:  # block nesting that would crash the parsers
         raise SpecError(str(exc), file=display) from None
     if ok:

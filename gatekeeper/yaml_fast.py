@@ -293,8 +293,10 @@ def depth_estimate(text: str) -> int:
     return deepest
 
 
-def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
+def fast_load(text: str, max_depth: int, spare_core: bool = False) -> tuple[bool, Any]:
     """(True, data) from yaml_rs, or (False, None) when the PyYAML path must decide.
+    `spare_core`: this process may fork (`Limits.spare_core`) to scan a big text beside
+    the parse.
 
     Raises `ValueError` with a message when block nesting is provably over `max_depth`
     (the parsers would crash on it)."""
@@ -305,31 +307,101 @@ def fast_load(text: str, max_depth: int) -> tuple[bool, Any]:
         return False, None
     if _yaml_rs is None or (not text.endswith("\n") and _block_scalar_at_end(text)):
         return False, None
+    # Anchors first, and always before parsing: an alias bomb must never reach yaml_rs.
     if ("!" in text or "&" in text) and _property_suspect(text):
         return False, None
+    beside = _scan_beside(text) if spare_core else None
+    if beside is None and _reads_otherwise(text):
+        return False, None
+    try:
+        data = _yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - any refusal: PyYAML gives the exact message
+        if beside is not None:
+            beside.result()
+        return False, None
+    if beside is not None and beside.result():
+        return False, None
+    keys = _keys_as_written(data, max_depth)
+    if not keys or (keys == 2 and _int_key_suspect(text)):
+        return False, None
+    return True, data
+
+
+def _reads_otherwise(text: str) -> bool:
+    """True if yaml_rs may read `text` otherwise than the exact loader in a way the parse
+    itself does not show: merge keys, directives, document markers, characters libyaml
+    refuses, numbers the two resolvers read differently. (Tags and anchors are ruled out
+    before; they are a matter of safety, not only of fidelity.)"""
     if "<<" in text and _MERGE.search(text):
-        return False, None
+        return True
     if text.startswith("%") or "\n%" in text:  # a directive (`^%`; a regex took 42 ms)
-        return False, None
+        return True
     has_marker = text.startswith(("---", "...")) or _MARKER_LINE.search(text) is not None
     markers = list(_DOC_MARKER.finditer(text)) if has_marker else []
     if markers:
         first = markers[0]
         if len(markers) > 1 or text[first.start():first.end()] == "..." or \
                 re.search(r"^[ \t]*[^ \t\r\n#]", text[:first.start()], re.M):
-            return False, None
-    if _has_non_printable(text):
-        return False, None
-    if _number_suspect(text):
-        return False, None
+            return True
+    return _has_non_printable(text) or _number_suspect(text)
+
+
+#: A text this long has `_reads_otherwise` decided in a forked process while yaml_rs parses
+#: it here: Stripe's 4.2 MB spends about 45 ms in those scans and 68 ms in yaml_rs, and the
+#: fork costs about 2 ms (benchmarks/README.md, "Scanning beside the parse").
+_SCAN_BESIDE_FROM = 1 << 20
+
+
+class _Beside:
+    """`_reads_otherwise(text)` computed in a forked child; `result()` waits for it."""
+
+    __slots__ = ("pid", "rfd")
+
+    def __init__(self, pid: int, rfd: int) -> None:
+        self.pid, self.rfd = pid, rfd
+
+    def result(self) -> bool:
+        import os
+
+        try:
+            answer = os.read(self.rfd, 1)
+        except OSError:
+            answer = b""
+        finally:
+            os.close(self.rfd)
+            try:
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+        return answer != b"0"  # no answer (the child died): the exact loader decides
+
+
+def _scan_beside(text: str) -> _Beside | None:
+    """Start `_reads_otherwise(text)` in a forked child, or None to run it here: a text
+    under `_SCAN_BESIDE_FROM`, one core, or no fork."""
+    if len(text) < _SCAN_BESIDE_FROM:
+        return None
+    import os
+
+    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
+            or len(os.sched_getaffinity(0)) < 2:
+        return None
     try:
-        data = _yaml_rs.loads(text, parse_datetime=False)
-    except Exception:  # noqa: BLE001 - any refusal: PyYAML gives the exact message
-        return False, None
-    keys = _keys_as_written(data, max_depth)
-    if not keys or (keys == 2 and _int_key_suspect(text)):
-        return False, None
-    return True, data
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: one byte, then the end (no teardown, no buffered output)
+        code = 0
+        try:
+            os.close(rfd)
+            os.write(wfd, b"1" if _reads_otherwise(text) else b"0")
+        except BaseException:  # noqa: BLE001 - the parent then falls back to the exact loader
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    return _Beside(pid, rfd)
 
 
 _BIG_INT_BITS = 14_000  # about 4,214 decimal digits: below Python's 4,300-digit str limit

@@ -351,3 +351,107 @@ def test_a_shared_container_is_scanned_once_and_its_reference_reported_once(
     with pytest.raises(Refused) as caught:
         load(str(path))
     assert str(caught.value).count("Missing") == 1, str(caught.value)
+
+
+_BESIDE_CHECK = r"""
+import json, sys
+from gatekeeper import yaml_fast
+from gatekeeper.loader import Limits, _parse_yaml_exact
+
+text = sys.stdin.read()
+beside = yaml_fast._scan_beside(text)
+if beside is None:
+    print(json.dumps("no fork"))
+    raise SystemExit
+answer = beside.result()
+if sys.argv[1] == "dies":
+    def dies(_text):
+        raise MemoryError  # in the forked process: it ends without an answer
+    yaml_fast._reads_otherwise = dies
+    beside = yaml_fast._scan_beside(text)
+    print(json.dumps([beside.result(), yaml_fast.fast_load(text, 256, True)[0]]))
+    raise SystemExit
+ok, data = yaml_fast.fast_load(text, 256, True)
+same = not ok or data == _parse_yaml_exact(text, "x", "x", Limits()).data
+print(json.dumps([answer, yaml_fast._reads_otherwise(text), ok, same,
+                  yaml_fast.fast_load(text, 256, False)[0]]))
+"""
+
+
+def _beside(tail: str, mode: str = "scan") -> Any:
+    """Runs `_BESIDE_CHECK` on a document past `_SCAN_BESIDE_FROM` in a process of its own:
+    the scans fork, and a fork of this test process would count its memory as a child's
+    peak RSS in the tests after it (tests/hostile measure their children's)."""
+    import subprocess
+    import sys
+
+    filler = "".join(f"  k{i}: just some words of prose, {i}\n" for i in range(40_000))
+    text = "openapi: 3.0.3\ninfo:\n  title: T\n  version: '1'\npaths: {}\nx-filler:\n" \
+        + filler + tail
+    assert len(text) > yaml_fast._SCAN_BESIDE_FROM
+    out = subprocess.run([sys.executable, "-c", _BESIDE_CHECK, mode], input=text,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    if answer == "no fork":
+        pytest.skip("one core or no fork: the scans run in the loading process")
+    return answer
+
+
+@pytest.mark.parametrize("tail, fast", [
+    ("x-end: plain\n", True),
+    ("x-end: 1e3\n", False),  # a number the two resolvers read differently
+    ("x-end: a\x07b\n", False),  # a character libyaml refuses
+    ("x-end: a\n...\n", False),  # a document end marker
+], ids=["clean", "number", "control", "marker"])
+def test_scans_beside_the_parse_decide_as_the_scans_in_this_process(tail: str,
+                                                                   fast: bool) -> None:
+    beside, here, ok, same_data, ok_here = _beside(tail)
+    assert beside is here is (not fast)
+    assert ok is ok_here is fast and same_data
+
+
+def test_a_scan_beside_that_dies_leaves_the_decision_to_the_exact_loader() -> None:
+    assert _beside("x-end: plain\n", "dies") == [True, False]  # no answer: not proven safe
+
+
+def test_a_library_load_never_forks(tmp_path: Path) -> None:
+    """Only the command line's worker for one spec scans beside the parse (`Limits.spare_core`):
+    a library caller's process may run threads, which a fork does not carry."""
+    import subprocess
+    import sys
+
+    spec = tmp_path / "big.yaml"
+    spec.write_text("openapi: 3.0.3\ninfo:\n  title: T\n  version: '1'\npaths: {}\nx-filler:\n"
+                    + "".join(f"  k{i}: some words, {i}\n" for i in range(60_000)))
+    assert spec.stat().st_size > yaml_fast._SCAN_BESIDE_FROM
+    script = ("import os, sys, gatekeeper\n"
+              "def no_fork():\n    raise AssertionError('forked')\n"
+              "os.fork = no_fork\n"
+              "print(len(gatekeeper.load(sys.argv[1]).raw['x-filler']))\n")
+    out = subprocess.run([sys.executable, "-c", script, str(spec)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "60000", out.stderr
+
+
+def test_the_command_line_reports_the_same_with_the_scans_beside(tmp_path: Path) -> None:
+    """The worker for one spec scans a big YAML text in a second process; without a worker
+    (`--timeout 0 --max-memory 0`) the scans run in the one process: same report."""
+    from conftest import run_cli
+
+    spec = tmp_path / "big.yaml"
+    paths = "".join(f"  /things{i}:\n    get:\n      responses:\n        '200':\n"
+                    f"          description: ok {i}\n" for i in range(14_000))
+    spec.write_text("openapi: 3.0.3\ninfo:\n  title: T\n  version: '1'\npaths:\n" + paths)
+    assert spec.stat().st_size > yaml_fast._SCAN_BESIDE_FROM
+
+    def run(*extra: str) -> Any:
+        out = run_cli("check", "--format", "json", *extra, str(spec))
+        assert out.returncode == 1, out.stderr
+        data = json.loads(out.stdout)
+        data.pop("generated_at", None)
+        return data
+
+    supervised = run()
+    assert supervised == run("--timeout", "0", "--max-memory", "0")
+    assert supervised["gates"] and "docs/undocumented-operation" in json.dumps(supervised)
