@@ -118,7 +118,7 @@ def _check_each(opts: CheckOptions, prepared: Prepared, gates: Any, specs: list[
                 ) -> tuple[list[Any], int, Any]:
     """Each spec in turn in this process (and, with --live, the service): the reports, the
     number of specs that could not be loaded, and the live audit's redactor (or None)."""
-    from gatekeeper.orchestration.isolation import keep_until_exit, set_stage
+    from gatekeeper.orchestration.isolation import set_stage
     from gatekeeper.errors import SpecError
     from gatekeeper.spec import load
 
@@ -155,8 +155,6 @@ def _check_each(opts: CheckOptions, prepared: Prepared, gates: Any, specs: list[
                 report = steps.load_test(spec, opts.live, live_flags, cfg, report,
                                          opts.progress, opts.debug)
         reports.append(report)
-        if path == specs[-1]:
-            keep_until_exit(spec)  # the last spec goes with the worker's process, not freed
     return reports, errors, redactor
 
 

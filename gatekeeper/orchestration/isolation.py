@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["DEFAULT_MAX_MEMORY", "DEFAULT_TIMEOUT", "REPORTING_STAGE", "WorkerLimits",
-           "forking_available", "keep_until_exit", "limit_memory", "run_forked", "set_stage",
-           "supervise", "worker_error"]
+           "forking_available", "limit_memory", "run_forked", "set_stage", "supervise",
+           "worker_error"]
 
 # ---------------------------------------------------------------------- R12: the worker
 # Loading, resolution, validation and the gates run in a forked child with an address-space
@@ -81,19 +81,6 @@ def set_stage(name: str) -> None:
     if page is not None:
         data = name.encode()[:63]
         page[:64] = data + b"\0" * (64 - len(data))
-
-
-#: What a worker holds until its `os._exit`, so that it is never freed object by object.
-_KEPT: list[Any] = []
-
-
-def keep_until_exit(*objects: Any) -> None:
-    """In a worker (which ends with `os._exit`, returning its memory whole), hold `objects`
-    until then: freeing a loaded spec object by object is work nobody needs (Graph beta's
-    47 MB: 0.12 s of CPU; Stripe's 4 MB: 13 ms; benchmarks/README.md, "Not freeing the
-    spec"). A no-op outside a worker, where the caller's memory must come back."""
-    if _STAGE[0] is not None:
-        _KEPT.extend(objects)
 
 
 def _stage_of(page: Any) -> str:

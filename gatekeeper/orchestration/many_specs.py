@@ -20,8 +20,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from gatekeeper.orchestration.isolation import (REPORTING_STAGE, WorkerLimits,
-                                                forking_available, keep_until_exit,
-                                                run_forked, set_stage, worker_error)
+                                                forking_available, run_forked, set_stage,
+                                                worker_error)
 from gatekeeper.record import Record
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -266,7 +266,6 @@ def check_spec(path: str, *, config: Any, limits: Any = None, ref_root: str | No
     set_stage("loading")
     spec = load(path, limits=limits, ref_root=ref_root)
     set_stage("checking")
-    keep_until_exit(spec)  # a worker's spec is returned with its process, not freed
     return run_check(spec, path, gates_for(config), config, limits=limits, ref_root=ref_root,
                      raise_errors=raise_errors, **compare)
 
