@@ -168,3 +168,20 @@ def test_a_large_result_crosses_whole_and_no_address_space_is_reserved_for_it():
     finally:
         helper.stop()
     assert grown < 1024, f"{grown} KiB of address space reserved for a helper's result"
+
+
+@needs_two_cores
+def test_a_helper_yields_to_the_check_when_both_want_a_core():
+    from gatekeeper.orchestration.helper_process import HELPER_NICENESS
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    helper = HelperProcess("style", str(SAMPLES / "petstore.yaml"),
+                           lambda: str(os.getpriority(os.PRIO_PROCESS, 0)).encode(),
+                           WorkerLimits(timeout=60))
+    helper.start()
+    try:
+        niceness = helper.result()
+    finally:
+        helper.stop()
+    assert HELPER_NICENESS > 0
+    assert niceness == str(min(mine + HELPER_NICENESS, 19)).encode()
