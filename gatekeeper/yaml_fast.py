@@ -17,6 +17,10 @@ so it is used only when a cheap scan of the text proves none of them can occur:
 * very deep block nesting segfaults both libyaml and yaml_rs (about 20,000 levels): refused
   before any parser sees the text when an indentation count proves it too deep.
 
+The scans that are a matter of fidelity (numbers, characters, markers, directives, merge
+keys) may run in a forked process while yaml_rs parses a big text (`_scan_beside`); tags and
+anchors, a matter of safety, are always ruled out first.
+
 Any exception from yaml_rs (duplicate keys, syntax errors, flow nesting over 256) also falls
 back to PyYAML, which produces the exact message with its line. After parsing, keys are made
 strings as written (``200:`` is ``"200"``); a float, boolean, null or collection key falls
