@@ -10,7 +10,7 @@ threshold, and decides pass or fail. An exception inside a rule becomes a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from gatekeeper.config import Config, did_you_mean
 from gatekeeper.errors import ConfigError
@@ -299,7 +299,7 @@ def run(spec: Any, gates: Sequence[Gate], config: Config, *, raise_errors: bool 
         for gate in sorted(active, key=lambda g: g.name in late):
             by_gate[gate.name] = _run_gate(spec, gate, config, raise_errors)
             _drop_private_memos(spec, gate.name)
-    results = [by_gate[gate.name] for gate in active]
+        results = [by_gate[gate.name]() for gate in active]  # located meanwhile, maybe
     info = SpecInfo(path=spec.path, title=spec.title, api_version=spec.api_version,
                     openapi_version=spec.openapi_version, operations=len(spec.operations),
                     files=len(spec.documents))
@@ -319,10 +319,13 @@ def _drop_private_memos(spec: Any, gate_name: str) -> None:
         forget(gate_name + ".")
 
 
-def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> GateResult:
+def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool
+              ) -> Callable[[], GateResult]:
+    """Runs the gate's rules and metric; returns the function that gives its result once its
+    findings are located (`Spec.locations`, which may locate them beside the next gates)."""
     gc = config.gate(gate.name)
     gate_options = {**gate.options, **gc.options}
-    findings: dict[tuple[str, Pointer, str], Finding] = {}
+    findings: dict[tuple[str, Pointer, str], tuple[Any, ...]] = {}
     # file -> `_waivable`, here once a file, not once a finding: `_waiver`'s own look took
     # about 1 us a finding that no waiver can cover (38 ms of Graph beta's 38k findings).
     waivable: dict[str, bool] = {}
@@ -336,10 +339,11 @@ def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> Gate
             waivable[file] = _waivable(spec, file)
         waived = _waiver(spec, v.pointer, rule_id, gate.name) if waivable[file] else None
         fragment = v.pointer.fragment  # once for both the pointer text and the fingerprint
-        # Arguments by position, in `Finding`'s order: by keyword the call took about 1 us
-        # more (timeit: 1.2 to 1.7 us against 0.3 to 0.7), 35 ms of Graph beta's 38k findings.
-        findings[key] = Finding(
-            spec.location(v.pointer), rule_id, severity, v.message, v.pointer.file + fragment,
+        # `Finding`'s fields but the first (its location, found at the end) in its order, for
+        # arguments by position: by keyword the call took about 1 us more (timeit: 1.2 to 1.7
+        # us against 0.3 to 0.7), 35 ms of Graph beta's 38k findings.
+        findings[key] = (
+            v.pointer, rule_id, severity, v.message, v.pointer.file + fragment,
             gate.name, waived, fingerprint(rule_id, v.pointer, v.subject, fragment), v.extra)
 
     for r in selected_rules(gate, config):
@@ -373,10 +377,17 @@ def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool) -> Gate
                 Violation(spec.root, f"{metric.label} is {metric.value * 100:.1f} %, below the "
                                      f"{threshold * 100:g} % threshold",
                           subject=gate.below_threshold_rule))
-    ordered = tuple(sorted(findings.values(), key=FINDING_ORDER))
-    failing = any(f.waived is None and f.severity.rank >= config.fail_on.rank for f in ordered)
-    passed = not failing
-    weight = gc.weight if gc.weight is not None else gate.weight
-    return GateResult(name=gate.name, title=gate.title, description=gate.description,
-                      findings=ordered, metric=metric, threshold=threshold, passed=passed,
-                      mandatory=gate.mandatory, weight=weight)
+    found = list(findings.values())
+    located = spec.locations([f[0] for f in found]) if hasattr(spec, "locations") else \
+        (lambda: [spec.location(f[0]) for f in found])  # a spec-like object of a test
+
+    def result() -> GateResult:
+        ordered = tuple(sorted((Finding(where, *f[1:]) for where, f in zip(located(), found)),
+                               key=FINDING_ORDER))
+        failing = any(f.waived is None and f.severity.rank >= config.fail_on.rank
+                      for f in ordered)
+        weight = gc.weight if gc.weight is not None else gate.weight
+        return GateResult(name=gate.name, title=gate.title, description=gate.description,
+                          findings=ordered, metric=metric, threshold=threshold,
+                          passed=not failing, mandatory=gate.mandatory, weight=weight)
+    return result

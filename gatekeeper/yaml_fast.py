@@ -323,7 +323,7 @@ def fast_load(text: str, max_depth: int, spare_core: bool = False) -> tuple[bool
         if beside is not None:
             beside.result()
         return False, None
-    if beside is not None and beside.result():
+    if beside is not None and beside.result() is not False:  # None: no answer, not proven
         return False, None
     keys = _keys_as_written(data, max_depth)
     if not keys or (keys == 2 and _int_key_suspect(text)):
@@ -356,56 +356,15 @@ def _reads_otherwise(text: str) -> bool:
 _SCAN_BESIDE_FROM = 1 << 20
 
 
-class _Beside:
-    """`_reads_otherwise(text)` computed in a forked child; `result()` waits for it."""
-
-    __slots__ = ("pid", "rfd")
-
-    def __init__(self, pid: int, rfd: int) -> None:
-        self.pid, self.rfd = pid, rfd
-
-    def result(self) -> bool:
-        import os
-
-        try:
-            answer = os.read(self.rfd, 1)
-        except OSError:
-            answer = b""
-        finally:
-            os.close(self.rfd)
-            try:
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-        return answer != b"0"  # no answer (the child died): the exact loader decides
-
-
-def _scan_beside(text: str) -> _Beside | None:
-    """Start `_reads_otherwise(text)` in a forked child, or None to run it here: a text
-    under `_SCAN_BESIDE_FROM`, one core, or no fork."""
+def _scan_beside(text: str) -> Any:
+    """`_reads_otherwise(text)` started in a forked process (`gatekeeper.beside`; its
+    `result()` is True, False, or None if it failed), or None to run it here: a text under
+    `_SCAN_BESIDE_FROM`, one core, or no fork."""
     if len(text) < _SCAN_BESIDE_FROM:
         return None
-    import os
+    from gatekeeper import beside
 
-    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
-            or len(os.sched_getaffinity(0)) < 2:
-        return None
-    try:
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # the child: one byte, then the end (no teardown, no buffered output)
-        code = 0
-        try:
-            os.close(rfd)
-            os.write(wfd, b"1" if _reads_otherwise(text) else b"0")
-        except BaseException:  # noqa: BLE001 - the parent then falls back to the exact loader
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(wfd)
-    return _Beside(pid, rfd)
+    return beside.start(lambda: _reads_otherwise(text))
 
 
 _BIG_INT_BITS = 14_000  # about 4,214 decimal digits: below Python's 4,300-digit str limit

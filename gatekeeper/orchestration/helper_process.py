@@ -217,3 +217,6 @@ def adopt_helpers(spec: Any, path: str) -> None:
     for name, helper in _RUNNING.items():
         if helper.path == path:
             attach_helper(spec, name, helper)
+            # The helper has the spare core: locating findings beside the gates as well
+            # made Stripe's check with a ruleset slower, 0.750 -> 0.841 s (12 runs each).
+            spec.spare_core = False
