@@ -18,7 +18,7 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Beside", "start"]
+__all__ = ["Beside", "second_core", "start"]
 
 
 class Beside:
@@ -56,11 +56,24 @@ class Beside:
             return None
 
 
-def start(fn: Callable[[], Any]) -> Beside | None:
-    """Run `fn()` (its result plain values that marshal can send) in a forked child, or
-    return None where there is no second core or no fork: the caller then runs it itself."""
+def second_core() -> bool:
+    """Whether this process may fork work beside itself: fork, two or more cores for it, and
+    no other thread running (a fork carries only the calling thread; a lock another thread
+    held would stay held in the child). After the live audit's or the load test's threads,
+    or under gevent's patched fork, never."""
     if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity") \
             or len(os.sched_getaffinity(0)) < 2:
+        return False
+    import sys
+
+    threading = sys.modules.get("threading")
+    return "gevent" not in sys.modules and (threading is None or threading.active_count() == 1)
+
+
+def start(fn: Callable[[], Any]) -> Beside | None:
+    """Run `fn()` (its result plain values that marshal can send) in a forked child, or
+    return None where `second_core` says no: the caller then runs it itself."""
+    if not second_core():
         return None
     try:
         rfd, wfd = os.pipe()

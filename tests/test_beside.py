@@ -100,3 +100,26 @@ def test_a_library_run_locates_in_its_own_process(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) >= 1500
+
+
+def test_no_work_beside_while_another_thread_runs():
+    """A fork carries only the calling thread: after the live audit's or the load test's
+    threads have started, the check's process works alone until they have ended."""
+    script = ("import json, threading\n"
+              "from gatekeeper import beside\n"
+              "before = beside.start(lambda: 1)\n"
+              "stop = threading.Event()\n"
+              "other = threading.Thread(target=stop.wait)\n"
+              "other.start()\n"
+              "during = beside.start(lambda: 2)\n"
+              "stop.set(); other.join()\n"
+              "after = beside.start(lambda: 3)\n"
+              "print(json.dumps([before and before.result(), during,"
+              " after and after.result()]))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    before, during, after = json.loads(out.stdout)
+    if before is None:
+        pytest.skip("one core or no fork")
+    assert (before, during, after) == (1, None, 3)
