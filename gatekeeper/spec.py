@@ -167,9 +167,14 @@ class Spec:
         core to spare (`spare_core`), many pointers and documents small enough, they are
         computed meanwhile in a forked process (`gatekeeper.beside`), so that the next
         gates run while a gate's findings are located: Stripe's 6,064 documentation
-        findings take about 0.1 s to locate (benchmarks/README.md, "Locating beside")."""
+        findings take about 0.1 s to locate (benchmarks/README.md, "Locating beside"). Not
+        while a gate's helper process holds the second core: Stripe's check with a ruleset
+        took 0.841 s with both, 0.750 s without (12 runs each)."""
+        from gatekeeper.gate import gates_with_helpers
+
         job = None
-        if self.spare_core and len(pointers) >= LOCATE_BESIDE_FROM and sum(
+        if self.spare_core and not gates_with_helpers(self) and \
+                len(pointers) >= LOCATE_BESIDE_FROM and sum(
                 len(doc.text) for doc in self.documents.values()) <= LOCATE_BESIDE_TEXT:
             from gatekeeper import beside
 

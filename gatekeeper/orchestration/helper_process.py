@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from gatekeeper.orchestration.isolation import forking_available, limit_memory
+from gatekeeper.orchestration.isolation import limit_memory
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -66,9 +66,11 @@ class HelperProcess:
 
     @staticmethod
     def worthwhile(path: str, max_bytes: int | None = None) -> bool:
-        """Two or more cores, fork, and a root file of at most `max_bytes` (None: any)."""
-        if not forking_available() or not hasattr(os, "sched_getaffinity") \
-                or len(os.sched_getaffinity(0)) < 2:
+        """Two or more cores, fork (`gatekeeper.beside.second_core`), and a root file of at
+        most `max_bytes` (None: any)."""
+        from gatekeeper.beside import second_core
+
+        if not second_core():
             return False
         try:
             return max_bytes is None or os.path.getsize(path) <= max_bytes
@@ -217,6 +219,3 @@ def adopt_helpers(spec: Any, path: str) -> None:
     for name, helper in _RUNNING.items():
         if helper.path == path:
             attach_helper(spec, name, helper)
-            # The helper has the spare core: locating findings beside the gates as well
-            # made Stripe's check with a ruleset slower, 0.750 -> 0.841 s (12 runs each).
-            spec.spare_core = False
