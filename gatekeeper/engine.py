@@ -378,8 +378,7 @@ def _run_gate(spec: Any, gate: Gate, config: Config, raise_errors: bool
                                      f"{threshold * 100:g} % threshold",
                           subject=gate.below_threshold_rule))
     found = list(findings.values())
-    located = spec.locations([f[0] for f in found]) if hasattr(spec, "locations") else \
-        (lambda: [spec.location(f[0]) for f in found])  # a spec-like object of a test
+    located = spec.locations([f[0] for f in found])
 
     def result() -> GateResult:
         ordered = tuple(sorted((Finding(where, *f[1:]) for where, f in zip(located(), found)),
