@@ -141,7 +141,7 @@ def _check_each(opts: CheckOptions, prepared: Prepared, gates: Any, specs: list[
         from gatekeeper.orchestration.compare import run_check
         from gatekeeper.orchestration.helper_process import adopt_helpers
 
-        adopt_helpers(spec, path)  # a gate's costly part may be running beside (Gate.helper)
+        adopt_helpers(spec, path, gates, cfg)  # a gate's costly part runs beside (Gate.helper)
         set_stage("checking")
         report = run_check(spec, path, gates, cfg, limits=limits, ref_root=ref_root,
                            base=opts.base, base_file=opts.base_file, new_only=opts.new_only,

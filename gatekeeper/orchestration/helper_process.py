@@ -1,24 +1,34 @@
 """Helper processes: a gate's costly part computed beside the check, on another core.
 
 A gate declares such a part with `Gate.helper` (``fn(spec) -> bytes``: the check of the document
-against the official OpenAPI schema is one). For one spec checked by the command line under its
-supervisor (`gatekeeper.orchestration.isolation.supervise`), the supervisor starts one
-`HelperProcess` per selected gate that declares it, before it forks the worker that runs the
-whole check; the helper loads its own copy of the spec and runs the function. The worker finds
-the helpers with `adopt_helpers`, the engine runs those gates after the others, and their rules
-wait for the bytes with `gatekeeper.helper_result`.
+against the official OpenAPI schema is one, a Spectral ruleset's walks another). For one spec
+checked by the command line under its supervisor (`gatekeeper.orchestration.isolation.supervise`),
+a selected gate that declares it gets one `HelperProcess`, started in one of two ways
+(``gates.WITH_HELPER`` says which):
 
-Why (measured; "Helper processes" in benchmarks/README.md): for the check of the median
-corpus spec (33 KB) against the official schema, importing jsonschema-rs and compiling the
-schema take about 15 ms of a whole check of about 75 ms; a Spectral ruleset's walks take
-0.6 s of Stripe's 2.3 s check. Beside the check they cost nothing on a machine with two
-cores. The supervisor starts the helpers before it imports any gate (importing every
-built-in gate costs about 0.1 s of CPU), so it cannot read `Gate.helper` itself: the
+- *early*: the supervisor starts it before it forks the worker that runs the whole check; the
+  helper loads its own copy of the spec and runs the function, while the worker imports the
+  gates and loads its copy. The worker finds it with `adopt_helpers`.
+- *after the load* (``after_load``): the worker forks it once it has loaded the spec
+  (`adopt_helpers`); the helper shares the loaded spec (copy-on-write) and runs the function
+  on it at once. No second parse, and the worker's load has the second core to itself.
+
+Either way the engine runs those gates after the others, and their rules wait for the bytes
+with `gatekeeper.helper_result`.
+
+Why (measured; "Helper processes" and "A ruleset's helper forked after the load" in
+benchmarks/README.md): for the check of the median corpus spec (33 KB) against the official
+schema, importing jsonschema-rs and compiling the schema take about 15 ms of a whole check of
+about 75 ms, and an early helper does it while the worker imports the gates; a Spectral
+ruleset's walks take about 0.35 s of Stripe's check, and its load 0.18 s, which a helper
+forked after the load does not repeat. Beside the check they cost nothing on a machine with
+two cores. The supervisor starts the early helpers before it imports any gate (importing
+every built-in gate costs about 0.1 s of CPU), so it cannot read `Gate.helper` itself: the
 built-in gates that declare one are named in ``gates.WITH_HELPER``, with when each pays (a
 test holds the table to the gates). A helper is used only with two or more cores, fork, a
-root file no larger than the gate's ``max_bytes`` (the copy of the spec costs more than it
-saves beyond), the gate's ``setting`` configured, and no remote reference allowed (it would
-be fetched twice).
+root file no larger than the gate's ``max_bytes`` (the copy of the spec, or of the pages a
+shared one touches, costs more than it saves beyond), the gate's ``setting`` configured,
+and, for an early helper, no remote reference allowed (it would be fetched twice).
 """
 
 from __future__ import annotations
@@ -50,16 +60,21 @@ class HelperProcess:
     The supervisor creates it and calls `start` (before it forks the worker) and `stop`;
     the worker finds it with `adopt_helpers` and waits for `result`: the bytes the job
     returned, or None if it failed (the worker then does the work itself). The helper runs
-    under the worker's limits and holds no file descriptor of the supervisor's."""
+    under the worker's limits and holds no file descriptor of the supervisor's.
 
-    __slots__ = ("name", "path", "job", "limits", "pid", "page", "rfd")
+    `of_worker`: the worker forks it (`adopt_helpers`, a gate's helper ``after_load``). It
+    inherits the worker's memory limit and is not registered for the supervisor; it ends
+    when the worker ends (the supervisor's timeout kills the worker, and with it the helper)."""
+
+    __slots__ = ("name", "path", "job", "limits", "pid", "page", "rfd", "of_worker")
 
     def __init__(self, name: str, path: str, job: Callable[[], bytes | None],
-                 limits: Any) -> None:
+                 limits: Any, of_worker: bool = False) -> None:
         self.name = name
         self.path = path
         self.job = job
         self.limits = limits
+        self.of_worker = of_worker
         self.pid = 0
         self.page = -1  # the file the helper writes its result into
         self.rfd = -1
@@ -80,13 +95,20 @@ class HelperProcess:
     def start(self) -> None:
         self.page = _result_file()
         self.rfd, wfd = os.pipe()  # closes when the helper exits: `result` wakes
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (self.rfd, wfd, self.page):
+                os.close(fd)
+            self.rfd = self.page = -1
+            raise
         if pid == 0:
             os.close(self.rfd)
             self._run(wfd)
         os.close(wfd)
         self.pid = pid
-        _RUNNING[self.name] = self
+        if not self.of_worker:  # inherited by the worker that the supervisor forks next
+            _RUNNING[self.name] = self
 
     def _run(self, wfd: int) -> None:
         """The helper process: never returns."""
@@ -97,12 +119,15 @@ class HelperProcess:
                         os.close(int(fd))
                     except OSError:
                         pass
-            limit_memory(self.limits)
+            if self.of_worker:
+                _end_with_parent()
+            else:
+                limit_memory(self.limits)
             try:
                 os.nice(HELPER_NICENESS)
             except OSError:
                 pass
-            if self.limits.timeout:
+            if self.limits is not None and self.limits.timeout:
                 import signal
 
                 signal.alarm(int(self.limits.timeout) + 1)  # default action: the end
@@ -158,6 +183,23 @@ class HelperProcess:
         _RUNNING.pop(self.name, None)
 
 
+def _end_with_parent() -> None:
+    """Have the kernel end this process when the one that forked it ends (Linux's
+    ``PR_SET_PDEATHSIG``): a helper the worker forked must not outlive a worker that the
+    supervisor stopped. Elsewhere (no `sched_getaffinity`, so no helper) it does nothing."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the worker ended before the request took effect
+        os._exit(0)
+
+
 def _result_file() -> int:
     """A file descriptor for a helper's result: memory-backed where the system offers it,
     a deleted temporary file otherwise. Not a shared mapping made before the fork, which
@@ -174,9 +216,10 @@ def _result_file() -> int:
 
 def helpers_for(config: Any, path: str, limits: Any, ref_root: str | None,
                 worker: Any) -> list[HelperProcess]:
-    """The helper processes (not started) for one spec's supervised check: one per gate of
-    ``gates.WITH_HELPER`` that `config` selects, under the `worker` limits; none where a
-    helper would not pay (see the module's docstring)."""
+    """The early helper processes (not started) for one spec's supervised check: one per gate
+    of ``gates.WITH_HELPER`` that `config` selects and that is not started ``after_load``,
+    under the `worker` limits; none where a helper would not pay (see the module's
+    docstring)."""
     if limits.allow_remote_refs:
         return []
     from functools import partial
@@ -186,8 +229,29 @@ def helpers_for(config: Any, path: str, limits: Any, ref_root: str | None,
     return [HelperProcess(name, path, partial(run_helper, name, path, limits, ref_root, config),
                           worker)
             for name, when in helper_gates().items()
-            if config.selects_gate(name) and _configured(config, when.get("setting"))
+            if not _after_load(when, path) and config.selects_gate(name)
+            and _configured(config, when.get("setting"))
             and HelperProcess.worthwhile(path, when.get("max_bytes"))]  # type: ignore[arg-type]
+
+
+def _after_load(when: dict[str, object], path: str) -> bool:
+    """Whether the gate's helper for the spec at `path` is forked after the load (else it is
+    started early): ``after_load`` True, or ``"yaml"`` and the root file is not JSON."""
+    after = when.get("after_load")
+    if after == "yaml":
+        return not _json_text(path)
+    return bool(after)
+
+
+def _json_text(path: str) -> bool:
+    """Whether the file's first character, after white space and a byte order mark, opens
+    a JSON object or array (the loader's own test, `gatekeeper.loader.parse_text`)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] in (b"{", b"[")
 
 
 def _configured(config: Any, setting: Any) -> bool:
@@ -210,12 +274,32 @@ def run_helper(gate: str, path: str, limits: Any, ref_root: str | None,
     return found.helper(load(path, limits=limits, ref_root=ref_root))
 
 
-def adopt_helpers(spec: Any, path: str) -> None:
-    """In the worker: give `spec` (loaded from `path`) the helpers running for it."""
-    if not _RUNNING:
-        return
+def adopt_helpers(spec: Any, path: str, gates: Any = (), config: Any = None) -> None:
+    """In the worker, `spec` just loaded from `path`: give it the early helpers running for
+    it, and start, sharing it, those of `gates` whose helper runs ``after_load`` (only where
+    the spec may work beside, `Spec.spare_core`: the command line's worker for one spec)."""
     from gatekeeper.gate import attach_helper
 
     for name, helper in _RUNNING.items():
         if helper.path == path:
             attach_helper(spec, name, helper)
+    if not getattr(spec, "spare_core", False) or config is None:
+        return
+    from functools import partial
+
+    from gatekeeper.registry import helper_gates
+
+    planned = helper_gates()
+    for gate in gates:
+        when = planned.get(gate.name)
+        if when is None or not _after_load(when, path) or gate.helper is None \
+                or not _configured(config, when.get("setting")) \
+                or not HelperProcess.worthwhile(path, when.get("max_bytes")):  # type: ignore[arg-type]
+            continue
+        helper = HelperProcess(gate.name, path, partial(gate.helper, spec), None,
+                               of_worker=True)
+        try:
+            helper.start()
+        except OSError:  # no fork now: the gate computes its part itself
+            continue
+        attach_helper(spec, gate.name, helper)

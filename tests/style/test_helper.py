@@ -97,21 +97,111 @@ def test_a_failed_helper_leaves_the_check_to_compute_the_findings(job):
 
 
 def test_a_style_helper_is_planned_only_when_a_ruleset_is_configured(tmp_path):
-    spec = str(SAMPLES / "petstore.yaml")
-    without = helpers_for(Config(), spec, Limits(), None, WorkerLimits())
-    with_ruleset = helpers_for(Config(settings={"ruleset": [str(OAS_ALL)]}), spec, Limits(),
-                               None, WorkerLimits())
-    ignored = helpers_for(Config(settings={"ruleset": [str(OAS_ALL)]}, ignore=["style"]),
-                          spec, Limits(), None, WorkerLimits())
-    assert "style" not in {h.name for h in without}
-    assert "style" not in {h.name for h in ignored}
-    if HelperProcess.worthwhile(spec):
-        assert "style" in {h.name for h in with_ruleset}
-    big = tmp_path / "big.yaml"  # past the style helper's size bound: no second copy
-    big.write_text((SAMPLES / "petstore.yaml").read_text() + "\n" + "#" * (17 << 20) + "\n")
+    """The supervisor starts a style helper early for a JSON root only: for a YAML root the
+    check's process forks it once the spec is loaded (`test_a_yaml_spec_s_helper_...`)."""
+    as_json = tmp_path / "petstore.json"
+    as_json.write_text(json.dumps(load(str(SAMPLES / "petstore.yaml")).raw))
+    ruleset = {"ruleset": [str(OAS_ALL)]}
+    for spec, early in ((str(as_json), True), (str(SAMPLES / "petstore.yaml"), False)):
+        without = helpers_for(Config(), spec, Limits(), None, WorkerLimits())
+        with_ruleset = helpers_for(Config(settings=ruleset), spec, Limits(), None,
+                                   WorkerLimits())
+        ignored = helpers_for(Config(settings=ruleset, ignore=["style"]), spec, Limits(), None,
+                              WorkerLimits())
+        assert "style" not in {h.name for h in without}
+        assert "style" not in {h.name for h in ignored}
+        if HelperProcess.worthwhile(spec):
+            assert ("style" in {h.name for h in with_ruleset}) is early, spec
+    big = tmp_path / "big.json"  # past the style helper's size bound: no second copy
+    big.write_text(as_json.read_text() + "\n" + " " * (17 << 20) + "\n")
     assert "style" not in {h.name for h in helpers_for(
-        Config(settings={"ruleset": [str(OAS_ALL)]}), str(big), Limits(), None,
-        WorkerLimits())}
+        Config(settings=ruleset), str(big), Limits(), None, WorkerLimits())}
+
+
+_AFTER_LOAD = """
+import json, os, sys
+from gatekeeper import Config, load
+from gatekeeper.gate import gates_with_helpers
+from gatekeeper.loader import Limits
+from gatekeeper.orchestration.helper_process import adopt_helpers
+from gatekeeper.registry import gates_for
+import gates.style
+
+spec_path, ruleset, spare = sys.argv[1], sys.argv[2], sys.argv[3] == "spare"
+config = Config(settings={"ruleset": [ruleset]})
+chosen = gates_for(config)
+spec = load(spec_path, limits=Limits(spare_core=spare))
+adopt_helpers(spec, spec_path, chosen, config)
+helper = gates_with_helpers(spec).get("style")
+found = gates.style._from_helper(spec)
+style = next(g for g in chosen if g.name == "style")
+own = {rule.id[len("style/"):]: [(str(v.pointer), v.message) for v in rule.check(load(spec_path))]
+       for rule in style.rules}
+print(json.dumps({
+    "forked": helper is not None and helper.of_worker,
+    "same": found is not None and {r: [(str(v.pointer), v.message) for v in f]
+                                   for r, f in found.items()} == {r: f for r, f in own.items() if f},
+    "findings": sum(map(len, own.values()))}))
+"""
+
+
+def _after_load(spec_path, ruleset, spare="spare"):
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _AFTER_LOAD, str(spec_path), str(ruleset),
+                          spare], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@needs_two_cores
+@pytest.mark.parametrize("spec_path, ruleset", CASES[:4], ids=lambda p: p.name)
+def test_a_yaml_spec_s_helper_is_forked_after_the_load_and_finds_the_same(spec_path, ruleset):
+    """In a subprocess: a fork test must not fork the test runner."""
+    seen = _after_load(spec_path, ruleset)
+    assert seen["forked"] and seen["same"] and seen["findings"] > 0, seen
+
+
+@needs_two_cores
+def test_no_helper_is_forked_where_the_spec_may_not_work_beside():
+    """A library caller's spec (`Limits.spare_core` off) never forks: its rules compute."""
+    seen = _after_load(*CASES[3], spare="no")
+    assert not seen["forked"] and not seen["same"] and seen["findings"] > 0, seen
+
+
+@needs_two_cores
+def test_a_helper_forked_by_the_worker_ends_with_the_worker():
+    """The supervisor stops a worker that ran out of time with SIGKILL: the helper that
+    worker forked must not keep running its job."""
+    import signal
+    import subprocess
+    import time
+
+    code = (
+        "import os, sys, time\n"
+        "from gatekeeper.orchestration.helper_process import HelperProcess\n"
+        "helper = HelperProcess('style', sys.argv[1], lambda: time.sleep(120) or b'', None,"
+        " of_worker=True)\n"
+        "helper.start()\n"
+        "print(helper.pid, flush=True)\n"
+        "time.sleep(120)\n")
+    worker = subprocess.Popen([sys.executable, "-c", code, str(CASES[0][0])],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        helper_pid = int(worker.stdout.readline())
+        os.kill(helper_pid, 0)  # running
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    deadline = time.monotonic() + 30  # a hang guard: the kernel ends it at once
+    while time.monotonic() < deadline:
+        if not os.path.exists(f"/proc/{helper_pid}") or \
+                open(f"/proc/{helper_pid}/stat").read().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(helper_pid, signal.SIGKILL)
+        pytest.fail("the helper outlived the worker that forked it")
 
 
 @needs_two_cores
