@@ -169,13 +169,12 @@ class Spec:
         gates run while a gate's findings are located: Stripe's 6,064 documentation
         findings take about 0.1 s to locate (benchmarks/README.md, "Locating beside"). Not
         while a gate's helper process holds the second core: Stripe's check with a ruleset
-        took 0.841 s with both, 0.750 s without (12 runs each)."""
-        from gatekeeper.gate import gates_with_helpers
-
+        took 0.841 s with both, 0.750 s without (12 runs each); a helper that has ended
+        (the schema check's, short) holds none."""
         job = None
-        if self.spare_core and not gates_with_helpers(self) and \
-                len(pointers) >= LOCATE_BESIDE_FROM and sum(
-                len(doc.text) for doc in self.documents.values()) <= LOCATE_BESIDE_TEXT:
+        if self.spare_core and len(pointers) >= LOCATE_BESIDE_FROM and sum(
+                len(doc.text) for doc in self.documents.values()) <= LOCATE_BESIDE_TEXT \
+                and not self._helper_running():
             from gatekeeper import beside
 
             job = beside.start(lambda: [self._line_column(p) for p in pointers])
@@ -190,6 +189,13 @@ class Spec:
             return [Location(self.display_file(p), line, column)
                     for p, (line, column) in zip(pointers, found)]
         return finish
+
+    def _helper_running(self) -> bool:
+        """Whether a gate's helper process works for this spec now (`Gate.helper`)."""
+        from gatekeeper.gate import gates_with_helpers
+
+        return any(getattr(handle, "running", lambda: True)()
+                   for handle in gates_with_helpers(self).values())
 
     def _line_column(self, pointer: Pointer) -> tuple[int, int]:
         doc = self.documents.get(pointer.file) or self.documents[""]

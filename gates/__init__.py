@@ -21,21 +21,25 @@ _ORDER = ("validity", "docs", "errors", "auth", "pagination", "versioning", "com
 #: of the spec, a helper forked after the load copies every page of it that it touches: both
 #: cost more than the part saves beyond); ``setting``: the configuration setting without
 #: which the gate has nothing to compute; ``after_load``: forked by the check's process once
-#: it has loaded the spec, sharing it, instead of started early with its own copy (``"yaml"``:
-#: when the root file is not JSON, whose load costs an early helper little). Measured
+#: it has loaded the spec, sharing it, instead of started early with its own copy (True;
+#: ``"yaml"``: when the root file is not JSON, whose load costs an early helper little; a
+#: number: when the root file is larger than that many bytes). In order of precedence: after
+#: the load one helper at most is forked, the first in this order, and none while an early
+#: one before it runs (the second core has room for one helper's work). Measured
 #: reasons: "Helper processes" and "A ruleset's helper forked after the load" in
 #: benchmarks/README.md.
 WITH_HELPER: dict[str, dict[str, object]] = {
-    # the official schema check: about 15 ms of a 75 ms check of the median spec, started
-    # early so that it overlaps the check's imports; Stripe's 4 MB copy would cost 0.3 s of
-    # CPU to save 0.15 s
-    "validity": {"max_bytes": 1024 * 1024},
     # a Spectral ruleset: its walks (Stripe's 4 MB with `extends: spectral:oas`: 0.35 s) on
     # the check's own loaded YAML, parsed once (0.18 s); a JSON root loads so cheaply that
     # an early helper's own copy costs less than the shared pages' faults (GitHub's 5.7 MB,
     # where the walks are the longer path); beyond 16 MB the pages a helper copies count
     # more (Graph beta's 47 MB: about 600 MB in all)
     "style": {"setting": "ruleset", "max_bytes": 16 * 1024 * 1024, "after_load": "yaml"},
+    # the official schema check: about 15 ms of a 75 ms check of the median spec, started
+    # early so that it overlaps the check's imports; past 1 MiB forked after the load unless
+    # another helper runs (an own copy of Stripe's 4 MB would cost 0.3 s of CPU to save
+    # 0.05 s: importing jsonschema-rs, compiling the schema and the check itself)
+    "validity": {"max_bytes": 16 * 1024 * 1024, "after_load": 1024 * 1024},
 }
 
 

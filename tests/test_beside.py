@@ -19,8 +19,9 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork")
 
 def _many_undocumented(folder: Path, count: int = 1500, pad: bool = False) -> Path:
     """A valid spec whose documentation gate finds `count` undocumented properties; `pad`:
-    past 1 MiB with a comment, so that no helper process takes the spare core (the
-    official-schema check's helper is for smaller files)."""
+    past 1 MiB with a comment, so that the findings may be located beside (no early helper
+    for such a file; the official-schema check's helper, forked after the load, has ended
+    by then)."""
     props = "".join(f"        field{i}:\n          type: string\n" for i in range(count))
     spec = folder / "many.yaml"
     spec.write_text(

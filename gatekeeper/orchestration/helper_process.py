@@ -142,6 +142,17 @@ class HelperProcess:
         finally:
             os._exit(0)
 
+    def running(self) -> bool:
+        """Whether the helper still works (in the worker; it holds a core meanwhile)."""
+        if self.rfd < 0:
+            return False
+        import select
+
+        try:  # the pipe reads as ready once the helper has ended (end of file)
+            return not select.select([self.rfd], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
+
     def result(self) -> bytes | None:
         """Wait for the helper (in the worker); its bytes, or None if it failed."""
         if self.rfd < 0:
@@ -236,10 +247,16 @@ def helpers_for(config: Any, path: str, limits: Any, ref_root: str | None,
 
 def _after_load(when: dict[str, object], path: str) -> bool:
     """Whether the gate's helper for the spec at `path` is forked after the load (else it is
-    started early): ``after_load`` True, or ``"yaml"`` and the root file is not JSON."""
+    started early): ``after_load`` True; ``"yaml"`` and the root file is not JSON; or a
+    number of bytes that the root file is larger than."""
     after = when.get("after_load")
     if after == "yaml":
         return not _json_text(path)
+    if isinstance(after, int) and not isinstance(after, bool):
+        try:
+            return os.path.getsize(path) > after
+        except OSError:
+            return False
     return bool(after)
 
 
@@ -276,30 +293,36 @@ def run_helper(gate: str, path: str, limits: Any, ref_root: str | None,
 
 def adopt_helpers(spec: Any, path: str, gates: Any = (), config: Any = None) -> None:
     """In the worker, `spec` just loaded from `path`: give it the early helpers running for
-    it, and start, sharing it, those of `gates` whose helper runs ``after_load`` (only where
-    the spec may work beside, `Spec.spare_core`: the command line's worker for one spec)."""
+    it, and fork, sharing the spec, the first of `gates` in ``gates.WITH_HELPER``'s order
+    whose helper runs ``after_load``, unless a helper before it in that order runs already
+    (the second core has room for one helper's work: it goes to the first). Only where the
+    spec may work beside (`Spec.spare_core`: the command line's worker for one spec)."""
     from gatekeeper.gate import attach_helper
 
-    for name, helper in _RUNNING.items():
-        if helper.path == path:
-            attach_helper(spec, name, helper)
+    running = {name: helper for name, helper in _RUNNING.items() if helper.path == path}
+    for name, helper in running.items():
+        attach_helper(spec, name, helper)
     if not getattr(spec, "spare_core", False) or config is None:
         return
     from functools import partial
 
     from gatekeeper.registry import helper_gates
 
-    planned = helper_gates()
-    for gate in gates:
-        when = planned.get(gate.name)
-        if when is None or not _after_load(when, path) or gate.helper is None \
+    chosen = {gate.name: gate for gate in gates}
+    for name, when in helper_gates().items():
+        if name in running:
+            if running[name].running():
+                return  # the second core is taken by a helper that comes first
+            continue
+        gate = chosen.get(name)
+        if gate is None or gate.helper is None or not _after_load(when, path) \
                 or not _configured(config, when.get("setting")) \
                 or not HelperProcess.worthwhile(path, when.get("max_bytes")):  # type: ignore[arg-type]
             continue
-        helper = HelperProcess(gate.name, path, partial(gate.helper, spec), None,
-                               of_worker=True)
+        helper = HelperProcess(name, path, partial(gate.helper, spec), None, of_worker=True)
         try:
             helper.start()
         except OSError:  # no fork now: the gate computes its part itself
-            continue
-        attach_helper(spec, gate.name, helper)
+            return
+        attach_helper(spec, name, helper)
+        return
