@@ -50,10 +50,10 @@ class Limits(Record):
     --max-file-size, --max-nodes (expanded YAML nodes when aliases are used), --max-depth;
     ``allow_remote_refs`` (R8, --allow-remote-ref): https prefixes remote $refs may be
     fetched from (none: refused); --allow-private-networks (remote refs only).
-    ``spare_core``: this process may fork a helper while it loads (`yaml_fast` scans a big
-    YAML text beside the parse); only the command line's worker for one spec says so, since
-    a library caller's process may run threads, which a fork does not carry, and a batch's
-    workers already use every core."""
+    ``spare_core``: this process may fork to work beside (`yaml_fast`'s scans, the spec's
+    `Spec.locations`, the command line's helpers forked after the load); only the command
+    line's worker for one spec says so, since a library caller's process may run threads,
+    which a fork does not carry, and a batch's workers already use every core."""
 
     __slots__ = ("max_file_size", "max_nodes", "max_depth", "max_ref_hops", "max_files",
                  "allow_remote_refs", "allow_private_networks", "spare_core")

@@ -81,7 +81,8 @@ class Spec:
                  spare_core: bool = False) -> None:
         #: References to files that do not exist (left opaque, for a gate to report).
         self.missing_refs = list(missing_refs or ())
-        #: this process may fork to work beside (`Limits.spare_core`; `locations`)
+        #: this process may fork to work beside (`Limits.spare_core`; `locations`, and the
+        #: command line's helpers forked after the load)
         self.spare_core = spare_core
         self.documents = resolution_docs
         self._targets = targets

@@ -36,9 +36,10 @@ WITH_HELPER: dict[str, dict[str, object]] = {
     # more (Graph beta's 47 MB: about 600 MB in all)
     "style": {"setting": "ruleset", "max_bytes": 16 * 1024 * 1024, "after_load": "yaml"},
     # the official schema check: about 15 ms of a 75 ms check of the median spec, started
-    # early so that it overlaps the check's imports; past 1 MiB forked after the load unless
-    # another helper runs (an own copy of Stripe's 4 MB would cost 0.3 s of CPU to save
-    # 0.05 s: importing jsonschema-rs, compiling the schema and the check itself)
+    # early so that it overlaps the check's imports; past 1 MiB forked after the load when
+    # the ruleset's helper does not take the second core (an own copy of Stripe's 4 MB would
+    # cost 0.3 s of CPU to save 0.05 s: importing jsonschema-rs, compiling the schema and
+    # the check itself)
     "validity": {"max_bytes": 16 * 1024 * 1024, "after_load": 1024 * 1024},
 }
 

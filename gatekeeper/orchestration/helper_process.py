@@ -205,7 +205,7 @@ def _end_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):  # then it ends when its job is done
         return
     if os.getppid() != parent:  # the worker ended before the request took effect
         os._exit(0)
