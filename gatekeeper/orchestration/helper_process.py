@@ -95,6 +95,7 @@ class HelperProcess:
     def start(self) -> None:
         self.page = _result_file()
         self.rfd, wfd = os.pipe()  # closes when the helper exits: `result` wakes
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:
@@ -104,24 +105,24 @@ class HelperProcess:
             raise
         if pid == 0:
             os.close(self.rfd)
-            self._run(wfd)
+            self._run(wfd, parent)
         os.close(wfd)
         self.pid = pid
         if not self.of_worker:  # inherited by the worker that the supervisor forks next
             _RUNNING[self.name] = self
 
-    def _run(self, wfd: int) -> None:
-        """The helper process: never returns."""
+    def _run(self, wfd: int, parent: int) -> None:
+        """The helper process (forked by `parent`): never returns."""
         try:
+            if self.of_worker:  # first: the worker may end while this process starts
+                _end_with_parent(parent)
             for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
                 if int(fd) > 2 and int(fd) not in (wfd, self.page):  # none of the supervisor's
                     try:
                         os.close(int(fd))
                     except OSError:
                         pass
-            if self.of_worker:
-                _end_with_parent()
-            else:
+            if not self.of_worker:
                 limit_memory(self.limits)
             try:
                 os.nice(HELPER_NICENESS)
@@ -194,11 +195,11 @@ class HelperProcess:
         _RUNNING.pop(self.name, None)
 
 
-def _end_with_parent() -> None:
-    """Have the kernel end this process when the one that forked it ends (Linux's
-    ``PR_SET_PDEATHSIG``): a helper the worker forked must not outlive a worker that the
-    supervisor stopped. Elsewhere (no `sched_getaffinity`, so no helper) it does nothing."""
-    parent = os.getppid()
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel end this process when `parent`, the process that forked it, ends
+    (Linux's ``PR_SET_PDEATHSIG``): a helper the worker forked must not outlive a worker
+    that the supervisor stopped. If `parent` has ended already, end now. Elsewhere (no
+    `sched_getaffinity`, so no helper) it does nothing."""
     try:
         import ctypes
         import signal

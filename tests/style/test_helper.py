@@ -169,10 +169,21 @@ def test_no_helper_is_forked_where_the_spec_may_not_work_beside():
     assert not seen["forked"] and not seen["same"] and seen["findings"] > 0, seen
 
 
+def _stopped(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(")")[-1].split()[0] == "Z"  # a zombie: it has ended
+    except OSError:
+        return True
+
+
 @needs_two_cores
-def test_a_helper_forked_by_the_worker_ends_with_the_worker():
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+@pytest.mark.parametrize("end", ["killed", "exits at once"])
+def test_a_helper_forked_by_the_worker_ends_with_the_worker(end):
     """The supervisor stops a worker that ran out of time with SIGKILL: the helper that
-    worker forked must not keep running its job."""
+    worker forked must not keep running its job, even when the worker ends before the
+    helper has asked the kernel to end it too."""
     import signal
     import subprocess
     import time
@@ -184,24 +195,20 @@ def test_a_helper_forked_by_the_worker_ends_with_the_worker():
         " of_worker=True)\n"
         "helper.start()\n"
         "print(helper.pid, flush=True)\n"
-        "time.sleep(120)\n")
+        + ("os._exit(0)\n" if end == "exits at once" else "time.sleep(120)\n"))
     worker = subprocess.Popen([sys.executable, "-c", code, str(CASES[0][0])],
                               stdout=subprocess.PIPE, text=True)
     try:
         helper_pid = int(worker.stdout.readline())
-        os.kill(helper_pid, 0)  # running
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
     deadline = time.monotonic() + 30  # a hang guard: the kernel ends it at once
-    while time.monotonic() < deadline:
-        if not os.path.exists(f"/proc/{helper_pid}") or \
-                open(f"/proc/{helper_pid}/stat").read().split(")")[-1].split()[0] == "Z":
-            break
+    while not _stopped(helper_pid):
+        if time.monotonic() > deadline:
+            os.kill(helper_pid, signal.SIGKILL)
+            pytest.fail("the helper outlived the worker that forked it")
         time.sleep(0.05)
-    else:
-        os.kill(helper_pid, signal.SIGKILL)
-        pytest.fail("the helper outlived the worker that forked it")
 
 
 @needs_two_cores
