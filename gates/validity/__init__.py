@@ -16,13 +16,13 @@ import functools
 import re
 from collections.abc import Iterator
 
-from gatekeeper import Gate, Severity, Spec, Violation, helper_result, rule
+from gatekeeper import Gate, Severity, Spec, Violation, rule
 
-from . import schemas
+from . import helped, schemas
 from .messages import (causes, describe, describe_fast, is_name_error, short as _short,
                        unexpected_fields)
 from .prose import RULES as PROSE_RULES
-from .prose import schema_walk_all_operations
+from .prose import schema_walk, schema_walk_all_operations
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -144,10 +144,9 @@ def _schema_errors(spec: Spec) -> list[tuple[tuple[str, ...], str]]:
 
 
 def _helper(spec: Spec) -> bytes:
-    """In the helper process: the schema errors of `spec`, marshalled."""
-    import marshal
-
-    return marshal.dumps(_encode(_schema_errors(spec)))
+    """In the helper process: the schema errors of `spec` and its schema walk, marshalled
+    (`helped`)."""
+    return helped.encode(_schema_errors(spec), schema_walk(spec))
 
 
 def _warm_up() -> None:
@@ -156,34 +155,7 @@ def _warm_up() -> None:
 
 
 def _helper_result(spec: Spec) -> list[tuple[tuple[Any, ...], str]] | None:
-    data = helper_result(spec, "validity")
-    if data is None:
-        return None
-    import marshal
-
-    try:
-        return _decode(marshal.loads(data))
-    except Exception:  # noqa: BLE001 - computed here instead
-        return None
-
-
-# The result crosses by marshal (built in; pickle's import costs ~2 ms in both processes):
-# plain values only, so an inlined node's (Pointer, *rest) becomes (file, tokens, rest).
-def _encode(errors: list[tuple[tuple[Any, ...], str]]) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
-    for tokens, message in errors:
-        if tokens and not isinstance(tokens[0], str):
-            out.append((1, tokens[0].file, tokens[0].tokens, tokens[1:], message))
-        else:
-            out.append((0, "", (), tokens, message))
-    return out
-
-
-def _decode(encoded: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], str]]:
-    from gatekeeper import Pointer
-
-    return [((Pointer(file, ptokens), *rest) if moved else tuple(rest), message)
-            for moved, file, ptokens, rest, message in encoded]
+    return helped.schema_errors(spec)
 
 
 #: Top-level maps of named entries (paths, definitions, ...) whose entries the schema checks

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
+from .helped import walk_facts
 from .messages import a_type, json_type, short
 from .schemas import dialect_of
 
@@ -445,8 +446,8 @@ def schema_walk(spec: Spec) -> tuple[list[tuple[dict[str, Any], Pointer]], ...]:
     `pattern`). Graph beta, 120,000 schemas: validity took 2.5 s of CPU with a walk for
     the default-type and the pattern rules each, 1.6 s with one; keeping only these nodes,
     not every schema and its pointer, took the check's peak RSS from 646 to 618 MB."""
-    return spec.memo("validity.schema-walk",
-                     lambda: _walk_facts(spec, _unique_operations(spec)))
+    return spec.memo("validity.schema-walk", lambda: walk_facts(spec)  # the helper's
+                     or _walk_facts(spec, _unique_operations(spec)))
 
 
 def _walk_facts(spec: Spec, operations: Any) -> tuple[list[tuple[dict[str, Any], Pointer]], ...]:
