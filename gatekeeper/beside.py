@@ -18,7 +18,7 @@ TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Beside", "second_core", "start"]
+__all__ = ["Beside", "second_core", "silence", "start"]
 
 
 class Beside:
@@ -70,6 +70,23 @@ def second_core() -> bool:
     return "gevent" not in sys.modules and (threading is None or threading.active_count() == 1)
 
 
+def silence() -> None:
+    """Point this process's standard output and error at the null device: a process working
+    beside the command (a forked child, a helper) prints nothing of its own. What fails in it
+    is redone by the process that asked (a Rust extension that cannot allocate under
+    ``--max-memory`` writes its panic to the error stream before it aborts)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    for fd in (1, 2):
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)
+
+
 def start(fn: Callable[[], Any]) -> Beside | None:
     """Run `fn()` (its result plain values that marshal can send) in a forked child, or
     return None where `second_core` says no: the caller then runs it itself."""
@@ -85,6 +102,7 @@ def start(fn: Callable[[], Any]) -> Beside | None:
         try:
             import marshal
 
+            silence()
             os.close(rfd)
             data = memoryview(marshal.dumps(fn()))
             while data:

@@ -118,3 +118,35 @@ def test_a_helper_that_has_ended_holds_no_core():
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [True, False, "done", False]
+
+
+_NOISY = r"""
+import os, sys
+from gatekeeper import beside
+from gatekeeper.orchestration.helper_process import HelperProcess
+from gatekeeper.orchestration.isolation import WorkerLimits
+
+def noisy():
+    os.write(1, b"helper says hello\n")
+    os.write(2, b"thread panicked at ...\n")
+    print("and through Python", file=sys.stderr, flush=True)
+    return b"done"
+
+for of_worker in (True, False):
+    helper = HelperProcess("validity", sys.argv[1], noisy, None if of_worker else WorkerLimits(),
+                           of_worker=of_worker)
+    helper.start()
+    assert helper.result() == b"done"
+    helper.stop()
+job = beside.start(lambda: noisy().decode())
+assert job is None or job.result() == "done"
+"""
+
+
+def test_a_helper_or_a_process_beside_prints_nothing():
+    """Their output is not the command's: a Rust extension that cannot allocate under
+    `--max-memory` writes its panic before it aborts, and the check's process redoes the work."""
+    out = subprocess.run([sys.executable, "-c", _NOISY, str(SAMPLES / "petstore.yaml")],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert (out.stdout, out.stderr) == ("", "")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from gatekeeper.beside import silence
 from gatekeeper.orchestration.isolation import limit_memory
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -116,6 +117,7 @@ class HelperProcess:
         try:
             if self.of_worker:  # first: the worker may end while this process starts
                 _end_with_parent(parent)
+            silence()  # its failure is the worker's to handle, never output of the command
             for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
                 if int(fd) > 2 and int(fd) not in (wfd, self.page):  # none of the supervisor's
                     try:
