@@ -159,3 +159,41 @@ def test_plugin_prescan_finds_a_declared_entry_point_group(tmp_path, monkeypatch
     zipped.write_bytes(b"PK")
     monkeypatch.setattr(sys, "path", [str(tmp_path), str(zipped)])
     assert _may_have_plugins()  # a zip on the path: importlib.metadata decides
+
+
+_NOISE = r"""
+import os, sys
+from gatekeeper.orchestration.isolation import WorkerLimits, supervise
+
+def child(end):
+    def run():
+        os.write(2, b"thread '<unnamed>' panicked at instance.rs: PyObject pointer is null\n")
+        print("Exception ignored in: <generator object at 0x1>", file=sys.stderr, flush=True)
+        if end == "memory":
+            raise MemoryError
+        if end == "abort":
+            os.abort()  # C code that cannot allocate aborts
+        return 1
+    return run
+
+code = supervise(child(sys.argv[1]), WorkerLimits(timeout=60, max_memory=1 << 32), "spec.yaml")
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("end", ["memory", "abort", "exit"])
+def test_what_a_worker_wrote_as_it_failed_is_not_printed(end):
+    """Under --max-memory the interpreter and extensions write stacks and panics as they
+    fail; the command prints its one-line error alone. A worker that ends on its own has
+    its standard error passed on whole."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _NOISE, end], capture_output=True, text=True,
+                         timeout=120, check=False)
+    if end == "exit":
+        assert out.returncode == 1
+        assert "panicked" in out.stderr and "Exception ignored" in out.stderr
+        return
+    assert out.returncode == 2
+    assert out.stderr == "spec.yaml: ran out of memory (limit 4 GB; raise it with " \
+                         "--max-memory)\n", out.stderr

@@ -276,44 +276,53 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
     # Output goes straight to the inherited file descriptors, unless this process writes
     # somewhere else (a caller that redirected sys.stdout): then it comes back by the pipe.
     relay = sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__
+    held = None if relay else _HeldErrors()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         os.close(rfd)
+        if held is not None:
+            held.in_child()
         _supervised_child(fn, limits, page, wfd if relay else None)
     os.close(wfd)
+    if held is not None:
+        held.in_parent()
     deadline = time.monotonic() + limits.timeout if limits.timeout else None
     status = None
     relayed: list[bytes] = []
     try:
         while status is None:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([rfd], [], [], wait)
-            if ready:
+            ready, _, _ = select.select([rfd, *held.open()] if held else [rfd], [], [], wait)
+            if held is not None and held.rfd in ready:
+                held.read()
+            if rfd in ready:
                 chunk = os.read(rfd, 1 << 20)
                 if chunk:
                     relayed.append(chunk)
                     continue
                 _, status = os.waitpid(pid, 0)
-            elif deadline is not None and time.monotonic() >= deadline:
+            elif not ready and deadline is not None and time.monotonic() >= deadline:
                 stage = _stage_of(page)
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 pid = 0
-                message = f"{path}: {timeout_message(stage, limits)}"
-                sys.stderr.write(_inert(message) + "\n")
-                if on_failure is not None:
-                    on_failure(message, stage)
+                _report_failure(f"{path}: {timeout_message(stage, limits)}", stage,
+                                on_failure)
                 return 2
     except KeyboardInterrupt:  # Ctrl-C reached the child too: it says so and exits 130
         if select.select([rfd], [], [], 2.0)[0]:
             os.waitpid(pid, 0)
             pid = 0
+            if held is not None:
+                held.release()
             return 130
         raise
     finally:
         os.close(rfd)
+        if held is not None:
+            held.close()
         if status is None and pid:  # interrupted: the child does not outlive the command
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -328,12 +337,73 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
         sys.stderr.write(err)
     failure = _failure(status, limits)
     if failure is None:
+        if held is not None:
+            held.release()
         return os.WEXITSTATUS(status)
-    message = worker_error(path, failure, limits)
+    _report_failure(worker_error(path, failure, limits), _stage_of(page), on_failure)
+    return 2
+
+
+def _report_failure(message: str, stage: str,
+                    on_failure: Callable[[str, str], None] | None) -> None:
+    """The one-line error of a child that was stopped or failed, and the outputs' say."""
     sys.stderr.write(_inert(message) + "\n")
     if on_failure is not None:
-        on_failure(message, _stage_of(page))
-    return 2
+        on_failure(message, stage)
+
+
+class _HeldErrors:
+    """The supervised child's standard error, held by the supervisor until the child ends:
+    passed on when it ended on its own, dropped when it was stopped or ran out of memory.
+    Then the one-line error is all the command prints: what the interpreter or an extension
+    wrote as the memory ran out (a fatal error's Python stack, a Rust panic, "Exception
+    ignored ... MemoryError") would bury it. Not when a caller redirected sys.stderr (its
+    text comes back by the relay)."""
+
+    __slots__ = ("rfd", "wfd", "chunks")
+
+    def __init__(self) -> None:
+        self.rfd, self.wfd = os.pipe()
+        self.chunks: list[bytes] = []
+
+    def in_child(self) -> None:
+        os.dup2(self.wfd, 2)  # sys.stderr writes to descriptor 2: now this pipe
+        os.close(self.wfd)
+        os.close(self.rfd)
+
+    def in_parent(self) -> None:
+        os.close(self.wfd)
+        self.wfd = -1
+
+    def open(self) -> list[int]:
+        return [self.rfd] if self.rfd >= 0 else []
+
+    def read(self) -> None:
+        chunk = os.read(self.rfd, 1 << 16)
+        if chunk:
+            self.chunks.append(chunk)
+        else:  # every writer has closed it
+            os.close(self.rfd)
+            self.rfd = -1
+
+    def release(self) -> None:
+        """Pass on what the child wrote (and what is still in the pipe: a process it left
+        behind may hold it open, so the wait for the end of it is bounded)."""
+        import select
+        import time
+
+        stop = time.monotonic() + 1.0
+        while self.rfd >= 0 and select.select([self.rfd], [], [], max(
+                0.0, stop - time.monotonic()))[0]:
+            self.read()
+        sys.stderr.flush()
+        _write_all(sys.stderr.fileno(), b"".join(self.chunks))
+        self.chunks = []
+
+    def close(self) -> None:
+        if self.rfd >= 0:
+            os.close(self.rfd)
+            self.rfd = -1
 
 
 _OUT_OF_MEMORY = 75  # EX_TEMPFAIL: the exit status of a child that hit its memory limit
