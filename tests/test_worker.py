@@ -197,3 +197,26 @@ def test_what_a_worker_wrote_as_it_failed_is_not_printed(end):
     assert out.returncode == 2
     assert out.stderr == "spec.yaml: ran out of memory (limit 4 GB; raise it with " \
                          "--max-memory)\n", out.stderr
+
+
+_LOUD = r"""
+import os, sys
+from gatekeeper.orchestration.isolation import WorkerLimits, supervise
+
+def run():
+    for i in range(20000):  # about 1.4 MB: far more than a pipe holds
+        os.write(2, b"line %06d of what the worker wrote on its way out\n" % i)
+    return 0
+
+sys.exit(supervise(run, WorkerLimits(timeout=60, max_memory=1 << 32), "spec.yaml"))
+"""
+
+
+def test_a_worker_s_long_stderr_is_passed_on_whole():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _LOUD], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-500:]
+    lines = out.stderr.splitlines()
+    assert len(lines) == 20000 and lines[-1].startswith("line 019999"), lines[-3:]

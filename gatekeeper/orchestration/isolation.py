@@ -321,7 +321,7 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
         raise
     finally:
         os.close(rfd)
-        if held is not None:
+        if held is not None and status is None:  # stopped, interrupted: nothing passed on
             held.close()
         if status is None and pid:  # interrupted: the child does not outlive the command
             try:
@@ -336,9 +336,11 @@ def _supervise(fn: Callable[[], int], limits: WorkerLimits, path: str,
         sys.stdout.write(out)
         sys.stderr.write(err)
     failure = _failure(status, limits)
-    if failure is None:
-        if held is not None:
+    if held is not None:
+        if failure is None:
             held.release()
+        held.close()
+    if failure is None:
         return os.WEXITSTATUS(status)
     _report_failure(worker_error(path, failure, limits), _stage_of(page), on_failure)
     return 2
