@@ -86,8 +86,10 @@ def test_a_schema_not_where_the_helper_saw_it_means_the_walk_is_done_here(change
         [(str(v.pointer), v.message) for v in catastrophic_pattern(own)]
 
 
-@pytest.mark.parametrize("data", [b"not marshal data", marshal.dumps([1, 2]), None],
-                         ids=["garbled", "wrong shape", "failed"])
+@pytest.mark.parametrize("data", [b"not marshal data", marshal.dumps([1, 2]),
+                                  marshal.dumps((1, 2, 3)), marshal.dumps(([(1,)], [1], [2])),
+                                  None],
+                         ids=["garbled", "wrong shape", "not lists", "short items", "failed"])
 def test_a_failed_or_garbled_helper_leaves_the_work_to_the_check(data):
     path = SAMPLES / "validity" / "schema-violation.yaml"
     spec = _with_helper(path, data)

@@ -61,8 +61,11 @@ def schema_errors(spec: Any) -> list[tuple[tuple[Any, ...], str]] | None:
     found = _payload(spec)
     if found is None:
         return None
-    return [((Pointer(file, ptokens), *rest) if moved else tuple(rest), message)
-            for moved, file, ptokens, rest, message in found[0]]
+    try:
+        return [((Pointer(file, ptokens), *rest) if moved else tuple(rest), message)
+                for moved, file, ptokens, rest, message in found[0]]
+    except (TypeError, ValueError):  # not what a helper sends: computed here instead
+        return None
 
 
 def walk_facts(spec: Any) -> Walk | None:
@@ -71,14 +74,21 @@ def walk_facts(spec: Any) -> Walk | None:
     found = _payload(spec)
     if found is None:
         return None
+    try:
+        return _found_again(spec, found[1], found[2])
+    except (TypeError, ValueError):  # not what a helper sends: walked here instead
+        return None
+
+
+def _found_again(spec: Any, typed_sent: Any, patterns_sent: Any) -> Walk | None:
     typed: list[tuple[dict[str, Any], Pointer]] = []
     patterns: list[tuple[dict[str, Any], Pointer]] = []
-    for file, tokens, has_default, has_schema in found[1]:
+    for file, tokens, has_default, has_schema in typed_sent:
         node = _node_at(spec, file, tokens)
         if node is None or ("default" in node, "$schema" in node) != (has_default, has_schema):
             return None
         typed.append((node, Pointer(file, tokens)))
-    for file, tokens, pattern in found[2]:
+    for file, tokens, pattern in patterns_sent:
         node = _node_at(spec, file, tokens)
         if node is None or node.get("pattern") != pattern:
             return None
