@@ -158,8 +158,12 @@ class Spec:
                 return default
         return node
 
+    def _document(self, pointer: Pointer) -> Document:
+        """The document `pointer` is in (the root document for a file not loaded)."""
+        return self.documents.get(pointer.file) or self.documents[""]
+
     def location(self, pointer: Pointer) -> Location:
-        doc = self.documents.get(pointer.file) or self.documents[""]
+        doc = self._document(pointer)
         line, col = doc.locate(pointer.tokens)
         return Location(doc.display, line, col)
 
@@ -199,18 +203,15 @@ class Spec:
                    for handle in gates_with_helpers(self).values())
 
     def _line_column(self, pointer: Pointer) -> tuple[int, int]:
-        doc = self.documents.get(pointer.file) or self.documents[""]
-        return doc.locate(pointer.tokens)
+        return self._document(pointer).locate(pointer.tokens)
 
     def remember_location(self, pointer: Pointer, line: int, column: int) -> None:
         """What `location(pointer)` gives, computed by another process from its own copy of
         the same file (a gate's helper process): this process then does not search for it."""
-        doc = self.documents.get(pointer.file) or self.documents[""]
-        doc.remember(pointer.tokens, line, column)
+        self._document(pointer).remember(pointer.tokens, line, column)
 
     def display_file(self, pointer: Pointer) -> str:
-        doc = self.documents.get(pointer.file) or self.documents[""]
-        return doc.display
+        return self._document(pointer).display
 
     # ------------------------------------------------------------------ views
 

@@ -98,13 +98,20 @@ def test_an_early_helper_after_it_in_the_table_leaves_room(tmp_path):
 
 
 _RUNNING_SCRIPT = r"""
-import json, sys, time
+import json, os, sys, time
 from gatekeeper.orchestration.helper_process import HelperProcess
 
-helper = HelperProcess("validity", sys.argv[1], lambda: time.sleep(1) or b"done", None,
-                       of_worker=True)
+go = sys.argv[2]  # the helper works until this file exists: no race with the scheduler
+
+def job():
+    while not os.path.exists(go):
+        time.sleep(0.01)
+    return b"done"
+
+helper = HelperProcess("validity", sys.argv[1], job, None, of_worker=True)
 helper.start()
 while_working = helper.running()
+open(go, "w").close()
 deadline = time.monotonic() + 60  # a hang guard
 while helper.running() and time.monotonic() < deadline:
     time.sleep(0.02)
@@ -112,9 +119,10 @@ print(json.dumps([while_working, helper.running(), helper.result().decode(), hel
 """
 
 
-def test_a_helper_that_has_ended_holds_no_core():
+def test_a_helper_that_has_ended_holds_no_core(tmp_path):
     """`Spec.locations` works beside only while no helper runs: `running` says when."""
-    out = subprocess.run([sys.executable, "-c", _RUNNING_SCRIPT, str(SAMPLES / "petstore.yaml")],
+    out = subprocess.run([sys.executable, "-c", _RUNNING_SCRIPT, str(SAMPLES / "petstore.yaml"),
+                          str(tmp_path / "go")],
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [True, False, "done", False]

@@ -366,8 +366,8 @@ def _check_in_supervised_child(opts: CheckOptions, prepared: Prepared) -> int:
     path = prepared.paths[0]
     helpers = helpers_for(prepared.config, path, prepared.limits, prepared.ref_root,
                           prepared.worker)
-    # The child checks in its own process, which may fork while it loads (`Limits.spare_core`:
-    # a big YAML text is scanned beside its parse; not in the helpers, which run beside it).
+    # The child checks in its own process, which may fork to work beside (`Limits.spare_core`:
+    # a big YAML text's scans, a gate's findings located, the helpers forked after the load).
     child = prepared.replace(worker=None, limits=prepared.limits.replace(spare_core=True))
     run = partial(guarded, partial(check_command, opts, child), bool(opts.debug))
     return supervise(run, prepared.worker, path, helpers=helpers,

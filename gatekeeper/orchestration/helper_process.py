@@ -63,9 +63,10 @@ class HelperProcess:
     returned, or None if it failed (the worker then does the work itself). The helper runs
     under the worker's limits and holds no file descriptor of the supervisor's.
 
-    `of_worker`: the worker forks it (`adopt_helpers`, a gate's helper ``after_load``). It
-    inherits the worker's memory limit and is not registered for the supervisor; it ends
-    when the worker ends (the supervisor's timeout kills the worker, and with it the helper)."""
+    `of_worker`: the worker forks it (`adopt_helpers`, a gate's helper ``after_load``), with
+    `limits` None: it inherits the worker's memory limit, is not registered for the
+    supervisor, and ends when the worker ends (the supervisor's timeout kills the worker,
+    and with it the helper)."""
 
     __slots__ = ("name", "path", "job", "limits", "pid", "page", "rfd", "of_worker")
 
@@ -124,16 +125,16 @@ class HelperProcess:
                         os.close(int(fd))
                     except OSError:
                         pass
-            if not self.of_worker:
-                limit_memory(self.limits)
             try:
                 os.nice(HELPER_NICENESS)
             except OSError:
                 pass
-            if self.limits is not None and self.limits.timeout:
-                import signal
+            if self.limits is not None:  # none for a worker's helper: it has the worker's
+                limit_memory(self.limits)
+                if self.limits.timeout:
+                    import signal
 
-                signal.alarm(int(self.limits.timeout) + 1)  # default action: the end
+                    signal.alarm(int(self.limits.timeout) + 1)  # default action: the end
             data = self.job()
             if data is not None:  # the length last: a helper stopped mid-write left none
                 view, at = memoryview(data), 8

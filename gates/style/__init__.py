@@ -133,12 +133,12 @@ class _Check:
 # ---------------------------------------------------------------------- helper process
 # A ruleset's walks are most of a big spec's check (Stripe with `extends: spectral:oas`: 0.6 s
 # of 2.3 s of CPU) and depend on the spec alone, so the gate declares them as its
-# `Gate.helper`: the command line may run them in a helper process beside the check, from
-# its own copy of the spec, while the other gates run (gatekeeper.orchestration.helper_process;
-# measured in benchmarks/README.md, "Helper processes"). The findings cross by marshal as
-# plain values, with the line and column the helper found for each on its own copy of the
-# same file (the helper has time to spare; the check's process then searches for none:
-# Stripe's 474 findings, about 9 ms).
+# `Gate.helper`: the command line may run them in a helper process beside the check, on the
+# spec the check loaded (forked after the load, for a YAML spec) or on a copy of its own (a
+# JSON spec), while the other gates run (gatekeeper.orchestration.helper_process; measured in
+# benchmarks/README.md, "Helper processes"). The findings cross by marshal as plain values,
+# with the line and column the helper found for each (the helper has time to spare; the
+# check's process then searches for none: Stripe's 474 findings, about 9 ms).
 
 _SEVERITY_NAMES = {severity: severity.value for severity in Severity}
 
