@@ -38,6 +38,7 @@ from gatekeeper.json_positions import json_index as _json_index
 from gatekeeper.json_positions import json_offset_compact as _json_offset_compact
 from gatekeeper.errors import short as _short
 from gatekeeper.record import Record
+from gatekeeper.tree_limits import ORJSON_MAX_DEPTH, check_depth, expanded_size
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class Document:
 
     __slots__ = ("path", "display", "text", "data", "is_json", "positions", "notes",
                  "_line_starts", "_json_members", "_fast", "_locator", "_exact", "_limits",
-                 "_known")
+                 "_known", "depth_bound")
 
     def __init__(self, path: str, display: str, text: str, data: Any, is_json: bool,
                  positions: dict[int, Any] | None = None,
@@ -104,6 +105,8 @@ class Document:
         self._limits = limits
         #: positions found by another process on its own copy of this file (`remember`)
         self._known: dict[tuple[str, ...], tuple[int, int]] = {}
+        #: how deep `data` can be at most, when the parse proved it (`tree_limits`)
+        self.depth_bound: int | None = None
 
     def __repr__(self) -> str:
         return f"Document({self.display!r}, is_json={self.is_json})"
@@ -362,6 +365,8 @@ def _parse_json(text: str, path: str, display: str) -> Document:
     fast = _parse_json_fast(body)
     if fast is not None:
         doc = Document(path=path, display=display, text=body, data=fast[0], is_json=True)
+        if fast[2]:  # orjson serialized the whole tree again
+            doc.depth_bound = ORJSON_MAX_DEPTH
         doc._json_members = {_COMPACT: fast[1]}
         if fast[1] is not None and isinstance(fast[0], (dict, list)):
             doc._json_members[0] = _compact_members(fast[0], 0, fast[1][3])  # `_json_offset`
@@ -428,28 +433,29 @@ def _codec_for(size: int) -> tuple[Any, Any, Any]:
     return json.loads, _std_dumps, _std_dumps_indented
 
 
-def _parse_json_fast(body: str) -> tuple[Any, Any] | None:
+def _parse_json_fast(body: str) -> tuple[Any, Any, bool] | None:
     """A plain parse (orjson for big texts, else the standard library), used when its data
     provably is what the standard path would give: re-serialized it must reproduce the text
     byte for byte (compact, or a 2-space indent), which rules out duplicate keys, big
     integers turned into floats, NaN and every other spelling a plain parse would read
-    differently. Returns (data, serialized-mode state or None), or None to let the standard
-    parser (with its duplicate-key hook and exact errors) decide."""
+    differently. Returns (data, serialized-mode state or None, whether orjson serialized it),
+    or None to let the standard parser (with its duplicate-key hook and exact errors) decide."""
     loads, _dumps, dumps_indented = _codec_for(len(body))
     try:
         data = loads(body)
     except (ValueError, RecursionError):  # orjson's JSONDecodeError is a ValueError
         return None
+    by_orjson = loads is not json.loads
     state = _json_compact(body, data, _dumps)
     if state is not None:
-        return data, state
+        return data, state, by_orjson
     if "\n" in body:
         try:
             blob = dumps_indented(data)
         except (TypeError, ValueError, RecursionError):  # JSONEncodeError is a TypeError
             return None
         if body.strip(" \t\r\n").encode("utf-8", "surrogatepass") == blob:
-            return data, None
+            return data, None, by_orjson
     return None
 
 
@@ -540,60 +546,3 @@ def _parse_yaml_exact(text: str, path: str, display: str, limits: Limits) -> Doc
         raise SpecError(f"YAML alias expansion exceeds the limit of {limits.max_nodes:,} nodes"
                         " (raise it with --max-nodes)", file=display)
     return doc
-
-
-def expanded_size(data: Any, cap: int) -> int:
-    """Node count of `data` with every alias expanded, by DP over identity; stops past `cap`."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[Any, bool]] = [(data, False)]
-    while stack:
-        node, done = stack.pop()
-        if not isinstance(node, (dict, list)):
-            continue
-        key = id(node)
-        if key in sizes and not done:
-            continue
-        children = node.values() if isinstance(node, dict) else node
-        if done:
-            total = 1
-            for child in children:
-                total += sizes.get(id(child), 1) if isinstance(child, (dict, list)) else 1
-                if total > cap:
-                    return total
-            sizes[key] = total
-        else:
-            stack.append((node, True))
-            for child in children:
-                if isinstance(child, (dict, list)) and id(child) not in sizes:
-                    stack.append((child, False))
-    return sizes.get(id(data), 1)
-
-
-def check_depth(doc: Document, limits: Limits) -> None:
-    """Iterative depth check, one level at a time; shared (aliased) YAML containers are
-    visited once (JSON has no sharing, so no identity set is kept for it)."""
-    limit = limits.max_depth
-    data = doc.data
-    level = [data] if isinstance(data, (dict, list)) else []
-    seen: set[int] | None = None if doc.is_json else set()
-    depth = 1
-    containers = (dict, list)
-    while level:
-        if depth > limit:
-            raise SpecError(
-                f"nesting depth exceeds the limit of {limit} (raise it with --max-depth)",
-                file=doc.display)
-        below: list[Any] = []
-        push = below.append
-        for node in level:
-            if seen is not None:
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-            for child in (node.values() if isinstance(node, dict) else node):
-                # strings, most values, are passed over by a class test before
-                # `isinstance`: 0.64 -> 0.43 s of CPU on Graph beta
-                if child.__class__ is not str and isinstance(child, containers):
-                    push(child)
-        level = below
-        depth += 1

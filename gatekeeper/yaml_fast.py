@@ -375,7 +375,7 @@ def _keys_as_written(data: Any, max_depth: int) -> int:
     number scans send every other spelling to PyYAML); any other non-string key: 0. Returns
     2 if integer keys were converted (the caller then checks their spelling), else 1.
 
-    Walks one level at a time, so it is also the depth check (`loader.check_depth`'s
+    Walks one level at a time, so it is also the depth check (`tree_limits.check_depth`'s
     message; yaml_rs data shares no containers)."""
     level = [data] if type(data) is dict or type(data) is list else []
     depth = 1

@@ -204,3 +204,48 @@ def test_recursive_schemas_are_legal_and_ref_cycles_are_not(tmp_path) -> None:
                    "    B: {$ref: '#/components/schemas/A'}\n")
     with pytest.raises(SpecError, match="circular \\$ref: .*schemas/A.*schemas/B"):
         load(str(bad))
+
+
+def test_orjson_serializes_no_deeper_than_the_bound_the_loader_relies_on() -> None:
+    """A big JSON spec that orjson serialized again skips the depth walk under a limit of
+    `ORJSON_MAX_DEPTH` or more: that holds only while orjson refuses deeper nesting."""
+    import orjson
+
+    from gatekeeper.tree_limits import ORJSON_MAX_DEPTH
+
+    def nested(depth: int) -> object:
+        return orjson.loads("[" * depth + "]" * depth)
+
+    orjson.dumps(nested(ORJSON_MAX_DEPTH))
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(nested(ORJSON_MAX_DEPTH + 1))
+
+
+def _big_json_spec(path: Path, depth: int) -> None:
+    """A JSON spec over the loader's 64 KB line to orjson, nested `depth` containers deep."""
+    import json
+
+    head = {"openapi": "3.1.0", "info": {"title": "t", "version": "1",
+                                         "description": "x" * 70_000}, "paths": {}}
+    text = json.dumps(head)[:-1] + ', "x-deep": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+    path.write_text(text)
+
+
+@pytest.mark.parametrize("depth, limit, refused", [
+    (120, "100", True),    # under orjson's bound, over the user's limit: still refused
+    (254, None, False),    # the deepest orjson serializes, under the default 256
+    (300, None, True),     # deeper than orjson serializes: the standard parser and the walk
+    (300, "400", False),
+])
+def test_the_depth_limit_holds_for_big_json_specs(tmp_path, depth, limit, refused) -> None:
+    spec = tmp_path / "deep.json"
+    _big_json_spec(spec, depth)
+    result = run_cli("check", str(spec), "--format", "json",
+                     *(["--max-depth", limit] if limit else []))
+    if refused:
+        assert result.returncode == 2, result.stderr
+        assert "nesting depth exceeds the limit" in result.stderr
+        assert "deep.json" in result.stderr
+    else:
+        assert result.returncode in (0, 1), result.stderr
+        assert "depth" not in result.stderr
