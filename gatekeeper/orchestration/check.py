@@ -163,7 +163,7 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
     """The --format document (stdout or --output), --pr-summary, every --report, and the
     GitHub Actions annotations."""
     from gatekeeper.orchestration.isolation import REPORTING_STAGE, set_stage
-    from gatekeeper.outputs import github_actions, render_for, write_reports
+    from gatekeeper.outputs import encoded_for, github_actions, render_for, write_reports
     from gatekeeper.reporters import render, render_many
     from gatekeeper.safe_text import write_text
 
@@ -173,9 +173,12 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
     fmt, output = opts.fmt, opts.output
     color = fmt == "terminal" and output is None and use_color(sys.stdout)
     view = _terminal_view(opts.min_severity, opts.show_waived, to_terminal=output is None)
+    blob = None  # the document as bytes, when no redaction needs it as text
     if fmt == "json" and (not one_spec or not reports):  # multi-spec form
         text = render_many("json", reports)
-    elif fmt != "terminal":  # the document `--report FMT=` writes (one spec's form for one)
+    elif fmt != "terminal" and reports and redactor is None:
+        text, blob = "", encoded_for(fmt, reports)  # what `--report FMT=` writes
+    elif fmt != "terminal":
         text = render_for(fmt, reports) if reports else ""
     else:
         shown = reports if len(reports) > 1 else [r for r in reports if r.error is None]
@@ -190,7 +193,9 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
             write_text(fh, render_summary(reports))
     if redactor is not None:  # the live audit's credentials, in any encoding, never printed
         text = redactor.redact(text)
-    if output:
+    if blob is not None:
+        _write_bytes(output, blob)
+    elif output:
         with open(output, "w", encoding="utf-8") as fh:
             write_text(fh, text)
     elif text:
@@ -199,6 +204,24 @@ def _write_outputs(opts: CheckOptions, reports: list[Any], report_targets: Any,
     write_reports(reports, report_targets, redact=redact)
     github_actions(reports, redact=redact,
                    stream=sys.stderr if fmt != "terminal" and not output else sys.stdout)
+
+
+def _write_bytes(output: str | None, blob: bytes) -> None:
+    """`blob` to the file `output`, else to stdout (through its text layer when it has no
+    byte stream beneath, as in a test's capture)."""
+    from gatekeeper.safe_text import write_text
+
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(blob)
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        write_text(sys.stdout, blob.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(blob)
+    buffer.flush()
 
 
 def _live_steps() -> Any:
