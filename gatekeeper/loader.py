@@ -119,6 +119,11 @@ class Document:
         with one, 15 without)."""
         return not (self.is_json or self._fast)
 
+    def forget_text(self) -> None:
+        """Let go of the text and of what locating in it keeps; nothing is located after."""
+        self.text = ""
+        self._line_starts = self._json_members = self._locator = self._exact = None
+
     def remember(self, tokens: tuple[str, ...], line: int, column: int) -> None:
         """`locate(tokens)`'s answer, computed elsewhere from the same text (a helper process
         that located its own findings), so that this process does not search for it."""

@@ -205,6 +205,12 @@ class Spec:
     def _line_column(self, pointer: Pointer) -> tuple[int, int]:
         return self._document(pointer).locate(pointer.tokens)
 
+    def forget_texts(self) -> None:
+        """Let go of each document's text (`Document.forget_text`) once every finding is
+        located: what a spec kept alive until its process ends no longer needs them."""
+        for doc in self.documents.values():
+            doc.forget_text()
+
     def remember_location(self, pointer: Pointer, line: int, column: int) -> None:
         """What `location(pointer)` gives, computed by another process from its own copy of
         the same file (a gate's helper process): this process then does not search for it."""

@@ -75,6 +75,12 @@ REPORTING_STAGE = "writing the reports"
 _STAGE: list[Any] = [None]
 
 
+def in_worker() -> bool:
+    """Whether this process is a worker (`supervise`'s or `run_forked`'s child): it ends
+    with ``os._exit``, so nothing it still holds is freed one object at a time."""
+    return _STAGE[0] is not None
+
+
 def set_stage(name: str) -> None:
     """Record what a worker is doing ("loading", "checking"); a no-op outside a worker."""
     page = _STAGE[0]
