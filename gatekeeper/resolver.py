@@ -335,18 +335,23 @@ def _follow_chains(direct: dict[int, tuple[Any, Pointer]],
                    raw_refs: list[tuple[str, dict, Any, str, str]], tokens_of: _TokenMap,
                    limits: Limits, display: str) -> dict[int, tuple[Any, Pointer]]:
     """id of each `$ref` node -> its final (value, pointer), following references to
-    references; raises for a cycle or a chain over ``limits.max_ref_hops``."""
+    references; raises for a cycle or a chain over ``limits.max_ref_hops``. A target is a
+    reference when its id is a key of `direct` (live objects have distinct ids). Most
+    references name their target directly: `direct` itself is returned when none names
+    another reference, else only the chained ones are followed (Graph beta's 104,617
+    references: 0.084 -> 0.012 s of CPU)."""
+    chained = [ref_id for ref_id, hit in direct.items() if id(hit[0]) in direct]
+    if not chained:
+        return direct
     ref_file = {id(node): (key, node) for key, node, _, _, _ in raw_refs}
 
     def ref_pointer(ref_id: int) -> Pointer:
         key, node = ref_file[ref_id]
         return Pointer(key, tokens_of(key, node))
 
-    targets: dict[int, tuple[Any, Pointer]] = {}
-    for ref_id, (value, ptr) in direct.items():
-        if not (isinstance(value, dict) and id(value) in direct):  # no chain: the usual case
-            targets[ref_id] = (value, ptr)
-            continue
+    targets = dict(direct)
+    for ref_id in chained:
+        value, ptr = direct[ref_id]
         chain = [ref_pointer(ref_id)]
         seen = {ref_id}
         hops = 0
