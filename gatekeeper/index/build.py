@@ -90,13 +90,12 @@ def _path_item_operations(spec: Spec, path: str, item: Any, ptr: Pointer, kind: 
         op_servers = servers
         if not swagger2 and isinstance(op.get("servers"), list):
             op_servers = _servers(op["servers"], op_ptr / "servers") or servers
+        # The records' fields by position, in their order: by keyword a call took 0.5 us
+        # more (timeit: 0.79 against 0.28 us for a Parameter), 0.1 s of Graph beta's
+        # 190,000 records.
         operation = Operation(
-            method=method, path=path, kind=kind, pointer=op_ptr, path_item_pointer=item_ptr,
-            data=op, path_item=item, parameters=params, request_body=body,
-            responses=responses, security=sec_value,
-            security_pointer=sec_ptr if sec_value is not None else None,
-            servers=op_servers, parent=parent,
-        )
+            method, path, kind, op_ptr, item_ptr, op, item, params, body, responses,
+            sec_value, sec_ptr if sec_value is not None else None, op_servers, parent)
         yield operation
         callbacks = op.get("callbacks") if not swagger2 else None
         if isinstance(callbacks, dict):
@@ -132,11 +131,9 @@ def _parameters(spec: Spec, value: Any, ptr: Pointer) -> list[Parameter]:
             schema = param
         ref_desc = _text(raw.get("description")) if raw is not param and not swagger2 \
             else None
-        out.append(Parameter(
-            name=param["name"], location=location, required=param.get("required") is True,
-            description=_text(param.get("description")), schema=schema, pointer=where,
-            use_pointer=use, data=param, ref_description=ref_desc,
-        ))
+        out.append(Parameter(  # by position (see `_path_item_operations`)
+            param["name"], location, param.get("required") is True,
+            _text(param.get("description")), schema, where, use, param, ref_desc))
     return out
 
 
@@ -180,10 +177,9 @@ def _request_body(spec: Spec, value: Any, ptr: Pointer) -> RequestBody | None:
     if not isinstance(body, dict):
         return None
     ref_desc = _text(value.get("description")) if value is not body else None
-    return RequestBody(description=_text(body.get("description")),
-                       required=body.get("required") is True,
-                       content=_content(spec, body.get("content"), where / "content"),
-                       pointer=where, use_pointer=ptr, data=body, ref_description=ref_desc)
+    return RequestBody(_text(body.get("description")), body.get("required") is True,
+                       _content(spec, body.get("content"), where / "content"), where, ptr,
+                       body, ref_desc)  # by position (see `_path_item_operations`)
 
 
 def _responses(spec: Spec, value: Any, ptr: Pointer, produces: list[Any] | None
@@ -205,11 +201,9 @@ def _responses(spec: Spec, value: Any, ptr: Pointer, produces: list[Any] | None
             else None
         if cached is not None:  # a component response used by many operations: built once
             content, headers = cached
-            out[code] = Response(
-                code=code, description=_text(resp.get("description")), content=content,
-                headers=headers, pointer=where, use_pointer=use, data=resp,
-                ref_description=_text(raw.get("description")) if isinstance(raw, dict)
-                else None)
+            out[code] = Response(  # by position (see `_path_item_operations`)
+                code, _text(resp.get("description")), content, headers, where, use, resp,
+                _text(raw.get("description")) if isinstance(raw, dict) else None)
             continue
         if spec.is_swagger2:
             raw_schema = resp.get("schema")
@@ -238,11 +232,10 @@ def _responses(spec: Spec, value: Any, ptr: Pointer, produces: list[Any] | None
                     and isinstance(raw_h, dict) else None)
         if raw is not resp:
             spec._memo[("spec.response-parts", shared_key)] = (content, headers)
-        out[code] = Response(
-            code=code, description=_text(resp.get("description")), content=content,
-            headers=headers, pointer=where, use_pointer=use, data=resp,
-            ref_description=_text(raw.get("description")) if raw is not resp
-            and isinstance(raw, dict) else None)
+        out[code] = Response(  # by position (see `_path_item_operations`)
+            code, _text(resp.get("description")), content, headers, where, use, resp,
+            _text(raw.get("description")) if raw is not resp and isinstance(raw, dict)
+            else None)
     return out
 
 
