@@ -41,6 +41,17 @@ def in_scope(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool
     return spec.memo(key, build)
 
 
+def declaring(spec: Spec, exempt_methods: tuple[str, ...], include_webhooks: bool
+              ) -> list[Operation]:
+    """The operations of `in_scope` whose effective security is a list (`op.security` is
+    not None): the only ones `security_class` calls public, optional or protected and
+    `requirements_of` reads. Ten rules judge only these; on an API without `security`
+    (Graph beta: 22,361 operations) they have nothing to read (0.017 -> 0.001 s of CPU)."""
+    key = ("auth.declaring", tuple(exempt_methods), include_webhooks)
+    return spec.memo(key, lambda: [op for op in in_scope(spec, exempt_methods, include_webhooks)
+                                   if op.security is not None])
+
+
 def listed(op: Operation, entries: Any, public_extension: str) -> bool:
     """True when the operation is explicitly public: the extension, or an allow-list entry
     (``"POST /login"``, ``"/health"``, an operationId, or ``{path, methods, operationId}``)."""

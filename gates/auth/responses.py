@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.auth.common import has_response, in_scope, security_class
+from gates.auth.common import declaring, has_response, in_scope, security_class
 
 
 @rule("auth/missing-401-response", severity=Severity.WARNING)
@@ -36,7 +36,7 @@ def missing_401_response(
     `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
     operations judged.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks):
+    for op in declaring(spec, exempt_methods, include_webhooks):
         if security_class(op) in ("protected", "optional") and not has_response(op, "401"):
             yield Violation(op.pointer / "responses" if "responses" in op.data else op.pointer,
                             f"secured operation `{op.label}` documents no `401` response",
@@ -69,7 +69,7 @@ def missing_403_response(
     `exempt-methods` (`["options", "trace"]`) and `include-webhooks` (false) choose the
     operations judged.
     """
-    for op in in_scope(spec, exempt_methods, include_webhooks):
+    for op in declaring(spec, exempt_methods, include_webhooks):
         if security_class(op) not in ("protected", "optional"):
             continue
         if any(scopes for req in op.security or () for scopes in req.values()) and \

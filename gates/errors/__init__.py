@@ -63,7 +63,7 @@ from __future__ import annotations
 
 from gatekeeper import Gate, Metric, Spec
 
-from gates.errors.common import scoped_errors, structured_body
+from gates.errors.common import scoped_bodies
 from gates.errors.families import Family, error_families
 from gates.errors.problem import (
     invalid_problem_member_type, problem_media_mismatch, problem_media_on_success,
@@ -97,16 +97,13 @@ def error_coverage(
 ) -> Metric:
     """Share of in-scope operations with at least one documented error response whose body
     schema is structured (HEAD operations: any error response)."""
-    scoped = scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+    scoped = scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                            include_callbacks)
     passed, missing = 0, []
     for op, errs in scoped:
         ok = False
-        for resp in errs:
-            if op.method == "head":
-                ok = True
-                break
-            if structured_body(spec, resp):
+        for _resp, _shared, _media, structured in errs:
+            if op.method == "head" or structured:
                 ok = True
                 break
         if ok:

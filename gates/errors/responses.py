@@ -8,9 +8,7 @@ from gatekeeper import (
     Pointer, Response, Severity, Spec, Violation, is_json_media, rule,
 )
 
-from gates.errors.common import (
-    in_scope, repeated_shared, resp_name, scoped_errors, structured_body,
-)
+from gates.errors.common import in_scope, resp_name, scoped_bodies, scoped_errors
 from gates.errors.schemas import objectish
 
 
@@ -153,14 +151,16 @@ def missing_error_body(
     # elsewhere); a shared `components/responses` entry is judged for every operation
     # that references it, and reported once, where it is defined
     found: dict[Pointer, tuple[str, int, int]] = {}
-    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+    for op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
         if op.method == "head":
             continue
-        structured = [r for r in errs if structured_body(spec, r)]
-        server_documented = any(_server_class(r) for r in structured)
-        for resp in errs:
-            if not any(isinstance(m.schema, dict) for m in resp.content.values()):
+        structured = None
+        for resp, _shared, media, _structured in errs:
+            if not media:  # no media type with a schema (`body_media`)
+                if structured is None:
+                    structured = [r for r, _k, _m, st in errs if st]
+                    server_documented = any(_server_class(r) for r in structured)
                 ptr, name = resp_name(op, resp)
                 how = "an empty `content`" if resp.content or resp.data.get("content") == {} \
                     else "no body schema"
@@ -225,14 +225,16 @@ def non_json_error(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    judged: set[tuple[Pointer, int]] = set()
-    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+    judged: set[int] = set()  # `repeated_shared`, by the keys of `scoped_bodies`
+    for op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
         if op.method == "head":
             continue
-        for resp in errs:
-            if repeated_shared(resp, judged):
-                continue
+        for resp, shared, _media, _structured in errs:
+            if shared >= 0:
+                if shared in judged:
+                    continue
+                judged.add(shared)
             media = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             if not media:
                 continue  # errors/missing-error-body
@@ -276,15 +278,25 @@ def invalid_range_key(
     `exempt-methods` (`["options"]`), `include-webhooks` and `include-callbacks` (false) choose
     the operations and error responses judged, as for `errors/missing-error-response`.
     """
+    # The codes repeat (Graph beta: 67,000 responses, a handful of codes): what each says
+    # is read once, and a code that says nothing skips its response (0.028 -> 0.010 s of CPU).
+    swagger2 = spec.is_swagger2
+    verdicts: dict[str, str] = {}  # code -> "" (fine), "swagger2" or "lower"
     for op in in_scope(spec, exempt_methods, include_webhooks, include_callbacks):
-        for code, resp in op.responses.items():
-            if len(code) != 3 or not code[0] in "12345" or code[1:].upper() != "XX":
+        for code in op.responses:
+            verdict = verdicts.get(code)
+            if verdict is None:
+                is_range = len(code) == 3 and code[0] in "12345" and code[1:].upper() == "XX"
+                verdict = verdicts[code] = "" if not is_range else "swagger2" if swagger2 \
+                    else "lower" if code[1:] != "XX" else ""
+            if not verdict:
                 continue
-            if spec.is_swagger2:
+            resp = op.responses[code]
+            if verdict == "swagger2":
                 yield Violation(resp.use_pointer, f"range key `{code}` of `{op.label}` is not "
                                                   f"valid in Swagger 2.0",
                                 subject=f"{op.label} {code}", severity=Severity.WARNING)
-            elif code[1:] != "XX":
+            else:
                 yield Violation(resp.use_pointer, f"range key `{code}` of `{op.label}` must be "
                                                   f"upper-case (`{code.upper()}`)",
                                 subject=f"{op.label} {code}")

@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Severity, Spec, Violation, rule
 
-from gates.errors.common import (
-    KIND_STYLE, body_media, resp_name, schema_name, scoped_errors, structured_body,
-)
+from gates.errors.common import KIND_STYLE, resp_name, schema_name, scoped_bodies
 from gates.errors.families import error_families
 from gates.errors.shape import schema_shape
 
@@ -58,11 +56,10 @@ def unstructured_error_schema(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+    for op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
-        for resp in errs:
-            media = body_media(spec, resp)
-            if media and not structured_body(spec, resp):
+        for resp, _shared, media, structured in errs:
+            if media and not structured:
                 m = media[0]
                 ptr, name = schema_name(spec, m)
                 if name == "inline error schema":
@@ -162,17 +159,29 @@ def inline_error_schema(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
+    # The structured inline bodies of each `content` mapping, found once: a shared
+    # response's is one object (Graph beta: 45,000 error responses, a few hundred bodies;
+    # 0.021 -> 0.009 s of CPU).
+    inline: dict[int, list[Any]] = {}  # the `content`s live on the operations
+    for op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
-        for resp in errs:
-            for m in body_media(spec, resp):
+        for resp, _shared, media, _structured in errs:
+            found = inline.get(id(resp.content))
+            if found is None:
+                found = inline[id(resp.content)] = [
+                    m for m in media if _inline_structured(spec, m)]
+            for m in found:
                 ptr = m.schema_pointer or m.pointer
-                shape = schema_shape(spec, m.schema, ptr)
-                if shape["structured"] and shape["base"] is None and ptr.is_within(op.pointer):
+                if ptr.is_within(op.pointer):
                     _, rname = resp_name(op, resp)
                     yield Violation(ptr, f"the body schema of {rname} is inline; reference a "
                                          f"shared error schema", subject=f"{rname} {m.name}")
                     break
+
+
+def _inline_structured(spec: Spec, media: Any) -> bool:
+    shape = schema_shape(spec, media.schema, media.schema_pointer or media.pointer)
+    return shape["structured"] and shape["base"] is None
 
 
 @rule("errors/unpreferred-error-style", severity=Severity.INFO)
