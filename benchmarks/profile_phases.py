@@ -16,7 +16,8 @@ pipeline calls are timed where they are defined:
 * gate NAME: ``engine._run_gate`` for that gate, without index work or positions done
   inside it;
 * report build: the rest of ``engine.run`` (rule catalogue, the `Report`);
-* report render: ``gatekeeper.reporters.json.render``;
+* report render: ``gatekeeper.reporters.json.render`` or ``render_bytes`` (what a file or
+  stdout gets);
 * other: the rest of ``check_command`` (configuration, output, ...).
 
 Each phase is exclusive (a nested timed call is counted in its own phase, not its caller's),
@@ -86,8 +87,11 @@ def timed(fn, label):
     return wrapper
 
 def patch(module, name, label):
-    # the function where it is defined and every module that imported its name
-    original = getattr(module, name)
+    # the function where it is defined and every module that imported its name (none
+    # when an older tree has no such function)
+    original = getattr(module, name, None)
+    if original is None:
+        return
     wrapper = timed(original, label)
     for mod in list(sys.modules.values()):
         if getattr(mod, "__dict__", {}).get(name) is original:
@@ -101,6 +105,7 @@ patch(build, "_root_servers", "index")
 patch(engine, "_run_gate", lambda args: "gate " + args[1].name)
 patch(engine, "run", "report build")
 patch(gatekeeper.reporters.json, "render", "report render")
+patch(gatekeeper.reporters.json, "render_bytes", "report render")
 spec_mod.Spec.__init__ = timed(spec_mod.Spec.__init__, "index")
 spec_mod.Spec.location = timed(spec_mod.Spec.location, "positions")
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 # - the index a rule reads: `Spec` and its records (`Operation`, `Parameter`, `RequestBody`,
 #   `Response`, `MediaType`, `Header`, `SecurityScheme`, `Server`), `Pointer`, and the
 #   readings several gates share: `is_json_media`, `error_responses`, `is_error_code`,
-#   `schema_types`, `is_health_endpoint`, `is_well_known_auth_endpoint`;
+#   `schema_types`, `is_health_endpoint`, `is_well_known_auth_endpoint`, and
+#   `SCHEMA_CHILD_KEYS`, the keywords `Spec.walk_schemas` follows;
 # - lifecycle readings (`x-deprecated`, `Sunset`, stability levels): `is_deprecated`,
 #   `replacement`, `parse_date`, `sunset_date`, `deprecation_date`, `stability_level`,
 #   `stability_rank`;
@@ -60,6 +61,7 @@ _HOME = {
     "is_health_endpoint": "index.readings", "is_json_media": "index.readings",
     "is_well_known_auth_endpoint": "index.readings", "schema_types": "index.readings",
     "Spec": "spec", "load": "spec",
+    "SCHEMA_CHILD_KEYS": "schema_walk",
     "__version__": "version",
 }
 

@@ -34,6 +34,7 @@ from gatekeeper.index.records import (
     Header, MediaType, Operation, Parameter, RequestBody, Response, SecurityScheme, Server, _text,
 )
 from gatekeeper.loader import Document, Limits, load_document
+from gatekeeper.schema_walk import SCHEMA_CHILD_KEYS, walk_places
 from gatekeeper.pointer import Pointer
 from gatekeeper.report import Location
 from gatekeeper.resolver import resolve_all
@@ -67,9 +68,6 @@ __all__ = [
 #: than the check may use.
 LOCATE_BESIDE_FROM = 1000
 LOCATE_BESIDE_TEXT = 16 << 20
-#: Every keyword `Spec.schema_children` looks at.
-_SCHEMA_CHILD_KEYS = frozenset({"properties", "items", "additionalProperties", "not", "contains",
-                                "allOf", "oneOf", "anyOf", "prefixItems", "patternProperties"})
 
 
 class Spec:
@@ -281,7 +279,7 @@ class Spec:
         Roles: ``property:<name>``, ``items``, ``additionalProperties``, ``allOf``, ``oneOf``,
         ``anyOf``, ``not``, ``prefixItems``, ``patternProperties``.
         """
-        if not isinstance(schema, dict) or _SCHEMA_CHILD_KEYS.isdisjoint(schema):
+        if not isinstance(schema, dict) or SCHEMA_CHILD_KEYS.isdisjoint(schema):
             return
         # Hot (every gate walks schemas): `resolve` and `Pointer.join` inlined.
         targets = self._targets
@@ -326,6 +324,16 @@ class Spec:
                 resolved, ptr = self.resolve(value, pointer.join("patternProperties", name))
                 yield "patternProperties", resolved, ptr
 
+    def walk_schema_places(self, roots: Iterable[tuple[Any, str, tuple[str, ...]]],
+                           reads: frozenset[str] = frozenset()
+                           ) -> Iterator[tuple[dict[str, Any], str, tuple[str, ...]]]:
+        """`walk_schemas` by place: each schema reachable from `roots` (each the value as
+        written, with the file and tokens of where it is written) once, in the same order,
+        as (schema, file, tokens), without a `Pointer` per schema, and without the schemas
+        that hold none of `reads`, no child keyword and no `$ref` (they have nothing to
+        read and lead nowhere). See `gatekeeper.schema_walk`."""
+        return walk_places(self._targets, roots, reads)
+
     def walk_schema(self, schema: Any, pointer: Pointer) -> Iterator[tuple[Any, Pointer]]:
         """Every schema reachable from `schema` once (recursion-safe, iterative)."""
         return self.walk_schemas(((schema, pointer),))
@@ -350,7 +358,7 @@ class Spec:
     def _schema_child_list(self, schema: dict, pointer: Pointer) -> list[tuple[Any, Pointer]]:
         """`schema_children` without the roles, as a list, in the same order (the walks'
         hot path: no generator, no role strings)."""
-        if _SCHEMA_CHILD_KEYS.isdisjoint(schema):  # a leaf, as most schemas are
+        if SCHEMA_CHILD_KEYS.isdisjoint(schema):  # a leaf, as most schemas are
             return []
         out: list[tuple[Any, Pointer]] = []
         add = out.append

@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 
-from gatekeeper import Operation, Pointer, Record, Spec
+from gatekeeper import SCHEMA_CHILD_KEYS, Operation, Pointer, Record, Spec
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -413,83 +413,29 @@ def _described(spec: Spec, schema: Any, ptr: Pointer, doc: Any, name: str,
     return False
 
 
-#: The keywords `Spec.walk_schemas` follows, and `$ref`: a schema with none of them has no
-#: property and leads nowhere, so it is never walked (nor made a root).
-_WALK_KEYS = frozenset({"properties", "items", "additionalProperties", "not", "contains",
-                        "allOf", "oneOf", "anyOf", "prefixItems", "patternProperties", "$ref"})
-#: `Spec.resolve` gives this place back for a value that is no resolved `$ref`.
-_HERE = Pointer("\x00here")
-
-
 def _walked(schema: Any) -> bool:
-    """Whether the walk visits `schema` (see `_WALK_KEYS`)."""
+    """Whether the walk visits `schema` (`Spec.walk_schema_places`: a schema without a child
+    keyword or a `$ref` has no property and leads nowhere)."""
     return isinstance(schema, dict) and not _WALK_KEYS.isdisjoint(schema)
+
+
+_WALK_KEYS = SCHEMA_CHILD_KEYS | {"$ref"}
 
 
 def _collect_properties(spec: Spec, cov: Coverage, roots: list[Root], doc: Any) -> None:
     """One element per property of every schema reachable from `roots`, in the order of a
     depth-first walk from the last root back to the first (`spec.walk_schemas` over the
-    reversed roots: the order the report's `undocumented` list shows).
-
-    The walk is `spec.walk_schemas`'s, written out: a schema is known by its file and tokens
-    until a property needs a `Pointer`, which then serves as both the element's key and the
-    place of the property's schema, and a schema without any `_WALK_KEYS` is not visited
-    (it adds nothing): 0.33 -> 0.17 s of CPU on Graph beta (22k properties; 108k schemas
-    visited before, 37k now)."""
+    reversed roots: the order the report's `undocumented` list shows). By place
+    (`Spec.walk_schema_places`): a `Pointer` only for each property, its element's key."""
     elements = cov.elements["schema_properties"]
     ref_siblings = cov.ref_sibling_descriptions if spec.version in ("2.0", "3.0") else None
-    resolve = spec.resolve
-    seen_of: dict[str, set[tuple[str, ...]]] = {}
-    stack: list[tuple[Any, tuple[str, ...], str, set[tuple[str, ...]]]] = []
-    push, pop = stack.append, stack.pop
-
-    def at(value: Any, tokens: tuple[str, ...], file: str, seen: set[tuple[str, ...]]) -> None:
-        """Push a `$ref` value where it resolves to (else where it is written)."""
-        target, where = resolve(value, _HERE)
-        if where is _HERE:
-            push((value, tokens, file, seen))
-        elif isinstance(target, dict) and not _WALK_KEYS.isdisjoint(target):
-            file = where.file
-            seen = seen_of.get(file) or seen_of.setdefault(file, set())
-            push((target, where.tokens, file, seen))
-
-    walked: set[int] = set()  # a root used again is often the same tuple: known by its id
-    for root in reversed(roots):
-        if id(root) in walked:
-            continue
-        walked.add(id(root))
-        schema, file, tokens = root
-        if isinstance(schema, dict) and not _WALK_KEYS.isdisjoint(schema):
-            seen = seen_of.get(file) or seen_of.setdefault(file, set())
-            if "$ref" in schema:
-                at(schema, tokens, file, seen)
-            else:
-                push((schema, tokens, file, seen))
-        while stack:
-            node, tokens, file, seen = pop()
-            if tokens in seen:
-                continue
-            seen.add(tokens)
-            props = node.get("properties")
-            if isinstance(props, dict):
-                base = (*tokens, "properties")
-                for name, raw in props.items():
-                    prop_tokens = (*base, str(name))
-                    prop_ptr = Pointer(file, prop_tokens)
-                    elements[prop_ptr] = _property(spec, raw, prop_ptr, name, doc, ref_siblings)
-                    if isinstance(raw, dict) and not _WALK_KEYS.isdisjoint(raw):
-                        if "$ref" in raw:
-                            at(raw, prop_tokens, file, seen)
-                        else:
-                            push((raw, prop_tokens, file, seen))
-            items = node.get("items")  # the one keyword of most schemas that have one
-            if isinstance(items, dict) and not _WALK_KEYS.isdisjoint(items):
-                if "$ref" in items:
-                    at(items, (*tokens, "items"), file, seen)
-                else:
-                    push((items, (*tokens, "items"), file, seen))
-            if not _OTHER_KEYS.isdisjoint(node):
-                _push_children(node, tokens, file, seen, push, at)
+    for node, file, tokens in spec.walk_schema_places(roots[::-1]):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            base = (*tokens, "properties")
+            for name, raw in props.items():
+                prop_ptr = Pointer(file, (*base, str(name)))
+                elements[prop_ptr] = _property(spec, raw, prop_ptr, name, doc, ref_siblings)
 
 
 def _property(spec: Spec, raw: Any, prop_ptr: Pointer, name: Any, doc: Any,
@@ -510,43 +456,6 @@ def _property(spec: Spec, raw: Any, prop_ptr: Pointer, name: Any, doc: Any,
     ph = isinstance(raw, dict) and isinstance(raw.get("description"), str) and \
         bool(raw.get("description").strip()) and not ok
     return Element("schema_properties", prop_ptr, f"property {name}", ok, text, ph)
-
-
-#: The keywords `_push_children` follows.
-_OTHER_KEYS = _WALK_KEYS - {"properties", "items", "$ref"}
-_ONE = ("additionalProperties", "not", "contains")
-_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
-
-
-def _push_children(node: dict[str, Any], tokens: tuple[str, ...], file: str,
-                   seen: set[tuple[str, ...]], push: Any, at: Any) -> None:
-    """Push the children of `node` under the keywords after `properties` and an `items`
-    object that may lead to a property, in `Spec.walk_schemas`'s order."""
-    get = node.get
-    keys = _WALK_KEYS
-    value = get("items")
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, dict) and not keys.isdisjoint(item):
-                at(item, (*tokens, "items", str(i)), file, seen)
-    for key in _ONE:
-        value = get(key)
-        if isinstance(value, dict) and not keys.isdisjoint(value):
-            at(value, (*tokens, key), file, seen)
-    for key in _LISTS:
-        value = get(key)
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, dict) and not keys.isdisjoint(item):
-                    if "$ref" in item:
-                        at(item, (*tokens, key, str(i)), file, seen)
-                    else:
-                        push((item, (*tokens, key, str(i)), file, seen))
-    value = get("patternProperties")
-    if isinstance(value, dict):
-        for name, item in value.items():
-            if isinstance(item, dict) and not keys.isdisjoint(item):
-                at(item, (*tokens, "patternProperties", str(name)), file, seen)
 
 
 #: What counts as documented, declared once for the gate (`[gates.docs]`): the metric and

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gatekeeper import Pointer, Severity, Spec, Violation, rule
 
-from gates.errors.common import in_scope, resp_name, scoped_bodies
+from gates.errors.common import in_scope, judged_before, resp_name, scoped_bodies
 from gates.errors.shape import PROBLEM_MEMBERS, is_problem_media, schema_shape
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms of start-up; annotations are strings here
@@ -48,14 +48,12 @@ def invalid_problem_member_type(
     `errors/missing-error-response`.
     """
     seen: set[Pointer] = set()
-    judged: set[int] = set()  # `repeated_shared`, by the keys of `scoped_bodies`
+    judged: set[int] = set()  # `judged_before`
     for _op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                    include_callbacks):
         for _resp, shared, media, _structured in errs:
-            if shared >= 0:
-                if shared in judged:
-                    continue
-                judged.add(shared)
+            if judged_before(shared, judged):
+                continue
             for m in media:
                 ptr = m.schema_pointer or m.pointer
                 if schema_shape(spec, m.schema, ptr)["kind"] != "problem":
@@ -116,14 +114,12 @@ def problem_media_mismatch(
     """
     if spec.is_swagger2:
         return  # produces is op-wide; Zally skips the check for 2.0 too
-    judged: set[int] = set()  # `repeated_shared`, by the keys of `scoped_bodies`
+    judged: set[int] = set()  # `judged_before`
     for op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
         for resp, shared, _media, _structured in errs:
-            if shared >= 0:
-                if shared in judged:
-                    continue
-                judged.add(shared)
+            if judged_before(shared, judged):
+                continue
             structured = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             _, rname = resp_name(op, resp)
             problem_media = False

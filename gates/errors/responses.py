@@ -8,7 +8,9 @@ from gatekeeper import (
     Pointer, Response, Severity, Spec, Violation, is_json_media, rule,
 )
 
-from gates.errors.common import in_scope, resp_name, scoped_bodies, scoped_errors
+from gates.errors.common import (
+    in_scope, judged_before, resp_name, scoped_bodies, scoped_errors,
+)
 from gates.errors.schemas import objectish
 
 
@@ -225,16 +227,14 @@ def non_json_error(
     `include-callbacks` (false) choose the operations and error responses judged, as for
     `errors/missing-error-response`.
     """
-    judged: set[int] = set()  # `repeated_shared`, by the keys of `scoped_bodies`
+    judged: set[int] = set()  # `judged_before`
     for op, errs in scoped_bodies(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
         if op.method == "head":
             continue
         for resp, shared, _media, _structured in errs:
-            if shared >= 0:
-                if shared in judged:
-                    continue
-                judged.add(shared)
+            if judged_before(shared, judged):
+                continue
             media = [m for m in resp.content.values() if isinstance(m.schema, dict)]
             if not media:
                 continue  # errors/missing-error-body

@@ -12,7 +12,6 @@ operationIds, Swagger 2.0 parameter rules, response codes, ...) are in
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 
