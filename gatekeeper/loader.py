@@ -84,7 +84,7 @@ class Document:
 
     __slots__ = ("path", "display", "text", "data", "is_json", "positions", "notes",
                  "_line_starts", "_json_members", "_fast", "_locator", "_exact", "_limits",
-                 "_known", "depth_bound")
+                 "_known", "depth_bound", "canonical")
 
     def __init__(self, path: str, display: str, text: str, data: Any, is_json: bool,
                  positions: dict[int, Any] | None = None,
@@ -107,6 +107,10 @@ class Document:
         self._known: dict[tuple[str, ...], tuple[int, int]] = {}
         #: how deep `data` can be at most, when the parse proved it (`tree_limits`)
         self.depth_bound: int | None = None
+        #: the text is exactly what the loader's JSON serializer writes for `data` as
+        #: parsed (the fast parse's proof): every string in it is written as it reads,
+        #: escaped only where JSON must (quotes, backslashes, control characters)
+        self.canonical = False
 
     def __repr__(self) -> str:
         return f"Document({self.display!r}, is_json={self.is_json})"
@@ -370,6 +374,7 @@ def _parse_json(text: str, path: str, display: str) -> Document:
     fast = _parse_json_fast(body)
     if fast is not None:
         doc = Document(path=path, display=display, text=body, data=fast[0], is_json=True)
+        doc.canonical = True
         if fast[2]:  # orjson serialized the whole tree again
             doc.depth_bound = ORJSON_MAX_DEPTH
         doc._json_members = {_COMPACT: fast[1]}

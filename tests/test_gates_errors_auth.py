@@ -269,6 +269,30 @@ def test_waiver_key_spelled_with_escapes_in_json(spec_from_text, accents) -> Non
     assert [f.pointer for f in waived] == ["#/paths/~1a/post/responses"]
 
 
+@pytest.mark.parametrize("written", ["x-gatekeeper-ignore", "x-gatekeeper-ign\\u006Fre", None])
+def test_waiver_key_in_a_big_compact_json_spec(spec_from_text, written) -> None:
+    """A JSON spec over 64 KB written as orjson writes it (canonical: its waiver key can only
+    be spelled literally, one `in` settles it) waives as any other; escaped, it is not
+    canonical and the escapes are looked for."""
+    import json
+
+    import yaml
+
+    data = yaml.safe_load(OPS)
+    data["info"]["description"] = "x" * 70_000
+    data["paths"]["/a"]["post"]["x-gatekeeper-ignore"] = ["errors/missing-error-response"]
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if written is None:
+        text = text.replace('"x-gatekeeper-ignore"', '"x-unrelated"')
+    else:
+        text = text.replace("x-gatekeeper-ignore", written)
+    spec = spec_from_text(text, "spec.json")
+    assert spec.documents[""].canonical == (written in ("x-gatekeeper-ignore", None))
+    report = run(spec, [errors.GATE], Config(), raise_errors=True)
+    waived = [f.pointer for f in _gate(report, "errors").findings if f.waived]
+    assert waived == ([] if written is None else ["#/paths/~1a/post/responses"])
+
+
 def test_rules_and_explain_cover_every_rule() -> None:
     out = run_cli("rules")
     assert out.returncode == 0, out.stderr
