@@ -127,6 +127,22 @@ class Spec:
             value = self._memo[key] = factory()
             return value
 
+    def memo_of(self, key: Any, obj: Any, factory: Callable[[], Any], extra: Any = None
+                ) -> Any:
+        """`memo` per live object: ``factory()`` once per spec for the object `obj` (known by
+        its identity, with `extra` when the result depends on more, such as where `obj` is
+        written), in the table `memo` keeps under `key` (named as `memo`'s keys are). For
+        what many operations share by reference: a shared response's `content`, a body
+        schema. The entry holds `obj`, so its id is not another object's meanwhile."""
+        table = self._memo.get(key)
+        if table is None:
+            table = self._memo[key] = {}
+        slot = id(obj) if extra is None else (id(obj), extra)
+        hit = table.get(slot)
+        if hit is None or hit[0] is not obj:
+            hit = table[slot] = (obj, factory())
+        return hit[1]
+
     def forget_memos(self, prefix: str) -> None:
         """Drop the memos whose key (or a tuple key's first item) starts with `prefix`."""
         private = [key for key in self._memo

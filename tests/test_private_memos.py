@@ -30,3 +30,22 @@ def test_a_gates_own_memos_are_dropped_and_shared_ones_kept() -> None:
     again = engine.run(load(str(SHOWCASE)), gates, config)
     assert _findings(report) == _findings(again)
     assert [g.metric for g in report.gates] == [g.metric for g in again.gates]
+
+
+def test_memo_of_computes_once_per_live_object_and_detail() -> None:
+    """`Spec.memo_of`: one computation per object (by identity, never by equality) and
+    `extra`, kept in the table named by the key, which is dropped with its gate's memos."""
+    spec = load(str(SHOWCASE))
+    calls: list[int] = []
+    first, twin = {"a": 1}, {"a": 1}
+
+    def build() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert spec.memo_of("pagination.test", first, build) == 1
+    assert spec.memo_of("pagination.test", first, build) == 1
+    assert spec.memo_of("pagination.test", twin, build) == 2  # equal, not the same object
+    assert spec.memo_of("pagination.test", first, build, extra="there") == 3
+    spec.forget_memos("pagination.")
+    assert spec.memo_of("pagination.test", first, build) == 4

@@ -59,6 +59,9 @@ def error_responses(op: Operation, *, accept_default: bool = True) -> tuple[Resp
     return tuple(out)
 
 
+# Both readings are pure functions of a path, asked for each operation by several gates
+# (Graph beta: 22,361 operations on 14,227 paths, about 0.05 s of CPU a gate): cached here.
+@functools.lru_cache(maxsize=1 << 16)
 def is_well_known_auth_endpoint(path: str) -> bool:
     """OAuth and sign-in endpoints, public by nature (``/oauth2/token``, ``/users/login``,
     ``/auth/forgot-password``)."""
@@ -67,6 +70,7 @@ def is_well_known_auth_endpoint(path: str) -> bool:
         p.endswith(e) for e in WELL_KNOWN_AUTH_ENDPOINTS)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_health_endpoint(path: str) -> bool:
     """Health and readiness probes (``/health``, ``/v1/healthz``, ``/heartbeat/database``,
     ``/ping``)."""

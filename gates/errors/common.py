@@ -109,30 +109,20 @@ def resp_name(op: Operation, resp: Response) -> tuple[Pointer, str]:
 def body_media(spec: Spec, resp: Response) -> list[MediaType]:
     """Media types with a schema; JSON ones only when the response has any. Once per
     `content` mapping: a shared response's is one object, read for every operation that
-    uses it."""
-    cache = spec.memo("errors.body-media", dict)
-    content = resp.content
-    hit = cache.get(id(content))  # Graph beta: 22,000 operations share a few responses
-    if hit is not None and hit[0] is content:  # the entry keeps `content` alive: no id reuse
-        return hit[1]
-    with_schema = [m for m in content.values() if isinstance(m.schema, dict)]
-    json_ = [m for m in with_schema if is_json_media(m.name) or m.essence == "*/*"]
-    out = json_ or with_schema
-    cache[id(content)] = (content, out)
-    return out
+    uses it (Graph beta: 22,000 operations share a few responses)."""
+    def build() -> list[MediaType]:
+        with_schema = [m for m in resp.content.values() if isinstance(m.schema, dict)]
+        json_ = [m for m in with_schema if is_json_media(m.name) or m.essence == "*/*"]
+        return json_ or with_schema
+    return spec.memo_of("errors.body-media", resp.content, build)
 
 
 def structured_body(spec: Spec, resp: Response) -> bool:
     """Whether one of the response's body media (`body_media`) has a structured schema
     (`schema_shape`); once per `content` mapping, as `body_media`."""
-    cache = spec.memo("errors.structured-body", dict)
-    content = resp.content
-    hit = cache.get(id(content))
-    if hit is None or hit[0] is not content:
-        hit = cache[id(content)] = (content, any(
-            schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
-            for m in body_media(spec, resp)))
-    return hit[1]
+    return spec.memo_of("errors.structured-body", resp.content, lambda: any(
+        schema_shape(spec, m.schema, m.schema_pointer or m.pointer)["structured"]
+        for m in body_media(spec, resp)))
 
 
 def schema_name(spec: Spec, media: MediaType) -> tuple[Pointer, str]:

@@ -65,26 +65,16 @@ def _raw_families(spec: Spec, accept_default: bool, exempt_methods: tuple[str, .
     """One family per schema identity (canonical name, `$ref` base, or inline properties)."""
     raw: dict[str, Family] = {}
     labels: dict[str, set[str]] = {}
-    # What a path is (sign-in endpoint, health probe) read once a path and kept for the auth
-    # gate (`auth/undeclared-security` reads it too), the label built once an operation:
-    # Graph beta's 22,361 operations on 14,227 paths (0.14 -> 0.09 s of CPU in
+    # The label built once an operation (with the path readings cached per path, Graph
+    # beta's 22,361 operations on 14,227 paths: 0.14 -> 0.09 s of CPU in
     # `errors/inconsistent-error-schemas`, which builds the families).
-    kinds = spec.memo("shared.endpoint-kinds", dict)  # path -> (sign-in, health probe)
-    cache = spec.memo(("errors.body-families", tuple(canonical)), dict)
     for op, errs in scoped_errors(spec, accept_default, exempt_methods, include_webhooks,
                                   include_callbacks):
-        path = op.path
-        kind = kinds.get(path)
-        if kind is None:
-            kind = kinds[path] = (is_well_known_auth_endpoint(path), is_health_endpoint(path))
-        if kind[0] or kind[1]:
+        if is_well_known_auth_endpoint(op.path) or is_health_endpoint(op.path):
             continue
         label = None
         for resp in errs:
-            hit = cache.get(id(resp.content))
-            found = hit[1] if hit is not None and hit[0] is resp.content \
-                else _body_families(spec, resp, canonical)
-            for fkey, name, shape, media, ptr in found:
+            for fkey, name, shape, media, ptr in _body_families(spec, resp, canonical):
                 fam = raw.get(fkey)
                 if fam is None:
                     base = shape["base"]
@@ -105,11 +95,12 @@ def _body_families(spec: Spec, resp: Any, canonical: tuple[str, ...]
     """(family key, family name, shape, media, schema pointer) of each structured body of
     the response; once per `content` mapping and canonical names (a shared response is
     read for each of Graph beta's 22,000 operations)."""
-    cache = spec.memo(("errors.body-families", tuple(canonical)), dict)
-    content = resp.content
-    hit = cache.get(id(content))
-    if hit is not None and hit[0] is content:  # the entry keeps `content` alive: no id reuse
-        return hit[1]
+    return spec.memo_of(("errors.body-families", tuple(canonical)), resp.content,
+                        lambda: _body_families_of(spec, resp, canonical))
+
+
+def _body_families_of(spec: Spec, resp: Any, canonical: tuple[str, ...]
+                      ) -> list[tuple[str, str, dict[str, Any], Any, Pointer]]:
     out = []
     for media in body_media(spec, resp):
         ptr = media.schema_pointer or media.pointer
@@ -130,7 +121,6 @@ def _body_families(spec: Spec, resp: Any, canonical: tuple[str, ...]
             name = "inline {" + ", ".join(props[:5]) + (", ..." if len(props) > 5
                                                         else "") + "}"
         out.append((fkey, name, shape, media, ptr))
-    cache[id(content)] = (content, out)
     return out
 
 

@@ -112,12 +112,9 @@ def _response_fields(spec: Spec, coll: Collection | None, op: Operation
         return []
     # Once per body schema: Graph beta's 10,000 collections share a few hundred bodies
     # (the gate took 2.2 s of CPU, a third of it here). Read-only for the callers.
-    cache = spec.memo("shared.pagination.response-fields", dict)
     schema, ptr = roots[0]
-    hit = cache.get((id(schema), ptr))
-    if hit is None or hit[0] is not schema:  # the entry keeps `schema` alive: no id reuse
-        hit = cache[(id(schema), ptr)] = (schema, _body_fields(spec, roots))
-    return hit[1]
+    return spec.memo_of("shared.pagination.response-fields", schema,
+                        lambda: _body_fields(spec, roots), ptr)
 
 
 def _body_fields(spec: Spec, roots: list[tuple[Any, Pointer]]) -> list[tuple[str, str, Any]]:
@@ -174,14 +171,8 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
         # What the body's fields say, once per body (`_response_fields` returns one list
         # a body): Graph beta's 10,590 collections share 2,709 (with the evidence fields
         # a constant and `_request_signals`' memos, `analyse` took 0.097 -> 0.076 s).
-        cache = spec.memo("pagination.field-signals", dict)
-        hit = cache.get(id(fields))
-        if hit is None or hit[0] is not fields:  # the entry keeps `fields` alive
-            field_sig = Signals()
-            _field_signals(spec, field_sig, fields)
-            hit = cache[id(fields)] = (fields, {norm(n) for _c, n, _s in fields}, field_sig,
-                                       any(norm(c) == "cursors" for c, _n, _s in fields))
-        field_names, field_sig, cursors = hit[1], hit[2], hit[3]
+        field_names, field_sig, cursors = spec.memo_of(
+            "pagination.field-signals", fields, lambda: _fields_read(spec, fields))
         sig.response = {k: list(v) for k, v in field_sig.response.items()}
         sig.totals = list(field_sig.totals)
     else:
@@ -198,6 +189,16 @@ def analyse(spec: Spec, op: Operation, coll: Collection | None,
                     or not _EVIDENCE_FIELDS.isdisjoint(field_names) or cursors)
     _request_signals(spec, op, sig, coll, evidence, field_names, aliases)
     return sig
+
+
+def _fields_read(spec: Spec, fields: list[tuple[str, str, Any]]
+                 ) -> tuple[set[str], Signals, bool]:
+    """What `analyse` reads of a body's fields: their names, their signals, and whether a
+    `cursors` container is among them."""
+    field_sig = Signals()
+    _field_signals(spec, field_sig, fields)
+    return ({norm(n) for _c, n, _s in fields}, field_sig,
+            any(norm(c) == "cursors" for c, _n, _s in fields))
 
 
 #: Response fields that show a continuation (for `after`, `before`, `token` parameters).
@@ -265,15 +266,8 @@ def _request_signals(spec: Spec, op: Operation, sig: Signals, coll: Collection |
     # The aliases' names and the memos, once per `aliases` mapping (`pagings` hands one to
     # every operation), not once per operation; with the flags' own table of parameters
     # and `_shared_role`, 0.045 -> 0.026 s of CPU on Graph beta's 10,590 collections.
-    memos = spec.memo("pagination.aliases", dict)
-    hit = memos.get(id(aliases))
-    if hit is None or hit[0] is not aliases:  # the entry keeps `aliases` alive
-        extra = {role: frozenset(norm(x) for x in names) for role, names in aliases.items()}
-        # A parameter's role depends on its Parameter Object and these flags only: once
-        # per shared parameter (Graph beta's `$top`, `$skip`, ... on 10,000 operations).
-        roles = spec.memo(("shared.pagination.roles", tuple(sorted(extra.items()))), dict)
-        hit = memos[id(aliases)] = (aliases, extra, roles)
-    extra, roles = hit[1], hit[2]
+    extra, roles = spec.memo_of("pagination.aliases", aliases,
+                                lambda: _alias_tables(spec, aliases))
     flags = (evidence, coll is not None, "continue" in field_names)
     by_data = roles.get(flags)
     if by_data is None:
@@ -308,6 +302,16 @@ def _request_signals(spec: Spec, op: Operation, sig: Signals, coll: Collection |
         # max results) is the index of the first item: an offset, not a GraphQL page size
         sig.size = [x for x in sig.size if x not in firsts]
         sig.request.setdefault("offset", []).extend(firsts)
+
+
+def _alias_tables(spec: Spec, aliases: dict[str, tuple[str, ...]]
+                  ) -> tuple[dict[str, frozenset[str]], dict[Any, Any]]:
+    """The aliases' normalised names by role, and the table of parameter roles for them: a
+    parameter's role depends on its Parameter Object and `_request_signals`' flags only, so
+    it is found once per shared parameter (Graph beta's `$top`, `$skip`, ... on 10,000
+    operations)."""
+    extra = {role: frozenset(norm(x) for x in names) for role, names in aliases.items()}
+    return extra, spec.memo(("shared.pagination.roles", tuple(sorted(extra.items()))), dict)
 
 
 def _shared_role(roles: dict[Any, Any], p: Any, flags: tuple[bool, ...], evidence: bool,

@@ -139,12 +139,8 @@ def _array_properties(spec: Spec, schema: Any, ptr: Pointer,
     """The array-typed properties among `props` (the schema's merged properties), once per
     schema: Graph beta's 10,000 list operations share a few hundred bodies (a quarter of
     the gate's 2 s of CPU). Read-only for the callers."""
-    cache = spec.memo("shared.pagination.array-properties", dict)
-    hit = cache.get((id(schema), ptr))
-    if hit is None or hit[0] is not schema:  # the entry keeps `schema` alive: no id reuse
-        hit = cache[(id(schema), ptr)] = (schema, {
-            n: v for n, (v, _p) in props.items() if "array" in schema_types(v)})
-    return hit[1]
+    return spec.memo_of("shared.pagination.array-properties", schema, lambda: {
+        n: v for n, (v, _p) in props.items() if "array" in schema_types(v)}, ptr)
 
 
 def _collection_shape(spec: Spec, schema: Any, ptr: Pointer, path: str,

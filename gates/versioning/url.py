@@ -15,14 +15,9 @@ from gates.versioning.mechanism import common_doc
 def _url_marks_all(spec: Spec, v: Versioning) -> list[tuple[Operation, Mark]]:
     # Once per analysis for the four rules here (Graph beta: 22,361 operations each; the
     # four took 0.069 -> 0.026 s of CPU). The memo keeps `v` alive: no id reuse meanwhile.
-    def build() -> tuple[Versioning, list[tuple[Operation, Mark]]]:
-        marks = v.marks
-        return v, [(op, m) for op in v.ops for m in marks.get(op.pointer, ())
-                   if m.family == "url"]
-    hit = spec.memo(("versioning.url-marks", id(v)), build)
-    if hit[0] is not v:
-        hit = build()
-    return hit[1]
+    marks = v.marks
+    return spec.memo_of("versioning.url-marks", v, lambda: [
+        (op, m) for op in v.ops for m in marks.get(op.pointer, ()) if m.family == "url"])
 
 
 @rule("versioning/multiple-majors", severity=Severity.WARNING)
