@@ -99,11 +99,8 @@ def auth_coverage(
     ops = in_scope(spec, exempt_methods, include_webhooks)
     passed, unsecured = 0, []
     for op in ops:
-        cls = "undeclared" if op.security is None \
-            else security_class(op, empty_means=empty_security_means)
-        ok = cls in ("protected", "optional") or op.data.get(public_extension) is True \
-            or op.path_item.get(public_extension) is True \
-            or bool(public_operations and listed(op, public_operations, public_extension))
+        cls = security_class(op, empty_means=empty_security_means)
+        ok = cls in ("protected", "optional") or listed(op, public_operations, public_extension)
         if not ok and cls == "public":
             ok = is_well_known_auth_endpoint(op.path)
         if ok:

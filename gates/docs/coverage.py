@@ -176,9 +176,10 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
             continue
         label = op.label
         ok = _operation_text(op, label, cov, doc, operation_text, inherit)
-        tags = op.data.get("tags")
-        if tags and isinstance(tags, list):
-            _undeclared_tags(op, tags, declared, undeclared, cov)
+        for i, tag in enumerate(op.tags):
+            if tag not in declared and tag not in undeclared:
+                undeclared.add(tag)  # one element per tag name, located at its first use
+                cov.add(Element("tags", op.pointer.join("tags", i), f"tag {tag}", False))
         op_docs = [ok, *_parameters(spec, op, cov, doc, schema_roots, used)]
         body = _request_body(op, label, cov, doc, schema_roots)
         if body is not None:
@@ -191,20 +192,6 @@ def _compute(spec: Spec, operation_text: str, inherit: bool, include_webhooks: b
             schema_roots.append((schema, ptr.file, ptr.tokens))
     _collect_properties(spec, cov, schema_roots, doc)
     return cov
-
-
-def _undeclared_tags(op: Operation, tags: list[Any], declared: Any, undeclared: set[str],
-                     cov: Coverage) -> None:
-    """One element per tag name used but not declared, located at its first use (its index
-    among the operation's string tags, as `op.tags` lists them)."""
-    i = -1
-    for tag in tags:
-        if not isinstance(tag, str):
-            continue
-        i += 1
-        if tag not in declared and tag not in undeclared:
-            undeclared.add(tag)
-            cov.add(Element("tags", op.pointer.join("tags", i), f"tag {tag}", False))
 
 
 def _api_level(spec: Spec, cov: Coverage, doc: Callable[..., tuple[bool, bool]],
@@ -236,8 +223,7 @@ def _api_level(spec: Spec, cov: Coverage, doc: Callable[..., tuple[bool, bool]],
 def _operation_text(op: Operation, label: str, cov: Coverage,
                     doc: Callable[..., tuple[bool, bool]], operation_text: str,
                     inherit: bool) -> bool:
-    data = op.data
-    summary, description = _str(data.get("summary")), _str(data.get("description"))
+    summary, description = op.summary, op.description
     if inherit:
         summary = summary or _str(op.path_item.get("summary"))
         description = description or _str(op.path_item.get("description"))
